@@ -1,0 +1,28 @@
+/**
+ * Outcomes of hub calls, as stable codes. Each dialect maps them to its own wire
+ * answer in one table (its `wire-errors.ts`). Stable: do not rename.
+ */
+export type JoinResult = "ok" | "name_invalid" | "name_reserved" | "name_taken" | "server_full" | "already_joined";
+
+export type SendResult =
+  | "ok"
+  | "not_joined"
+  | "message_empty"
+  | "message_too_long"
+  | "user_unknown"
+  /** The recipient's outbound queue was full: it is being disconnected as a slow consumer. */
+  | "recipient_overflow";
+
+/** Why a member's connection ends. Logged, and shown in metrics later. */
+export type DisconnectReason =
+  | "client_closed"
+  | "client_left"
+  | "protocol_error"
+  | "login_timeout"
+  | "stalled_frame"
+  | "ack_timeout"
+  | "slow_consumer"
+  | "rejected"
+  | "server_shutdown"
+  | "socket_error"
+  | "session_error";

@@ -1,0 +1,142 @@
+/**
+ * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
+ * it with names and text, and receive HubEvents through their Member.deliver.
+ */
+import type { JoinResult, SendResult } from "./errors.js";
+import type { HubEvent } from "./events.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import { LocalNameRegistry } from "./local-registry.js";
+import { LocalRouter } from "./local-router.js";
+import { SERVER_NAME, foldName, isValidName } from "./names.js";
+import type { Member, NameRegistry, Router } from "./ports.js";
+
+export interface HubOptions {
+  limits?: Partial<Limits>;
+  registry?: NameRegistry;
+  router?: Router;
+  /**
+   * True when a folded name belongs to someone who is not online (a cs262 account):
+   * only a join that proves ownership may take it.
+   */
+  isReserved?: (folded: string) => boolean;
+}
+
+export interface JoinOptions {
+  /** The caller has authenticated as the owner of the reserved name. */
+  ownsReservedName?: boolean;
+}
+
+export interface PresenceObserver {
+  onJoin?(member: Member): void;
+  onLeave?(member: Member): void;
+}
+
+export class Hub {
+  readonly limits: Readonly<Limits>;
+  private readonly registry: NameRegistry;
+  private readonly router: Router;
+  private readonly isReserved: (folded: string) => boolean;
+  private readonly observers: PresenceObserver[] = [];
+
+  constructor(options: HubOptions = {}) {
+    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    this.registry = options.registry ?? new LocalNameRegistry();
+    this.router = options.router ?? new LocalRouter(this.registry);
+    this.isReserved = options.isReserved ?? (() => false);
+  }
+
+  observe(observer: PresenceObserver): void {
+    this.observers.push(observer);
+  }
+
+  /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
+  join(member: Member, name: string, options: JoinOptions = {}): JoinResult {
+    if (!isValidName(name)) return "name_invalid";
+    const folded = foldName(name);
+    if (folded === SERVER_NAME) return "name_reserved";
+    if (this.isMember(member)) return "already_joined";
+    if (!options.ownsReservedName && this.isReserved(folded)) return "name_reserved";
+    if (this.registry.find(folded)) return "name_taken";
+    const max = this.limits.maxUsers;
+    if (max > 0 && this.registry.size >= max) return "server_full";
+    if (!this.registry.claim(folded, member)) return "name_taken";
+    for (const o of this.observers) o.onJoin?.(member);
+    this.fanOut({ kind: "join", name }, member);
+    return "ok";
+  }
+
+  /** Idempotent: a member that is not (or no longer) joined is ignored. */
+  leave(member: Member): void {
+    if (!this.isMember(member)) return;
+    this.registry.release(foldName(member.name), member);
+    for (const o of this.observers) o.onLeave?.(member);
+    this.fanOut({ kind: "leave", name: member.name }, member);
+  }
+
+  /** A lobby message to every other member (dialects that echo do it themselves). */
+  lobby(from: Member, text: string): SendResult {
+    const problem = this.checkSend(from, text);
+    if (problem) return problem;
+    this.fanOut({ kind: "lobby", from: from.name, text }, from);
+    return "ok";
+  }
+
+  /** A direct message to one online member. */
+  direct(from: Member, to: string, text: string): SendResult {
+    const problem = this.checkSend(from, text);
+    if (problem) return problem;
+    const target = this.registry.find(foldName(to));
+    if (!target) return "user_unknown";
+    if (this.router.unicast(target, { kind: "direct", from: from.name, text })) return "ok";
+    this.dropSlowConsumer(target);
+    return "recipient_overflow";
+  }
+
+  /** Tell every other member that `from` stored `file`. */
+  fileStored(from: Member, file: string): void {
+    if (this.isMember(from)) this.fanOut({ kind: "file", from: from.name, file }, from);
+  }
+
+  isMember(member: Member): boolean {
+    return member.name !== "" && this.registry.find(foldName(member.name)) === member;
+  }
+
+  isOnline(name: string): boolean {
+    return this.registry.find(foldName(name)) !== undefined;
+  }
+
+  get online(): number {
+    return this.registry.size;
+  }
+
+  /** Display names of everyone online, in join order. */
+  names(): string[] {
+    const names: string[] = [];
+    for (const m of this.registry.members()) names.push(m.name);
+    return names;
+  }
+
+  members(): IterableIterator<Member> {
+    return this.registry.members();
+  }
+
+  private checkSend(from: Member, text: string): SendResult | undefined {
+    if (!this.isMember(from)) return "not_joined";
+    if (text.length === 0) return "message_empty";
+    // A UTF-16 unit is at most 3 UTF-8 bytes: skip the exact count for short text.
+    const max = this.limits.maxMessageBytes;
+    if (text.length * 3 > max && Buffer.byteLength(text, "utf8") > max) return "message_too_long";
+    return undefined;
+  }
+
+  private fanOut(event: HubEvent, except: Member): void {
+    const overflowed = this.router.broadcast(event, except);
+    for (const m of overflowed) this.dropSlowConsumer(m);
+  }
+
+  /** A member whose queue is full leaves now (so nothing more queues) and is closed. */
+  private dropSlowConsumer(member: Member): void {
+    this.leave(member);
+    member.disconnect("slow_consumer");
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * One bcs connection: frames <-> hub calls, and hub events -> ack-paced delivers.
+ *
+ * Pacing (seed 000, WIRE.md 3): at most one `deliver`/`fnotify` is unacknowledged at a
+ * time; the rest wait in `pending`, which is bounded by the queue-frames limit (a
+ * client that lets it fill is a slow consumer). Replies (`status`, `recvfile`) are not
+ * paced. While a file is being downloaded nothing else is written, so no frame can
+ * land inside the file's bytes.
+ */
+import type { ReadStream } from "node:fs";
+import type { DisconnectReason } from "../../core/errors.js";
+import type { HubEvent } from "../../core/events.js";
+import type { Hub } from "../../core/hub.js";
+import type { Limits } from "../../core/limits.js";
+import { SERVER_NAME } from "../../core/names.js";
+import type { Member } from "../../core/ports.js";
+import { fileNameProblem, type FileStore, type Upload } from "../../files/file-store.js";
+import type { ChatLog } from "../../log/chat-log.js";
+import type { Logger } from "../../log/ops-log.js";
+import type { CodecError } from "../../transport/stream-codec.js";
+import type { Conn, StreamSession } from "../../transport/session.js";
+import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
+import { FrameType, Status, type BcsFrame } from "./frames.js";
+import { FILE_ANSWERS, JOIN_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, type StatusAnswer } from "./wire-errors.js";
+
+export interface BcsContext {
+  readonly hub: Hub;
+  readonly files: FileStore;
+  readonly chatLog: ChatLog;
+  readonly log: Logger;
+  readonly limits: Readonly<Limits>;
+}
+
+/** Bytes of a download buffered for the socket before reading more of the file. */
+const DOWNLOAD_HIGH_WATER = 1024 * 1024;
+
+/** Renderings of events shared by many recipients (lobby, presence, files): encoded once. */
+const rendered = new WeakMap<HubEvent, Buffer>();
+
+function render(event: HubEvent): Buffer {
+  if (event.kind === "direct") return encodeDeliver(event.from, "(private) " + event.text);
+  let frame = rendered.get(event);
+  if (frame === undefined) {
+    switch (event.kind) {
+      case "lobby":
+        frame = encodeDeliver(event.from, event.text);
+        break;
+      case "join":
+        frame = encodeDeliver(SERVER_NAME, `${event.name} has connected`);
+        break;
+      case "leave":
+        frame = encodeDeliver(SERVER_NAME, `${event.name} has disconnected`);
+        break;
+      case "file":
+        frame = encodeFNotify(event.from, event.file);
+        break;
+    }
+    rendered.set(event, frame);
+  }
+  return frame;
+}
+
+/** A paced item: a hub event, or a frame rendered for this client only (the user list). */
+type Paced = HubEvent | Buffer;
+
+export class BcsSession implements StreamSession<BcsFrame>, Member {
+  readonly dialect = "bcs";
+  name = "";
+  /** True once `status ok` for register has been queued. */
+  private registered = false;
+  private readonly pending: Paced[] = [];
+  private pendingHead = 0;
+  private awaitingAck = false;
+  private ackSince = 0;
+  private upload: { readonly upload: Upload; readonly name: string; readonly size: number } | undefined;
+  private download: ReadStream | undefined;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly ctx: BcsContext,
+  ) {}
+
+  // ---- Member (hub side) ------------------------------------------------------------
+
+  deliver(event: HubEvent): boolean {
+    if (this.registered && !this.awaitingAck && this.download === undefined && this.pendingHead === this.pending.length) {
+      return this.sendPaced(render(event));
+    }
+    if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
+    this.pending.push(event);
+    return true;
+  }
+
+  disconnect(reason: DisconnectReason): void {
+    if (reason === "slow_consumer") this.conn.destroy(reason);
+    else this.conn.close(reason);
+  }
+
+  // ---- frames from the client -------------------------------------------------------
+
+  onFrame(frame: BcsFrame): void {
+    if (!this.registered) return this.beforeRegister(frame);
+    switch (frame.type) {
+      case FrameType.Send:
+        return this.reply(SEND_ANSWERS[this.sendToLobby(frame.message)]);
+      case FrameType.Status:
+        return this.acknowledged();
+      case FrameType.SendFile:
+        return this.beginUpload(frame.filename, frame.size);
+      case FrameType.GetFile:
+        return this.beginDownload(frame.filename);
+      case FrameType.Register:
+        return this.reply(PROTOCOL_ANSWERS.alreadyRegistered);
+      case "oversize":
+        // The oversized string follows as a body, which onBody drops.
+        if (frame.of === FrameType.Send) return this.reply(PROTOCOL_ANSWERS.messageTooLong);
+        if (frame.of === FrameType.GetFile) return this.reply(PROTOCOL_ANSWERS.fileNameTooLong);
+        return this.reply(PROTOCOL_ANSWERS.alreadyRegistered);
+      default:
+        // deliver, fnotify and recvfile are server frames (a recvfile body is dropped).
+        return this.reply(PROTOCOL_ANSWERS.unexpectedFrame);
+    }
+  }
+
+  onBody(chunk: Buffer): void {
+    const up = this.upload;
+    if (up === undefined) return; // a refused upload or an oversized field: discarded
+    if (!up.upload.write(chunk)) {
+      this.conn.pauseInput();
+      up.upload.onDrain(() => this.conn.resumeInput());
+    }
+  }
+
+  onBodyEnd(): void {
+    const up = this.upload;
+    if (up === undefined) return;
+    this.upload = undefined;
+    this.conn.pauseInput(); // the reply must precede anything the client sends next
+    up.upload.finish().then(
+      (result) => {
+        if (result === "exists") return this.reply(FILE_ANSWERS.exists);
+        this.reply([Status.Ok, "ok"]);
+        this.ctx.chatLog.uploaded(this.name, up.name, up.size);
+        this.ctx.hub.fileStored(this, up.name);
+      },
+      (err: unknown) => {
+        this.ctx.log.error({ err, file: up.name }, "storing an upload failed");
+        this.reply(FILE_ANSWERS.storeFailed);
+      },
+    ).finally(() => this.conn.resumeInput());
+  }
+
+  onDecodeError(error: CodecError): void {
+    this.reply([Status.ProtocolError, error.message]);
+    if (error.fatal) this.conn.close("protocol_error");
+  }
+
+  onClose(reason: DisconnectReason): void {
+    this.upload?.upload.abort();
+    this.upload = undefined;
+    this.download?.destroy();
+    this.download = undefined;
+    if (this.registered) {
+      this.ctx.hub.leave(this);
+      this.ctx.chatLog.disconnected(this.name, reason);
+    }
+  }
+
+  checkDeadline(now: number): DisconnectReason | undefined {
+    // A long download holds acks up on the client's side: the clock restarts after it.
+    if (this.awaitingAck && this.download === undefined && now - this.ackSince > this.ctx.limits.ackTimeoutMs) {
+      return "ack_timeout";
+    }
+    return undefined;
+  }
+
+  // ---- handlers ---------------------------------------------------------------------
+
+  private beforeRegister(frame: BcsFrame): void {
+    if (frame.type === "oversize" && frame.of === FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.nameTooLong);
+    if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
+    const name = frame.username;
+    this.name = name; // set first: events racing the join are queued under this name
+    const result = this.ctx.hub.join(this, name);
+    if (result !== "ok") {
+      this.name = "";
+      this.pending.length = 0;
+      return this.refuse(JOIN_ANSWERS[result]);
+    }
+    this.conn.loggedIn();
+    this.reply(JOIN_ANSWERS.ok);
+    this.registered = true;
+    this.ctx.chatLog.registered(name, this.dialect, `${this.conn.remoteAddress}:${this.conn.remotePort}`);
+    const others = this.ctx.hub.names().filter((n) => n !== name);
+    const list = `online: ${others.length > 0 ? others.join(", ") : "nobody else"}`;
+    this.pending.splice(this.pendingHead, 0, encodeDeliver(SERVER_NAME, list));
+    this.pump();
+  }
+
+  private sendToLobby(text: string) {
+    const result = this.ctx.hub.lobby(this, text);
+    if (result === "ok") this.ctx.chatLog.message(this.name, text);
+    return result;
+  }
+
+  private acknowledged(): void {
+    // A status with no deliver outstanding is a stray ack: harmless, ignored.
+    if (!this.awaitingAck) return;
+    this.awaitingAck = false;
+    this.pump();
+  }
+
+  private beginUpload(filename: string, size: number): void {
+    const problem = fileNameProblem(filename);
+    if (problem !== undefined) return this.reply([Status.FileError, problem]);
+    if (size > this.ctx.limits.maxFileBytes) return this.reply(FILE_ANSWERS.tooLarge);
+    if (this.ctx.files.exists(filename)) return this.reply(FILE_ANSWERS.exists);
+    this.upload = { upload: this.ctx.files.beginUpload(filename), name: filename, size };
+  }
+
+  private beginDownload(filename: string): void {
+    const problem = fileNameProblem(filename);
+    if (problem !== undefined) return this.reply([Status.FileError, problem]);
+    this.conn.pauseInput(); // answer this request before reading the next one
+    this.ctx.files.openForRead(filename).then(
+      (file) => {
+        if (this.conn.closed) return file?.stream.destroy();
+        if (file === undefined) return this.reply(FILE_ANSWERS.notFound);
+        if (file.size > 0xffffffff) {
+          file.stream.destroy();
+          return this.reply(FILE_ANSWERS.tooLarge);
+        }
+        this.streamFile(file.size, file.stream);
+      },
+      (err: unknown) => {
+        this.ctx.log.error({ err, file: filename }, "opening a download failed");
+        this.reply(FILE_ANSWERS.notFound);
+      },
+    ).finally(() => {
+      if (this.download === undefined) this.conn.resumeInput();
+    });
+  }
+
+  /** recvfile: the header, then the file straight from disk, paced by the socket. */
+  private streamFile(size: number, stream: ReadStream): void {
+    this.download = stream;
+    this.conn.send(encodeRecvFileHeader(size));
+    stream.on("data", (chunk) => {
+      if (!this.conn.send(chunk as Buffer)) return void stream.destroy();
+      if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
+        stream.pause();
+        this.conn.whenFlushed(() => stream.resume());
+      }
+    });
+    stream.on("end", () => {
+      this.download = undefined;
+      this.ackSince = Date.now();
+      this.conn.resumeInput();
+      this.pump();
+    });
+    stream.on("error", (err) => {
+      // The length is already on the wire: the stream cannot be completed or resynced.
+      this.ctx.log.error({ err }, "reading a download failed");
+      this.download = undefined;
+      this.conn.close("session_error");
+    });
+  }
+
+  // ---- output -----------------------------------------------------------------------
+
+  private reply(answer: StatusAnswer): void {
+    this.conn.send(encodeStatus(answer[0], answer[1]));
+  }
+
+  private refuse(answer: StatusAnswer): void {
+    this.reply(answer);
+    this.conn.close("rejected");
+  }
+
+  private sendPaced(frame: Buffer): boolean {
+    if (!this.conn.send(frame)) return false;
+    this.awaitingAck = true;
+    this.ackSince = Date.now();
+    return true;
+  }
+
+  /** Send the next paced item if nothing is outstanding. */
+  private pump(): void {
+    if (this.awaitingAck || this.download !== undefined || this.pendingHead === this.pending.length) return;
+    const item = this.pending[this.pendingHead]!;
+    this.pending[this.pendingHead++] = undefined as unknown as Paced; // let it be collected
+    if (this.pendingHead === this.pending.length) {
+      this.pending.length = 0;
+      this.pendingHead = 0;
+    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+    this.sendPaced(Buffer.isBuffer(item) ? item : render(item));
+  }
+}

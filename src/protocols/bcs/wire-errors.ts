@@ -1,0 +1,39 @@
+/** The one table from hub outcomes to bcs status answers (WIRE.md 3). */
+import type { JoinResult, SendResult } from "../../core/errors.js";
+import { Status } from "./frames.js";
+
+export type StatusAnswer = readonly [code: number, message: string];
+
+export const JOIN_ANSWERS: Record<JoinResult, StatusAnswer> = {
+  ok: [Status.Ok, "ok"],
+  name_taken: [Status.NameInUse, "name in use"],
+  name_invalid: [Status.InvalidName, "invalid name: use 1-32 of A-Z a-z 0-9 _ - ."],
+  name_reserved: [Status.InvalidName, "invalid name: reserved"],
+  server_full: [Status.ServerFull, "server full"],
+  already_joined: [Status.ProtocolError, "already registered"],
+};
+
+export const SEND_ANSWERS: Record<SendResult, StatusAnswer> = {
+  ok: [Status.Ok, "ok"],
+  not_joined: [Status.ProtocolError, "register first"],
+  message_empty: [Status.BadMessage, "empty message"],
+  message_too_long: [Status.BadMessage, "message too long"],
+  user_unknown: [Status.ProtocolError, "no such user"],
+  recipient_overflow: [Status.ProtocolError, "recipient is not reading"],
+};
+
+export const FILE_ANSWERS = {
+  tooLarge: [Status.FileError, "file too large"],
+  exists: [Status.FileError, "file exists"],
+  notFound: [Status.FileError, "file not found"],
+  storeFailed: [Status.FileError, "could not store file"],
+} as const satisfies Record<string, StatusAnswer>;
+
+export const PROTOCOL_ANSWERS = {
+  registerFirst: [Status.ProtocolError, "register first"],
+  unexpectedFrame: [Status.ProtocolError, "unexpected frame type from a client"],
+  alreadyRegistered: [Status.ProtocolError, "already registered"],
+  nameTooLong: [Status.InvalidName, "invalid name: too long"],
+  messageTooLong: [Status.BadMessage, "message too long"],
+  fileNameTooLong: [Status.FileError, "file name too long"],
+} as const satisfies Record<string, StatusAnswer>;

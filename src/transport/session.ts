@@ -1,0 +1,43 @@
+/** What a stream dialect plugs into the TCP transport. */
+import type { DisconnectReason } from "../core/errors.js";
+import type { FrameSink } from "./frame-reader.js";
+import type { StreamCodec } from "./stream-codec.js";
+
+/** The connection as a session sees it: no socket, only what a session may do. */
+export interface Conn {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly closed: boolean;
+  /**
+   * Queue one encoded frame; frames queued in one event-loop turn leave in one write.
+   * Returns false when the outbound queue limit is passed: the connection is then being
+   * closed as a slow consumer and the frame is dropped.
+   */
+  send(frame: Uint8Array): boolean;
+  /** Bytes queued or buffered for the socket and not yet handed to the kernel. */
+  readonly pendingBytes: number;
+  /** Call `callback` once everything queued so far has been handed to the kernel. */
+  whenFlushed(callback: () => void): void;
+  /** The user logged in: the login deadline no longer applies. */
+  loggedIn(): void;
+  /** Stop reading input (the session is busy); nothing received is lost. */
+  pauseInput(): void;
+  resumeInput(): void;
+  /** Flush what is queued, then close. */
+  close(reason: DisconnectReason): void;
+  /** Close at once, dropping queued output (for peers that do not read). */
+  destroy(reason: DisconnectReason): void;
+}
+
+export interface StreamSession<F> extends FrameSink<F> {
+  /** The connection ended, for whatever reason; called exactly once. */
+  onClose(reason: DisconnectReason): void;
+  /** Polled by the transport's watchdog: a reason to close now, if any. */
+  checkDeadline?(now: number): DisconnectReason | undefined;
+}
+
+export interface StreamDialect<F> {
+  readonly name: string;
+  readonly codec: StreamCodec<F>;
+  createSession(conn: Conn): StreamSession<F>;
+}

@@ -1,0 +1,36 @@
+/**
+ * The contract between a stream dialect's pure codec and the transport's FrameReader.
+ * A codec never touches I/O; decode is total (it never throws on bytes).
+ */
+
+export interface CodecError {
+  /** Stable machine code, e.g. `CODEC_UNKNOWN_TYPE`. */
+  readonly code: string;
+  readonly message: string;
+  /** Fatal errors poison the stream: nothing more is decoded and the connection closes. */
+  readonly fatal: boolean;
+  /** For recoverable errors: bytes to skip before decoding resumes. */
+  readonly consumed?: number;
+}
+
+export type Decoded<F> =
+  | {
+      readonly kind: "frame";
+      readonly frame: F;
+      readonly consumed: number;
+      /**
+       * When set, the frame announces a raw body of this many bytes (a file, or an
+       * oversized field to discard). The reader hands those bytes to the sink as they
+       * arrive instead of buffering them.
+       */
+      readonly body?: number;
+    }
+  | { readonly kind: "need" }
+  | { readonly kind: "error"; readonly error: CodecError };
+
+export interface StreamCodec<F> {
+  /** Decode one frame at `offset`. Must not read past `buf.length` nor keep `buf`. */
+  decode(buf: Buffer, offset: number): Decoded<F>;
+}
+
+export const NEED: Decoded<never> = Object.freeze({ kind: "need" });
