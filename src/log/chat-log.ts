@@ -2,9 +2,12 @@
  * The seeds' chat log: one timestamped line per registration, message, upload and
  * disconnect, to a file or stdout. Separate from the operational log (stderr), which
  * holds errors; nothing of that goes here. Writes are buffered and asynchronous
- * (sonic-boom), so logging a message costs no system call on the hot path.
+ * (pino's sonic-boom destination), so logging a message costs no system call on the hot path.
  */
-import { SonicBoom } from "sonic-boom";
+import { pino } from "pino";
+
+/** pino's buffered asynchronous file writer (pino's sonic-boom destination), used here for plain lines. */
+type LineWriter = ReturnType<typeof pino.destination>;
 
 export interface ChatLog {
   registered(name: string, dialect: string, remote: string): void;
@@ -20,7 +23,7 @@ function oneLine(text: string): string {
 }
 
 class SonicChatLog implements ChatLog {
-  constructor(private readonly out: SonicBoom) {}
+  constructor(private readonly out: LineWriter) {}
 
   registered(name: string, dialect: string, remote: string): void {
     this.line(`registered ${name} (${dialect}) from ${remote}`);
@@ -53,8 +56,8 @@ class SonicChatLog implements ChatLog {
 export function openChatLog(target: string | undefined): ChatLog {
   const out =
     target === undefined || target === "-"
-      ? new SonicBoom({ fd: 1, sync: false })
-      : new SonicBoom({ dest: target, append: true, mkdir: true, sync: false });
+      ? pino.destination({ fd: 1, sync: false })
+      : pino.destination({ dest: target, append: true, mkdir: true, sync: false });
   return new SonicChatLog(out);
 }
 

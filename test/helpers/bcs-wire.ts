@@ -1,0 +1,125 @@
+/**
+ * A raw bcs peer for tests: writes any bytes, reads server frames one at a time
+ * (bodies collected), and never acknowledges anything unless told to.
+ */
+import { connect, type Socket } from "node:net";
+import { BcsCodec, encodeFrame, encodeStatus } from "../../src/protocols/bcs/codec.js";
+import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
+import { FrameReader } from "../../src/transport/frame-reader.js";
+
+export type Received = BcsFrame & { body?: Buffer };
+
+export class RawBcs {
+  readonly socket: Socket;
+  private readonly frames: Received[] = [];
+  private waiters: ((f: Received | undefined) => void)[] = [];
+  private bodyParts: Buffer[] = [];
+  private withBody: Received | undefined;
+  closed = false;
+  readonly whenClosed: Promise<void>;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    const reader = new FrameReader<BcsFrame>(new BcsCodec(1 << 20), {
+      onFrame: (f) => {
+        if (f.type === FrameType.RecvFile || f.type === FrameType.SendFile) {
+          this.withBody = { ...f };
+          this.bodyParts = [];
+        } else this.push(f);
+      },
+      onBody: (chunk) => this.bodyParts.push(Buffer.from(chunk)),
+      onBodyEnd: () => {
+        const f = this.withBody!;
+        f.body = Buffer.concat(this.bodyParts);
+        this.withBody = undefined;
+        this.push(f);
+      },
+      onDecodeError: (e) => {
+        throw new Error(`server sent an undecodable frame: ${e.message}`);
+      },
+    }, 1 << 20);
+    socket.on("data", (c) => reader.push(c));
+    socket.on("error", () => undefined);
+    this.whenClosed = new Promise((resolve) =>
+      socket.on("close", () => {
+        this.closed = true;
+        for (const w of this.waiters.splice(0)) w(undefined);
+        resolve();
+      }),
+    );
+  }
+
+  static open(port: number, host = "127.0.0.1"): Promise<RawBcs> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, host, () => resolve(new RawBcs(s)));
+      s.once("error", reject);
+    });
+  }
+
+  /** Connect and register; asserts the `ok` and returns the peer with the user list read. */
+  static async login(port: number, name: string): Promise<{ peer: RawBcs; online: string }> {
+    const peer = await RawBcs.open(port);
+    peer.send({ type: FrameType.Register, username: name });
+    const ok = await peer.next();
+    if (ok?.type !== FrameType.Status || ok.code !== 0) throw new Error(`register ${name} failed: ${JSON.stringify(ok)}`);
+    const list = await peer.next();
+    if (list?.type !== FrameType.Deliver) throw new Error(`no user list for ${name}: ${JSON.stringify(list)}`);
+    peer.ack();
+    return { peer, online: list.message };
+  }
+
+  send(frame: BcsFrame): void {
+    this.socket.write(encodeFrame(frame));
+  }
+
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  ack(): void {
+    this.socket.write(encodeStatus(0, "ok"));
+  }
+
+  /** The next frame, or undefined if the connection closes first; rejects after `ms`. */
+  next(ms = 3000): Promise<Received | undefined> {
+    const f = this.frames.shift();
+    if (f) return Promise.resolve(f);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no frame within ${ms} ms`));
+      }, ms);
+      const waiter = (fr: Received | undefined): void => {
+        clearTimeout(timer);
+        resolve(fr);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** True when no frame arrives within `ms`. */
+  async quiet(ms: number): Promise<boolean> {
+    if (this.frames.length > 0) return false;
+    await new Promise((r) => setTimeout(r, ms));
+    return this.frames.length === 0;
+  }
+
+  /** Read the next deliver and acknowledge it. */
+  async deliver(ms = 3000): Promise<{ from: string; message: string }> {
+    const f = await this.next(ms);
+    if (f?.type !== FrameType.Deliver) throw new Error(`expected a deliver, got ${JSON.stringify(f)}`);
+    this.ack();
+    return { from: f.from, message: f.message };
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private push(f: Received): void {
+    const w = this.waiters.shift();
+    if (w) w(f);
+    else this.frames.push(f);
+  }
+}
