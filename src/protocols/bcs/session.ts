@@ -73,6 +73,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private awaitingAck = false;
   private ackSince = 0;
   private upload: { readonly upload: Upload; readonly name: string; readonly size: number } | undefined;
+  /** From a getfile request until its reply is complete: delivers wait, so none lands in the file. */
+  private downloading = false;
   private download: ReadStream | undefined;
 
   constructor(
@@ -83,7 +85,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   // ---- Member (hub side) ------------------------------------------------------------
 
   deliver(event: HubEvent): boolean {
-    if (this.registered && !this.awaitingAck && this.download === undefined && this.pendingHead === this.pending.length) {
+    if (this.registered && !this.awaitingAck && !this.downloading && this.pendingHead === this.pending.length) {
       return this.sendPaced(render(event));
     }
     if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
@@ -168,7 +170,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   checkDeadline(now: number): DisconnectReason | undefined {
     // A long download holds acks up on the client's side: the clock restarts after it.
-    if (this.awaitingAck && this.download === undefined && now - this.ackSince > this.ctx.limits.ackTimeoutMs) {
+    if (this.awaitingAck && !this.downloading && now - this.ackSince > this.ctx.limits.ackTimeoutMs) {
       return "ack_timeout";
     }
     return undefined;
@@ -221,24 +223,23 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private beginDownload(filename: string): void {
     const problem = fileNameProblem(filename);
     if (problem !== undefined) return this.reply([Status.FileError, problem]);
+    this.downloading = true;
     this.conn.pauseInput(); // answer this request before reading the next one
     this.ctx.files.openForRead(filename).then(
       (file) => {
-        if (this.conn.closed) return file?.stream.destroy();
-        if (file === undefined) return this.reply(FILE_ANSWERS.notFound);
+        if (this.conn.closed) return void file?.stream.destroy();
+        if (file === undefined) return this.endDownload(FILE_ANSWERS.notFound);
         if (file.size > 0xffffffff) {
           file.stream.destroy();
-          return this.reply(FILE_ANSWERS.tooLarge);
+          return this.endDownload(FILE_ANSWERS.tooLarge);
         }
         this.streamFile(file.size, file.stream);
       },
       (err: unknown) => {
         this.ctx.log.error({ err, file: filename }, "opening a download failed");
-        this.reply(FILE_ANSWERS.notFound);
+        this.endDownload(FILE_ANSWERS.notFound);
       },
-    ).finally(() => {
-      if (this.download === undefined) this.conn.resumeInput();
-    });
+    );
   }
 
   /** recvfile: the header, then the file straight from disk, paced by the socket. */
@@ -252,12 +253,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
         this.conn.whenFlushed(() => stream.resume());
       }
     });
-    stream.on("end", () => {
-      this.download = undefined;
-      this.ackSince = Date.now();
-      this.conn.resumeInput();
-      this.pump();
-    });
+    stream.on("end", () => this.endDownload(undefined));
     stream.on("error", (err) => {
       // The length is already on the wire: the stream cannot be completed or resynced.
       this.ctx.log.error({ err }, "reading a download failed");
@@ -266,10 +262,25 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     });
   }
 
+  /** The getfile is answered (by `answer`, or by the complete recvfile): carry on. */
+  private endDownload(answer: StatusAnswer | undefined): void {
+    if (answer) this.reply(answer);
+    this.download = undefined;
+    this.downloading = false;
+    this.ackSince = Date.now(); // the client could not ack while the file was coming
+    this.conn.resumeInput();
+    this.pump();
+  }
+
   // ---- output -----------------------------------------------------------------------
 
   private reply(answer: StatusAnswer): void {
     this.conn.send(encodeStatus(answer[0], answer[1]));
+    if (answer[0] !== Status.Ok) {
+      // Server-defined errors go to the operational log (stderr), never the chat log.
+      const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;
+      this.ctx.log.info({ dialect: "bcs", remote, user: this.name || undefined, status: answer[0] }, answer[1]);
+    }
   }
 
   private refuse(answer: StatusAnswer): void {
@@ -286,7 +297,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   /** Send the next paced item if nothing is outstanding. */
   private pump(): void {
-    if (this.awaitingAck || this.download !== undefined || this.pendingHead === this.pending.length) return;
+    if (this.awaitingAck || this.downloading || this.pendingHead === this.pending.length) return;
     const item = this.pending[this.pendingHead]!;
     this.pending[this.pendingHead++] = undefined as unknown as Paced; // let it be collected
     if (this.pendingHead === this.pending.length) {

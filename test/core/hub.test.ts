@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { DisconnectReason } from "../../src/core/errors.js";
+import type { HubEvent } from "../../src/core/events.js";
+import { Hub } from "../../src/core/hub.js";
+import type { Member } from "../../src/core/ports.js";
+
+/** A member that records what the hub gives it; `capacity` events before it overflows. */
+class FakeMember implements Member {
+  readonly dialect = "fake";
+  name = "";
+  readonly events: HubEvent[] = [];
+  disconnected: DisconnectReason | undefined;
+  constructor(private capacity = Infinity) {}
+  deliver(event: HubEvent): boolean {
+    if (this.events.length >= this.capacity) return false;
+    this.events.push(event);
+    return true;
+  }
+  disconnect(reason: DisconnectReason): void {
+    this.disconnected = reason;
+  }
+}
+
+function joined(hub: Hub, name: string, capacity = Infinity): FakeMember {
+  const m = new FakeMember(capacity);
+  m.name = name;
+  assert.equal(hub.join(m, name), "ok");
+  return m;
+}
+
+describe("hub names (WIRE.md 1)", () => {
+  it("accepts 1-32 characters of A-Z a-z 0-9 _ - . and nothing else", () => {
+    const hub = new Hub();
+    for (const good of ["a", "Bob", "x_y-z.1", "A".repeat(32)]) assert.equal(hub.join(new FakeMember(), good), "ok", good);
+    for (const bad of ["", "A".repeat(33), "with space", "ümlaut", "a/b", "a\u0000", "tab\t"]) {
+      assert.equal(hub.join(new FakeMember(), bad), "name_invalid", JSON.stringify(bad));
+    }
+  });
+
+  it("keeps names unique case-insensitively", () => {
+    const hub = new Hub();
+    joined(hub, "Bob");
+    assert.equal(hub.join(new FakeMember(), "bob"), "name_taken");
+    assert.equal(hub.join(new FakeMember(), "BOB"), "name_taken");
+  });
+
+  it("reserves server in any case", () => {
+    const hub = new Hub();
+    assert.equal(hub.join(new FakeMember(), "server"), "name_reserved");
+    assert.equal(hub.join(new FakeMember(), "SeRvEr"), "name_reserved");
+  });
+
+  it("reserves names owned elsewhere unless the joiner proves ownership", () => {
+    const hub = new Hub({ isReserved: (n) => n === "carol" });
+    assert.equal(hub.join(new FakeMember(), "Carol"), "name_reserved");
+    const owner = new FakeMember();
+    owner.name = "carol";
+    assert.equal(hub.join(owner, "carol", { ownsReservedName: true }), "ok");
+  });
+
+  it("frees a name when its holder leaves", () => {
+    const hub = new Hub();
+    const a = joined(hub, "alice");
+    hub.leave(a);
+    assert.equal(hub.isOnline("alice"), false);
+    joined(hub, "ALICE");
+  });
+
+  it("refuses joins beyond maxUsers", () => {
+    const hub = new Hub({ limits: { maxUsers: 2 } });
+    joined(hub, "a");
+    joined(hub, "b");
+    assert.equal(hub.join(new FakeMember(), "c"), "server_full");
+  });
+});
+
+describe("hub presence and routing", () => {
+  it("tells the others of a join and a leave, not the member itself", () => {
+    const hub = new Hub();
+    const a = joined(hub, "alice");
+    const b = joined(hub, "bob");
+    assert.deepEqual(a.events, [{ kind: "join", name: "bob" }]);
+    assert.deepEqual(b.events, []);
+    hub.leave(b);
+    assert.deepEqual(a.events.at(-1), { kind: "leave", name: "bob" });
+    hub.leave(b); // idempotent
+    assert.equal(a.events.length, 2);
+  });
+
+  it("broadcasts lobby messages to everyone but the sender, one shared event", () => {
+    const hub = new Hub();
+    const a = joined(hub, "a");
+    const b = joined(hub, "b");
+    const c = joined(hub, "c");
+    a.events.length = b.events.length = c.events.length = 0;
+    assert.equal(hub.lobby(a, "hello"), "ok");
+    assert.deepEqual(a.events, []);
+    assert.deepEqual(b.events, [{ kind: "lobby", from: "a", text: "hello" }]);
+    assert.equal(b.events[0], c.events[0]);
+  });
+
+  it("routes a direct message to one member by any case of its name", () => {
+    const hub = new Hub();
+    const a = joined(hub, "a");
+    const b = joined(hub, "Bob");
+    const c = joined(hub, "c");
+    c.events.length = 0;
+    assert.equal(hub.direct(a, "BOB", "psst"), "ok");
+    assert.deepEqual(b.events.at(-1), { kind: "direct", from: "a", text: "psst" });
+    assert.deepEqual(c.events, []);
+    assert.equal(hub.direct(a, "nobody", "psst"), "user_unknown");
+  });
+
+  it("checks message text: empty, too long in UTF-8 bytes, sender not joined", () => {
+    const hub = new Hub({ limits: { maxMessageBytes: 10 } });
+    const a = joined(hub, "a");
+    joined(hub, "b");
+    assert.equal(hub.lobby(a, ""), "message_empty");
+    assert.equal(hub.lobby(a, "x".repeat(10)), "ok");
+    assert.equal(hub.lobby(a, "x".repeat(11)), "message_too_long");
+    assert.equal(hub.lobby(a, "ééééé€"), "message_too_long"); // 6 characters, 13 bytes
+    assert.equal(hub.lobby(new FakeMember(), "hi"), "not_joined");
+  });
+
+  it("disconnects a slow consumer instead of buffering, and the others go on", () => {
+    const hub = new Hub();
+    const fast = joined(hub, "fast");
+    const slow = joined(hub, "slow", 1); // room for the sender's join notice only
+    const sender = joined(hub, "sender");
+    fast.events.length = 0;
+    assert.equal(hub.lobby(sender, "one"), "ok");
+    assert.equal(slow.disconnected, "slow_consumer");
+    assert.equal(hub.isOnline("slow"), false);
+    assert.deepEqual(fast.events, [
+      { kind: "lobby", from: "sender", text: "one" },
+      { kind: "leave", name: "slow" },
+    ]);
+    assert.equal(hub.lobby(sender, "two"), "ok");
+    assert.equal(fast.events.length, 3);
+  });
+
+  it("reports a direct message to a full queue and drops that recipient", () => {
+    const hub = new Hub();
+    const a = joined(hub, "a");
+    const slow = joined(hub, "slow", 0);
+    assert.equal(hub.direct(a, "slow", "hi"), "recipient_overflow");
+    assert.equal(slow.disconnected, "slow_consumer");
+    assert.equal(hub.isOnline("slow"), false);
+  });
+
+  it("announces a stored file to the others", () => {
+    const hub = new Hub();
+    const a = joined(hub, "a");
+    const b = joined(hub, "b");
+    hub.fileStored(a, "notes.txt");
+    assert.deepEqual(b.events.at(-1), { kind: "file", from: "a", file: "notes.txt" });
+    assert.equal(a.events.some((e) => e.kind === "file"), false);
+  });
+
+  it("lists display names in join order", () => {
+    const hub = new Hub();
+    joined(hub, "Zed");
+    joined(hub, "amy");
+    assert.deepEqual(hub.names(), ["Zed", "amy"]);
+  });
+});
