@@ -9,10 +9,9 @@ import { addLimitOptions, limitsFrom, parseCount } from "./limit-options.js";
 import { runServer } from "./run-server.js";
 import { VERSION } from "./version.js";
 
-/** A port number, or `off` (null) where a listener can be turned off. */
-function parsePortOrOff(value: string): number | null {
-  if (value === "off") return null;
-  return parsePort(value);
+/** A port number, or `off` where a listener can be turned off. */
+function parsePortOrOff(value: string): number | "off" {
+  return value === "off" ? "off" : parsePort(value);
 }
 
 function parsePort(value: string): number {
@@ -44,8 +43,8 @@ export function buildProgram(): Command {
         limits: limitsFrom(o),
         dataDir: o.dataDir,
         filesDir: o.filesDir,
-        bcs: o.bcsPort === null ? undefined : { host: o.host, port: o.bcsPort, chatLog: o.bcsLog },
-        http: o.httpPort === null ? undefined : { host: o.httpHost, port: o.httpPort },
+        bcs: o.bcsPort === "off" ? undefined : { host: o.host, port: o.bcsPort, chatLog: o.bcsLog },
+        http: o.httpPort === "off" ? undefined : { host: o.httpHost, port: o.httpPort },
       });
     });
 
