@@ -34,6 +34,7 @@ export class FrameReader<F> {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Feed received bytes. The reader may keep `chunk`: the caller must not reuse it. */
   push(chunk: Buffer): void {
     if (this.poisoned) return;
     if (this.offset < this.buf.length) {
@@ -92,6 +93,7 @@ export class FrameReader<F> {
         continue;
       }
       this.offset += r.consumed;
+      this.partialSince = 0; // a frame completed; a next incomplete one starts its own clock
       if (r.body !== undefined) {
         this.inBody = true;
         this.bodyLeft = r.body;
@@ -123,6 +125,7 @@ export class FrameReader<F> {
 
   private endBody(): void {
     this.inBody = false;
+    this.partialSince = 0;
     this.sink.onBodyEnd();
   }
 }
