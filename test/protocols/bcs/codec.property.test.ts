@@ -10,28 +10,13 @@ import fc from "fast-check";
 import { BcsCodec, encodeFrame } from "../../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
+import { merged, recorder, type Event } from "../../helpers/bcs-reader-events.js";
 
 // ---- helpers ------------------------------------------------------------------------
 
-type Event =
-  | { readonly kind: "frame"; readonly frame: BcsFrame }
-  | { readonly kind: "body"; readonly bytes: Buffer }
-  | { readonly kind: "end" }
-  | { readonly kind: "error"; readonly code: string; readonly fatal: boolean };
-
 /** Feed `bytes` as chunks cut at `cuts` (positions, any order, duplicates allowed). */
 function read(bytes: Buffer, cuts: readonly number[], maxFrameBytes: number, maxBuffered = maxFrameBytes): Event[] {
-  const events: Event[] = [];
-  const reader = new FrameReader<BcsFrame>(
-    new BcsCodec(maxFrameBytes),
-    {
-      onFrame: (frame) => events.push({ kind: "frame", frame }),
-      onBody: (chunk) => events.push({ kind: "body", bytes: Buffer.from(chunk) }),
-      onBodyEnd: () => events.push({ kind: "end" }),
-      onDecodeError: (e) => events.push({ kind: "error", code: e.code, fatal: e.fatal }),
-    },
-    maxBuffered,
-  );
+  const { reader, events } = recorder(maxFrameBytes, maxBuffered);
   const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
   let from = 0;
   for (const p of [...points, bytes.length]) {
@@ -39,16 +24,6 @@ function read(bytes: Buffer, cuts: readonly number[], maxFrameBytes: number, max
     from = p;
   }
   return events;
-}
-
-function merged(events: readonly Event[]): Event[] {
-  const out: Event[] = [];
-  for (const e of events) {
-    const last = out[out.length - 1];
-    if (e.kind === "body" && last?.kind === "body") out[out.length - 1] = { kind: "body", bytes: Buffer.concat([last.bytes, e.bytes]) };
-    else out.push(e);
-  }
-  return out;
 }
 
 // ---- arbitraries --------------------------------------------------------------------

@@ -19,7 +19,7 @@ import {
 } from "../../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
-import type { CodecError } from "../../../src/transport/stream-codec.js";
+import { merged, recorder, type Event } from "../../helpers/bcs-reader-events.js";
 
 // ---- helpers ------------------------------------------------------------------------
 
@@ -28,39 +28,6 @@ function hex(annotated: string): Buffer {
   const digits = annotated.replace(/#[^\n]*/g, "").replace(/[\s|]/g, "");
   assert.match(digits, /^([0-9a-f]{2})*$/i, "fixture hex is malformed");
   return Buffer.from(digits, "hex");
-}
-
-type Event =
-  | { readonly kind: "frame"; readonly frame: BcsFrame }
-  | { readonly kind: "body"; readonly bytes: Buffer }
-  | { readonly kind: "end" }
-  | { readonly kind: "error"; readonly code: string; readonly message: string; readonly fatal: boolean };
-
-/** A FrameReader over the bcs codec recording everything it emits (bodies copied). */
-function recorder(maxFrameBytes = 64 * 1024, maxBuffered = maxFrameBytes) {
-  const events: Event[] = [];
-  const reader = new FrameReader<BcsFrame>(
-    new BcsCodec(maxFrameBytes),
-    {
-      onFrame: (frame) => events.push({ kind: "frame", frame }),
-      onBody: (chunk) => events.push({ kind: "body", bytes: Buffer.from(chunk) }),
-      onBodyEnd: () => events.push({ kind: "end" }),
-      onDecodeError: (e: CodecError) => events.push({ kind: "error", code: e.code, message: e.message, fatal: e.fatal }),
-    },
-    maxBuffered,
-  );
-  return { reader, events };
-}
-
-/** Events with consecutive body chunks merged, so that different chunkings compare equal. */
-function merged(events: readonly Event[]): Event[] {
-  const out: Event[] = [];
-  for (const e of events) {
-    const last = out[out.length - 1];
-    if (e.kind === "body" && last?.kind === "body") out[out.length - 1] = { kind: "body", bytes: Buffer.concat([last.bytes, e.bytes]) };
-    else out.push(e);
-  }
-  return out;
 }
 
 function feedWhole(bytes: Buffer, maxFrameBytes?: number, maxBuffered?: number): Event[] {
