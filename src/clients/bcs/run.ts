@@ -1,12 +1,85 @@
-// Placeholder until the bcs client lands (being written now).
+/**
+ * The bcs client (seed 000): `bcs_client -h <host> -p <port> -u <username>`.
+ *
+ * Connects, registers, then sends each typed line and prints what arrives. Exit codes
+ * (see exit-codes.ts): 0 after /quit, Ctrl+C or end of input once every reply is in;
+ * the server's status code when it refuses the name (1 name in use, 2 invalid, ...);
+ * 1 when the connection cannot be made or is lost early; 4 on bad bytes from the server.
+ */
+import type { Socket } from "node:net";
+import { parseLine } from "./commands.js";
+import { connectTo, describeConnectError } from "./connect.js";
+import { HELP } from "./display.js";
+import { Exit } from "./exit-codes.js";
+import { ClientSession } from "./session.js";
+import { Terminal } from "./terminal.js";
+
 export interface BcsClientOptions {
   host: string;
   port: number;
   username: string;
+  /** Read line by line from registration on; destroyed when the client ends. */
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Errors and notices; process.stderr when not given. */
+  error?: NodeJS.WritableStream;
 }
 
-export async function runBcsClient(_options: BcsClientOptions): Promise<number> {
-  throw new Error("not yet");
+/** Piped input is read ahead only this far while requests wait for replies. */
+const BACKLOG_HIGH = 256;
+const BACKLOG_LOW = 32;
+
+export async function runBcsClient(options: BcsClientOptions): Promise<number> {
+  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
+  if (Buffer.byteLength(options.username, "utf8") > 0xffff) {
+    // Cannot even be framed (u16 length); the server would call it invalid too.
+    terminal.err("error: invalid name: too long");
+    return Exit.InvalidName;
+  }
+
+  let socket: Socket;
+  try {
+    socket = await connectTo(options.host, options.port);
+  } catch (err) {
+    terminal.err(`error: cannot connect to ${options.host}:${options.port}: ${describeConnectError(err)}`);
+    return Exit.ConnectionLost;
+  }
+
+  let inputPaused = false;
+  const session: ClientSession = new ClientSession(socket, options.username, terminal, {
+    registered: () =>
+      terminal.start({
+        line: (line) => {
+          const action = parseLine(line);
+          switch (action.kind) {
+            case "empty":
+              return;
+            case "help":
+              return terminal.out(HELP);
+            case "invalid":
+              return terminal.err(`error: ${action.message}`);
+            case "quit":
+              terminal.close(); // nothing typed after /quit is read
+              return session.enqueue(action);
+            default:
+              return session.enqueue(action);
+          }
+        },
+        end: () => session.endOfInput(),
+        interrupt: () => session.quitNow(),
+      }),
+    backlog: (waiting) => {
+      if (!inputPaused && waiting >= BACKLOG_HIGH) {
+        inputPaused = true;
+        terminal.pauseInput();
+      } else if (inputPaused && waiting <= BACKLOG_LOW) {
+        inputPaused = false;
+        terminal.resumeInput();
+      }
+    },
+  });
+
+  const code = await session.done;
+  terminal.close();
+  return code;
 }

@@ -1,0 +1,551 @@
+/**
+ * bcs_client as a process (seed 000, WIRE.md 3): against the real bcs_server for chat,
+ * names and files, and against a scripted fake server for what a real one cannot be made
+ * to do on cue (holding a reply back, sending bad bytes, hanging up).
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { after, afterEach, before, describe, it } from "node:test";
+import { BcsCodec, encodeDeliver, encodeFNotify, encodeStatus } from "../../src/protocols/bcs/codec.js";
+import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
+import { FrameReader } from "../../src/transport/frame-reader.js";
+import { RawBcs } from "../helpers/bcs-wire.js";
+import { CLI, spawnServer, tempDir, type SpawnedServer } from "../helpers/server.js";
+
+const TEST_TIMEOUT = 30_000;
+const running = new Set<ChildProcess>();
+
+/** A bcs_client child process with piped stdin/stdout/stderr, read line by line. */
+class Client {
+  readonly out: string[] = [];
+  readonly err: string[] = [];
+  readonly exited: Promise<number | null>;
+  private notify: (() => void)[] = [];
+
+  private constructor(readonly child: ChildProcess) {
+    running.add(child);
+    child.stdin!.on("error", () => undefined); // writing after it exited is not the test's failure
+    const collect = (stream: NodeJS.ReadableStream, into: string[]): void => {
+      createInterface({ input: stream }).on("line", (line) => {
+        into.push(line);
+        for (const n of this.notify.splice(0)) n();
+      });
+    };
+    collect(child.stdout!, this.out);
+    collect(child.stderr!, this.err);
+    this.exited = new Promise((resolve) =>
+      child.on("exit", (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
+  }
+
+  static start(port: number, name: string, cwd = tempDir("sb-client-")): Client {
+    const child = spawn(process.execPath, [CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], {
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    return new Client(child);
+  }
+
+  /** Resolves with the first stdout (or stderr) line that matches; fails after `ms`. */
+  async waitFor(match: string | RegExp, ms = 5000, stream: "out" | "err" = "out"): Promise<string> {
+    const test = (l: string): boolean => (typeof match === "string" ? l === match : match.test(l));
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this[stream].find(test);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${stream} line ${String(match)} within ${ms} ms\n${this.dump()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.notify.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  type(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  endInput(): void {
+    this.child.stdin!.end();
+  }
+
+  /** The exit code; fails if the process is still running after `ms`. */
+  async exit(ms = 10_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`client still running after ${ms} ms\n${this.dump()}`)), ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  count(line: string): number {
+    return this.out.filter((l) => l === line).length;
+  }
+
+  dump(): string {
+    return `stdout:\n${this.out.join("\n")}\nstderr:\n${this.err.join("\n")}`;
+  }
+}
+
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
+
+// ---- a scripted server ------------------------------------------------------------------
+
+type Got = BcsFrame & { body?: Buffer };
+
+/** One connection to the fake server: frames the client sent, with sendfile bodies collected. */
+class FakeConn {
+  private readonly frames: Got[] = [];
+  private waiters: ((f: Got | undefined) => void)[] = [];
+  private upload: { frame: Got; parts: Buffer[] } | undefined;
+  closed = false;
+  /** Called when a sendfile header arrives, before its body. */
+  onSendFileHeader: (() => void) | undefined;
+
+  constructor(readonly socket: Socket) {
+    const reader = new FrameReader<BcsFrame>(
+      new BcsCodec(1 << 20),
+      {
+        onFrame: (f) => {
+          if (f.type === FrameType.SendFile) {
+            this.upload = { frame: { ...f }, parts: [] };
+            this.onSendFileHeader?.();
+          } else this.push(f);
+        },
+        onBody: (chunk) => this.upload?.parts.push(Buffer.from(chunk)),
+        onBodyEnd: () => {
+          const up = this.upload!;
+          this.upload = undefined;
+          up.frame.body = Buffer.concat(up.parts);
+          this.push(up.frame);
+        },
+        onDecodeError: (e) => this.push({ type: FrameType.Status, code: 255, message: `fake server could not decode: ${e.message}` }),
+      },
+      1 << 20,
+    );
+    socket.on("data", (c) => reader.push(c));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      this.closed = true;
+      for (const w of this.waiters.splice(0)) w(undefined);
+    });
+  }
+
+  next(ms = 5000): Promise<Got | undefined> {
+    const f = this.frames.shift();
+    if (f !== undefined) return Promise.resolve(f);
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`fake server: no frame from the client within ${ms} ms`));
+      }, ms);
+      const waiter = (g: Got | undefined): void => {
+        clearTimeout(timer);
+        resolve(g);
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  async quiet(ms: number): Promise<boolean> {
+    await new Promise((r) => setTimeout(r, ms));
+    return this.frames.length === 0;
+  }
+
+  write(bytes: Uint8Array): void {
+    this.socket.write(bytes);
+  }
+
+  /** Expect the client's `register` and accept it, with the usual user list. */
+  async accept(name: string): Promise<void> {
+    assert.deepEqual(await this.next(), { type: FrameType.Register, username: name });
+    this.write(encodeStatus(0, "ok"));
+    this.write(encodeDeliver("server", "online: nobody else"));
+    assert.deepEqual(await this.next(), { type: FrameType.Status, code: 0, message: "ok" }, "ack of the user list");
+  }
+
+  private push(f: Got): void {
+    const w = this.waiters.shift();
+    if (w) w(f);
+    else this.frames.push(f);
+  }
+}
+
+class FakeServer {
+  private readonly conns: FakeConn[] = [];
+  private readonly sockets = new Set<Socket>();
+  private waiters: ((c: FakeConn) => void)[] = [];
+
+  private constructor(
+    readonly server: Server,
+    readonly port: number,
+  ) {
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      const conn = new FakeConn(socket);
+      const w = this.waiters.shift();
+      if (w) w(conn);
+      else this.conns.push(conn);
+    });
+  }
+
+  static start(): Promise<FakeServer> {
+    const server = createServer();
+    return new Promise((resolve) =>
+      server.listen(0, "127.0.0.1", () => {
+        const addr = server.address();
+        resolve(new FakeServer(server, typeof addr === "object" && addr ? addr.port : 0));
+      }),
+    );
+  }
+
+  connection(ms = 5000): Promise<FakeConn> {
+    const c = this.conns.shift();
+    if (c) return Promise.resolve(c);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fake server: no connection within ${ms} ms`)), ms);
+      this.waiters.push((conn) => {
+        clearTimeout(timer);
+        resolve(conn);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** A loopback port with nothing listening (taken, then released). */
+async function closedPort(): Promise<number> {
+  const fake = await FakeServer.start();
+  await fake.close();
+  return fake.port;
+}
+
+// ---- against the real bcs_server --------------------------------------------------------
+
+describe("bcs_client against bcs_server", () => {
+  let server: SpawnedServer;
+  let port: number;
+  let filesDir: string;
+
+  before(async () => {
+    const dir = tempDir();
+    filesDir = join(dir, "files");
+    server = await spawnServer(CLI("bcs-server"), ["-p", "0", "--host", "127.0.0.1", "-f", filesDir], dir);
+    port = server.ports["bcs"]!;
+  });
+
+  after(async () => {
+    await server.stop();
+  });
+
+  it("exits with status 1 when the name is taken, in any case", { timeout: TEST_TIMEOUT }, async () => {
+    const holder = Client.start(port, "Tina");
+    await holder.waitFor("server: online: nobody else");
+    for (const name of ["Tina", "tina", "TINA"]) {
+      const dup = Client.start(port, name);
+      assert.equal(await dup.exit(), 1, dup.dump());
+      assert.ok(dup.err.includes("error: name in use"), dup.dump());
+      assert.deepEqual(dup.out, [], "a refused client prints no chat");
+    }
+    // The holder is unaffected and still chatting.
+    holder.type("still here");
+    await holder.waitFor("Tina: still here");
+    holder.endInput();
+    assert.equal(await holder.exit(), 0, holder.dump());
+    assert.ok(!holder.out.some((l) => /tina has connected/i.test(l)), holder.dump());
+  });
+
+  it("exits with status 2 for an invalid or reserved name", { timeout: TEST_TIMEOUT }, async () => {
+    for (const name of ["bad name", "server", "x".repeat(33), "semi;colon"]) {
+      const c = Client.start(port, name);
+      assert.equal(await c.exit(), 2, `${name}: ${c.dump()}`);
+      assert.match(c.err.join("\n"), /^error: invalid name/m, c.dump());
+    }
+  });
+
+  it("lets three clients chat: each sees the others' lines and its own line once", { timeout: TEST_TIMEOUT }, async () => {
+    const ann = Client.start(port, "ann");
+    await ann.waitFor("server: online: nobody else");
+    const ben = Client.start(port, "ben");
+    await ben.waitFor("server: online: ann");
+    await ann.waitFor("server: ben has connected");
+    const cy = Client.start(port, "cy");
+    await cy.waitFor(/^server: online: (ann, ben|ben, ann)$/);
+    await ann.waitFor("server: cy has connected");
+    await ben.waitFor("server: cy has connected");
+
+    ann.type("hello from ann");
+    ben.type("hi ann, ben here");
+    cy.type("cy says hi ✓");
+    for (const c of [ann, ben, cy]) {
+      await c.waitFor("ann: hello from ann");
+      await c.waitFor("ben: hi ann, ben here");
+      await c.waitFor("cy: cy says hi ✓");
+    }
+    // Own lines are printed once by the client; the server never echoes them back.
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(ann.count("ann: hello from ann"), 1, ann.dump());
+    assert.equal(ben.count("ben: hi ann, ben here"), 1, ben.dump());
+    assert.equal(cy.count("cy: cy says hi ✓"), 1, cy.dump());
+
+    ann.type("/quit");
+    assert.equal(await ann.exit(), 0, ann.dump());
+    await ben.waitFor("server: ann has disconnected");
+    await cy.waitFor("server: ann has disconnected");
+    for (const c of [ben, cy]) c.endInput();
+    assert.equal(await ben.exit(), 0, ben.dump());
+    assert.equal(await cy.exit(), 0, cy.dump());
+    for (const c of [ann, ben, cy]) assert.deepEqual(c.err, [], c.dump());
+  });
+
+  it("acks a burst of delivers while its own sends are outstanding", { timeout: TEST_TIMEOUT }, async () => {
+    const { peer } = await RawBcs.login(port, "burst_peer");
+    const c = Client.start(port, "burst_client");
+    await c.waitFor("server: online: burst_peer");
+    assert.deepEqual(await peer.deliver(), { from: "server", message: "burst_client has connected" });
+    const n = 30;
+    // The peer sends everything at once; the client types everything at once.
+    for (let i = 0; i < n; i++) peer.send({ type: FrameType.Send, message: `from peer ${i}` });
+    for (let i = 0; i < n; i++) c.type(`from client ${i}`);
+    let replies = 0;
+    const got: string[] = [];
+    while (replies < n || got.length < n) {
+      const f = await peer.next(5000);
+      assert.ok(f !== undefined, "peer connection closed");
+      if (f.type === FrameType.Status) {
+        assert.equal(f.code, 0, f.message);
+        replies++;
+      } else {
+        assert.equal(f.type, FrameType.Deliver);
+        got.push(`${f.from}: ${f.message}`);
+        peer.ack();
+      }
+    }
+    assert.deepEqual(got, Array.from({ length: n }, (_, i) => `burst_client: from client ${i}`));
+    for (let i = 0; i < n; i++) await c.waitFor(`burst_peer: from peer ${i}`);
+    assert.deepEqual(
+      c.out.filter((l) => l.startsWith("burst_client: ")),
+      Array.from({ length: n }, (_, i) => `burst_client: from client ${i}`),
+    );
+    c.endInput();
+    assert.equal(await c.exit(), 0, c.dump());
+    peer.close();
+  });
+
+  it("sends a file with /sendfile and gets it back byte-exact with /getfile", { timeout: TEST_TIMEOUT }, async () => {
+    const work = tempDir("sb-files-");
+    const content = randomBytes(1024 * 1024);
+    const src = join(work, "random.bin");
+    writeFileSync(src, content);
+    const downloads = join(work, "downloads");
+    mkdirSync(downloads);
+
+    const up = Client.start(port, "uploader", work);
+    await up.waitFor(/^server: online: /);
+    const down = Client.start(port, "downloader", work);
+    await up.waitFor("server: downloader has connected");
+    const watcher = Client.start(port, "watcher", work);
+    await down.waitFor("server: watcher has connected");
+    await up.waitFor("server: watcher has connected");
+
+    up.type(`/sendfile ${src}`);
+    await up.waitFor("uploaded random.bin");
+    await down.waitFor("server: uploader has uploaded random.bin to the server");
+    await watcher.waitFor("server: uploader has uploaded random.bin to the server");
+    assert.ok(!up.out.some((l) => l.includes("has uploaded")), "the uploader gets no fnotify of its own");
+    assert.ok(readFileSync(join(filesDir, "random.bin")).equals(content), "stored on the server byte-exact");
+
+    // Into a directory, under another name, and to the default ./<name>.
+    down.type(`/getfile random.bin ${downloads}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random.bin")}`);
+    down.type(`/getfile random.bin ${join(downloads, "copy.bin")}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "copy.bin")}`);
+    watcher.type("/getfile random.bin");
+    await watcher.waitFor(`downloaded random.bin (${content.length} bytes) to ./random.bin`);
+    assert.ok(readFileSync(join(downloads, "random.bin")).equals(content));
+    assert.ok(readFileSync(join(downloads, "copy.bin")).equals(content));
+    assert.ok(readFileSync(join(work, "random.bin")).equals(content));
+    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"], "no temporary files left");
+
+    // Errors are reported and the session goes on.
+    down.type("/getfile no-such-file.txt");
+    await down.waitFor("error: file not found", 5000, "err");
+    up.type(`/sendfile ${src}`);
+    await up.waitFor("error: file exists", 5000, "err");
+    up.type(`/sendfile ${join(work, "missing.bin")}`);
+    await up.waitFor(/^error: cannot send .*missing\.bin: no such file or directory$/, 5000, "err");
+    up.type("after the errors");
+    await down.waitFor("uploader: after the errors");
+    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"]);
+
+    for (const c of [up, down, watcher]) c.endInput();
+    for (const c of [up, down, watcher]) assert.equal(await c.exit(), 0, c.dump());
+  });
+
+  it("at end of input finishes every queued line and file, then exits 0", { timeout: TEST_TIMEOUT }, async () => {
+    const work = tempDir("sb-eof-");
+    const content = randomBytes(300 * 1024);
+    writeFileSync(join(work, "eof.bin"), content);
+    const { peer } = await RawBcs.login(port, "eof_peer");
+    const c = Client.start(port, "eof_client", work);
+    await c.waitFor("server: online: eof_peer");
+    await peer.deliver();
+    const lines = Array.from({ length: 40 }, (_, i) => `queued ${i}`);
+    // All typed at once, with a file in the middle, and input closed straight away.
+    c.child.stdin!.end([...lines.slice(0, 20), "/sendfile eof.bin", ...lines.slice(20)].join("\n") + "\n");
+    const got: string[] = [];
+    while (got.length < 41) {
+      const f = await peer.next(5000);
+      assert.ok(f !== undefined, `peer connection closed after ${got.length}`);
+      if (f.type === FrameType.Deliver) got.push(`${f.from}: ${f.message}`);
+      else if (f.type === FrameType.FNotify) got.push(`fnotify ${f.user} ${f.file}`);
+      else assert.fail(`unexpected frame ${JSON.stringify(f)}`);
+      peer.ack();
+    }
+    assert.deepEqual(got, [
+      ...lines.slice(0, 20).map((l) => `eof_client: ${l}`),
+      "fnotify eof_client eof.bin",
+      ...lines.slice(20).map((l) => `eof_client: ${l}`),
+    ]);
+    assert.equal(await c.exit(), 0, c.dump());
+    assert.ok(c.out.includes("uploaded eof.bin"), c.dump());
+    assert.deepEqual(await peer.deliver(), { from: "server", message: "eof_client has disconnected" });
+    assert.ok(readFileSync(join(filesDir, "eof.bin")).equals(content));
+    peer.close();
+  });
+
+  it("exits 1 with a message when it cannot connect", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(await closedPort(), "nobody");
+    assert.equal(await c.exit(), 1, c.dump());
+    assert.match(c.err.join("\n"), /^error: cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED$/m);
+  });
+});
+
+// ---- against a scripted server -----------------------------------------------------------
+
+describe("bcs_client against a scripted server", () => {
+  let fake: FakeServer;
+
+  before(async () => {
+    fake = await FakeServer.start();
+  });
+
+  after(async () => {
+    await fake.close();
+  });
+
+  it("keeps one send outstanding, queues the next, and acks delivers meanwhile", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(fake.port, "zed");
+    const conn = await fake.connection();
+    await conn.accept("zed");
+    c.type("one");
+    c.type("two");
+    assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "one" });
+    // No reply to "one" yet: delivers still get their acks at once, and "two" waits.
+    conn.write(encodeDeliver("pat", "m1"));
+    assert.deepEqual(await conn.next(), { type: FrameType.Status, code: 0, message: "ok" });
+    conn.write(encodeDeliver("pat", "m2"));
+    assert.deepEqual(await conn.next(), { type: FrameType.Status, code: 0, message: "ok" });
+    conn.write(encodeFNotify("pat", "f.txt"));
+    assert.deepEqual(await conn.next(), { type: FrameType.Status, code: 0, message: "ok" });
+    assert.ok(await conn.quiet(300), "the second line must wait for the first reply");
+    conn.write(encodeStatus(0, "ok"));
+    assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "two" });
+    conn.write(encodeStatus(5, "message too long"));
+    await c.waitFor("error: message too long", 5000, "err");
+    assert.deepEqual(c.out, ["server: online: nobody else", "zed: one", "pat: m1", "pat: m2", "server: pat has uploaded f.txt to the server", "zed: two"]);
+    c.endInput();
+    assert.equal(await c.exit(), 0, c.dump());
+    assert.equal(await conn.next(), undefined, "the client closes after end of input");
+  });
+
+  it("holds an ack back until a file's bytes are all sent", { timeout: TEST_TIMEOUT }, async () => {
+    const work = tempDir("sb-upload-");
+    const content = randomBytes(4 * 1024 * 1024);
+    writeFileSync(join(work, "big.bin"), content);
+    const c = Client.start(fake.port, "uma", work);
+    const conn = await fake.connection();
+    await conn.accept("uma");
+    conn.onSendFileHeader = () => {
+      // Stop reading so the client is mid-body when the deliver arrives.
+      conn.socket.pause();
+      conn.write(encodeDeliver("pat", "during upload"));
+      setTimeout(() => conn.socket.resume(), 300);
+    };
+    c.type("/sendfile big.bin");
+    const up = await conn.next(10_000);
+    assert.equal(up?.type, FrameType.SendFile);
+    assert.equal(up.type === FrameType.SendFile && up.filename, "big.bin");
+    assert.ok(up.body?.equals(content), "the body arrives whole, with no ack inside it");
+    await c.waitFor("pat: during upload");
+    assert.deepEqual(await conn.next(), { type: FrameType.Status, code: 0, message: "ok" }, "the ack, after the body");
+    conn.write(encodeStatus(0, "ok"));
+    await c.waitFor("uploaded big.bin");
+    c.type("/quit");
+    assert.equal(await c.exit(), 0, c.dump());
+  });
+
+  it("exits with the server's status code when register is refused", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(fake.port, "full");
+    const conn = await fake.connection();
+    assert.deepEqual(await conn.next(), { type: FrameType.Register, username: "full" });
+    conn.write(encodeStatus(3, "server full"));
+    assert.equal(await c.exit(), 3, c.dump());
+    assert.deepEqual(c.err, ["error: server full"]);
+  });
+
+  it("exits 4 on bytes that do not decode, without a stack trace", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(fake.port, "dee");
+    const conn = await fake.connection();
+    await conn.accept("dee");
+    conn.write(Buffer.from([0x63, 1, 2, 3]));
+    assert.equal(await c.exit(), 4, c.dump());
+    assert.match(c.err.join("\n"), /^error: undecodable data from server/m);
+    assert.ok(!c.err.some((l) => /^\s+at /.test(l)), c.dump());
+  });
+
+  it("exits 4 on a frame the server must not send", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(fake.port, "eve");
+    const conn = await fake.connection();
+    await conn.accept("eve");
+    conn.write(encodeStatus(0, "ok")); // a reply, with no request outstanding
+    assert.equal(await c.exit(), 4, c.dump());
+    assert.match(c.err.join("\n"), /protocol error from server/);
+  });
+
+  it("says so and exits 1 when the server hangs up mid-session", { timeout: TEST_TIMEOUT }, async () => {
+    const c = Client.start(fake.port, "hal");
+    const conn = await fake.connection();
+    await conn.accept("hal");
+    c.type("are you there");
+    assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "are you there" });
+    conn.socket.destroy();
+    assert.equal(await c.exit(), 1, c.dump());
+    assert.deepEqual(c.err, ["connection closed by server"]);
+  });
+});
