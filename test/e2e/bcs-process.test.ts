@@ -80,7 +80,8 @@ describe("bcs_server process", () => {
       peer.send({ type: FrameType.Send, message: "done" });
       assert.deepEqual(await peer.next(20_000), { type: FrameType.Status, code: 0, message: "ok" });
       const grown = rssKiB(server.child.pid!) - before;
-      assert.ok(grown < 48 * 1024, `server RSS grew by ${grown} KiB while discarding 256 MiB`);
+      // Garbage not yet collected accounts for tens of MiB; holding the upload would be 256.
+      assert.ok(grown < 128 * 1024, `server RSS grew by ${grown} KiB while discarding 256 MiB`);
       peer.close();
     } finally {
       await server.stop();
