@@ -26,27 +26,17 @@ export interface JoinOptions {
   ownsReservedName?: boolean;
 }
 
-export interface PresenceObserver {
-  onJoin?(member: Member): void;
-  onLeave?(member: Member): void;
-}
-
 export class Hub {
   readonly limits: Readonly<Limits>;
   private readonly registry: NameRegistry;
   private readonly router: Router;
   private readonly isReserved: (folded: string) => boolean;
-  private readonly observers: PresenceObserver[] = [];
 
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.registry = options.registry ?? new LocalNameRegistry();
     this.router = options.router ?? new LocalRouter(this.registry);
     this.isReserved = options.isReserved ?? (() => false);
-  }
-
-  observe(observer: PresenceObserver): void {
-    this.observers.push(observer);
   }
 
   /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
@@ -60,7 +50,6 @@ export class Hub {
     const max = this.limits.maxUsers;
     if (max > 0 && this.registry.size >= max) return "server_full";
     if (!this.registry.claim(folded, member)) return "name_taken";
-    for (const o of this.observers) o.onJoin?.(member);
     this.fanOut({ kind: "join", name }, member);
     return "ok";
   }
@@ -69,7 +58,6 @@ export class Hub {
   leave(member: Member): void {
     if (!this.isMember(member)) return;
     this.registry.release(foldName(member.name), member);
-    for (const o of this.observers) o.onLeave?.(member);
     this.fanOut({ kind: "leave", name: member.name }, member);
   }
 
