@@ -1,40 +1,24 @@
 /**
- * Assembles one Switchboard process: the hub, the file store, the chat log and one
- * listener per enabled dialect, plus the HTTP admin port. Entry points only choose
- * which of these to enable; every dialect shares the one hub.
+ * Assembles one Switchboard process: one hub, and one listener per enabled dialect
+ * (each started by its `start-<dialect>.ts`), plus the HTTP admin port. Entry points
+ * only choose which parts to enable; every dialect shares the one hub.
  */
-import { join } from "node:path";
-import { HttpAdmin } from "../admin/http-admin.js";
 import { Hub } from "../core/hub.js";
 import type { Limits } from "../core/limits.js";
-import { FileStore } from "../files/file-store.js";
-import { NO_CHAT_LOG, openChatLog, type ChatLog } from "../log/chat-log.js";
 import type { Logger } from "../log/ops-log.js";
-import { bcsDialect } from "../protocols/bcs/index.js";
-import { TcpListener } from "../transport/tcp-listener.js";
+import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
+import { startBcs, type BcsConfig } from "./start-bcs.js";
+import { startHttp } from "./start-http.js";
 
-export interface Endpoint {
-  host: string;
-  port: number;
-}
+export type { BoundListener, Endpoint } from "./context.js";
 
 export interface SwitchboardConfig {
   limits: Readonly<Limits>;
   /** Root of everything the server keeps on disk. */
   dataDir: string;
-  /** Uploaded bcs files; default `<dataDir>/files`. */
-  filesDir?: string | undefined;
-  /** The bcs listener; absent means off. `chatLog`: a file, `-` for stdout, or `off`. */
-  bcs?: (Endpoint & { chatLog: string }) | undefined;
-  /** The HTTP admin listener; absent means off. */
+  /** Each part, when present, is started; absent means off. */
+  bcs?: BcsConfig | undefined;
   http?: Endpoint | undefined;
-}
-
-export interface BoundListener {
-  readonly name: string;
-  readonly transport: "tcp" | "udp";
-  readonly address: string;
-  readonly port: number;
 }
 
 export interface RunningSwitchboard {
@@ -45,37 +29,20 @@ export interface RunningSwitchboard {
 
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
   const hub = new Hub({ limits: config.limits });
-  const closers: (() => Promise<void>)[] = [];
-  const listeners: BoundListener[] = [];
+  const ctx: AppContext = { hub, log, dataDir: config.dataDir };
+  const started: Started[] = [];
   const close = async (): Promise<void> => {
-    for (const c of closers.splice(0).reverse()) await c();
+    for (const s of started.splice(0).reverse()) await s.close();
   };
+  // Started (and printed) in this order: the dialects, then HTTP.
+  const parts: (() => Promise<Started>)[] = [];
+  if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
+  if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {
-    if (config.bcs) {
-      const files = new FileStore(config.filesDir ?? join(config.dataDir, "files"));
-      await files.init();
-      const chatLog: ChatLog = config.bcs.chatLog === "off" ? NO_CHAT_LOG : openChatLog(config.bcs.chatLog);
-      closers.push(() => chatLog.flush());
-      const tcp = new TcpListener({
-        dialect: bcsDialect({ hub, files, chatLog, log, limits: hub.limits }),
-        host: config.bcs.host,
-        port: config.bcs.port,
-        limits: hub.limits,
-        log,
-      });
-      const a = await tcp.listen();
-      closers.push(() => tcp.close());
-      listeners.push({ name: "bcs", transport: "tcp", address: a.address, port: a.port });
-    }
-    if (config.http) {
-      const http = new HttpAdmin(config.http.host, config.http.port);
-      const a = await http.listen();
-      closers.push(() => http.close());
-      listeners.push({ name: "http", transport: "tcp", address: a.address, port: a.port });
-    }
+    for (const start of parts) started.push(await start());
   } catch (err) {
     await close();
     throw err;
   }
-  return { hub, listeners, close };
+  return { hub, listeners: started.flatMap((s) => s.listeners), close };
 }

@@ -30,8 +30,7 @@ export async function startBcs(limits: Partial<Limits> = {}, chatLog = "off"): P
     {
       limits: { ...DEFAULT_LIMITS, ...limits },
       dataDir,
-      filesDir,
-      bcs: { host: "127.0.0.1", port: 0, chatLog },
+      bcs: { host: "127.0.0.1", port: 0, chatLog, filesDir },
     },
     silentLog,
   );

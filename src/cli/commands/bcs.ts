@@ -1,0 +1,50 @@
+/** `switchboard server bcs` (= bcs_server) and `switchboard client bcs` (= bcs_client). */
+import type { Command } from "commander";
+import { runBcsClient } from "../../clients/bcs/run.js";
+import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { parsePort } from "../ports.js";
+import { runServer } from "../run-server.js";
+
+export function addBcsServerCommand(server: Command): void {
+  addLimitOptions(
+    server
+      .command("bcs")
+      .description("The Basic Chat Server (seed 000): bcs_server -p <port> [-l <log_file>] [-f <file_dir>]")
+      .option("-p, --port <port>", "port to listen on", parsePort, 9001)
+      .option("-l, --log <log_file>", "chat log file (default stdout)")
+      .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
+      .option("--host <address>", "address to bind", "0.0.0.0"),
+  )
+    .addHelpText("after", "\nExamples:\n  bcs_server -p 9001\n  bcs_server -p 9001 -l chat.log -f ./files --ack-timeout 10s")
+    .action(async (o) => {
+      await runServer({
+        limits: limitsFrom(o),
+        dataDir: "./data",
+        bcs: { host: o.host, port: o.port, chatLog: o.log ?? "-", filesDir: o.fileDir },
+      });
+    });
+}
+
+export function addBcsClientCommand(client: Command): void {
+  client
+    .command("bcs")
+    .description("The bcs client (seed 000): bcs_client -h <host> -p <port> -u <username>")
+    .helpOption("--help", "display help for command") // -h is the host, as in the seed
+    .option("-h, --host <host>", "server host", "127.0.0.1")
+    .option("-p, --port <port>", "server port", parsePort, 9001)
+    .requiredOption("-u, --username <username>", "name to register")
+    .addHelpText(
+      "after",
+      "\nType a line to send it to everyone. Commands: /sendfile <path>, /getfile <name> [dest], /help, /quit.\n" +
+        "Exits with the server's status code when it refuses the name.\n\nExamples:\n  bcs_client -h 127.0.0.1 -p 9001 -u alice",
+    )
+    .action(async (o) => {
+      process.exitCode = await runBcsClient({
+        host: o.host,
+        port: o.port,
+        username: o.username,
+        input: process.stdin,
+        output: process.stdout,
+      });
+    });
+}

@@ -1,0 +1,21 @@
+/**
+ * Text rendering rules shared by dialects (WIRE.md 1, "Text"): ASCII dialects get each
+ * non-ASCII code point as one `?`; a dialect whose framing cannot delimit a character
+ * gets a space in its place. Both return the input unchanged (no copy) when it is clean.
+ */
+
+const NON_ASCII = /[^\x00-\x7f]/u;
+const NON_ASCII_ALL = /[^\x00-\x7f]/gu; // `u`: a surrogate pair is one code point, one `?`
+
+/** For cs262 and gowing: every non-ASCII code point becomes `?`. */
+export function asciiOnly(text: string): string {
+  return NON_ASCII.test(text) ? text.replace(NON_ASCII_ALL, "?") : text;
+}
+
+const LINE_BREAK = /[\r\n]/;
+const LINE_BREAK_ALL = /[\r\n]/g;
+
+/** For newline-framed dialects: CR and LF become spaces. */
+export function singleLine(text: string): string {
+  return LINE_BREAK.test(text) ? text.replace(LINE_BREAK_ALL, " ") : text;
+}
