@@ -9,6 +9,7 @@ import type { Logger } from "../log/ops-log.js";
 import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startHttp } from "./start-http.js";
+import { startLab, type LabConfig } from "./start-lab.js";
 
 export type { BoundListener, Endpoint } from "./context.js";
 
@@ -17,6 +18,7 @@ export interface SwitchboardConfig {
   /** Root of everything the server keeps on disk. */
   dataDir: string;
   /** Each part, when present, is started; absent means off. */
+  lab?: LabConfig | undefined;
   bcs?: BcsConfig | undefined;
   http?: Endpoint | undefined;
 }
@@ -36,6 +38,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   };
   // Started (and printed) in this order: the dialects, then HTTP.
   const parts: (() => Promise<Started>)[] = [];
+  if (config.lab) parts.push(() => startLab(ctx, config.lab!));
   if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
   if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {

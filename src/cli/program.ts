@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
+import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
 import { addServeCommand } from "./commands/serve.js";
 import { VERSION } from "./version.js";
 
@@ -14,8 +15,10 @@ export function buildProgram(): Command {
     .version(VERSION, "-V, --version");
   addServeCommand(program);
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
+  addLabServerCommand(server);
   addBcsServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
+  addLabClientCommand(client);
   addBcsClientCommand(client);
   return program;
 }

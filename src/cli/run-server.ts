@@ -5,7 +5,8 @@ import { createOpsLog } from "../log/ops-log.js";
 /** How long a stop may take before the process exits anyway. */
 const STOP_DEADLINE_MS = 5000;
 
-export async function runServer(config: SwitchboardConfig): Promise<void> {
+/** @param readyLine printed once every listener accepts connections. */
+export async function runServer(config: SwitchboardConfig, readyLine = "ready"): Promise<void> {
   const log = createOpsLog();
   let running;
   try {
@@ -20,7 +21,7 @@ export async function runServer(config: SwitchboardConfig): Promise<void> {
     const host = l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`listening ${l.name} ${l.transport} ${host}:${l.port}\n`);
   }
-  process.stdout.write("ready\n");
+  process.stdout.write(readyLine + "\n");
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) return;

@@ -69,13 +69,14 @@ export class Hub {
     return "ok";
   }
 
-  /** A direct message to one online member. */
-  direct(from: Member, to: string, text: string): SendResult {
+  /** A direct message to one online member (`split`: see the direct HubEvent). */
+  direct(from: Member, to: string, text: string, split = false): SendResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
     if (!target) return "user_unknown";
-    if (this.router.unicast(target, { kind: "direct", from: from.name, text })) return "ok";
+    const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
+    if (this.router.unicast(target, event)) return "ok";
     this.dropSlowConsumer(target);
     return "recipient_overflow";
   }

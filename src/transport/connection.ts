@@ -13,6 +13,8 @@ import type { Conn, StreamDialect, StreamSession } from "./session.js";
 
 /** Output up to this size is merged into one buffer; larger batches use writev. */
 const MERGE_BELOW = 16 * 1024;
+/** The pause inside a split frame (sendSplit): long enough to be two TCP segments. */
+export const SPLIT_PAUSE_MS = 250;
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -23,9 +25,12 @@ export class Connection<F> implements Conn {
   private readonly reader: FrameReader<F>;
   private readonly session: StreamSession<F>;
   private out: Uint8Array[] = [];
+  /** While a split frame pauses, later frames wait here (in order, counted in the limits). */
+  private held: Uint8Array[] | undefined;
+  private heldBytes = 0;
   private outBytes = 0;
   private flushQueued = false;
-  /** Frames written since the socket last had nothing buffered. */
+  /** Frames queued since the socket last had nothing buffered (see send). */
   private framesSinceDrain = 0;
   private flushWaiters: (() => void)[] = [];
   private isLoggedIn = false;
@@ -46,7 +51,7 @@ export class Connection<F> implements Conn {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     this.session = dialect.createSession(this);
-    this.reader = new FrameReader(dialect.codec, this.session, limits.maxFrameBytes);
+    this.reader = new FrameReader(dialect.createCodec(), this.session, limits.maxFrameBytes);
     socket.on("data", (chunk: Buffer) => this.socketOnData(chunk));
     socket.on("drain", () => this.socketOnDrain());
     socket.on("error", (err: NodeJS.ErrnoException) => this.socketOnError(err));
@@ -59,14 +64,21 @@ export class Connection<F> implements Conn {
   }
 
   get pendingBytes(): number {
-    return this.outBytes + this.socket.writableLength;
+    return this.outBytes + this.heldBytes + this.socket.writableLength;
   }
 
   send(frame: Uint8Array): boolean {
     if (this.closeReason !== undefined) return false;
-    this.out.push(frame);
-    this.outBytes += frame.length;
-    this.framesSinceDrain++;
+    if (this.held !== undefined) {
+      this.held.push(frame);
+      this.heldBytes += frame.length;
+    } else {
+      this.out.push(frame);
+      this.outBytes += frame.length;
+    }
+    // Frames count against the limit only while the socket is backed up: a burst queued
+    // in one turn for a reader that keeps up leaves in the next flush and is no debt.
+    if (this.socket.writableLength > 0) this.framesSinceDrain++;
     if (this.framesSinceDrain > this.limits.queueFrames || this.pendingBytes > this.limits.queueBytes) {
       this.destroy("slow_consumer");
       return false;
@@ -76,6 +88,33 @@ export class Connection<F> implements Conn {
       scheduleFlush(this);
     }
     return true;
+  }
+
+  sendSplit(frame: Uint8Array): boolean {
+    const half = Math.max(1, frame.length >> 1);
+    if (!this.send(frame.subarray(0, half))) return false;
+    if (this.held !== undefined) {
+      // Already pausing: the rest simply waits in order behind the first part.
+      return this.send(frame.subarray(half));
+    }
+    this.held = [frame.subarray(half)];
+    this.heldBytes = frame.length - half;
+    this.framesSinceDrain++;
+    setTimeout(() => this.releaseHeld(), SPLIT_PAUSE_MS).unref();
+    return true;
+  }
+
+  private releaseHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held === undefined || this.closeReason !== undefined) return;
+    for (const f of held) this.out.push(f);
+    this.outBytes += this.heldBytes;
+    this.heldBytes = 0;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      scheduleFlush(this);
+    }
   }
 
   flush(): void {
@@ -94,11 +133,11 @@ export class Connection<F> implements Conn {
       for (const b of out) this.socket.write(b);
       this.socket.uncork();
     }
-    if (this.socket.writableLength === 0) this.drained();
+    if (this.pendingBytes === 0) this.drained();
   }
 
   whenFlushed(callback: () => void): void {
-    if (this.outBytes === 0 && this.socket.writableLength === 0) callback();
+    if (this.pendingBytes === 0) callback();
     else this.flushWaiters.push(callback);
   }
 
@@ -124,6 +163,13 @@ export class Connection<F> implements Conn {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
     this.reader.pause();
+    if (this.held !== undefined) {
+      // A split frame's pause is cut short: what was promised is still written.
+      for (const f of this.held) this.out.push(f);
+      this.outBytes += this.heldBytes;
+      this.held = undefined;
+      this.heldBytes = 0;
+    }
     this.flush();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
@@ -134,6 +180,8 @@ export class Connection<F> implements Conn {
     if (this.closeReason === undefined) this.closeReason = reason;
     this.out = [];
     this.outBytes = 0;
+    this.held = undefined;
+    this.heldBytes = 0;
     this.socket.destroy();
   }
 
@@ -177,7 +225,7 @@ export class Connection<F> implements Conn {
   }
 
   private socketOnDrain(): void {
-    if (this.outBytes === 0 && this.socket.writableLength === 0) this.drained();
+    if (this.pendingBytes === 0) this.drained();
   }
 
   private socketOnEnd(): void {

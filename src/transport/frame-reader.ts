@@ -86,6 +86,10 @@ export class FrameReader<F> {
       }
       const r = this.codec.decode(buf, this.offset);
       if (r.kind === "need") break;
+      if (r.kind === "skip") {
+        this.offset += r.consumed;
+        continue;
+      }
       if (r.kind === "error") {
         if (r.error.fatal) this.poisoned = true;
         else this.offset += Math.max(1, r.error.consumed ?? 0);

@@ -14,6 +14,11 @@ export interface Conn {
    * closed as a slow consumer and the frame is dropped.
    */
   send(frame: Uint8Array): boolean;
+  /**
+   * Queue `frame` in two writes with a pause between them (nothing else is written in
+   * between), so peers can test their reassembly of split frames (the lab's delaybot).
+   */
+  sendSplit(frame: Uint8Array): boolean;
   /** Bytes queued or buffered for the socket and not yet handed to the kernel. */
   readonly pendingBytes: number;
   /** Call `callback` once everything queued so far has been handed to the kernel. */
@@ -38,6 +43,7 @@ export interface StreamSession<F> extends FrameSink<F> {
 
 export interface StreamDialect<F> {
   readonly name: string;
-  readonly codec: StreamCodec<F>;
+  /** A codec for one new connection (a stateless codec may return one shared instance). */
+  createCodec(): StreamCodec<F>;
   createSession(conn: Conn): StreamSession<F>;
 }

@@ -26,8 +26,14 @@ export type Decoded<F> =
       readonly body?: number;
     }
   | { readonly kind: "need" }
+  /** Bytes that belong to nothing (e.g. the rest of an over-long line): drop them. */
+  | { readonly kind: "skip"; readonly consumed: number }
   | { readonly kind: "error"; readonly error: CodecError };
 
+/**
+ * One instance per connection, so a codec may keep parsing state between calls (how far
+ * a partial line was already searched, whether it is discarding an over-long line).
+ */
 export interface StreamCodec<F> {
   /** Decode one frame at `offset`. Must not read past `buf.length` nor keep `buf`. */
   decode(buf: Buffer, offset: number): Decoded<F>;

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
+import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../../src/app/switchboard.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 
@@ -21,6 +21,27 @@ export interface TestServer {
   readonly filesDir: string;
   close(): Promise<void>;
 }
+
+export interface TestHub {
+  readonly running: RunningSwitchboard;
+  /** Listener name -> port. */
+  readonly ports: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/** Every given dialect in this process on free loopback ports, on one hub. */
+export async function startHub(
+  parts: Omit<SwitchboardConfig, "limits" | "dataDir">,
+  limits: Partial<Limits> = {},
+): Promise<TestHub> {
+  const running = await startSwitchboard({ limits: { ...DEFAULT_LIMITS, ...limits }, dataDir: tempDir(), ...parts }, silentLog);
+  const ports: Record<string, number> = {};
+  for (const l of running.listeners) ports[l.name] = l.port;
+  return { running, ports, close: () => running.close() };
+}
+
+/** The endpoint of an in-process listener: loopback, a free port. */
+export const ANY_PORT = { host: "127.0.0.1", port: 0 } as const;
 
 /** A bcs server in this process on a free loopback port. */
 export async function startBcs(limits: Partial<Limits> = {}, chatLog = "off"): Promise<TestServer> {
@@ -48,7 +69,13 @@ export interface SpawnedServer {
 }
 
 /** Run a server entry point as its own process and wait for its `ready` line. */
-export function spawnServer(script: string, args: string[], cwd = REPO_ROOT, readyTimeoutMs = 10_000): Promise<SpawnedServer> {
+export function spawnServer(
+  script: string,
+  args: string[],
+  cwd = REPO_ROOT,
+  readyTimeoutMs = 10_000,
+  readyLine = "ready",
+): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   const ports: Record<string, number> = {};
   const stdoutLines: string[] = [];
@@ -68,7 +95,7 @@ export function spawnServer(script: string, args: string[], cwd = REPO_ROOT, rea
       stdoutLines.push(line);
       const m = /^listening (\S+) (tcp|udp) (\S+):(\d+)$/.exec(line);
       if (m) ports[m[1]!] = Number(m[4]);
-      if (line === "ready") {
+      if (line === readyLine) {
         clearTimeout(timer);
         resolve({
           child,

@@ -1,6 +1,7 @@
 /** `switchboard serve`: every dialect on its default port, one hub, plus HTTP. */
 import type { Command } from "commander";
 import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { parseBots } from "../bots-option.js";
 import { parsePortOrOff } from "../ports.js";
 import { runServer } from "../run-server.js";
 
@@ -13,6 +14,8 @@ export function addServeCommand(program: Command): void {
       .command("serve")
       .description("Serve every dialect on its default port, one hub, plus HTTP /healthz")
       .option("--host <address>", "address the chat listeners bind", "0.0.0.0")
+      .option("--lab-port <port|off>", "lab port (0 picks a free one)", parsePortOrOff, 5378)
+      .option("--bots <names>", "bots to run, comma-separated: echobot,delaybot", parseBots, [])
       .option("--bcs-port <port|off>", "bcs port (0 picks a free one)", parsePortOrOff, 9001)
       .option("--bcs-log <file|-|off>", "bcs chat log: a file, - for stdout, off for none", "-")
       .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
@@ -20,12 +23,14 @@ export function addServeCommand(program: Command): void {
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
       .option("--data-dir <dir>", "where the server keeps its data", "./data"),
   )
-    .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bcs-port 0 --http-port off --data-dir /tmp/sb")
+    .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bots echobot,delaybot\n  switchboard serve --lab-port 0 --bcs-port 0 --http-port off --data-dir /tmp/sb")
     .action(async (o) => {
+      const lab = portOf(o.labPort, o.host);
       const bcs = portOf(o.bcsPort, o.host);
       await runServer({
         limits: limitsFrom(o),
         dataDir: o.dataDir,
+        lab: lab && { ...lab, bots: o.bots },
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
         http: portOf(o.httpPort, o.httpHost),
       });

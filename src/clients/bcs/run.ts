@@ -8,11 +8,11 @@
  */
 import type { Socket } from "node:net";
 import { parseLine } from "./commands.js";
-import { connectTo, describeConnectError } from "./connect.js";
+import { connectTo, describeConnectError } from "../shared/connect.js";
 import { HELP } from "./display.js";
 import { Exit } from "./exit-codes.js";
 import { ClientSession } from "./session.js";
-import { Terminal } from "./terminal.js";
+import { Terminal } from "../shared/terminal.js";
 
 export interface BcsClientOptions {
   host: string;

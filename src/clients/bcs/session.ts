@@ -22,7 +22,7 @@ import type { Request } from "./commands.js";
 import { chatLine, printable, uploadNoticeLine } from "./display.js";
 import { Download, resolveDestination } from "./download.js";
 import { Exit } from "./exit-codes.js";
-import type { Printer } from "./terminal.js";
+import type { Printer } from "../shared/terminal.js";
 import { openUpload, writeBody, type OpenedUpload } from "./upload.js";
 
 /** The largest server frame is a deliver: 5 + 2 * 65535 bytes. Files stream and are exempt. */

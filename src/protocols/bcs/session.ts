@@ -86,7 +86,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   deliver(event: HubEvent): boolean {
     if (this.registered && !this.awaitingAck && !this.downloading && this.pendingHead === this.pending.length) {
-      return this.sendPaced(render(event));
+      return this.sendPaced(event);
     }
     if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
     this.pending.push(event);
@@ -288,8 +288,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.conn.close("rejected");
   }
 
-  private sendPaced(frame: Buffer): boolean {
-    if (!this.conn.send(frame)) return false;
+  private sendPaced(item: Paced): boolean {
+    const sent = Buffer.isBuffer(item)
+      ? this.conn.send(item)
+      : item.kind === "direct" && item.split === true
+        ? this.conn.sendSplit(render(item))
+        : this.conn.send(render(item));
+    if (!sent) return false;
     this.awaitingAck = true;
     this.ackSince = Date.now();
     return true;
@@ -307,6 +312,6 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
       this.pending.splice(0, this.pendingHead);
       this.pendingHead = 0;
     }
-    this.sendPaced(Buffer.isBuffer(item) ? item : render(item));
+    this.sendPaced(item);
   }
 }

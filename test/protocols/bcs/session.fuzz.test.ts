@@ -68,6 +68,11 @@ class FakeConn implements Conn {
     return !this.closed;
   }
 
+  /** Recorded whole: the split only changes timing on a real socket. */
+  sendSplit(frame: Uint8Array): boolean {
+    return this.send(frame);
+  }
+
   whenFlushed(callback: () => void): void {
     setImmediate(callback);
   }

@@ -1,7 +1,8 @@
 /**
  * The user's side of the client: typed lines in, chat lines out.
  *
- * On a terminal (stdin and stdout both TTYs) there is a `> ` prompt, and a line that
+ * On a terminal (stdin and stdout both TTYs) there is a prompt (`> ` unless the
+ * client's seed prescribes another, possibly empty one), and a line that
  * arrives while the user is typing is printed above the prompt: the prompt line is
  * cleared, the line printed, and the prompt redrawn with the half-typed text kept.
  * Otherwise (pipes, files) there is no prompt and nothing but the lines themselves.
@@ -23,8 +24,6 @@ export interface InputHandlers {
   interrupt(): void;
 }
 
-const PROMPT = "> ";
-
 export class Terminal implements Printer {
   readonly interactive: boolean;
   private rl: Interface | undefined;
@@ -35,6 +34,7 @@ export class Terminal implements Printer {
     private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
     private readonly output: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly error: NodeJS.WritableStream,
+    private readonly prompt = "> ",
   ) {
     this.interactive = input.isTTY === true && output.isTTY === true;
   }
@@ -45,7 +45,7 @@ export class Terminal implements Printer {
       input: this.input,
       output: this.interactive ? this.output : undefined,
       terminal: this.interactive,
-      prompt: PROMPT,
+      prompt: this.prompt,
       crlfDelay: Infinity,
     });
     this.rl = rl;

@@ -1,0 +1,62 @@
+/** One connection to a lab server: request lines out, decoded reply lines in. */
+import type { Socket } from "node:net";
+import { createReplyCodec, encodeRequest } from "../../protocols/lab/codec.js";
+import type { LabReply, LabRequest } from "../../protocols/lab/frames.js";
+import { FrameReader } from "../../transport/frame-reader.js";
+import { connectTo } from "../shared/connect.js";
+
+/** Longest server line we accept: a DELIVERY of the largest message, with room to spare. */
+const MAX_LINE_BYTES = 1 << 20;
+
+export class LabConnection {
+  private readonly waiting: ((reply: LabReply | undefined) => void)[] = [];
+  /** Set while replies are consumed through next(); otherwise replies go to onReply. */
+  onReply: ((reply: LabReply) => void) | undefined;
+  onClose: (() => void) | undefined;
+  closed = false;
+
+  private constructor(private readonly socket: Socket) {
+    const reader = new FrameReader<LabReply>(
+      createReplyCodec(MAX_LINE_BYTES),
+      {
+        onFrame: (reply) => this.received(reply),
+        onBody: () => undefined,
+        onBodyEnd: () => undefined,
+        onDecodeError: () => undefined, // the line codec has none
+      },
+      MAX_LINE_BYTES,
+    );
+    socket.on("data", (chunk: Buffer) => reader.push(chunk));
+    socket.on("error", () => undefined); // a reset shows up as close
+    socket.on("close", () => {
+      this.closed = true;
+      for (const w of this.waiting.splice(0)) w(undefined);
+      this.onClose?.();
+    });
+  }
+
+  static async open(host: string, port: number): Promise<LabConnection> {
+    return new LabConnection(await connectTo(host, port));
+  }
+
+  send(request: LabRequest): void {
+    if (!this.closed) this.socket.write(encodeRequest(request));
+  }
+
+  /** The next reply (while no onReply handler is set), or undefined once closed. */
+  next(): Promise<LabReply | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  close(): void {
+    this.socket.end();
+    this.socket.destroySoon();
+  }
+
+  private received(reply: LabReply): void {
+    const w = this.waiting.shift();
+    if (w) w(reply);
+    else this.onReply?.(reply);
+  }
+}

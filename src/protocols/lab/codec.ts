@@ -1,0 +1,179 @@
+/**
+ * lab codec: pure, incremental, no I/O. Lines end in `\n` (a `\r` before it is dropped).
+ * One instance per connection: it remembers how far a partial line was searched (so a
+ * line arriving a byte at a time is not rescanned from its start each time) and whether
+ * it is discarding the rest of an over-long line, which is never buffered.
+ */
+import { isUtf8 } from "node:buffer";
+import { NEED, type Decoded, type StreamCodec } from "../../transport/stream-codec.js";
+import type { LabReply, LabRequest } from "./frames.js";
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+
+/**
+ * Splits lines and hands each line's bytes to `parse`. Shared by the server's request
+ * codec and the client's reply codec, which differ only in what a line means.
+ */
+class LineCodec<F> implements StreamCodec<F> {
+  /** Bytes of the current partial line already searched for `\n`. */
+  private searched = 0;
+  private discarding = false;
+
+  constructor(
+    /** Longest line, `\n` included; longer lines become `tooLong` and are discarded. */
+    private readonly maxLineBytes: number,
+    private readonly parse: (buf: Buffer, start: number, end: number) => F,
+    private readonly tooLong: F,
+  ) {}
+
+  decode(buf: Buffer, offset: number): Decoded<F> {
+    const avail = buf.length - offset;
+    const lf = buf.indexOf(LF, offset + this.searched);
+    if (this.discarding) {
+      // The rest of an over-long line: skip it as it comes, up to its newline.
+      if (lf < 0) return { kind: "skip", consumed: avail };
+      this.discarding = false;
+      this.searched = 0;
+      return { kind: "skip", consumed: lf + 1 - offset };
+    }
+    if (lf < 0) {
+      if (avail >= this.maxLineBytes) {
+        // No newline within the limit: answer now, drop the rest of the line unread.
+        this.discarding = true;
+        this.searched = 0;
+        return { kind: "frame", frame: this.tooLong, consumed: avail };
+      }
+      this.searched = avail;
+      return NEED;
+    }
+    this.searched = 0;
+    const consumed = lf + 1 - offset;
+    if (consumed > this.maxLineBytes) return { kind: "frame", frame: this.tooLong, consumed };
+    const end = lf > offset && buf[lf - 1] === CR ? lf - 1 : lf;
+    return { kind: "frame", frame: this.parse(buf, offset, end), consumed };
+  }
+}
+
+// ---- server side: requests ----------------------------------------------------------
+
+const BAD_UTF8: LabRequest = Object.freeze({ kind: "bad-body", reason: "invalid UTF-8" });
+const TOO_LONG: LabRequest = Object.freeze({ kind: "bad-body", reason: "line too long" });
+const NO_MESSAGE: LabRequest = Object.freeze({ kind: "bad-body", reason: "no message" });
+const LIST_BODY: LabRequest = Object.freeze({ kind: "bad-body", reason: "LIST takes no body" });
+const BAD_HEADER: LabRequest = Object.freeze({ kind: "bad-header" });
+const LIST: LabRequest = Object.freeze({ kind: "list" });
+
+function parseRequest(buf: Buffer, start: number, end: number): LabRequest {
+  const line = buf.subarray(start, end);
+  if (!isUtf8(line)) return BAD_UTF8;
+  const space = line.indexOf(SPACE);
+  const header = line.toString("latin1", 0, space < 0 ? line.length : space);
+  const body = space < 0 ? "" : line.toString("utf8", space + 1);
+  switch (header) {
+    case "HELLO-FROM":
+      // An empty or malformed name is the hub's to judge (BAD-RQST-BODY, PR4).
+      return { kind: "hello", name: body };
+    case "LIST":
+      return body.trim() === "" ? LIST : LIST_BODY;
+    case "SEND": {
+      // SEND <user> <msg>: the message may hold spaces; an empty one is a bad body,
+      // checked before the destination (WIRE.md 7).
+      const gap = body.indexOf(" ");
+      if (gap <= 0 || gap === body.length - 1) return NO_MESSAGE;
+      return { kind: "send", to: body.slice(0, gap), text: body.slice(gap + 1) };
+    }
+    default:
+      return BAD_HEADER;
+  }
+}
+
+export function createRequestCodec(maxLineBytes: number): StreamCodec<LabRequest> {
+  return new LineCodec(maxLineBytes, parseRequest, TOO_LONG);
+}
+
+// Server replies, encoded. Fixed ones are shared buffers: no allocation per answer.
+export const REPLY = {
+  inUse: Buffer.from("IN-USE\n"),
+  busy: Buffer.from("BUSY\n"),
+  sendOk: Buffer.from("SEND-OK\n"),
+  badDestUser: Buffer.from("BAD-DEST-USER\n"),
+  badRqstHdr: Buffer.from("BAD-RQST-HDR\n"),
+  badRqstBody: Buffer.from("BAD-RQST-BODY\n"),
+} as const;
+
+export function encodeHello(name: string): Buffer {
+  return Buffer.from(`HELLO ${name}\n`, "utf8");
+}
+
+export function encodeListOk(names: readonly string[]): Buffer {
+  return Buffer.from(`LIST-OK ${names.join(",")}\n`, "utf8");
+}
+
+const DELIVERY = Buffer.from("DELIVERY ");
+
+/** `DELIVERY <from> <text>\n`, written straight into one buffer. `text` has no newline. */
+export function encodeDelivery(from: string, text: string): Buffer {
+  const fromLen = Buffer.byteLength(from, "utf8");
+  const textLen = Buffer.byteLength(text, "utf8");
+  const out = Buffer.allocUnsafe(DELIVERY.length + fromLen + 1 + textLen + 1);
+  let at = DELIVERY.copy(out, 0);
+  at += out.write(from, at, fromLen, "utf8");
+  out[at++] = SPACE;
+  at += out.write(text, at, textLen, "utf8");
+  out[at] = LF;
+  return out;
+}
+
+// ---- client side: replies -----------------------------------------------------------
+
+function parseReply(buf: Buffer, start: number, end: number): LabReply {
+  const line = buf.toString("utf8", start, end);
+  const space = line.indexOf(" ");
+  const header = space < 0 ? line : line.slice(0, space);
+  const body = space < 0 ? "" : line.slice(space + 1);
+  switch (header) {
+    case "HELLO":
+      return { kind: "hello", name: body };
+    case "IN-USE":
+      return { kind: "in-use" };
+    case "BUSY":
+      return { kind: "busy" };
+    case "LIST-OK":
+      return { kind: "list-ok", names: body === "" ? [] : body.split(",") };
+    case "SEND-OK":
+      return { kind: "send-ok" };
+    case "DELIVERY": {
+      const gap = body.indexOf(" ");
+      return gap < 0 ? { kind: "delivery", from: body, text: "" } : { kind: "delivery", from: body.slice(0, gap), text: body.slice(gap + 1) };
+    }
+    case "BAD-DEST-USER":
+      return { kind: "bad-dest-user" };
+    case "BAD-RQST-HDR":
+      return { kind: "bad-rqst-hdr" };
+    case "BAD-RQST-BODY":
+      return { kind: "bad-rqst-body" };
+    default:
+      return { kind: "unknown", line };
+  }
+}
+
+export function createReplyCodec(maxLineBytes: number): StreamCodec<LabReply> {
+  return new LineCodec(maxLineBytes, parseReply, { kind: "unknown", line: "(line too long)" });
+}
+
+/** A request line, for clients and tests. */
+export function encodeRequest(request: LabRequest): Buffer {
+  switch (request.kind) {
+    case "hello":
+      return Buffer.from(`HELLO-FROM ${request.name}\n`, "utf8");
+    case "list":
+      return Buffer.from("LIST\n");
+    case "send":
+      return Buffer.from(`SEND ${request.to} ${request.text}\n`, "utf8");
+    case "bad-header":
+    case "bad-body":
+      throw new RangeError("a bad request is a decoding verdict, not a wire line");
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * One lab connection: request lines <-> hub calls, and hub messages -> DELIVERY lines.
+ * Every reply is written through the connection's queued, coalescing writer (TR4: no
+ * blocking "send everything" call anywhere).
+ */
+import type { DisconnectReason } from "../../core/errors.js";
+import type { HubEvent } from "../../core/events.js";
+import type { Hub } from "../../core/hub.js";
+import type { Member } from "../../core/ports.js";
+import type { Conn, StreamSession } from "../../transport/session.js";
+import type { CodecError } from "../../transport/stream-codec.js";
+import { singleLine } from "../render-text.js";
+import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
+import type { LabRequest } from "./frames.js";
+import { JOIN_REFUSALS, SEND_REPLIES } from "./wire-errors.js";
+
+export interface LabContext {
+  readonly hub: Hub;
+}
+
+/** Lobby messages go to many lab users: each is rendered once. */
+const rendered = new WeakMap<HubEvent, Buffer>();
+
+export class LabSession implements StreamSession<LabRequest>, Member {
+  readonly dialect = "lab";
+  name = "";
+  private loggedIn = false;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly ctx: LabContext,
+  ) {}
+
+  // ---- Member (hub side) ------------------------------------------------------------
+
+  deliver(event: HubEvent): boolean {
+    switch (event.kind) {
+      case "direct": {
+        const line = encodeDelivery(event.from, singleLine(event.text));
+        return event.split === true ? this.conn.sendSplit(line) : this.conn.send(line);
+      }
+      case "lobby": {
+        let line = rendered.get(event);
+        if (line === undefined) {
+          line = encodeDelivery(event.from, singleLine(event.text));
+          rendered.set(event, line);
+        }
+        return this.conn.send(line);
+      }
+      default:
+        return true; // the lab protocol has no presence or file notices (WIRE.md 2)
+    }
+  }
+
+  disconnect(reason: DisconnectReason): void {
+    if (reason === "slow_consumer") this.conn.destroy(reason);
+    else this.conn.close(reason);
+  }
+
+  // ---- requests ---------------------------------------------------------------------
+
+  onFrame(request: LabRequest): void {
+    if (!this.loggedIn) return this.beforeLogin(request);
+    switch (request.kind) {
+      case "hello":
+        return void this.conn.send(REPLY.badRqstHdr); // PR6: already logged in
+      case "list":
+        return void this.conn.send(encodeListOk(this.ctx.hub.names())); // PR8, PR9
+      case "send":
+        // PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue.
+        return void this.conn.send(SEND_REPLIES[this.ctx.hub.direct(this, request.to, request.text)]);
+      case "bad-header":
+        return void this.conn.send(REPLY.badRqstHdr); // PR16
+      case "bad-body":
+        return void this.conn.send(REPLY.badRqstBody); // PR17
+    }
+  }
+
+  private beforeLogin(request: LabRequest): void {
+    if (request.kind === "bad-body") return this.refuse(REPLY.badRqstBody);
+    if (request.kind !== "hello") return this.refuse(REPLY.badRqstHdr); // PR7
+    this.name = request.name; // set first: the hub may route to us during the join
+    const result = this.ctx.hub.join(this, request.name); // PR2
+    if (result !== "ok") {
+      this.name = "";
+      return this.refuse(JOIN_REFUSALS[result]); // PR4, PR5, PR15
+    }
+    this.loggedIn = true;
+    this.conn.loggedIn();
+    this.conn.send(encodeHello(request.name)); // PR3
+  }
+
+  private refuse(reply: Buffer): void {
+    this.conn.send(reply);
+    this.conn.close("rejected");
+  }
+
+  onBody(): void {
+    // Lines announce no bodies.
+  }
+
+  onBodyEnd(): void {}
+
+  onDecodeError(_error: CodecError): void {
+    // The line codec has no errors: bad lines decode as bad-header or bad-body requests.
+  }
+
+  onClose(): void {
+    // TR3: the name is free as soon as the connection is gone.
+    if (this.loggedIn) this.ctx.hub.leave(this);
+  }
+}

@@ -1,0 +1,22 @@
+/** The one table from hub outcomes to lab replies (seed 001 PR3-PR17, WIRE.md 7). */
+import type { JoinResult, SendResult } from "../../core/errors.js";
+import { REPLY } from "./codec.js";
+
+/** Refusals of HELLO-FROM; each is followed by closing the connection (PR4, PR5, PR15). */
+export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, Buffer> = {
+  name_taken: REPLY.inUse,
+  name_invalid: REPLY.badRqstBody,
+  name_reserved: REPLY.badRqstBody,
+  server_full: REPLY.busy,
+  already_joined: REPLY.badRqstHdr,
+};
+
+export const SEND_REPLIES: Record<SendResult, Buffer> = {
+  ok: REPLY.sendOk,
+  not_joined: REPLY.badRqstHdr,
+  message_empty: REPLY.badRqstBody,
+  message_too_long: REPLY.badRqstBody,
+  user_unknown: REPLY.badDestUser,
+  // The target is being dropped as a slow consumer: it could not be delivered (PR14).
+  recipient_overflow: REPLY.badDestUser,
+};
