@@ -1,7 +1,6 @@
 /** The real entry points as processes: bcs_server's log, its memory, and `switchboard serve`. */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { encodeSendFileHeader } from "../../src/protocols/bcs/codec.js";
@@ -12,14 +11,6 @@ import { CLI, spawnServer, tempDir } from "../helpers/server.js";
 function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(m![1]);
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "0.0.0.0", () => s.close(() => resolve(true)));
-  });
 }
 
 describe("bcs_server process", () => {
@@ -83,45 +74,6 @@ describe("bcs_server process", () => {
       // Garbage not yet collected accounts for tens of MiB; holding the upload would be 256.
       assert.ok(grown < 128 * 1024, `server RSS grew by ${grown} KiB while discarding 256 MiB`);
       peer.close();
-    } finally {
-      await server.stop();
-    }
-  });
-});
-
-describe("switchboard serve", () => {
-  it("prints one line per listener, then ready; serves bcs and /healthz; stops on SIGTERM", async () => {
-    const dir = tempDir();
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--http-port", "0", "--data-dir", dir]);
-    try {
-      assert.match(server.stdoutLines[0]!, /^listening bcs tcp 0\.0\.0\.0:\d+$/);
-      assert.match(server.stdoutLines[1]!, /^listening http tcp 127\.0\.0\.1:\d+$/);
-      assert.equal(server.stdoutLines[2], "ready");
-      const res = await fetch(`http://127.0.0.1:${server.ports["http"]}/healthz`);
-      assert.equal(res.status, 200);
-      const { peer, online } = await RawBcs.login(server.ports["bcs"]!, "serve_user");
-      assert.equal(online, "online: nobody else");
-      peer.close();
-    } finally {
-      assert.equal(await server.stop(), 0);
-    }
-  });
-
-  it("turns a listener off with --<name>-port off", async () => {
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--http-port", "off", "--data-dir", tempDir()]);
-    try {
-      assert.deepEqual(Object.keys(server.ports), ["bcs"]);
-    } finally {
-      await server.stop();
-    }
-  });
-
-  it("serves bcs on 9001 and HTTP on 9100 by default", async (t) => {
-    if (!(await portIsFree(9001)) || !(await portIsFree(9100))) return t.skip("9001 or 9100 is in use on this machine");
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
-    try {
-      assert.equal(server.ports["bcs"], 9001);
-      assert.equal(server.ports["http"], 9100);
     } finally {
       await server.stop();
     }

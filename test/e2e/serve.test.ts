@@ -1,0 +1,78 @@
+/** `switchboard serve` as a process: every dialect on one hub, its lines, ports and signals. */
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { describe, it } from "node:test";
+import { FrameType } from "../../src/protocols/bcs/frames.js";
+import { RawBcs } from "../helpers/bcs-wire.js";
+import { RawLab } from "../helpers/lab-wire.js";
+import { CLI, spawnServer, tempDir } from "../helpers/server.js";
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once("error", () => resolve(false));
+    s.listen(port, "0.0.0.0", () => s.close(() => resolve(true)));
+  });
+}
+
+/** Every listener `serve` has, on a free port each. */
+const ALL_ON_FREE_PORTS = ["--lab-port", "0", "--bcs-port", "0", "--http-port", "0"];
+
+describe("switchboard serve", () => {
+  it("prints one line per listener, then ready; one hub for every dialect; /healthz; exits 0 on SIGTERM", async () => {
+    const server = await spawnServer(CLI("switchboard"), ["serve", ...ALL_ON_FREE_PORTS, "--bcs-log", "off", "--data-dir", tempDir()]);
+    try {
+      const lines = server.stdoutLines;
+      assert.match(lines[0]!, /^listening lab tcp 0\.0\.0\.0:\d+$/);
+      assert.match(lines[1]!, /^listening bcs tcp 0\.0\.0\.0:\d+$/);
+      assert.match(lines[2]!, /^listening http tcp 127\.0\.0\.1:\d+$/);
+      assert.equal(lines[3], "ready");
+      const res = await fetch(`http://127.0.0.1:${server.ports["http"]}/healthz`);
+      assert.equal(res.status, 200);
+      // One hub: a bcs user's message reaches a lab user of the same process.
+      const lab = await RawLab.login(server.ports["lab"]!, "serve_lab");
+      const { peer, online } = await RawBcs.login(server.ports["bcs"]!, "serve_bcs");
+      assert.equal(online, "online: serve_lab");
+      peer.send({ type: FrameType.Send, message: "across dialects" });
+      assert.equal(await lab.next(), "DELIVERY serve_bcs across dialects");
+      peer.close();
+      lab.close();
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
+  });
+
+  it("turns a listener off with --<name>-port off", async () => {
+    const server = await spawnServer(CLI("switchboard"), ["serve", "--lab-port", "off", "--bcs-port", "0", "--http-port", "off", "--data-dir", tempDir()]);
+    try {
+      assert.deepEqual(Object.keys(server.ports), ["bcs"]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("runs the bots with --bots", async () => {
+    const server = await spawnServer(CLI("switchboard"), ["serve", ...ALL_ON_FREE_PORTS, "--bots", "echobot", "--data-dir", tempDir()]);
+    try {
+      const lab = await RawLab.login(server.ports["lab"]!, "botfan");
+      lab.write("SEND echobot hi\n");
+      assert.equal(await lab.next(), "SEND-OK");
+      assert.equal(await lab.next(), "DELIVERY echobot hi");
+      lab.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("uses the default ports of WIRE.md 1: lab 5378, bcs 9001, HTTP 9100", async (t) => {
+    for (const port of [5378, 9001, 9100]) {
+      if (!(await portIsFree(port))) return t.skip(`${port} is in use on this machine`);
+    }
+    const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
+    try {
+      assert.deepEqual(server.ports, { lab: 5378, bcs: 9001, http: 9100 });
+    } finally {
+      await server.stop();
+    }
+  });
+});
