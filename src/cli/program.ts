@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
+import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
 import { addServeCommand } from "./commands/serve.js";
 import { VERSION } from "./version.js";
 
@@ -15,7 +16,9 @@ export function buildProgram(): Command {
   addServeCommand(program);
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
   addBcsServerCommand(server);
+  addGowingServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addBcsClientCommand(client);
+  addGowingClientCommand(client);
   return program;
 }
