@@ -8,6 +8,7 @@ import type { Limits } from "../core/limits.js";
 import type { Logger } from "../log/ops-log.js";
 import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
+import { startGowing, type GowingConfig } from "./start-gowing.js";
 import { startHttp } from "./start-http.js";
 import { startLab, type LabConfig } from "./start-lab.js";
 
@@ -19,6 +20,7 @@ export interface SwitchboardConfig {
   dataDir: string;
   /** Each part, when present, is started; absent means off. */
   lab?: LabConfig | undefined;
+  gowing?: GowingConfig | undefined;
   bcs?: BcsConfig | undefined;
   http?: Endpoint | undefined;
 }
@@ -39,6 +41,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   // Started (and printed) in this order: the dialects, then HTTP.
   const parts: (() => Promise<Started>)[] = [];
   if (config.lab) parts.push(() => startLab(ctx, config.lab!));
+  if (config.gowing) parts.push(() => startGowing(ctx, config.gowing!));
   if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
   if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {

@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
 import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
+import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
 import { addServeCommand } from "./commands/serve.js";
 import { VERSION } from "./version.js";
 
@@ -17,8 +18,10 @@ export function buildProgram(): Command {
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
   addLabServerCommand(server);
   addBcsServerCommand(server);
+  addGowingServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addLabClientCommand(client);
   addBcsClientCommand(client);
+  addGowingClientCommand(client);
   return program;
 }

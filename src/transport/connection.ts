@@ -202,6 +202,8 @@ export class Connection<F> implements Conn {
   }
 
   private socketOnData(chunk: Buffer): void {
+    // A closing connection reads no more requests: what arrives is dropped, not buffered.
+    if (this.closeReason !== undefined) return;
     this.guard(() => this.reader.push(chunk));
   }
 

@@ -19,6 +19,8 @@ export function addServeCommand(program: Command): void {
       .option("--bcs-port <port|off>", "bcs port (0 picks a free one)", parsePortOrOff, 9001)
       .option("--bcs-log <file|-|off>", "bcs chat log: a file, - for stdout, off for none", "-")
       .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
+      .option("--gowing-port <port|off>", "gowing port (0 picks a free one)", parsePortOrOff, 9000)
+      .option("--gowing-log-dir <dir|-|off>", "gowing connections.log and chat.log: a directory, - for stdout, off for none", "-")
       .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
       .option("--data-dir <dir>", "where the server keeps its data", "./data"),
@@ -27,11 +29,13 @@ export function addServeCommand(program: Command): void {
     .action(async (o) => {
       const lab = portOf(o.labPort, o.host);
       const bcs = portOf(o.bcsPort, o.host);
+      const gowing = portOf(o.gowingPort, o.host);
       await runServer({
         limits: limitsFrom(o),
         dataDir: o.dataDir,
         lab: lab && { ...lab, bots: o.bots },
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
+        gowing: gowing && { ...gowing, logDir: o.gowingLogDir },
         http: portOf(o.httpPort, o.httpHost),
       });
     });

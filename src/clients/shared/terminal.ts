@@ -112,5 +112,7 @@ export class Terminal implements Printer {
     cursorTo(this.output, 0);
     stream.write(line + "\n");
     rl.prompt(true); // redraws the prompt and what was typed, cursor where it was
+    // With TERM=dumb readline writes the prompt only: put the half-typed text back too.
+    if (process.env["TERM"] === "dumb") this.output.write(rl.line);
   }
 }

@@ -1,0 +1,42 @@
+/** `switchboard server gowing` and `switchboard client gowing` (seed 003, WIRE.md 5). */
+import type { Command } from "commander";
+import { runGowingClient } from "../../clients/gowing/run.js";
+import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { parsePort } from "../ports.js";
+import { runServer } from "../run-server.js";
+
+export function addGowingServerCommand(server: Command): void {
+  addLimitOptions(
+    server
+      .command("gowing")
+      .description("Dr. Gowing's chat server (seed 003): switchboard server gowing [--port 9000] [--log-dir DIR]")
+      .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9000)
+      .option("--log-dir <dir>", "directory for connections.log and chat.log (default: both on stdout)")
+      .option("--host <address>", "address to bind", "0.0.0.0"),
+  )
+    .addHelpText("after", "\nExamples:\n  switchboard server gowing\n  switchboard server gowing --port 9000 --log-dir ./logs")
+    .action(async (o) => {
+      await runServer({
+        limits: limitsFrom(o),
+        dataDir: "./data",
+        gowing: { host: o.host, port: o.port, logDir: o.logDir ?? "-" },
+      });
+    });
+}
+
+export function addGowingClientCommand(client: Command): void {
+  client
+    .command("gowing")
+    .description("Dr. Gowing's chat client (seed 003): switchboard client gowing <server-ip> <name> [--port 9000]")
+    .argument("<server-ip>", "server address")
+    .argument("<name>", "name to join with (no spaces)")
+    .option("--port <port>", "server port", parsePort, 9000)
+    .addHelpText(
+      "after",
+      "\nType a line to send it to everyone else; @exit leaves. A name in use makes the client ask for another.\n" +
+        "\nExamples:\n  switchboard client gowing 127.0.0.1 Bob",
+    )
+    .action(async (host: string, name: string, o) => {
+      process.exitCode = await runGowingClient({ host, port: o.port, name, input: process.stdin, output: process.stdout });
+    });
+}

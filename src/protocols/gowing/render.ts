@@ -1,0 +1,50 @@
+/**
+ * What gowing users see (WIRE.md 2, gowing column), as text lines and as frames. The
+ * lines are also what the chat log records. Everything rendered is ASCII: text from
+ * other dialects goes through asciiOnly (WIRE.md 1), and names are ASCII by rule.
+ */
+import type { HubEvent } from "../../core/events.js";
+import { asciiOnly } from "../render-text.js";
+import { encodeText } from "./codec.js";
+import { FrameType, MAX_PAYLOAD_BYTES } from "./frames.js";
+
+export const lobbyLine = (from: string, text: string): string => `[${from}] ${text}`;
+export const directLine = (from: string, text: string): string => `[${from}] (private) ${text}`;
+export const joinLine = (name: string): string => `**${name} is joining the chat**`;
+export const leaveLine = (name: string): string => `**${name} is leaving the chat**`;
+export const uploadLine = (from: string, file: string): string => `**${from} has uploaded ${file} to the server**`;
+
+/**
+ * A server frame carrying an ASCII line. A line longer than a u16 length is cut, so that
+ * delivering never throws; only limits above the CLI's 65000-byte cap could reach that.
+ */
+export function serverFrame(type: number, asciiLine: string): Buffer {
+  return encodeText(type, asciiLine.length > MAX_PAYLOAD_BYTES ? asciiLine.slice(0, MAX_PAYLOAD_BYTES) : asciiLine);
+}
+
+/** Renderings of events shared by many recipients (lobby, presence, files): encoded once. */
+const rendered = new WeakMap<HubEvent, Buffer>();
+
+export function renderEvent(event: HubEvent): Buffer {
+  // One recipient only: nothing to share.
+  if (event.kind === "direct") return serverFrame(FrameType.Direct, directLine(event.from, asciiOnly(event.text)));
+  let frame = rendered.get(event);
+  if (frame === undefined) {
+    switch (event.kind) {
+      case "lobby":
+        frame = serverFrame(FrameType.Message, lobbyLine(event.from, asciiOnly(event.text)));
+        break;
+      case "join":
+        frame = serverFrame(FrameType.Message, joinLine(event.name));
+        break;
+      case "leave":
+        frame = serverFrame(FrameType.Message, leaveLine(event.name));
+        break;
+      case "file":
+        frame = serverFrame(FrameType.Message, uploadLine(event.from, asciiOnly(event.file)));
+        break;
+    }
+    rendered.set(event, frame);
+  }
+  return frame;
+}

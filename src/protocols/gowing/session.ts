@@ -1,0 +1,225 @@
+/**
+ * One gowing connection: frames <-> hub calls, and hub events -> type-2/4 frames
+ * (seed 003, WIRE.md 5).
+ *
+ * - On connect the command list goes to this connection only (seed progression 2).
+ * - JOIN may be retried on the same connection after a rejection (seed: "loop back to
+ *   the request for a username"); the login deadline bounds how long that may go on.
+ * - What gowing users send is held to ASCII (WIRE.md 1): each non-ASCII character of
+ *   the payload, read as UTF-8, becomes one `?` before it reaches the hub, so every
+ *   dialect and the log see the same text.
+ */
+import type { DisconnectReason, SendResult } from "../../core/errors.js";
+import type { HubEvent } from "../../core/events.js";
+import type { Hub } from "../../core/hub.js";
+import type { Limits } from "../../core/limits.js";
+import { isValidName } from "../../core/names.js";
+import type { Member } from "../../core/ports.js";
+import type { Logger } from "../../log/ops-log.js";
+import type { CodecError } from "../../transport/stream-codec.js";
+import type { Conn, StreamSession } from "../../transport/session.js";
+import { asciiOnly } from "../render-text.js";
+import { encodeJoinReply } from "./codec.js";
+import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
+import type { GowingLogs } from "./logs.js";
+import { joinLine, leaveLine, lobbyLine, renderEvent, serverFrame } from "./render.js";
+import { JOIN_ANSWERS, PROTOCOL_ERRORS, SEND_ERRORS } from "./wire-errors.js";
+
+export interface GowingContext {
+  readonly hub: Hub;
+  readonly logs: GowingLogs;
+  readonly log: Logger;
+  readonly limits: Readonly<Limits>;
+}
+
+/** Sent on connect, as a type-2 frame, to that connection only (seed progression 2). */
+export const COMMAND_LIST =
+  "Commands: JOIN (0) <name>, LEAVE (1), MESSAGE (2) <text>, LIST (3), DIRECT (4) <name> <text>; " +
+  "the server answers errors with ERROR (5). Frames are <type:1 byte><length:2 bytes><ASCII text>.";
+const COMMAND_LIST_FRAME = serverFrame(FrameType.Message, COMMAND_LIST);
+
+const LIST_SEPARATOR = ", ";
+
+export class GowingSession implements StreamSession<GowingFrame>, Member {
+  readonly dialect = "gowing";
+  name = "";
+  private joined = false;
+  /** Set while hub.join runs: events for us that race our own reply wait here. */
+  private early: HubEvent[] | undefined;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly ctx: GowingContext,
+  ) {
+    ctx.logs.connected(conn.remoteAddress, conn.remotePort);
+    conn.send(COMMAND_LIST_FRAME);
+  }
+
+  // ---- Member (hub side) ------------------------------------------------------------
+
+  deliver(event: HubEvent): boolean {
+    if (this.early !== undefined) {
+      // Only a slow consumer dropped during our join can get here; keep the order.
+      if (this.early.length >= this.ctx.limits.queueFrames) return false;
+      this.early.push(event);
+      return true;
+    }
+    const frame = renderEvent(event);
+    return event.kind === "direct" && event.split === true ? this.conn.sendSplit(frame) : this.conn.send(frame);
+  }
+
+  disconnect(reason: DisconnectReason): void {
+    if (reason === "slow_consumer") this.conn.destroy(reason);
+    else this.conn.close(reason);
+  }
+
+  // ---- frames from the client -------------------------------------------------------
+
+  onFrame(frame: GowingFrame): void {
+    if (frame.kind === "skipped") return this.onSkipped(frame.type, frame.size);
+    switch (frame.type) {
+      case FrameType.Join:
+        return this.handleJoin(frame.text);
+      case FrameType.Leave:
+        return this.handleLeave();
+      case FrameType.Message:
+        return this.handleMessage(frame.text);
+      case FrameType.List:
+        return this.handleList();
+      case FrameType.Direct:
+        return this.handleDirect(frame.text);
+      default:
+        // ERROR (5) is the server's to send (WIRE.md 5: any other type is unsupported).
+        return this.error(PROTOCOL_ERRORS.unsupported);
+    }
+  }
+
+  /** A payload the codec did not buffer: an unknown type, or one over the frame limit. */
+  private onSkipped(type: number, size: number): void {
+    switch (type) {
+      case FrameType.Join:
+        if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
+        this.ctx.logs.requested(this.conn.remoteAddress, this.conn.remotePort, size, JOIN_ANSWERS.name_invalid.disposition);
+        return void this.conn.send(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
+      case FrameType.Leave:
+        return this.handleLeave(); // the payload means nothing for LEAVE or LIST
+      case FrameType.List:
+        return this.handleList();
+      case FrameType.Message:
+      case FrameType.Direct:
+        return this.error(this.joined ? PROTOCOL_ERRORS.messageTooLong : PROTOCOL_ERRORS.joinFirst);
+      default:
+        return this.error(PROTOCOL_ERRORS.unsupported);
+    }
+  }
+
+  onBody(): void {
+    // Skipped payloads are dropped as they stream past, never held.
+  }
+
+  onBodyEnd(): void {}
+
+  onDecodeError(error: CodecError): void {
+    // The gowing codec reports none (every frame is length-delimited); the reader only
+    // could, if it were given a buffer limit below the frame limit.
+    this.error(error.message);
+    if (error.fatal) this.conn.close("protocol_error");
+  }
+
+  onClose(reason: DisconnectReason): void {
+    const name = this.name === "" ? undefined : this.name; // kept after LEAVE, for this line
+    if (this.joined) this.left();
+    this.ctx.logs.disconnected(this.conn.remoteAddress, this.conn.remotePort, name, reason);
+  }
+
+  // ---- handlers ---------------------------------------------------------------------
+
+  /** JOIN `name` -> type 0, len 1, status (WIRE.md 5); accepted: the notice to all, us included. */
+  private handleJoin(name: string): void {
+    if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
+    this.name = name; // the hub reads it while joining us
+    this.early = [];
+    const result = this.ctx.hub.join(this, name);
+    const early = this.early;
+    this.early = undefined;
+    const answer = JOIN_ANSWERS[result];
+    const { remoteAddress: ip, remotePort: port } = this.conn;
+    if (!("status" in answer)) return this.error(answer.error); // cannot happen: joined is checked above
+    this.ctx.logs.requested(ip, port, name, answer.disposition);
+    this.conn.send(encodeJoinReply(answer.status));
+    if (result !== "ok") {
+      this.name = "";
+      return;
+    }
+    this.joined = true;
+    this.conn.loggedIn();
+    // The hub tells everyone else; the seed wants the joiner told too, after its reply.
+    const notice = joinLine(name);
+    this.conn.send(serverFrame(FrameType.Message, notice));
+    this.ctx.logs.chat(notice);
+    for (const event of early) this.conn.send(renderEvent(event));
+  }
+
+  /** LEAVE -> the leaving notice to the rest, then the server closes (WIRE.md 5). */
+  private handleLeave(): void {
+    if (this.joined) this.left();
+    this.conn.close("client_left");
+  }
+
+  /** MESSAGE `text` -> `[X] text` to every other client (WIRE.md 5). */
+  private handleMessage(payload: string): void {
+    if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
+    const text = asciiOnly(payload);
+    const result = this.ctx.hub.lobby(this, text);
+    if (result === "ok") this.ctx.logs.chat(lobbyLine(this.name, text));
+    else this.sendFailed(result, undefined);
+  }
+
+  /** LIST -> type 3, every online name (all dialects, us included, join order) joined by `, `. */
+  private handleList(): void {
+    if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
+    let line = "";
+    for (const name of this.ctx.hub.names()) {
+      // A list too long for one u16 payload continues in further type-3 frames.
+      if (line.length > 0 && line.length + LIST_SEPARATOR.length + name.length > MAX_PAYLOAD_BYTES) {
+        this.conn.send(serverFrame(FrameType.List, line));
+        line = "";
+      }
+      line = line.length === 0 ? name : line + LIST_SEPARATOR + name;
+    }
+    this.conn.send(serverFrame(FrameType.List, line));
+  }
+
+  /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (WIRE.md 5). */
+  private handleDirect(payload: string): void {
+    if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
+    const clean = asciiOnly(payload);
+    const space = clean.indexOf(" ");
+    const target = space < 0 ? clean : clean.slice(0, space);
+    const text = space < 0 ? "" : clean.slice(space + 1);
+    const result = this.ctx.hub.direct(this, target, text);
+    if (result !== "ok") this.sendFailed(result, target);
+  }
+
+  // ---- output -----------------------------------------------------------------------
+
+  private left(): void {
+    this.joined = false;
+    this.ctx.hub.leave(this);
+    this.ctx.logs.chat(leaveLine(this.name));
+  }
+
+  private sendFailed(result: Exclude<SendResult, "ok">, target: string | undefined): void {
+    const text = SEND_ERRORS[result];
+    // Name the missing user when it is a name at all (never echo arbitrary bytes back).
+    this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text);
+  }
+
+  /** Type 5, to this connection only (WIRE.md 5). */
+  private error(text: string): void {
+    this.conn.send(serverFrame(FrameType.Error, text));
+    // Server-defined errors go to the operational log (stderr), never the chat log.
+    const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;
+    this.ctx.log.info({ dialect: "gowing", remote, user: this.joined ? this.name : undefined }, text);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * The one table from hub outcomes to gowing wire answers (WIRE.md 5): the JOIN status
+ * byte with the disposition the connections log records, and the text of every
+ * type-5 ERROR frame.
+ */
+import type { JoinResult, SendResult } from "../../core/errors.js";
+import { JoinStatus } from "./frames.js";
+
+export type JoinAnswer =
+  /** A type-0 reply with this status byte; `disposition` goes to the connections log. */
+  | { readonly status: number; readonly disposition: string }
+  /** Not a name decision: a type-5 ERROR with this text. */
+  | { readonly error: string };
+
+export const JOIN_ANSWERS = {
+  ok: { status: JoinStatus.Accepted, disposition: "accepted" },
+  name_taken: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
+  name_invalid: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
+  // WIRE.md 1: a reserved name gets the dialect's "invalid name" answer.
+  name_reserved: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
+  server_full: { status: JoinStatus.ServerFull, disposition: "rejected: server full" },
+  already_joined: { error: "Already joined" },
+} as const satisfies Record<JoinResult, JoinAnswer>;
+
+/** ERROR texts for MESSAGE and DIRECT outcomes other than ok. */
+export const SEND_ERRORS: Record<Exclude<SendResult, "ok">, string> = {
+  not_joined: "Join first",
+  message_empty: "Empty message",
+  message_too_long: "Message too long",
+  user_unknown: "No such user",
+  recipient_overflow: "Recipient is not reading; not delivered",
+};
+
+export const PROTOCOL_ERRORS = {
+  /** WIRE.md 5: any type the server does not take from a client, to the sender only. */
+  unsupported: "Unsupported command",
+  joinFirst: "Join first",
+  messageTooLong: "Message too long",
+} as const satisfies Record<string, string>;

@@ -1,0 +1,315 @@
+/**
+ * GowingSession over a fake Conn with a real Hub: transcripts of what it sends and logs,
+ * the render cache, ordering around a join, and a fuzz that feeds random frames through
+ * a FrameReader as the TCP transport does (src/transport/connection.ts).
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { DisconnectReason } from "../../../src/core/errors.js";
+import type { HubEvent } from "../../../src/core/events.js";
+import { Hub } from "../../../src/core/hub.js";
+import { DEFAULT_LIMITS, type Limits } from "../../../src/core/limits.js";
+import type { Member } from "../../../src/core/ports.js";
+import { silentLog } from "../../../src/log/ops-log.js";
+import { encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
+import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
+import type { GowingLogs } from "../../../src/protocols/gowing/logs.js";
+import { renderEvent } from "../../../src/protocols/gowing/render.js";
+import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
+import { FrameReader } from "../../../src/transport/frame-reader.js";
+import type { Conn } from "../../../src/transport/session.js";
+
+// ---- fakes ------------------------------------------------------------------------
+
+class RecordingLogs implements GowingLogs {
+  readonly lines: string[] = [];
+  connected(ip: string, port: number): void {
+    this.lines.push(`connected ${ip} ${port}`);
+  }
+  requested(_ip: string, _port: number, name: string | number, disposition: string): void {
+    this.lines.push(`requested ${String(name)}: ${disposition}`);
+  }
+  disconnected(_ip: string, _port: number, name: string | undefined, reason: string): void {
+    this.lines.push(`disconnected ${name ?? "-"}: ${reason}`);
+  }
+  chat(line: string): void {
+    this.lines.push(`chat ${line}`);
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A Conn that records the frames sent (decoded) and drives a FrameReader as Connection does. */
+class FakeConn implements Conn {
+  readonly remoteAddress = "127.0.0.1";
+  readonly remotePort = 40000;
+  readonly sent: { type: number; text: string; afterClose: boolean }[] = [];
+  readonly raw: Buffer[] = [];
+  readonly session: GowingSession;
+  readonly reader: FrameReader<GowingFrame>;
+  closeReason: DisconnectReason | undefined;
+  isLoggedIn = false;
+  /** When set, send() reports a full queue. */
+  full = false;
+
+  constructor(
+    readonly hub: Hub,
+    readonly logs: RecordingLogs = new RecordingLogs(),
+    limits: Readonly<Limits> = hub.limits,
+  ) {
+    this.session = new GowingSession(this, { hub, logs, log: silentLog, limits });
+    this.reader = new FrameReader(new GowingCodec(limits.maxFrameBytes), this.session, limits.maxFrameBytes);
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+  get pendingBytes(): number {
+    return 0;
+  }
+  send(frame: Uint8Array): boolean {
+    if (this.full) return false;
+    const b = Buffer.from(frame);
+    this.raw.push(b);
+    const r = new GowingCodec(3 + 0xffff).decode(b, 0);
+    assert.ok(r.kind === "frame" && r.frame.kind === "text" && r.consumed === b.length, `one whole server frame per send: ${b.toString("hex")}`);
+    this.sent.push({ type: r.frame.type, text: r.frame.text, afterClose: this.closed });
+    return true;
+  }
+  /** Recorded whole: the split only changes timing on a real socket. */
+  sendSplit(frame: Uint8Array): boolean {
+    return this.send(frame);
+  }
+  whenFlushed(callback: () => void): void {
+    callback();
+  }
+  loggedIn(): void {
+    this.isLoggedIn = true;
+  }
+  pauseInput(): void {}
+  resumeInput(): void {}
+  close(reason: DisconnectReason): void {
+    if (this.closeReason !== undefined) return;
+    this.closeReason = reason;
+    this.reader.pause();
+  }
+  destroy(reason: DisconnectReason): void {
+    this.close(reason);
+  }
+  /** What the transport does when the socket is gone. */
+  end(): void {
+    this.closeReason ??= "client_closed";
+    this.session.onClose(this.closeReason);
+  }
+  push(bytes: Buffer): void {
+    this.reader.push(bytes);
+  }
+  /** Frames sent since the command list. */
+  after(index = 1): { type: number; text: string }[] {
+    return this.sent.slice(index).map(({ type, text }) => ({ type, text }));
+  }
+}
+
+class FakeMember implements Member {
+  readonly got: HubEvent[] = [];
+  disconnected: DisconnectReason | undefined;
+  constructor(
+    readonly name: string,
+    private readonly accepts = true,
+  ) {}
+  readonly dialect = "fake";
+  deliver(event: HubEvent): boolean {
+    this.got.push(event);
+    return this.accepts;
+  }
+  disconnect(reason: DisconnectReason): void {
+    this.disconnected = reason;
+  }
+}
+
+const join = (name: string) => encodeText(FrameType.Join, name);
+
+// ---- transcripts ------------------------------------------------------------------
+
+describe("gowing session transcripts", () => {
+  it("sends the command list first and logs the connection", () => {
+    const c = new FakeConn(new Hub());
+    assert.deepEqual(c.after(0), [{ type: FrameType.Message, text: COMMAND_LIST }]);
+    assert.deepEqual(c.logs.lines, ["connected 127.0.0.1 40000"]);
+  });
+
+  it("answers JOIN, tells the joiner, logs the disposition and the notice, and ends the login deadline", () => {
+    const c = new FakeConn(new Hub());
+    c.push(join("Bob"));
+    assert.deepEqual(c.after(), [
+      { type: FrameType.Join, text: "\u0000" },
+      { type: FrameType.Message, text: "**Bob is joining the chat**" },
+    ]);
+    assert.equal(c.isLoggedIn, true);
+    assert.deepEqual(c.logs.lines.slice(1), ["requested Bob: accepted", "chat **Bob is joining the chat**"]);
+  });
+
+  it("logs a refused name with its disposition and keeps the login deadline running", () => {
+    const hub = new Hub();
+    hub.join(new FakeMember("held"), "held");
+    const c = new FakeConn(hub);
+    c.push(Buffer.concat([join("HELD"), join("no way")]));
+    assert.deepEqual(c.after(), [
+      { type: FrameType.Join, text: "\u0001" },
+      { type: FrameType.Join, text: "\u0002" },
+    ]);
+    assert.equal(c.isLoggedIn, false);
+    assert.deepEqual(c.logs.lines.slice(1), ["requested HELD: rejected: name in use", "requested no way: rejected: invalid"]);
+    assert.equal(c.session.name, "", "a refused name is not kept");
+  });
+
+  it("logs an oversized JOIN by its size", () => {
+    const c = new FakeConn(new Hub(), new RecordingLogs(), { ...DEFAULT_LIMITS, maxFrameBytes: 512 });
+    c.push(encodeText(FrameType.Join, "n".repeat(600)));
+    assert.deepEqual(c.after(), [{ type: FrameType.Join, text: "\u0002" }]);
+    assert.deepEqual(c.logs.lines.slice(1), ["requested 600: rejected: invalid"]);
+  });
+
+  it("logs each accepted MESSAGE as the others see it, and leaves with a logged notice", () => {
+    const hub = new Hub();
+    const other = new FakeMember("other");
+    hub.join(other, "other");
+    const c = new FakeConn(hub);
+    c.push(Buffer.concat([join("Ann"), encodeText(FrameType.Message, "héllo"), encodeText(FrameType.Message, "")]));
+    assert.deepEqual(other.got.slice(1), [{ kind: "lobby", from: "Ann", text: "h?llo" }]);
+    assert.deepEqual(c.after(3), [{ type: FrameType.Error, text: "Empty message" }]);
+    c.push(encodeRaw(FrameType.Leave, Buffer.from("bye")));
+    assert.equal(c.closeReason, "client_left");
+    assert.deepEqual(other.got.at(-1), { kind: "leave", name: "Ann" });
+    c.end();
+    assert.equal(hub.isOnline("Ann"), false);
+    assert.deepEqual(c.logs.lines.slice(1), [
+      "requested Ann: accepted",
+      "chat **Ann is joining the chat**",
+      "chat [Ann] h?llo",
+      "chat **Ann is leaving the chat**",
+      "disconnected Ann: client_left",
+    ]);
+  });
+
+  it("does not log private messages in the chat log", () => {
+    const hub = new Hub();
+    hub.join(new FakeMember("friend"), "friend");
+    const c = new FakeConn(hub);
+    c.push(Buffer.concat([join("Sue"), encodeText(FrameType.Direct, "friend secret")]));
+    assert.ok(!c.logs.lines.some((l) => l.includes("secret")), c.logs.lines.join("\n"));
+  });
+
+  it("leaves the hub when the connection drops, once", () => {
+    const hub = new Hub();
+    const other = new FakeMember("other");
+    hub.join(other, "other");
+    const c = new FakeConn(hub);
+    c.push(join("Dan"));
+    c.end();
+    assert.equal(hub.isOnline("Dan"), false);
+    assert.deepEqual(other.got.filter((e) => e.kind === "leave"), [{ kind: "leave", name: "Dan" }]);
+    assert.equal(c.logs.lines.filter((l) => l.includes("leaving")).length, 1);
+  });
+
+  it("holds events that race its JOIN reply until after the reply and its own notice", () => {
+    const hub = new Hub({ limits: { queueFrames: 10 } });
+    const slow = new FakeMember("slow", false); // overflows at the next event: dropped by the hub
+    hub.join(slow, "slow");
+    const c = new FakeConn(hub);
+    c.push(join("Eve"));
+    assert.equal(slow.disconnected, "slow_consumer");
+    assert.deepEqual(c.after(), [
+      { type: FrameType.Join, text: "\u0000" },
+      { type: FrameType.Message, text: "**Eve is joining the chat**" },
+      { type: FrameType.Message, text: "**slow is leaving the chat**" },
+    ]);
+  });
+
+  it("reports a full outbound queue to the hub from deliver", () => {
+    const hub = new Hub();
+    const c = new FakeConn(hub);
+    c.push(join("Fay"));
+    c.full = true;
+    assert.equal(c.session.deliver({ kind: "lobby", from: "x", text: "y" }), false);
+  });
+
+  it("splits a LIST too long for one frame into several type-3 frames of whole names", () => {
+    const hub = new Hub();
+    const names: string[] = [];
+    for (let i = 0; i < 2500; i++) {
+      const name = `user_${String(i).padStart(26, "0")}`; // 31 characters
+      names.push(name);
+      hub.join(new FakeMember(name), name);
+    }
+    const c = new FakeConn(hub);
+    c.push(join("asker"));
+    c.push(encodeText(FrameType.List, ""));
+    const lists = c.after().filter((f) => f.type === FrameType.List);
+    assert.ok(lists.length >= 2, `${lists.length} frames`);
+    for (const l of lists) assert.ok(l.text.length <= 0xffff);
+    assert.deepEqual(lists.map((l) => l.text).join(", ").split(", "), [...names, "asker"]);
+  });
+});
+
+describe("gowing rendering", () => {
+  it("encodes a shared event once for every recipient", () => {
+    const event: HubEvent = { kind: "lobby", from: "x", text: "shared" };
+    assert.equal(renderEvent(event), renderEvent(event));
+  });
+
+  it("renders every hub event as WIRE.md 2 says, ASCII only", () => {
+    const cases: [HubEvent, number, string][] = [
+      [{ kind: "lobby", from: "X", text: "naïve ✓" }, FrameType.Message, "[X] na?ve ?"],
+      [{ kind: "direct", from: "X", text: "psst 😀" }, FrameType.Direct, "[X] (private) psst ?"],
+      [{ kind: "join", name: "X" }, FrameType.Message, "**X is joining the chat**"],
+      [{ kind: "leave", name: "X" }, FrameType.Message, "**X is leaving the chat**"],
+      [{ kind: "file", from: "X", file: "résumé.pdf" }, FrameType.Message, "**X has uploaded r?sum?.pdf to the server**"],
+    ];
+    for (const [event, type, text] of cases) {
+      assert.deepEqual(renderEvent(event), encodeText(type, text), JSON.stringify(event));
+    }
+  });
+
+  it("cuts a line too long for a u16 length instead of throwing", () => {
+    const frame = renderEvent({ kind: "lobby", from: "X", text: "z".repeat(70_000) });
+    assert.equal(frame.readUInt16BE(1), 0xffff);
+    assert.equal(frame.length, 3 + 0xffff);
+  });
+});
+
+// ---- fuzz ---------------------------------------------------------------------------
+
+const fuzzFrame = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 5 }), fc.string({ unit: "binary", maxLength: 20 })).map(([t, s]) => encodeText(t, s)),
+  fc.tuple(fc.constantFrom(0, 2, 4), fc.constantFrom("fz_a", "fz_b", "FZ_A", "server", "", "fz_a hi", "fz_b hi")).map(([t, s]) => encodeText(t, s)),
+  fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 700 })).map(([t, p]) => encodeRaw(t, p)),
+  fc.uint8Array({ maxLength: 6 }).map((a) => Buffer.from(a)),
+);
+
+describe("gowing session under fuzz", () => {
+  it("never throws, sends only whole server frames, nothing after closing, and leaves the hub clean", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), fuzzFrame), { maxLength: 30 }), (script) => {
+        const hub = new Hub({ limits: { maxFrameBytes: 512, maxMessageBytes: 100 } });
+        const watcher = new FakeMember("watcher");
+        hub.join(watcher, "watcher");
+        const conns = [new FakeConn(hub), new FakeConn(hub), new FakeConn(hub)];
+        for (const [who, bytes] of script) conns[who]!.push(bytes);
+        for (const c of conns) {
+          for (const f of c.sent) {
+            assert.ok(!f.afterClose, "sent after close");
+            assert.ok([0, 2, 3, 4, 5].includes(f.type), `server sent type ${f.type}`);
+            if (f.type === FrameType.Join) assert.equal(f.text.length, 1);
+            assert.match(f.text, /^[\x00-\x7f]*$/, "server text is ASCII");
+          }
+          c.end();
+        }
+        assert.deepEqual(hub.names(), ["watcher"]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
