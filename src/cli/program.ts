@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
+import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
 import { addServeCommand } from "./commands/serve.js";
 import { VERSION } from "./version.js";
 
@@ -15,7 +16,9 @@ export function buildProgram(): Command {
   addServeCommand(program);
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
   addBcsServerCommand(server);
+  addCs262ServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addBcsClientCommand(client);
+  addCs262ClientCommand(client);
   return program;
 }

@@ -6,6 +6,11 @@ export type JoinResult = "ok" | "name_invalid" | "name_reserved" | "name_taken" 
 
 export type SendResult =
   | "ok"
+  /**
+   * The target is offline and the Mailbox took the message (a cs262 account, WIRE.md 2).
+   * A success: answer it once `hub.whenQueuedDurable` calls back.
+   */
+  | "queued"
   | "not_joined"
   | "message_empty"
   | "message_too_long"

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
-import type { Member, NameRegistry, Router } from "./ports.js";
+import type { Mailbox, Member, NameRegistry, Router } from "./ports.js";
 
 export interface HubOptions {
   limits?: Partial<Limits>;
@@ -19,6 +19,8 @@ export interface HubOptions {
    * only a join that proves ownership may take it.
    */
   isReserved?: (folded: string) => boolean;
+  /** Takes direct messages for names that are offline; without one they fail as user_unknown. */
+  mailbox?: Mailbox;
 }
 
 export interface JoinOptions {
@@ -31,12 +33,14 @@ export class Hub {
   private readonly registry: NameRegistry;
   private readonly router: Router;
   private readonly isReserved: (folded: string) => boolean;
+  private readonly mailbox: Mailbox | undefined;
 
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.registry = options.registry ?? new LocalNameRegistry();
     this.router = options.router ?? new LocalRouter(this.registry);
     this.isReserved = options.isReserved ?? (() => false);
+    this.mailbox = options.mailbox;
   }
 
   /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
@@ -69,15 +73,27 @@ export class Hub {
     return "ok";
   }
 
-  /** A direct message to one online member. */
+  /**
+   * A direct message to one online member, or, when `to` is offline, to the Mailbox
+   * ("queued": answer the sender once `whenQueuedDurable` calls back).
+   */
   direct(from: Member, to: string, text: string): SendResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
-    if (!target) return "user_unknown";
+    if (!target) return this.mailbox?.accept(from.name, to, text) ? "queued" : "user_unknown";
     if (this.router.unicast(target, { kind: "direct", from: from.name, text })) return "ok";
     this.dropSlowConsumer(target);
     return "recipient_overflow";
+  }
+
+  /**
+   * Call `done` once every message queued so far is durable (at once without a Mailbox),
+   * or with the error that lost the last one. Dialects acknowledge a "queued" send here.
+   */
+  whenQueuedDurable(done: (err?: Error) => void): void {
+    if (this.mailbox) this.mailbox.whenDurable(done);
+    else done();
   }
 
   /** Tell every other member that `from` stored `file`. */

@@ -15,10 +15,11 @@ export function addServeCommand(program: Command): void {
       .option("--host <address>", "address the chat listeners bind", "0.0.0.0")
       .option("--bcs-port <port|off>", "bcs port (0 picks a free one)", parsePortOrOff, 9001)
       .option("--bcs-log <file|-|off>", "bcs chat log: a file, - for stdout, off for none", "-")
+      .option("--cs262-port <port|off>", "cs262 port (0 picks a free one)", parsePortOrOff, 9002)
       .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
       .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
-      .option("--data-dir <dir>", "where the server keeps its data", "./data"),
+      .option("--data-dir <dir>", "where the server keeps its data (the store: <data-dir>/switchboard.db)", "./data"),
   )
     .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bcs-port 0 --http-port off --data-dir /tmp/sb")
     .action(async (o) => {
@@ -27,6 +28,7 @@ export function addServeCommand(program: Command): void {
         limits: limitsFrom(o),
         dataDir: o.dataDir,
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
+        cs262: portOf(o.cs262Port, o.host),
         http: portOf(o.httpPort, o.httpHost),
       });
     });
