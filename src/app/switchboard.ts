@@ -2,13 +2,22 @@
  * Assembles one Switchboard process: one hub, and one listener per enabled dialect
  * (each started by its `start-<dialect>.ts`), plus the HTTP admin port. Entry points
  * only choose which parts to enable; every dialect shares the one hub.
+ *
+ * The durable Store (accounts and their queued messages) is opened when cs262 is enabled,
+ * the one dialect with accounts, and closed after every listener. The hub then reserves
+ * account names in every dialect (WIRE.md 1) and queues direct messages to offline
+ * accounts (WIRE.md 2). Without cs262 no account can log in, so none is opened: a
+ * `bcs_server` run leaves no database behind in its working directory.
  */
 import { Hub } from "../core/hub.js";
 import type { Limits } from "../core/limits.js";
 import type { Logger } from "../log/ops-log.js";
+import { StoreMailbox } from "../store/mailbox.js";
+import { openStore, type StoreKind } from "../store/open-store.js";
 import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startGowing, type GowingConfig } from "./start-gowing.js";
+import { startCs262, type Cs262Config } from "./start-cs262.js";
 import { startHttp } from "./start-http.js";
 import { startLab, type LabConfig } from "./start-lab.js";
 
@@ -22,6 +31,9 @@ export interface SwitchboardConfig {
   lab?: LabConfig | undefined;
   gowing?: GowingConfig | undefined;
   bcs?: BcsConfig | undefined;
+  cs262?: Cs262Config | undefined;
+  /** The store behind cs262: `sqlite` (`<dataDir>/switchboard.db`, the default) or `memory`. */
+  store?: StoreKind | undefined;
   http?: Endpoint | undefined;
 }
 
@@ -32,17 +44,23 @@ export interface RunningSwitchboard {
 }
 
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
-  const hub = new Hub({ limits: config.limits });
+  const store = config.cs262 ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
+  const hub = new Hub({
+    limits: config.limits,
+    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox: new StoreMailbox(store) }),
+  });
   const ctx: AppContext = { hub, log, dataDir: config.dataDir };
   const started: Started[] = [];
   const close = async (): Promise<void> => {
     for (const s of started.splice(0).reverse()) await s.close();
+    await store?.close(); // after the listeners: nothing writes any more
   };
   // Started (and printed) in this order: the dialects, then HTTP.
   const parts: (() => Promise<Started>)[] = [];
   if (config.lab) parts.push(() => startLab(ctx, config.lab!));
   if (config.gowing) parts.push(() => startGowing(ctx, config.gowing!));
   if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
+  if (config.cs262) parts.push(() => startCs262(ctx, config.cs262!, store!));
   if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {
     for (const start of parts) started.push(await start());

@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
 import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
 import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
+import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
 import { addServeCommand } from "./commands/serve.js";
 import { VERSION } from "./version.js";
 
@@ -19,9 +20,11 @@ export function buildProgram(): Command {
   addLabServerCommand(server);
   addBcsServerCommand(server);
   addGowingServerCommand(server);
+  addCs262ServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addLabClientCommand(client);
   addBcsClientCommand(client);
   addGowingClientCommand(client);
+  addCs262ClientCommand(client);
   return program;
 }

@@ -6,12 +6,20 @@ export type JoinResult = "ok" | "name_invalid" | "name_reserved" | "name_taken" 
 
 export type SendResult =
   | "ok"
+  /**
+   * The target is offline and the Mailbox took the message (a cs262 account, WIRE.md 2).
+   * A success: answer it once `hub.whenQueuedDurable` calls back.
+   */
+  | "queued"
   | "not_joined"
   | "message_empty"
   | "message_too_long"
   | "user_unknown"
   /** The recipient's outbound queue was full: it is being disconnected as a slow consumer. */
   | "recipient_overflow";
+
+/** A lobby message reaches whoever is online: it is never queued and has no one target. */
+export type LobbyResult = Extract<SendResult, "ok" | "not_joined" | "message_empty" | "message_too_long">;
 
 /** Why a member's connection ends. Logged, and shown in metrics later. */
 export type DisconnectReason =

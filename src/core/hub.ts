@@ -2,13 +2,13 @@
  * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
  * it with names and text, and receive HubEvents through their Member.deliver.
  */
-import type { JoinResult, SendResult } from "./errors.js";
+import type { JoinResult, LobbyResult, SendResult } from "./errors.js";
 import type { HubEvent } from "./events.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
-import type { Member, NameRegistry, Router } from "./ports.js";
+import type { Mailbox, Member, NameRegistry, Router } from "./ports.js";
 
 export interface HubOptions {
   limits?: Partial<Limits>;
@@ -19,6 +19,8 @@ export interface HubOptions {
    * only a join that proves ownership may take it.
    */
   isReserved?: (folded: string) => boolean;
+  /** Takes direct messages for names that are offline; without one they fail as user_unknown. */
+  mailbox?: Mailbox;
 }
 
 export interface JoinOptions {
@@ -31,12 +33,14 @@ export class Hub {
   private readonly registry: NameRegistry;
   private readonly router: Router;
   private readonly isReserved: (folded: string) => boolean;
+  private readonly mailbox: Mailbox | undefined;
 
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.registry = options.registry ?? new LocalNameRegistry();
     this.router = options.router ?? new LocalRouter(this.registry);
     this.isReserved = options.isReserved ?? (() => false);
+    this.mailbox = options.mailbox;
   }
 
   /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
@@ -62,23 +66,36 @@ export class Hub {
   }
 
   /** A lobby message to every other member (dialects that echo do it themselves). */
-  lobby(from: Member, text: string): SendResult {
+  lobby(from: Member, text: string): LobbyResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     this.fanOut({ kind: "lobby", from: from.name, text }, from);
     return "ok";
   }
 
-  /** A direct message to one online member (`split`: see the direct HubEvent). */
+  /**
+   * A direct message to one online member, or, when `to` is offline, to the Mailbox
+   * ("queued": answer the sender once `whenQueuedDurable` calls back). `split`: see
+   * the direct HubEvent.
+   */
   direct(from: Member, to: string, text: string, split = false): SendResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
-    if (!target) return "user_unknown";
+    if (!target) return this.mailbox?.accept(from.name, to, text) ? "queued" : "user_unknown";
     const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
     if (this.router.unicast(target, event)) return "ok";
     this.dropSlowConsumer(target);
     return "recipient_overflow";
+  }
+
+  /**
+   * Call `done` once every message queued so far is durable (at once without a Mailbox),
+   * or with the error that lost the last one. Dialects acknowledge a "queued" send here.
+   */
+  whenQueuedDurable(done: (err?: Error) => void): void {
+    if (this.mailbox) this.mailbox.whenDurable(done);
+    else done();
   }
 
   /** Tell every other member that `from` stored `file`. */
@@ -109,7 +126,7 @@ export class Hub {
     return this.registry.members();
   }
 
-  private checkSend(from: Member, text: string): SendResult | undefined {
+  private checkSend(from: Member, text: string): Exclude<LobbyResult, "ok"> | undefined {
     if (!this.isMember(from)) return "not_joined";
     if (text.length === 0) return "message_empty";
     // A UTF-16 unit is at most 3 UTF-8 bytes: skip the exact count for short text.

@@ -1,6 +1,7 @@
 /**
  * The hub's ports. The in-process implementations live beside this file; a clustered
  * deployment replaces NameRegistry and Router without touching the hub or any dialect.
+ * The Mailbox is implemented over the durable store (src/store/mailbox.ts).
  */
 import type { DisconnectReason } from "./errors.js";
 import type { HubEvent } from "./events.js";
@@ -39,4 +40,25 @@ export interface Router {
   broadcast(event: HubEvent, except: Member | undefined): Member[];
   /** Deliver to one member; false when its queue overflowed. */
   unicast(member: Member, event: HubEvent): boolean;
+}
+
+/**
+ * Where a direct message to a name that is not online may still go (WIRE.md 2: "except
+ * that cs262 accounts get it queued"). The hub consults it only for an offline target,
+ * so an online direct message never touches it.
+ */
+export interface Mailbox {
+  /**
+   * Keep `text` from `from` for `to`, who is not online. Returns false when `to` cannot
+   * receive messages while offline (no account): the send then fails as `user_unknown`.
+   * Must not block on I/O: the message is accepted in order now and made durable soon
+   * after; `whenDurable` tells when.
+   */
+  accept(from: string, to: string, text: string): boolean;
+  /**
+   * Call `done` once every message accepted so far is durable, or with the error that
+   * kept the last one from being stored. A dialect answers a queued send only then, so
+   * that nothing it acknowledged can be lost (WIRE.md 1, "Limits").
+   */
+  whenDurable(done: (err?: Error) => void): void;
 }

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
 import { Hub } from "../../src/core/hub.js";
-import type { Member } from "../../src/core/ports.js";
+import type { Mailbox, Member } from "../../src/core/ports.js";
 
 /** A member that records what the hub gives it; `capacity` events before it overflows. */
 class FakeMember implements Member {
@@ -163,5 +163,81 @@ describe("hub presence and routing", () => {
     joined(hub, "Zed");
     joined(hub, "amy");
     assert.deepEqual(hub.names(), ["Zed", "amy"]);
+  });
+});
+
+/** A Mailbox that records what it takes; `accounts` are the names that may receive offline. */
+class FakeMailbox implements Mailbox {
+  readonly taken: [string, string, string][] = [];
+  durable: Error | undefined | "pending" = undefined;
+  private waiting: ((err?: Error) => void)[] = [];
+  constructor(private readonly accounts: string[]) {}
+  accept(from: string, to: string, text: string): boolean {
+    if (!this.accounts.includes(to.toLowerCase())) return false;
+    this.taken.push([from, to, text]);
+    return true;
+  }
+  whenDurable(done: (err?: Error) => void): void {
+    if (this.durable === "pending") this.waiting.push(done);
+    else done(this.durable);
+  }
+  settle(err?: Error): void {
+    for (const w of this.waiting.splice(0)) w(err);
+  }
+}
+
+describe("hub offline delivery (WIRE.md 2: cs262 accounts get it queued)", () => {
+  it("queues a direct message to an offline name the mailbox takes, and refuses others", () => {
+    const mailbox = new FakeMailbox(["carol"]);
+    const hub = new Hub({ mailbox });
+    const a = joined(hub, "a");
+    assert.equal(hub.direct(a, "Carol", "later"), "queued");
+    assert.deepEqual(mailbox.taken, [["a", "Carol", "later"]]);
+    assert.equal(hub.direct(a, "dave", "later"), "user_unknown");
+    assert.equal(mailbox.taken.length, 1);
+  });
+
+  it("never consults the mailbox for an online target", () => {
+    const mailbox = new FakeMailbox(["carol"]);
+    const hub = new Hub({ mailbox });
+    const a = joined(hub, "a");
+    const carol = joined(hub, "carol");
+    assert.equal(hub.direct(a, "carol", "now"), "ok");
+    assert.deepEqual(carol.events.at(-1), { kind: "direct", from: "a", text: "now" });
+    assert.deepEqual(mailbox.taken, []);
+  });
+
+  it("checks the text before queuing: empty, too long, sender not joined", () => {
+    const mailbox = new FakeMailbox(["carol"]);
+    const hub = new Hub({ mailbox, limits: { maxMessageBytes: 5 } });
+    const a = joined(hub, "a");
+    assert.equal(hub.direct(a, "carol", ""), "message_empty");
+    assert.equal(hub.direct(a, "carol", "toolong"), "message_too_long");
+    assert.equal(hub.direct(new FakeMember(), "carol", "hi"), "not_joined");
+    assert.deepEqual(mailbox.taken, []);
+  });
+
+  it("reports durability through whenQueuedDurable, and at once without a mailbox", () => {
+    const mailbox = new FakeMailbox(["carol"]);
+    mailbox.durable = "pending";
+    const hub = new Hub({ mailbox });
+    const a = joined(hub, "a");
+    assert.equal(hub.direct(a, "carol", "x"), "queued");
+    const outcomes: (Error | undefined)[] = [];
+    hub.whenQueuedDurable((err) => outcomes.push(err));
+    assert.deepEqual(outcomes, []);
+    const failure = new Error("disk full");
+    mailbox.settle(failure);
+    assert.deepEqual(outcomes, [failure]);
+
+    let called = false;
+    new Hub().whenQueuedDurable((err) => (called = err === undefined));
+    assert.equal(called, true);
+  });
+
+  it("without a mailbox, a direct message to an offline name is user_unknown", () => {
+    const hub = new Hub();
+    const a = joined(hub, "a");
+    assert.equal(hub.direct(a, "carol", "x"), "user_unknown");
   });
 });

@@ -11,7 +11,7 @@ import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
 import { FrameType, JoinStatus } from "../../src/protocols/gowing/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { message, RawGowing } from "../helpers/gowing-wire.js";
-import { CLI, spawnServer, tempDir } from "../helpers/server.js";
+import { CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
 const TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
@@ -128,7 +128,7 @@ describe("gowing in switchboard serve", () => {
   it("serves gowing beside bcs on one hub, with --gowing-log-dir", TIMEOUT, async () => {
     const dir = tempDir();
     const server = await spawnServer(CLI("switchboard"), [
-      "serve", "--lab-port", "off", "--gowing-port", "0", "--bcs-port", "0", "--http-port", "off",
+      ...serveOnly({ gowing: "0", bcs: "0" }),
       "--data-dir", dir, "--bcs-log", "off", "--gowing-log-dir", join(dir, "gowing-logs"),
     ]);
     try {
@@ -153,7 +153,7 @@ describe("gowing in switchboard serve", () => {
   });
 
   it("turns gowing off with --gowing-port off", TIMEOUT, async () => {
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--lab-port", "off", "--gowing-port", "off", "--bcs-port", "0", "--http-port", "off", "--data-dir", tempDir()]);
+    const server = await spawnServer(CLI("switchboard"), [...serveOnly({ bcs: "0" }), "--data-dir", tempDir()]);
     try {
       assert.deepEqual(Object.keys(server.ports), ["bcs"]);
     } finally {
@@ -163,7 +163,7 @@ describe("gowing in switchboard serve", () => {
 
   it("serves gowing on 9000 by default", TIMEOUT, async (t) => {
     if (!(await portIsFree(9000))) return t.skip("9000 is in use on this machine");
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--lab-port", "off", "--bcs-port", "off", "--http-port", "off", "--data-dir", tempDir()]);
+    const server = await spawnServer(CLI("switchboard"), [...serveOnly({ gowing: "9000" }), "--data-dir", tempDir()]);
     try {
       assert.equal(server.ports["gowing"], 9000);
       const g = await RawGowing.joined(9000, "default_port");

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
-import { CLI, spawnServer, tempDir } from "../helpers/server.js";
+import { CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -16,7 +16,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** Every listener `serve` has, on a free port each. */
-const ALL_ON_FREE_PORTS = ["--lab-port", "0", "--gowing-port", "0", "--bcs-port", "0", "--http-port", "0"];
+const ALL_ON_FREE_PORTS = serveOnly({ lab: "0", gowing: "0", bcs: "0", cs262: "0", http: "0" }).slice(1);
 
 describe("switchboard serve", () => {
   it("prints one line per listener, then ready; one hub for every dialect; /healthz; exits 0 on SIGTERM", async () => {
@@ -28,6 +28,7 @@ describe("switchboard serve", () => {
         "listening lab tcp 0.0.0.0:N",
         "listening gowing tcp 0.0.0.0:N",
         "listening bcs tcp 0.0.0.0:N",
+        "listening cs262 tcp 0.0.0.0:N",
         "listening http tcp 127.0.0.1:N",
         "ready",
       ]);
@@ -47,7 +48,7 @@ describe("switchboard serve", () => {
   });
 
   it("turns a listener off with --<name>-port off", async () => {
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--lab-port", "off", "--gowing-port", "off", "--bcs-port", "0", "--http-port", "off", "--data-dir", tempDir()]);
+    const server = await spawnServer(CLI("switchboard"), [...serveOnly({ bcs: "0" }), "--data-dir", tempDir()]);
     try {
       assert.deepEqual(Object.keys(server.ports), ["bcs"]);
     } finally {
@@ -68,13 +69,13 @@ describe("switchboard serve", () => {
     }
   });
 
-  it("uses the default ports of WIRE.md 1: lab 5378, gowing 9000, bcs 9001, HTTP 9100", async (t) => {
-    for (const port of [5378, 9000, 9001, 9100]) {
+  it("uses the default ports of WIRE.md 1: lab 5378, gowing 9000, bcs 9001, cs262 9002, HTTP 9100", async (t) => {
+    for (const port of [5378, 9000, 9001, 9002, 9100]) {
       if (!(await portIsFree(port))) return t.skip(`${port} is in use on this machine`);
     }
     const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
     try {
-      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, http: 9100 });
+      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, cs262: 9002, http: 9100 });
     } finally {
       await server.stop();
     }

@@ -111,3 +111,15 @@ export function spawnServer(
     });
   });
 }
+
+/** Every listener `switchboard serve` has, in the order it starts them. */
+export const SERVE_LISTENERS = ["lab", "gowing", "bcs", "cs262", "http"] as const;
+
+/**
+ * Arguments for `switchboard serve` with only the given listeners on (each on the given
+ * port, "0" for a free one) and every other one off, so a test is not disturbed by
+ * listeners it does not test (nor by their default ports being taken).
+ */
+export function serveOnly(ports: Partial<Record<(typeof SERVE_LISTENERS)[number], string>>): string[] {
+  return ["serve", ...SERVE_LISTENERS.flatMap((name) => [`--${name}-port`, ports[name] ?? "off"])];
+}

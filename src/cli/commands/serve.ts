@@ -21,9 +21,10 @@ export function addServeCommand(program: Command): void {
       .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
       .option("--gowing-port <port|off>", "gowing port (0 picks a free one)", parsePortOrOff, 9000)
       .option("--gowing-log-dir <dir|-|off>", "gowing connections.log and chat.log: a directory, - for stdout, off for none", "-")
+      .option("--cs262-port <port|off>", "cs262 port (0 picks a free one)", parsePortOrOff, 9002)
       .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
-      .option("--data-dir <dir>", "where the server keeps its data", "./data"),
+      .option("--data-dir <dir>", "where the server keeps its data (the store: <data-dir>/switchboard.db)", "./data"),
   )
     .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bots echobot,delaybot\n  switchboard serve --lab-port 0 --bcs-port 0 --http-port off --data-dir /tmp/sb")
     .action(async (o) => {
@@ -36,6 +37,7 @@ export function addServeCommand(program: Command): void {
         lab: lab && { ...lab, bots: o.bots },
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
         gowing: gowing && { ...gowing, logDir: o.gowingLogDir },
+        cs262: portOf(o.cs262Port, o.host),
         http: portOf(o.httpPort, o.httpHost),
       });
     });

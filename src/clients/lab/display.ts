@@ -1,5 +1,6 @@
 /** What the lab client prints (WIRE.md 7; the lines the lab's own client prints). */
 import type { LabReply } from "../../protocols/lab/frames.js";
+import { printable } from "../shared/printable.js";
 
 export const TEXT = {
   welcome: "Welcome to Chat Client. Enter your login:",
@@ -15,11 +16,11 @@ export const TEXT = {
 export function replyLines(reply: LabReply): string[] {
   switch (reply.kind) {
     case "delivery":
-      return [`From ${reply.from}: ${reply.text}`];
+      return [`From ${printable(reply.from)}: ${printable(reply.text)}`];
     case "send-ok":
       return ["The message was sent successfully"];
     case "list-ok":
-      return [`There are ${reply.names.length} online users:`, ...reply.names];
+      return [`There are ${reply.names.length} online users:`, ...reply.names.map(printable)];
     case "bad-dest-user":
       return ["The destination user does not exist"];
     case "bad-rqst-hdr":
@@ -31,7 +32,7 @@ export function replyLines(reply: LabReply): string[] {
     case "hello":
     case "in-use":
     case "unknown":
-      return [`Error: Unknown message from the server: ${reply.kind === "unknown" ? reply.line : reply.kind.toUpperCase()}`];
+      return [`Error: Unknown message from the server: ${reply.kind === "unknown" ? printable(reply.line) : reply.kind.toUpperCase()}`];
   }
 }
 

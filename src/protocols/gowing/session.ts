@@ -23,7 +23,7 @@ import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
 import type { GowingLogs } from "./logs.js";
 import { joinLine, leaveLine, lobbyLine, renderEvent, serverFrame } from "./render.js";
-import { JOIN_ANSWERS, PROTOCOL_ERRORS, SEND_ERRORS } from "./wire-errors.js";
+import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
   readonly hub: Hub;
@@ -198,6 +198,12 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const target = space < 0 ? clean : clean.slice(0, space);
     const text = space < 0 ? "" : clean.slice(space + 1);
     const result = this.ctx.hub.direct(this, target, text);
+    if (result === "queued") {
+      // gowing acknowledges nothing on success: only a failure to keep it is reported.
+      return this.ctx.hub.whenQueuedDurable((err) => {
+        if (err && !this.conn.closed) this.error(QUEUE_FAILED);
+      });
+    }
     if (result !== "ok") this.sendFailed(result, target);
   }
 
@@ -209,7 +215,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.ctx.logs.chat(leaveLine(this.name));
   }
 
-  private sendFailed(result: Exclude<SendResult, "ok">, target: string | undefined): void {
+  private sendFailed(result: Exclude<SendResult, "ok" | "queued">, target: string | undefined): void {
     const text = SEND_ERRORS[result];
     // Name the missing user when it is a name at all (never echo arbitrary bytes back).
     this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text);

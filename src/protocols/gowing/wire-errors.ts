@@ -23,13 +23,16 @@ export const JOIN_ANSWERS = {
 } as const satisfies Record<JoinResult, JoinAnswer>;
 
 /** ERROR texts for MESSAGE and DIRECT outcomes other than ok. */
-export const SEND_ERRORS: Record<Exclude<SendResult, "ok">, string> = {
+export const SEND_ERRORS: Record<Exclude<SendResult, "ok" | "queued">, string> = {
   not_joined: "Join first",
   message_empty: "Empty message",
   message_too_long: "Message too long",
   user_unknown: "No such user",
   recipient_overflow: "Recipient is not reading; not delivered",
 };
+
+/** A DIRECT to an offline cs262 account is kept for it; this says so if keeping failed. */
+export const QUEUE_FAILED = "Could not keep the message for an offline account";
 
 export const PROTOCOL_ERRORS = {
   /** WIRE.md 5: any type the server does not take from a client, to the sender only. */

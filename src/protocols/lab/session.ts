@@ -67,13 +67,25 @@ export class LabSession implements StreamSession<LabRequest>, Member {
       case "list":
         return void this.conn.send(encodeListOk(this.ctx.hub.names())); // PR8, PR9
       case "send":
-        // PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue.
-        return void this.conn.send(SEND_REPLIES[this.ctx.hub.direct(this, request.to, request.text)]);
+        return this.send(request.to, request.text);
       case "bad-header":
         return void this.conn.send(REPLY.badRqstHdr); // PR16
       case "bad-body":
         return void this.conn.send(REPLY.badRqstBody); // PR17
     }
+  }
+
+  /** PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. */
+  private send(to: string, text: string): void {
+    const result = this.ctx.hub.direct(this, to, text);
+    if (result !== "queued") return void this.conn.send(SEND_REPLIES[result]);
+    // For an offline cs262 account: SEND-OK once the message is on disk. Requests after
+    // this one wait, so their replies cannot overtake it.
+    this.conn.pauseInput();
+    this.ctx.hub.whenQueuedDurable((err) => {
+      this.conn.send(err ? REPLY.badDestUser : REPLY.sendOk);
+      this.conn.resumeInput();
+    });
   }
 
   private beforeLogin(request: LabRequest): void {

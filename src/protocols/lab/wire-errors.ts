@@ -13,6 +13,8 @@ export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, Buffer> = {
 
 export const SEND_REPLIES: Record<SendResult, Buffer> = {
   ok: REPLY.sendOk,
+  // Kept for an offline cs262 account: SEND-OK, but only once it is on disk (session.ts).
+  queued: REPLY.sendOk,
   not_joined: REPLY.badRqstHdr,
   message_empty: REPLY.badRqstBody,
   message_too_long: REPLY.badRqstBody,

@@ -1,0 +1,329 @@
+/**
+ * One cs262 connection: frames <-> hub and store calls, and hub events -> server SEND
+ * frames (seed 002, WIRE.md 2 and 4).
+ *
+ * - Every request gets exactly one RESPONSE (or LISTRESPONSE), after the server SEND
+ *   frames it caused. Requests are answered one at a time: while one waits for the
+ *   store or for scrypt, input is paused, so answers leave in request order.
+ * - A connection starts logged out; CREATE or LOGIN joins the hub under the account's
+ *   name; DELETE leaves it and the connection may log in again.
+ * - Lobby and direct messages from anyone arrive as server SEND `sender|||me|||text`
+ *   (text from other dialects made ASCII); joins, leaves and files show nothing.
+ */
+import type { DisconnectReason } from "../../core/errors.js";
+import type { HubEvent } from "../../core/events.js";
+import type { Hub } from "../../core/hub.js";
+import type { Limits } from "../../core/limits.js";
+import { foldName } from "../../core/names.js";
+import type { Member } from "../../core/ports.js";
+import type { Logger } from "../../log/ops-log.js";
+import { hashPassword, verifyPassword } from "../../store/passwords.js";
+import type { Store } from "../../store/store.js";
+import type { Conn, StreamSession } from "../../transport/session.js";
+import type { CodecError } from "../../transport/stream-codec.js";
+import { asciiOnly } from "../render-text.js";
+import { encodeListResponse, encodeResponse, encodeSend, writeHeader } from "./codec.js";
+import { Command, HEADER_BYTES, SEPARATOR, type Cs262Frame } from "./frames.js";
+import { ACCOUNT_ANSWERS, JOIN_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
+
+export interface Cs262Context {
+  readonly hub: Hub;
+  readonly store: Store;
+  readonly log: Logger;
+  readonly limits: Readonly<Limits>;
+}
+
+/** Queued messages read, sent and dropped per step of a DELIVER (bounded memory and output). */
+export const DELIVER_PAGE = 256;
+/** Longest password taken; scrypt's cost grows with it. */
+export const MAX_PASSWORD_BYTES = 1024;
+/** The most a name adds to a LISTRESPONSE: 32 characters and a separator. */
+const LISTED_NAME_BYTES = 32 + SEPARATOR.length;
+
+/** A RESPONSE's error string (OK: success), or a ready frame (LISTRESPONSE). */
+type Answer = string | Buffer;
+
+const OK_FRAME = encodeResponse(OK);
+
+/** `sender|||` and `|||text` of a lobby message, shared by every cs262 recipient of it. */
+interface SendParts {
+  readonly head: Buffer;
+  readonly tail: Buffer;
+}
+const lobbyParts = new WeakMap<HubEvent, SendParts>();
+
+/** Server SEND `from|||me|||text` for a lobby message: the parts are built once per broadcast. */
+function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer): Buffer {
+  let parts = lobbyParts.get(event);
+  if (parts === undefined) {
+    parts = { head: Buffer.from(event.from + SEPARATOR, "latin1"), tail: Buffer.from(SEPARATOR + asciiOnly(event.text), "latin1") };
+    lobbyParts.set(event, parts);
+  }
+  const dataLen = parts.head.length + me.length + parts.tail.length;
+  const out = Buffer.allocUnsafe(HEADER_BYTES + dataLen);
+  writeHeader(out, Command.Send, dataLen);
+  let at = HEADER_BYTES;
+  at += parts.head.copy(out, at);
+  at += me.copy(out, at);
+  parts.tail.copy(out, at);
+  return out;
+}
+
+export class Cs262Session implements StreamSession<Cs262Frame>, Member {
+  readonly dialect = "cs262";
+  /** The account's display name while joined (also while a CREATE completes). */
+  name = "";
+  /** Logged in to an account (CREATE or LOGIN answered with success). */
+  private loggedIn = false;
+  private nameBytes: Buffer = Buffer.alloc(0);
+  private closed = false;
+  private readonly listLimit: number;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly ctx: Cs262Context,
+  ) {
+    this.listLimit = Math.max(0, Math.floor((ctx.limits.maxFrameBytes - HEADER_BYTES + SEPARATOR.length) / LISTED_NAME_BYTES));
+  }
+
+  // ---- Member (hub side) ------------------------------------------------------------
+
+  deliver(event: HubEvent): boolean {
+    switch (event.kind) {
+      case "lobby":
+        return this.conn.send(renderLobby(event, this.nameBytes));
+      case "direct":
+        return this.conn.send(encodeSend(event.from, this.name, asciiOnly(event.text)));
+      default:
+        return true; // WIRE.md 2: cs262 shows no joins, leaves or uploads
+    }
+  }
+
+  disconnect(reason: DisconnectReason): void {
+    if (reason === "slow_consumer") this.conn.destroy(reason);
+    else this.conn.close(reason);
+  }
+
+  // ---- frames from the client -------------------------------------------------------
+
+  onFrame(frame: Cs262Frame): void {
+    switch (frame.command) {
+      case Command.Create:
+        return this.answerLater(this.create(frame.name, frame.password));
+      case Command.Login:
+        return this.answerLater(this.login(frame.name, frame.password));
+      case Command.List:
+        return this.answerLater(this.list(frame.pattern));
+      case Command.Send:
+        return this.send(frame.sender, frame.recipient, frame.message);
+      case Command.Deliver:
+        return this.deliverQueued();
+      case Command.Delete:
+        return this.answerLater(this.deleteAccount());
+      case Command.Response:
+      case Command.ListResponse:
+        return this.reply(PROTOCOL_ANSWERS.serverCommand);
+    }
+  }
+
+  onBody(): void {
+    // cs262 frames announce no bodies.
+  }
+
+  onBodyEnd(): void {}
+
+  onDecodeError(error: CodecError): void {
+    // WIRE.md 4: wrong version, unknown command or data_len over the limit: a RESPONSE
+    // error, then close. Bad data in a well-delimited frame: the error, and go on.
+    this.reply(error.message);
+    if (error.fatal) this.conn.close("protocol_error");
+  }
+
+  onClose(): void {
+    this.closed = true;
+    this.ctx.hub.leave(this); // ignored unless joined
+  }
+
+  // ---- handlers ---------------------------------------------------------------------
+
+  /** CREATE `[name]` or `[name, password]`: create the account and log in (WIRE.md 4). */
+  private async create(name: string, password: string | undefined): Promise<Answer> {
+    if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
+    const bad = passwordProblem(password);
+    if (bad !== undefined) return bad;
+    if (this.ctx.store.isAccount(name)) return ACCOUNT_ANSWERS.exists;
+    // Join first: holding the name online keeps every other CREATE, LOGIN or join of it
+    // out while the password is hashed and the account written.
+    this.setName(name);
+    const joined = this.ctx.hub.join(this, name);
+    if (joined !== "ok") {
+      this.setName("");
+      return JOIN_ANSWERS[joined];
+    }
+    let created = false;
+    try {
+      const hash = password === undefined ? undefined : await hashPassword(password);
+      if (this.closed) return OK; // gone while hashing: nobody to create it for
+      created = await this.ctx.store.createAccount(name, hash);
+    } finally {
+      if (!created) this.logOut();
+    }
+    if (!created) return ACCOUNT_ANSWERS.exists; // made by another process on the same store
+    this.logIn();
+    this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account created");
+    return OK;
+  }
+
+  /** LOGIN `[name]` or `[name, password]`. */
+  private async login(name: string, password: string | undefined): Promise<Answer> {
+    if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
+    if (password !== undefined && password.length > MAX_PASSWORD_BYTES) return ACCOUNT_ANSWERS.passwordTooLong;
+    const account = await this.ctx.store.findAccount(name);
+    if (account === undefined) return ACCOUNT_ANSWERS.unknown;
+    if (this.ctx.hub.isOnline(account.name)) return ACCOUNT_ANSWERS.loggedInElsewhere;
+    // An account made with a password needs it; one made without takes any (WIRE.md 4).
+    if (account.passwordHash !== undefined) {
+      if (password === undefined) return ACCOUNT_ANSWERS.passwordRequired;
+      if (!(await verifyPassword(password, account.passwordHash))) return ACCOUNT_ANSWERS.wrongPassword;
+    }
+    if (this.closed) return OK;
+    this.setName(account.name);
+    const joined = this.ctx.hub.join(this, account.name, { ownsReservedName: true });
+    if (joined !== "ok") {
+      this.setName("");
+      return joined === "name_taken" ? ACCOUNT_ANSWERS.loggedInElsewhere : JOIN_ANSWERS[joined];
+    }
+    this.logIn();
+    return OK;
+  }
+
+  /** LIST `[]` or `[pattern]`: account names, online or not (other dialects list online users). */
+  private async list(pattern: string | undefined): Promise<Answer> {
+    // At most what fits one frame of the limit, in alphabetical order (docs/cs262.md).
+    return encodeListResponse(await this.ctx.store.listAccounts(pattern, this.listLimit));
+  }
+
+  /** SEND `[sender, recipient, message]`: the sender must be the logged-in account. */
+  private send(sender: string, recipient: string, message: string): void {
+    if (!this.loggedIn) return this.reply(ACCOUNT_ANSWERS.notLoggedIn);
+    if (foldName(sender) !== foldName(this.name)) return this.reply(ACCOUNT_ANSWERS.forgedSender);
+    const result = this.ctx.hub.direct(this, recipient, message);
+    if (result !== "queued") return this.reply(SEND_ANSWERS[result]);
+    // Kept for an offline account: acknowledged only once it is on disk (WIRE.md 1).
+    this.conn.pauseInput();
+    this.ctx.hub.whenQueuedDurable((err) => {
+      if (err) this.ctx.log.error({ err, dialect: "cs262" }, "queuing a message failed");
+      this.finish(err ? ACCOUNT_ANSWERS.storeFailed : SEND_ANSWERS.queued);
+    });
+  }
+
+  /**
+   * DELIVER: every message queued while offline, oldest first, as server SEND frames,
+   * then the RESPONSE. Read a page at a time; a page is dropped from the store once its
+   * frames are handed to the kernel, so a crash before that delivers them again.
+   */
+  private deliverQueued(): void {
+    if (!this.loggedIn) return this.reply(ACCOUNT_ANSWERS.notLoggedIn);
+    this.conn.pauseInput();
+    this.deliverPage(0);
+  }
+
+  private deliverPage(afterId: number): void {
+    const name = this.name;
+    const failed = (err: unknown): void => {
+      if (this.closed) return; // e.g. the store closed at shutdown after this connection
+      this.ctx.log.error({ err, dialect: "cs262", user: name }, "delivering queued messages failed");
+      this.finish(ACCOUNT_ANSWERS.storeFailed);
+    };
+    this.ctx.store.peekQueued(name, afterId, DELIVER_PAGE).then((messages) => {
+      if (this.closed) return;
+      const last = messages[messages.length - 1];
+      if (last === undefined) return this.finish(OK);
+      for (const m of messages) {
+        if (!this.conn.send(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed as a slow consumer
+      }
+      this.conn.whenFlushed(() => {
+        this.ctx.store.dropQueued(name, last.id).then(() => {
+          if (this.closed) return;
+          if (messages.length < DELIVER_PAGE) this.finish(OK);
+          else this.deliverPage(last.id);
+        }, failed);
+      });
+    }, failed);
+  }
+
+  /** DELETE: the account and its queue go, then the connection is logged out (stays open). */
+  private async deleteAccount(): Promise<Answer> {
+    if (!this.loggedIn) return ACCOUNT_ANSWERS.notLoggedIn;
+    const name = this.name;
+    await this.ctx.store.deleteAccount(name);
+    this.logOut();
+    this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account deleted");
+    return OK;
+  }
+
+  // ---- state ------------------------------------------------------------------------
+
+  /** Set before joining: events may arrive from the moment the join succeeds. */
+  private setName(name: string): void {
+    this.name = name;
+    this.nameBytes = Buffer.from(name, "latin1");
+  }
+
+  private logIn(): void {
+    this.loggedIn = true;
+    this.conn.loggedIn();
+  }
+
+  private logOut(): void {
+    this.ctx.hub.leave(this);
+    this.loggedIn = false;
+    this.setName("");
+  }
+
+  // ---- output -----------------------------------------------------------------------
+
+  /** Answer a request once `work` settles; input waits meanwhile, so answers keep order. */
+  private answerLater(work: Promise<Answer>): void {
+    this.conn.pauseInput();
+    work.then(
+      (answer) => this.finish(answer),
+      (err: unknown) => {
+        if (this.closed) return; // e.g. the store closed at shutdown after this connection
+        this.ctx.log.error({ err, dialect: "cs262", user: this.name || undefined }, "request failed");
+        this.finish(ACCOUNT_ANSWERS.storeFailed);
+      },
+    );
+  }
+
+  private finish(answer: Answer): void {
+    if (this.closed) return;
+    this.reply(answer);
+    this.conn.resumeInput();
+  }
+
+  private reply(answer: Answer): void {
+    if (typeof answer !== "string") {
+      this.conn.send(answer);
+      return;
+    }
+    if (answer === OK) {
+      this.conn.send(OK_FRAME);
+      return;
+    }
+    this.conn.send(encodeResponse(answer));
+    // Server-defined errors go to the operational log (stderr).
+    this.ctx.log.info({ dialect: "cs262", remote: this.remote(), user: this.name || undefined }, answer);
+  }
+
+  private remote(): string {
+    return `${this.conn.remoteAddress}:${this.conn.remotePort}`;
+  }
+}
+
+function passwordProblem(password: string | undefined): string | undefined {
+  if (password === undefined) return undefined;
+  if (password.length === 0) return ACCOUNT_ANSWERS.emptyPassword;
+  if (password.length > MAX_PASSWORD_BYTES) return ACCOUNT_ANSWERS.passwordTooLong;
+  return undefined;
+}

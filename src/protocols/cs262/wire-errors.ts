@@ -1,0 +1,45 @@
+/**
+ * The one table from hub and account outcomes to cs262 RESPONSE strings (WIRE.md 4):
+ * `""` is success, anything else is the error string sent to the client.
+ */
+import type { JoinResult, SendResult } from "../../core/errors.js";
+
+export const OK = "";
+
+export const JOIN_ANSWERS: Record<JoinResult, string> = {
+  ok: OK,
+  name_invalid: "invalid name: use 1-32 of A-Z a-z 0-9 _ - .",
+  name_reserved: "invalid name: reserved",
+  name_taken: "name in use",
+  server_full: "server full",
+  already_joined: "already logged in",
+};
+
+export const SEND_ANSWERS: Record<SendResult, string> = {
+  ok: OK,
+  queued: OK, // kept for an offline account; answered once durable
+  not_joined: "log in first",
+  message_empty: "empty message",
+  message_too_long: "message too long",
+  user_unknown: "no such user",
+  recipient_overflow: "recipient is not reading",
+};
+
+export const ACCOUNT_ANSWERS = {
+  exists: "account exists",
+  unknown: "no such account",
+  loggedInElsewhere: "account is logged in elsewhere",
+  alreadyLoggedIn: "already logged in",
+  passwordRequired: "password required",
+  wrongPassword: "wrong password",
+  emptyPassword: "empty password",
+  passwordTooLong: "password too long",
+  notLoggedIn: "log in first",
+  forgedSender: "sender must be the logged-in account",
+  storeFailed: "could not store; try again later",
+} as const satisfies Record<string, string>;
+
+export const PROTOCOL_ANSWERS = {
+  /** RESPONSE and LISTRESPONSE are the server's. */
+  serverCommand: "unexpected command from a client",
+} as const satisfies Record<string, string>;
