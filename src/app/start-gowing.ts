@@ -1,4 +1,4 @@
-import { openGowingLogs } from "../protocols/gowing/logs.js";
+import { logChatLines, openGowingLogs } from "../protocols/gowing/logs.js";
 import { gowingDialect } from "../protocols/gowing/index.js";
 import { TcpListener } from "../transport/tcp-listener.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
@@ -27,10 +27,12 @@ export async function startGowing(ctx: AppContext, config: GowingConfig): Promis
     await logs.close();
     throw err;
   }
+  const stopLogging = logChatLines(ctx.hub, logs);
   return {
     listeners: [{ name: "gowing", transport: "tcp", address: a.address, port: a.port }],
     close: async () => {
       await tcp.close(); // every session logs its end before this resolves
+      stopLogging();
       await logs.close();
     },
   };

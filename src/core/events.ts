@@ -22,3 +22,6 @@ export type HubEvent =
   | { readonly kind: "file"; readonly from: string; readonly file: string };
 
 export type HubEventKind = HubEvent["kind"];
+
+/** Events everyone may see (all but direct messages): what an observer of the hub gets. */
+export type PublicEvent = Exclude<HubEvent, { kind: "direct" }>;

@@ -3,7 +3,7 @@
  * it with names and text, and receive HubEvents through their Member.deliver.
  */
 import type { JoinResult, LobbyResult, SendResult } from "./errors.js";
-import type { HubEvent } from "./events.js";
+import type { HubEvent, PublicEvent } from "./events.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
@@ -35,12 +35,27 @@ export class Hub {
   private readonly isReserved: (folded: string) => boolean;
   private readonly mailbox: Mailbox | undefined;
 
+  /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
+  private readonly observers: ((event: PublicEvent) => void)[] = [];
+
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.registry = options.registry ?? new LocalNameRegistry();
     this.router = options.router ?? new LocalRouter(this.registry);
     this.isReserved = options.isReserved ?? (() => false);
     this.mailbox = options.mailbox;
+  }
+
+  /**
+   * Call `observer` with every join, leave, lobby message and file notice (never a
+   * direct message), as it is fanned out. It must not block or throw.
+   */
+  observe(observer: (event: PublicEvent) => void): () => void {
+    this.observers.push(observer);
+    return () => {
+      const i = this.observers.indexOf(observer);
+      if (i >= 0) this.observers.splice(i, 1);
+    };
   }
 
   /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
@@ -135,7 +150,8 @@ export class Hub {
     return undefined;
   }
 
-  private fanOut(event: HubEvent, except: Member): void {
+  private fanOut(event: PublicEvent, except: Member): void {
+    for (const observe of this.observers) observe(event);
     const overflowed = this.router.broadcast(event, except);
     for (const m of overflowed) this.dropSlowConsumer(m);
   }

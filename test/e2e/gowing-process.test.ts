@@ -150,6 +150,9 @@ describe("gowing in switchboard serve", () => {
     }
     const chat = readFileSync(join(dir, "gowing-logs", "chat.log"), "utf8");
     assert.match(chat, /\*\*gw is joining the chat\*\*/);
+    // Every line a gowing client saw, whoever said it: the bcs user's join and message too.
+    assert.match(chat, /\*\*bc is joining the chat\*\*/);
+    assert.match(chat, /\[bc\] across/);
   });
 
   it("turns gowing off with --gowing-port off", TIMEOUT, async () => {

@@ -15,7 +15,9 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
+import type { Hub } from "../../core/hub.js";
 import type { Logger } from "../../log/ops-log.js";
+import { eventLine } from "./render.js";
 
 type LineWriter = ReturnType<typeof pino.destination>;
 
@@ -147,3 +149,12 @@ export const NO_GOWING_LOGS: GowingLogs = {
   chat() {},
   close: () => Promise.resolve(),
 };
+
+/**
+ * Record in `logs` every line a gowing client would see, from users of every dialect
+ * (seed 003: the chat "as if the server were a client"), private messages excepted.
+ * Returns the function that stops it.
+ */
+export function logChatLines(hub: Hub, logs: GowingLogs): () => void {
+  return hub.observe((event) => logs.chat(eventLine(event)));
+}

@@ -3,7 +3,7 @@
  * lines are also what the chat log records. Everything rendered is ASCII: text from
  * other dialects goes through asciiOnly (WIRE.md 1), and names are ASCII by rule.
  */
-import type { HubEvent } from "../../core/events.js";
+import type { HubEvent, PublicEvent } from "../../core/events.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeText } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES } from "./frames.js";
@@ -30,21 +30,22 @@ export function renderEvent(event: HubEvent): Buffer {
   if (event.kind === "direct") return serverFrame(FrameType.Direct, directLine(event.from, asciiOnly(event.text)));
   let frame = rendered.get(event);
   if (frame === undefined) {
-    switch (event.kind) {
-      case "lobby":
-        frame = serverFrame(FrameType.Message, lobbyLine(event.from, asciiOnly(event.text)));
-        break;
-      case "join":
-        frame = serverFrame(FrameType.Message, joinLine(event.name));
-        break;
-      case "leave":
-        frame = serverFrame(FrameType.Message, leaveLine(event.name));
-        break;
-      case "file":
-        frame = serverFrame(FrameType.Message, uploadLine(event.from, asciiOnly(event.file)));
-        break;
-    }
+    frame = serverFrame(FrameType.Message, eventLine(event));
     rendered.set(event, frame);
   }
   return frame;
+}
+
+/** The line a gowing user sees for a public event: also what the chat log records. */
+export function eventLine(event: PublicEvent): string {
+  switch (event.kind) {
+    case "lobby":
+      return lobbyLine(event.from, asciiOnly(event.text));
+    case "join":
+      return joinLine(event.name);
+    case "leave":
+      return leaveLine(event.name);
+    case "file":
+      return uploadLine(event.from, asciiOnly(event.file));
+  }
 }

@@ -22,7 +22,7 @@ import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
 import type { GowingLogs } from "./logs.js";
-import { joinLine, leaveLine, lobbyLine, renderEvent, serverFrame } from "./render.js";
+import { joinLine, renderEvent, serverFrame } from "./render.js";
 import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
@@ -154,9 +154,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.joined = true;
     this.conn.loggedIn();
     // The hub tells everyone else; the seed wants the joiner told too, after its reply.
-    const notice = joinLine(name);
-    this.conn.send(serverFrame(FrameType.Message, notice));
-    this.ctx.logs.chat(notice);
+    this.conn.send(serverFrame(FrameType.Message, joinLine(name)));
     for (const event of early) this.conn.send(renderEvent(event));
   }
 
@@ -171,8 +169,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
     const text = asciiOnly(payload);
     const result = this.ctx.hub.lobby(this, text);
-    if (result === "ok") this.ctx.logs.chat(lobbyLine(this.name, text));
-    else this.sendFailed(result, undefined);
+    if (result !== "ok") this.sendFailed(result, undefined);
   }
 
   /** LIST -> type 3, every online name (all dialects, us included, join order) joined by `, `. */
@@ -212,7 +209,6 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   private left(): void {
     this.joined = false;
     this.ctx.hub.leave(this);
-    this.ctx.logs.chat(leaveLine(this.name));
   }
 
   private sendFailed(result: Exclude<SendResult, "ok" | "queued">, target: string | undefined): void {

@@ -14,7 +14,7 @@ import type { Member } from "../../../src/core/ports.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
-import type { GowingLogs } from "../../../src/protocols/gowing/logs.js";
+import { logChatLines, type GowingLogs } from "../../../src/protocols/gowing/logs.js";
 import { renderEvent } from "../../../src/protocols/gowing/render.js";
 import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
@@ -59,6 +59,7 @@ class FakeConn implements Conn {
     readonly logs: RecordingLogs = new RecordingLogs(),
     limits: Readonly<Limits> = hub.limits,
   ) {
+    logChatLines(hub, logs); // as start-gowing.ts does: the chat log watches the hub
     this.session = new GowingSession(this, { hub, logs, log: silentLog, limits });
     this.reader = new FrameReader(new GowingCodec(limits.maxFrameBytes), this.session, limits.maxFrameBytes);
   }
@@ -148,7 +149,7 @@ describe("gowing session transcripts", () => {
       { type: FrameType.Message, text: "**Bob is joining the chat**" },
     ]);
     assert.equal(c.isLoggedIn, true);
-    assert.deepEqual(c.logs.lines.slice(1), ["requested Bob: accepted", "chat **Bob is joining the chat**"]);
+    assert.deepEqual(c.logs.lines.slice(1), ["chat **Bob is joining the chat**", "requested Bob: accepted"]);
   });
 
   it("logs a refused name with its disposition and keeps the login deadline running", () => {
@@ -186,8 +187,8 @@ describe("gowing session transcripts", () => {
     c.end();
     assert.equal(hub.isOnline("Ann"), false);
     assert.deepEqual(c.logs.lines.slice(1), [
-      "requested Ann: accepted",
       "chat **Ann is joining the chat**",
+      "requested Ann: accepted",
       "chat [Ann] h?llo",
       "chat **Ann is leaving the chat**",
       "disconnected Ann: client_left",
