@@ -9,6 +9,7 @@ import type { Logger } from "../log/ops-log.js";
 import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startHttp } from "./start-http.js";
+import { startUdp, type UdpConfig } from "./start-udp.js";
 
 export type { BoundListener, Endpoint } from "./context.js";
 
@@ -18,6 +19,7 @@ export interface SwitchboardConfig {
   dataDir: string;
   /** Each part, when present, is started; absent means off. */
   bcs?: BcsConfig | undefined;
+  udp?: UdpConfig | undefined;
   http?: Endpoint | undefined;
 }
 
@@ -37,6 +39,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   // Started (and printed) in this order: the dialects, then HTTP.
   const parts: (() => Promise<Started>)[] = [];
   if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
+  if (config.udp) parts.push(() => startUdp(ctx, config.udp!));
   if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {
     for (const start of parts) started.push(await start());

@@ -6,6 +6,7 @@
 import { Command } from "commander";
 import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
 import { addServeCommand } from "./commands/serve.js";
+import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
 import { VERSION } from "./version.js";
 
 export function buildProgram(): Command {
@@ -15,7 +16,9 @@ export function buildProgram(): Command {
   addServeCommand(program);
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
   addBcsServerCommand(server);
+  addUdpServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addBcsClientCommand(client);
+  addUdpClientCommand(client);
   return program;
 }

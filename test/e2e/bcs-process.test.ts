@@ -92,7 +92,7 @@ describe("bcs_server process", () => {
 describe("switchboard serve", () => {
   it("prints one line per listener, then ready; serves bcs and /healthz; stops on SIGTERM", async () => {
     const dir = tempDir();
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--http-port", "0", "--data-dir", dir]);
+    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--udp-port", "off", "--http-port", "0", "--data-dir", dir]);
     try {
       assert.match(server.stdoutLines[0]!, /^listening bcs tcp 0\.0\.0\.0:\d+$/);
       assert.match(server.stdoutLines[1]!, /^listening http tcp 127\.0\.0\.1:\d+$/);
@@ -108,7 +108,7 @@ describe("switchboard serve", () => {
   });
 
   it("turns a listener off with --<name>-port off", async () => {
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--http-port", "off", "--data-dir", tempDir()]);
+    const server = await spawnServer(CLI("switchboard"), ["serve", "--bcs-port", "0", "--udp-port", "off", "--http-port", "off", "--data-dir", tempDir()]);
     try {
       assert.deepEqual(Object.keys(server.ports), ["bcs"]);
     } finally {
@@ -118,7 +118,7 @@ describe("switchboard serve", () => {
 
   it("serves bcs on 9001 and HTTP on 9100 by default", async (t) => {
     if (!(await portIsFree(9001)) || !(await portIsFree(9100))) return t.skip("9001 or 9100 is in use on this machine");
-    const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
+    const server = await spawnServer(CLI("switchboard"), ["serve", "--udp-port", "off", "--data-dir", tempDir()]);
     try {
       assert.equal(server.ports["bcs"], 9001);
       assert.equal(server.ports["http"], 9100);

@@ -1,8 +1,9 @@
 /** `switchboard serve`: every dialect on its default port, one hub, plus HTTP. */
 import type { Command } from "commander";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { addLimitOptions, limitsFrom, parseCount, parseDuration } from "../limit-options.js";
 import { parsePortOrOff } from "../ports.js";
 import { runServer } from "../run-server.js";
+import { UDP_FLAG_HELP, udpOptionsFrom } from "./udp.js";
 
 /** `--<name>-port`: a port, `0` for a free one, or `off`. */
 const portOf = (value: number | "off", host: string) => (value === "off" ? undefined : { host, port: value });
@@ -15,6 +16,11 @@ export function addServeCommand(program: Command): void {
       .option("--host <address>", "address the chat listeners bind", "0.0.0.0")
       .option("--bcs-port <port|off>", "bcs port (0 picks a free one)", parsePortOrOff, 9001)
       .option("--bcs-log <file|-|off>", "bcs chat log: a file, - for stdout, off for none", "-")
+      .option("--udp-port <port|off>", "udp port (0 picks a free one)", parsePortOrOff, 9003)
+      .option("--udp-list-interval <duration>", UDP_FLAG_HELP.listInterval, parseDuration)
+      .option("--udp-idle-timeout <duration>", UDP_FLAG_HELP.idleTimeout, parseDuration)
+      .option("--udp-rate <n>", UDP_FLAG_HELP.rate, parseCount)
+      .option("--udp-burst <n>", UDP_FLAG_HELP.burst, parseCount)
       .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
       .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
@@ -23,10 +29,12 @@ export function addServeCommand(program: Command): void {
     .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bcs-port 0 --http-port off --data-dir /tmp/sb")
     .action(async (o) => {
       const bcs = portOf(o.bcsPort, o.host);
+      const udp = portOf(o.udpPort, o.host);
       await runServer({
         limits: limitsFrom(o),
         dataDir: o.dataDir,
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
+        udp: udp && { ...udp, ...udpOptionsFrom({ listInterval: o.udpListInterval, idleTimeout: o.udpIdleTimeout, rate: o.udpRate, burst: o.udpBurst }) },
         http: portOf(o.httpPort, o.httpHost),
       });
     });
