@@ -20,6 +20,7 @@ import { startGowing, type GowingConfig } from "./start-gowing.js";
 import { startCs262, type Cs262Config } from "./start-cs262.js";
 import { startHttp } from "./start-http.js";
 import { startLab, type LabConfig } from "./start-lab.js";
+import { startUdp, type UdpConfig } from "./start-udp.js";
 
 export type { BoundListener, Endpoint } from "./context.js";
 
@@ -34,6 +35,7 @@ export interface SwitchboardConfig {
   cs262?: Cs262Config | undefined;
   /** The store behind cs262: `sqlite` (`<dataDir>/switchboard.db`, the default) or `memory`. */
   store?: StoreKind | undefined;
+  udp?: UdpConfig | undefined;
   http?: Endpoint | undefined;
 }
 
@@ -61,6 +63,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   if (config.gowing) parts.push(() => startGowing(ctx, config.gowing!));
   if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
   if (config.cs262) parts.push(() => startCs262(ctx, config.cs262!, store!));
+  if (config.udp) parts.push(() => startUdp(ctx, config.udp!));
   if (config.http) parts.push(() => startHttp(ctx, config.http!));
   try {
     for (const start of parts) started.push(await start());

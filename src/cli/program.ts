@@ -9,6 +9,7 @@ import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
 import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
 import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
 import { addServeCommand } from "./commands/serve.js";
+import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
 import { VERSION } from "./version.js";
 
 export function buildProgram(): Command {
@@ -21,10 +22,12 @@ export function buildProgram(): Command {
   addBcsServerCommand(server);
   addGowingServerCommand(server);
   addCs262ServerCommand(server);
+  addUdpServerCommand(server);
   const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
   addLabClientCommand(client);
   addBcsClientCommand(client);
   addGowingClientCommand(client);
   addCs262ClientCommand(client);
+  addUdpClientCommand(client);
   return program;
 }

@@ -29,6 +29,8 @@ export type DisconnectReason =
   | "login_timeout"
   | "stalled_frame"
   | "ack_timeout"
+  /** A udp address that sent nothing for the idle limit. */
+  | "idle_timeout"
   | "slow_consumer"
   | "rejected"
   | "server_shutdown"

@@ -1,11 +1,20 @@
 /** `switchboard serve` as a process: every dialect on one hub, its lines, ports and signals. */
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { createServer } from "node:net";
 import { describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
+
+function udpPortIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket("udp4");
+    s.once("error", () => resolve(false));
+    s.bind(port, "0.0.0.0", () => s.close(() => resolve(true)));
+  });
+}
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -16,7 +25,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** Every listener `serve` has, on a free port each. */
-const ALL_ON_FREE_PORTS = serveOnly({ lab: "0", gowing: "0", bcs: "0", cs262: "0", http: "0" }).slice(1);
+const ALL_ON_FREE_PORTS = serveOnly({ lab: "0", gowing: "0", bcs: "0", cs262: "0", udp: "0", http: "0" }).slice(1);
 
 describe("switchboard serve", () => {
   it("prints one line per listener, then ready; one hub for every dialect; /healthz; exits 0 on SIGTERM", async () => {
@@ -29,6 +38,7 @@ describe("switchboard serve", () => {
         "listening gowing tcp 0.0.0.0:N",
         "listening bcs tcp 0.0.0.0:N",
         "listening cs262 tcp 0.0.0.0:N",
+        "listening udp udp 0.0.0.0:N",
         "listening http tcp 127.0.0.1:N",
         "ready",
       ]);
@@ -69,13 +79,14 @@ describe("switchboard serve", () => {
     }
   });
 
-  it("uses the default ports of WIRE.md 1: lab 5378, gowing 9000, bcs 9001, cs262 9002, HTTP 9100", async (t) => {
+  it("uses the default ports of WIRE.md 1: lab 5378, gowing 9000, bcs 9001, cs262 9002, udp 9003, HTTP 9100", async (t) => {
     for (const port of [5378, 9000, 9001, 9002, 9100]) {
       if (!(await portIsFree(port))) return t.skip(`${port} is in use on this machine`);
     }
+    if (!(await udpPortIsFree(9003))) return t.skip("udp 9003 is in use on this machine");
     const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
     try {
-      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, cs262: 9002, http: 9100 });
+      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, cs262: 9002, udp: 9003, http: 9100 });
     } finally {
       await server.stop();
     }

@@ -1,9 +1,10 @@
 /** `switchboard serve`: every dialect on its default port, one hub, plus HTTP. */
 import type { Command } from "commander";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
 import { parseBots } from "../bots-option.js";
+import { addLimitOptions, limitsFrom, parseCount, parseDuration } from "../limit-options.js";
 import { parsePortOrOff } from "../ports.js";
 import { runServer } from "../run-server.js";
+import { UDP_FLAG_HELP, udpOptionsFrom } from "./udp.js";
 
 /** `--<name>-port`: a port, `0` for a free one, or `off`. */
 const portOf = (value: number | "off", host: string) => (value === "off" ? undefined : { host, port: value });
@@ -22,6 +23,11 @@ export function addServeCommand(program: Command): void {
       .option("--gowing-port <port|off>", "gowing port (0 picks a free one)", parsePortOrOff, 9000)
       .option("--gowing-log-dir <dir|-|off>", "gowing connections.log and chat.log: a directory, - for stdout, off for none", "-")
       .option("--cs262-port <port|off>", "cs262 port (0 picks a free one)", parsePortOrOff, 9002)
+      .option("--udp-port <port|off>", "udp port (0 picks a free one)", parsePortOrOff, 9003)
+      .option("--udp-list-interval <duration>", UDP_FLAG_HELP.listInterval, parseDuration)
+      .option("--udp-idle-timeout <duration>", UDP_FLAG_HELP.idleTimeout, parseDuration)
+      .option("--udp-rate <n>", UDP_FLAG_HELP.rate, parseCount)
+      .option("--udp-burst <n>", UDP_FLAG_HELP.burst, parseCount)
       .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
       .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
       .option("--data-dir <dir>", "where the server keeps its data (the store: <data-dir>/switchboard.db)", "./data"),
@@ -31,6 +37,7 @@ export function addServeCommand(program: Command): void {
       const lab = portOf(o.labPort, o.host);
       const bcs = portOf(o.bcsPort, o.host);
       const gowing = portOf(o.gowingPort, o.host);
+      const udp = portOf(o.udpPort, o.host);
       await runServer({
         limits: limitsFrom(o),
         dataDir: o.dataDir,
@@ -38,6 +45,7 @@ export function addServeCommand(program: Command): void {
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
         gowing: gowing && { ...gowing, logDir: o.gowingLogDir },
         cs262: portOf(o.cs262Port, o.host),
+        udp: udp && { ...udp, ...udpOptionsFrom({ listInterval: o.udpListInterval, idleTimeout: o.udpIdleTimeout, rate: o.udpRate, burst: o.udpBurst }) },
         http: portOf(o.httpPort, o.httpHost),
       });
     });

@@ -1,11 +1,7 @@
 /** What the bcs client prints; text from the wire goes through `printable`. */
-import { printable } from "../shared/printable.js";
+import { chatLine, printable } from "../shared/printable.js";
 
-export { printable };
-
-export function chatLine(from: string, text: string): string {
-  return `${printable(from)}: ${printable(text)}`;
-}
+export { chatLine, printable };
 
 /** fnotify is shown as if `server` had delivered it (seed 000; "ther" was a typo). */
 export function uploadNoticeLine(user: string, file: string): string {

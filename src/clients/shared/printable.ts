@@ -10,3 +10,8 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function printable(text: string): string {
   return text.replace(/\r\n|\r|\n/g, " ").replace(CONTROL, "?");
 }
+
+/** `<from>: <text>`, both made printable: how the bcs and udp clients show a message. */
+export function chatLine(from: string, text: string): string {
+  return `${printable(from)}: ${printable(text)}`;
+}

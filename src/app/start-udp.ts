@@ -1,0 +1,31 @@
+import { createRequire } from "node:module";
+import { DEFAULT_UDP_OPTIONS, udpDialect, type UdpOptions } from "../protocols/udp/index.js";
+import { UdpListener } from "../transport/udp-listener.js";
+import type { AppContext, Endpoint, Started } from "./context.js";
+
+export interface UdpConfig extends Endpoint, Partial<UdpOptions> {}
+
+const require = createRequire(import.meta.url);
+/** The package version for INFO replies, read once from package.json (two levels above dist/src/app). */
+const VERSION: string = (require("../../../package.json") as { version: string }).version;
+
+export async function startUdp(ctx: AppContext, config: UdpConfig): Promise<Started> {
+  const options: UdpOptions = {
+    listIntervalMs: config.listIntervalMs ?? DEFAULT_UDP_OPTIONS.listIntervalMs,
+    idleTimeoutMs: config.idleTimeoutMs ?? DEFAULT_UDP_OPTIONS.idleTimeoutMs,
+    rate: config.rate ?? DEFAULT_UDP_OPTIONS.rate,
+  };
+  const udp = new UdpListener({
+    dialect: udpDialect({ hub: ctx.hub, log: ctx.log, version: VERSION, options }),
+    host: config.host,
+    port: config.port,
+    idleTimeoutMs: options.idleTimeoutMs,
+    log: ctx.log,
+    maxSendQueue: ctx.hub.limits.queueFrames,
+  });
+  const a = await udp.listen();
+  return {
+    listeners: [{ name: "udp", transport: "udp", address: a.address, port: a.port }],
+    close: () => udp.close(),
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * CHAT UDP sessions (seed 004, WIRE.md 6): datagrams <-> hub calls, hub events ->
+ * datagrams. There is no connection: a user is the source address:port that
+ * registered (a UdpMember, admitted into the transport's peer table), and everything
+ * else about an address is decided per datagram here:
+ * - an unregistered address is answered only for REGISTER and INFO (WIRE.md 6), and the
+ *   transport caps even those (5 a second, at most 64 bytes), so a spoofed source
+ *   cannot turn the server into a reflector;
+ * - a registered address is rate-limited by a token bucket, answered with one Error
+ *   per run of refused datagrams;
+ * - the transport releases an address silent for the idle limit (onIdle) and the hub
+ *   tells everyone else, as for any leave.
+ * One timer sends the user list to every registered address (RFC 3.4, "at regular
+ * intervals"); the list's datagrams are encoded once per change of presence.
+ */
+import type { DisconnectReason } from "../../core/errors.js";
+import type { HubEvent } from "../../core/events.js";
+import type { Hub } from "../../core/hub.js";
+import { foldName } from "../../core/names.js";
+import type { Member } from "../../core/ports.js";
+import { TokenBucket, type RateLimit } from "../../core/rate-limit.js";
+import type { Logger } from "../../log/ops-log.js";
+import type { DecodedDatagram } from "../../transport/datagram-codec.js";
+import type { DatagramHandler, DatagramLink, Peer } from "../../transport/datagram-session.js";
+import { OK_DATAGRAM, encodeMessage, encodeText, encodeUserList } from "./codec.js";
+import { Op, type UdpFrame } from "./frames.js";
+import { JOIN_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, type Answer } from "./wire-errors.js";
+
+export interface UdpOptions {
+  /** Every registered address gets the user list (43) this often. */
+  listIntervalMs: number;
+  /** A registered address that sends nothing for this long is logged out. */
+  idleTimeoutMs: number;
+  /** Datagrams a registered address may send (`perSecond` 0: no limit). */
+  rate: RateLimit;
+}
+
+export const DEFAULT_UDP_OPTIONS: Readonly<UdpOptions> = Object.freeze({
+  listIntervalMs: 30_000,
+  idleTimeoutMs: 90_000,
+  rate: Object.freeze({ perSecond: 10, burst: 20 }),
+});
+
+export interface UdpContext {
+  readonly hub: Hub;
+  readonly log: Logger;
+  /** `switchboard/<version>` in the INFO reply. */
+  readonly version: string;
+  readonly options: Readonly<UdpOptions>;
+}
+
+/** Lobby messages are encoded once for all udp recipients of a broadcast. */
+const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
+
+/** WIRE.md 2: lobby -> 21, direct -> 23; joins, leaves and files show in the next list only. */
+function render(event: HubEvent): readonly Buffer[] | undefined {
+  switch (event.kind) {
+    case "lobby": {
+      let datagrams = rendered.get(event);
+      if (datagrams === undefined) {
+        datagrams = encodeMessage(Op.PublicMessage, event.from, event.text);
+        rendered.set(event, datagrams);
+      }
+      return datagrams;
+    }
+    case "direct":
+      return encodeMessage(Op.PrivateMessage, event.from, event.text);
+    default:
+      return undefined;
+  }
+}
+
+/** A registered address, as the hub sees it. */
+export class UdpMember implements Member {
+  readonly dialect = "udp";
+  name = "";
+  readonly bucket: TokenBucket;
+  /** A "rate limited" Error went out and no datagram has been accepted since. */
+  toldRateLimited = false;
+  /** Logged out (LOGOUT, idle, shutdown): later calls are no-ops. */
+  gone = false;
+
+  constructor(
+    readonly peer: Peer,
+    private readonly server: UdpServer,
+    rate: RateLimit,
+    now: number,
+  ) {
+    this.bucket = new TokenBucket(rate, now);
+  }
+
+  /**
+   * Sends at once: UDP has no per-member queue to fill (the transport bounds the
+   * socket's send queue and drops beyond it, as the network may), so this never
+   * reports an overflow.
+   */
+  deliver(event: HubEvent): boolean {
+    if (event.kind === "join" || event.kind === "leave") {
+      this.server.presenceChanged();
+      return true;
+    }
+    const datagrams = render(event);
+    if (datagrams !== undefined) for (const d of datagrams) this.server.link.send(this.peer, d);
+    return true;
+  }
+
+  disconnect(reason: DisconnectReason): void {
+    this.server.logOut(this, reason);
+  }
+}
+
+export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
+  /** The user list's datagrams, until the next join or leave anywhere. */
+  private listCache: readonly Buffer[] | undefined;
+  private readonly listTimer: NodeJS.Timeout;
+  /** Error datagrams by text: the texts are a fixed set of constants, so this stays small. */
+  private readonly errors = new Map<string, Buffer>();
+
+  constructor(
+    readonly link: DatagramLink<UdpMember>,
+    private readonly ctx: UdpContext,
+  ) {
+    this.listTimer = setInterval(() => this.sendListToAll(), ctx.options.listIntervalMs);
+    this.listTimer.unref();
+  }
+
+  // ---- datagrams --------------------------------------------------------------------
+
+  onDatagram(decoded: DecodedDatagram<UdpFrame>, from: Peer, member: UdpMember | undefined): void {
+    if (member === undefined) return this.fromUnregistered(decoded, from);
+    if (!member.bucket.take(Date.now())) {
+      // One Error per run of refused datagrams: a flood is not answered datagram for datagram.
+      if (!member.toldRateLimited) this.refuse(member.peer, PROTOCOL_ANSWERS.rateLimited, member);
+      member.toldRateLimited = true;
+      return;
+    }
+    member.toldRateLimited = false;
+    if (!decoded.ok) return this.refuse(from, decoded.error.message, member);
+    const f = decoded.frame;
+    switch (f.op) {
+      case Op.Register:
+        // The same name again is a retry whose OK was lost: OK again (UDP loses datagrams).
+        return this.answer(member, foldName(f.name) === foldName(member.name) ? undefined : PROTOCOL_ANSWERS.registeredAs);
+      case Op.Logout:
+        // RFC 2.2 (OK once the name is deleted): both happen in this one turn, and the OK
+        // is handed over first, while the address is still registered, so that the
+        // reply limits for unregistered addresses do not apply to it.
+        this.link.send(from, OK_DATAGRAM);
+        return this.logOut(member, "client_left");
+      case Op.Info:
+        this.link.send(from, this.infoDatagram());
+        return;
+      case Op.List:
+        for (const d of this.userList()) this.link.send(from, d);
+        return;
+      case Op.Public:
+        return this.sendPublic(member, f.text);
+      case Op.Private:
+        // RFC 5.2: OK when the receiver is online (it got the 23), else Error.
+        return this.sendPrivate(member, f.to, f.text);
+      default:
+        // 0, 1, 21, 23, 41, 43 are the server's to send.
+        return this.refuse(from, PROTOCOL_ANSWERS.serverOnly, member);
+    }
+  }
+
+  /**
+   * WIRE.md 6 anti-abuse: an unregistered address is answered only for REGISTER and INFO
+   * (a malformed one included); LIST, PUBLIC, PRIVATE, LOGOUT and anything else get
+   * nothing, so a forged source address learns nothing and receives nothing. The
+   * transport caps the answers that do go out (5 a second, 64 bytes).
+   */
+  private fromUnregistered(decoded: DecodedDatagram<UdpFrame>, from: Peer): void {
+    if (!decoded.ok) {
+      if (decoded.typeByte === Op.Register || decoded.typeByte === Op.Info) this.refuse(from, decoded.error.message, undefined);
+      return;
+    }
+    const f = decoded.frame;
+    if (f.op === Op.Register) return this.register(from, f.name);
+    if (f.op === Op.Info) this.link.send(from, this.infoDatagram());
+  }
+
+  /** RFC 1.1-1.2: REGISTER binds the name to the source address:port. */
+  private register(from: Peer, name: string): void {
+    const now = Date.now();
+    const member = new UdpMember(from, this, this.ctx.options.rate, now);
+    member.name = name; // set first: the hub keys the member by it
+    const result = this.ctx.hub.join(member, name);
+    if (result !== "ok") return this.refuse(from, JOIN_ANSWERS[result]!, undefined);
+    this.link.admit(from, member);
+    this.presenceChanged();
+    this.link.send(from, OK_DATAGRAM);
+    this.ctx.log.debug({ dialect: "udp", remote: from.key, user: name }, "registered");
+  }
+
+  private sendPrivate(member: UdpMember, to: string, text: string): void {
+    const result = this.ctx.hub.direct(member, to, text);
+    if (result !== "queued") return this.answer(member, SEND_ANSWERS[result]);
+    // For an offline cs262 account: OK once the message is on disk.
+    this.ctx.hub.whenQueuedDurable((err) => this.answer(member, err ? PROTOCOL_ANSWERS.notKept : undefined));
+  }
+
+  private sendPublic(member: UdpMember, text: string): void {
+    const result = this.ctx.hub.lobby(member, text);
+    if (result !== "ok") return this.refuse(member.peer, SEND_ANSWERS[result]!, member);
+    // RFC 4.2: forwarded to all connected users, the sender included (the hub skips it).
+    for (const d of encodeMessage(Op.PublicMessage, member.name, text)) this.link.send(member.peer, d);
+  }
+
+  // ---- liveness and leaving ---------------------------------------------------------
+
+  /** WIRE.md 6: silent for the idle limit; the transport has already released the address. */
+  onIdle(member: UdpMember): void {
+    this.logOut(member, "idle_timeout", "idle");
+  }
+
+  /** LOGOUT, idle, the hub's disconnect, or shutdown: the name goes, everyone else is told. */
+  logOut(member: UdpMember, reason: DisconnectReason, detail?: string): void {
+    if (member.gone) return;
+    member.gone = true;
+    this.link.release(member.peer);
+    this.ctx.hub.leave(member);
+    this.presenceChanged();
+    this.ctx.log.debug({ dialect: "udp", remote: member.peer.key, user: member.name, reason: detail ?? reason }, "logged out");
+  }
+
+  close(): void {
+    clearInterval(this.listTimer);
+    for (const member of [...this.link.sessions()]) this.logOut(member, "server_shutdown");
+  }
+
+  // ---- output -----------------------------------------------------------------------
+
+  /** Someone joined or left (any dialect): the cached list is stale. */
+  presenceChanged(): void {
+    this.listCache = undefined;
+  }
+
+  /** RFC 3.4 "at regular intervals": the same datagrams to every registered address. */
+  private sendListToAll(): void {
+    if (this.link.admittedCount === 0) return;
+    const list = this.userList();
+    for (const member of this.link.sessions()) for (const d of list) this.link.send(member.peer, d);
+  }
+
+  /** Everyone online in every dialect, in join order, split as WIRE.md 6 says. */
+  private userList(): readonly Buffer[] {
+    return (this.listCache ??= encodeUserList(this.ctx.hub.names()));
+  }
+
+  /** RFC 3.2: the server's date (ISO-8601, UTC) and version. */
+  private infoDatagram(): Buffer {
+    return encodeText(Op.InfoReply, `${new Date().toISOString()} switchboard/${this.ctx.version}`);
+  }
+
+  private answer(member: UdpMember, answer: Answer): void {
+    if (answer === undefined) this.link.send(member.peer, OK_DATAGRAM);
+    else this.refuse(member.peer, answer, member);
+  }
+
+  /** An Error datagram. The transport drops it to an unregistered address over the limits. */
+  private refuse(to: Peer, text: string, member: UdpMember | undefined): void {
+    let datagram = this.errors.get(text);
+    if (datagram === undefined) {
+      datagram = encodeText(Op.Error, text);
+      this.errors.set(text, datagram);
+    }
+    this.link.send(to, datagram);
+    // Server-defined errors go to the operational log; an unregistered address only at
+    // debug level, so that spoofed traffic cannot flood the log.
+    const fields = { dialect: "udp", remote: to.key, user: member?.name };
+    if (member !== undefined) this.ctx.log.info(fields, text);
+    else this.ctx.log.debug(fields, text);
+  }
+}

@@ -1,0 +1,213 @@
+/**
+ * `switchboard client udp` as a process (seed 004, WIRE.md 6) against an in-process
+ * server: it registers, sends public and private messages, prints what arrives (lists
+ * and INFO included), keeps itself alive with INFO, and quits with LOGOUT.
+ */
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { createInterface } from "node:readline";
+import { afterEach, describe, it } from "node:test";
+import { Op } from "../../src/protocols/udp/frames.js";
+import { CLI, tempDir } from "../helpers/server.js";
+import { startUdpServer, type UdpTestServer } from "../helpers/udp-server.js";
+import { RawUdp } from "../helpers/udp-wire.js";
+
+const TEST_TIMEOUT = 30_000;
+const running = new Set<ChildProcess>();
+
+/** A udp client child process with piped stdin/stdout/stderr, read line by line. */
+class Client {
+  readonly out: string[] = [];
+  readonly err: string[] = [];
+  readonly exited: Promise<number | null>;
+  private notify: (() => void)[] = [];
+
+  constructor(port: number, name: string, extra: string[] = []) {
+    const child = spawn(process.execPath, [CLI("switchboard"), "client", "udp", "--host", "127.0.0.1", "--port", String(port), "-u", name, ...extra], {
+      cwd: tempDir("sb-udp-client-"),
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    running.add(child);
+    child.stdin!.on("error", () => undefined);
+    const collect = (stream: NodeJS.ReadableStream, into: string[]): void => {
+      createInterface({ input: stream }).on("line", (line) => {
+        into.push(line);
+        for (const n of this.notify.splice(0)) n();
+      });
+    };
+    collect(child.stdout!, this.out);
+    collect(child.stderr!, this.err);
+    this.exited = new Promise((resolve) =>
+      child.on("exit", (code) => {
+        running.delete(child);
+        resolve(code);
+      }),
+    );
+    this.child = child;
+  }
+
+  readonly child: ChildProcess;
+
+  /** The first stdout (or stderr) line that matches; fails after `ms`. */
+  async waitFor(match: string | RegExp, ms = 5000, stream: "out" | "err" = "out"): Promise<string> {
+    const test = (l: string): boolean => (typeof match === "string" ? l === match : match.test(l));
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this[stream].find(test);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${stream} line ${String(match)} within ${ms} ms\n${this.dump()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.notify.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  type(line: string): void {
+    this.child.stdin!.write(line + "\n");
+  }
+
+  async exit(ms = 10_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`client still running after ${ms} ms\n${this.dump()}`)), ms);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  dump(): string {
+    return `stdout:\n${this.out.join("\n")}\nstderr:\n${this.err.join("\n")}`;
+  }
+}
+
+afterEach(() => {
+  for (const child of running) child.kill("SIGKILL");
+  running.clear();
+});
+
+async function until(test: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function withServer(udp: Parameters<typeof startUdpServer>[0], test: (s: UdpTestServer) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const s = await startUdpServer(udp);
+    try {
+      await test(s);
+    } finally {
+      await s.close();
+    }
+  };
+}
+
+describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
+  it("registers, sends and receives public and private messages, lists, asks INFO, and quits with LOGOUT", withServer({}, async (s) => {
+    const bob = await RawUdp.registered(s.udpPort, "bob");
+    try {
+      const alice = new Client(s.udpPort, "alice");
+      await until(() => s.running.hub.isOnline("alice"));
+      alice.type("hello, everyone ✓");
+      await alice.waitFor("alice: hello, everyone ✓"); // the server's echo
+      assert.deepEqual(await bob.next(), { op: Op.PublicMessage, from: "alice", text: "hello, everyone ✓" });
+
+      bob.send({ op: Op.Public, text: "hi alice" });
+      await alice.waitFor("bob: hi alice");
+      await bob.next(); // bob's own echo
+      bob.send({ op: Op.Private, to: "alice", text: "psst" });
+      await alice.waitFor("(private) bob: psst");
+      assert.deepEqual(await bob.next(), { op: Op.Ok });
+
+      alice.type("/msg bob just for you");
+      assert.deepEqual(await bob.next(), { op: Op.PrivateMessage, from: "alice", text: "just for you" });
+      await alice.waitFor("(private to bob) alice: just for you");
+      alice.type("/msg nobody anyone?");
+      await alice.waitFor("error: no such user", 5000, "err");
+
+      alice.type("/list");
+      await alice.waitFor("online: bob, alice");
+      alice.type("/info");
+      await alice.waitFor(/^server: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z switchboard\/\d+\.\d+\.\d+/);
+      alice.type("//slash");
+      await alice.waitFor("alice: /slash");
+      alice.type("/bogus");
+      await alice.waitFor(/^error: unknown command \/bogus/, 5000, "err");
+
+      alice.type("/quit");
+      assert.equal(await alice.exit(), 0);
+      assert.equal(s.running.hub.isOnline("alice"), false, "the client left without LOGOUT");
+    } finally {
+      bob.close();
+    }
+  }));
+
+  it("prints the periodic list as it arrives", withServer({ listIntervalMs: 300 }, async (s) => {
+    const c = new Client(s.udpPort, "lister");
+    await c.waitFor("online: lister", 5000);
+    c.type("/quit");
+    assert.equal(await c.exit(), 0);
+  }));
+
+  it("keeps itself registered with INFO inside the idle limit", withServer({ idleTimeoutMs: 600 }, async (s) => {
+    const c = new Client(s.udpPort, "keeper", ["--keepalive", "150ms"]);
+    await until(() => s.running.hub.isOnline("keeper"));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(s.running.hub.isOnline("keeper"), true, "the client was logged out as idle");
+    assert.deepEqual(c.out, [], "keepalive INFO replies were printed");
+    c.type("/quit");
+    assert.equal(await c.exit(), 0);
+  }));
+
+  it("is logged out as idle when its keepalive is longer than the idle limit (the limit is real)", withServer({ idleTimeoutMs: 400 }, async (s) => {
+    const c = new Client(s.udpPort, "sleeper", ["--keepalive", "10s"]);
+    await until(() => s.running.hub.isOnline("sleeper"));
+    await until(() => !s.running.hub.isOnline("sleeper"), 3000);
+    c.child.kill("SIGTERM");
+    await c.exit();
+  }));
+
+  it("logs out and exits 0 at the end of its input", withServer({}, async (s) => {
+    const c = new Client(s.udpPort, "eof_user");
+    await until(() => s.running.hub.isOnline("eof_user"));
+    c.child.stdin!.end();
+    assert.equal(await c.exit(), 0);
+    assert.equal(s.running.hub.isOnline("eof_user"), false);
+  }));
+
+  it("exits 2 with the server's Error when the name is refused", withServer({}, async (s) => {
+    const holder = await RawUdp.registered(s.udpPort, "taken");
+    try {
+      const c = new Client(s.udpPort, "TAKEN");
+      assert.equal(await c.exit(), 2);
+      assert.deepEqual(c.err, ["error: name in use"]);
+      const bad = new Client(s.udpPort, "bad name");
+      assert.equal(await bad.exit(), 2);
+      assert.match(bad.err[0]!, /^error: invalid name/);
+    } finally {
+      holder.close();
+    }
+  }));
+
+  it("exits 1 when nothing listens on the server port", async () => {
+    // Bind and close a socket to find a port that is surely closed.
+    const probe = createSocket("udp4");
+    await new Promise<void>((resolve) => probe.bind(0, "127.0.0.1", resolve));
+    const port = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(resolve));
+    const c = new Client(port, "nobody_home");
+    assert.equal(await c.exit(), 1);
+    assert.match(c.err.join("\n"), /^error: /);
+  });
+});
