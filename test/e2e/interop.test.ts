@@ -1,5 +1,5 @@
 /**
- * Across dialects on one hub (WIRE.md 2): lab, gowing, bcs and cs262 users in one
+ * Across dialects on one hub (WIRE.md 2): lab, gowing, bcs, cs262 and udp users in one
  * process, each speaking its own wire over real sockets.
  */
 import assert from "node:assert/strict";
@@ -10,9 +10,11 @@ import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
+import { RawUdp } from "../helpers/udp-wire.js";
+import { Op as UdpOp } from "../../src/protocols/udp/frames.js";
 import { ANY_PORT, startHub, type TestHub } from "../helpers/server.js";
 
-describe("interop across lab, gowing, bcs and cs262", () => {
+describe("interop across lab, gowing, bcs, cs262 and udp", () => {
   let hub: TestHub;
   let port: (name: string) => number;
   before(async () => {
@@ -21,6 +23,7 @@ describe("interop across lab, gowing, bcs and cs262", () => {
       gowing: { ...ANY_PORT, logDir: "off" },
       bcs: { ...ANY_PORT, chatLog: "off" },
       cs262: ANY_PORT,
+      udp: { ...ANY_PORT, listIntervalMs: 60_000 },
       store: "memory",
     });
     port = (name) => hub.ports[name]!;
@@ -111,5 +114,64 @@ describe("interop across lab, gowing, bcs and cs262", () => {
     assert.deepEqual(await g.next(), { type: GowingType.Message, text: "[bcs_watch] bye" });
     b.close();
     g.close();
+  });
+
+  it("a udp PUBLIC reaches bcs and gowing as lobby messages and lab as DELIVERY, the sender too", async () => {
+    const { peer: b } = await RawBcs.login(port("bcs"), "bcs_hears_udp");
+    const g = await RawGowing.joined(port("gowing"), "gw_hears_udp");
+    assert.deepEqual(await b.deliver(), { from: "server", message: "gw_hears_udp has connected" });
+    const lab = await RawLab.login(port("lab"), "lab_hears_udp");
+    assert.deepEqual(await b.deliver(), { from: "server", message: "lab_hears_udp has connected" });
+    assert.deepEqual(await g.next(), { type: GowingType.Message, text: "**lab_hears_udp is joining the chat**" });
+    const u = await RawUdp.registered(port("udp"), "udp_talker");
+    assert.deepEqual(await b.deliver(), { from: "server", message: "udp_talker has connected" });
+    assert.deepEqual(await g.next(), { type: GowingType.Message, text: "**udp_talker is joining the chat**" });
+    u.send({ op: UdpOp.Public, text: "hello from udp" });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.PublicMessage, from: "udp_talker", text: "hello from udp" });
+    assert.deepEqual(await b.deliver(), { from: "udp_talker", message: "hello from udp" });
+    assert.deepEqual(await g.next(), { type: GowingType.Message, text: "[udp_talker] hello from udp" });
+    assert.equal(await lab.next(), "DELIVERY udp_talker hello from udp");
+    u.send({ op: UdpOp.Logout });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.Ok });
+    assert.deepEqual(await b.deliver(), { from: "server", message: "udp_talker has disconnected" });
+    assert.deepEqual(await g.next(), { type: GowingType.Message, text: "**udp_talker is leaving the chat**" });
+    u.close();
+    b.close();
+    g.close();
+    lab.close();
+  });
+
+  it("a udp PRIVATE reaches lab, cs262 and gowing users, and is kept for an offline account", async () => {
+    const lab = await RawLab.login(port("lab"), "lab_dm_target");
+    const acct = await RawCs262.account(port("cs262"), "cs_dm_target");
+    const g = await RawGowing.joined(port("gowing"), "gw_dm_target");
+    const u = await RawUdp.registered(port("udp"), "udp_dm");
+    u.send({ op: UdpOp.Private, to: "lab_dm_target", text: "to lab" });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.Ok });
+    assert.equal(await lab.next(), "DELIVERY udp_dm to lab");
+    u.send({ op: UdpOp.Private, to: "cs_dm_target", text: "to cs262" });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.Ok });
+    assert.deepEqual(await acct.pushed(), { sender: "udp_dm", recipient: "cs_dm_target", message: "to cs262" });
+    u.send({ op: UdpOp.Private, to: "gw_dm_target", text: "to gowing" });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.Ok });
+    assert.deepEqual(await g.next(), { type: GowingType.Message, text: "**udp_dm is joining the chat**" });
+    assert.deepEqual(await g.next(), { type: GowingType.Direct, text: "[udp_dm] (private) to gowing" });
+    // The account goes offline: a PRIVATE is kept for it (OK once it is stored).
+    acct.socket.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    u.send({ op: UdpOp.Private, to: "cs_dm_target", text: "while you were out" });
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.Ok });
+    const back = await RawCs262.account(port("cs262"), "cs_dm_target", undefined, true);
+    assert.deepEqual((await back.deliver()).messages, [{ sender: "udp_dm", recipient: "cs_dm_target", message: "while you were out" }]);
+    // Lab and gowing users reach the udp user too.
+    lab.write("SEND udp_dm back to udp\n");
+    assert.equal(await lab.next(), "SEND-OK");
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.PrivateMessage, from: "lab_dm_target", text: "back to udp" });
+    g.send(GowingType.Direct, "udp_dm from gowing");
+    assert.deepEqual(await u.nextNotList(), { op: UdpOp.PrivateMessage, from: "gw_dm_target", text: "from gowing" });
+    u.close();
+    lab.close();
+    g.close();
+    back.socket.destroy();
   });
 });
