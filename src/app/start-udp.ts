@@ -1,13 +1,9 @@
-import { createRequire } from "node:module";
 import { DEFAULT_UDP_OPTIONS, udpDialect, type UdpOptions } from "../protocols/udp/index.js";
 import { UdpListener } from "../transport/udp-listener.js";
+import { VERSION } from "../version.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
 
 export interface UdpConfig extends Endpoint, Partial<UdpOptions> {}
-
-const require = createRequire(import.meta.url);
-/** The package version for INFO replies, read once from package.json (two levels above dist/src/app). */
-const VERSION: string = (require("../../../package.json") as { version: string }).version;
 
 export async function startUdp(ctx: AppContext, config: UdpConfig): Promise<Started> {
   const options: UdpOptions = {

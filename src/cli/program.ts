@@ -10,7 +10,7 @@ import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowin
 import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
 import { addServeCommand } from "./commands/serve.js";
 import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
-import { VERSION } from "./version.js";
+import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
   const program = new Command("switchboard")
