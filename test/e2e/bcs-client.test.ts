@@ -4,109 +4,33 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { after, afterEach, before, describe, it } from "node:test";
 import { BcsCodec, encodeDeliver, encodeFNotify, encodeStatus } from "../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
+import { Inbox } from "../helpers/inbox.js";
+import { Interactive } from "../helpers/interactive.js";
 import { CLI, spawnServer, tempDir, type SpawnedServer } from "../helpers/server.js";
 
 const TEST_TIMEOUT = 30_000;
-const running = new Set<ChildProcess>();
 
 /** A bcs_client child process with piped stdin/stdout/stderr, read line by line. */
-class Client {
-  readonly out: string[] = [];
-  readonly err: string[] = [];
-  readonly exited: Promise<number | null>;
-  private notify: (() => void)[] = [];
-
-  private constructor(readonly child: ChildProcess) {
-    running.add(child);
-    child.stdin!.on("error", () => undefined); // writing after it exited is not the test's failure
-    const collect = (stream: NodeJS.ReadableStream, into: string[]): void => {
-      createInterface({ input: stream }).on("line", (line) => {
-        into.push(line);
-        for (const n of this.notify.splice(0)) n();
-      });
-    };
-    collect(child.stdout!, this.out);
-    collect(child.stderr!, this.err);
-    this.exited = new Promise((resolve) =>
-      child.on("exit", (code) => {
-        running.delete(child);
-        resolve(code);
-      }),
-    );
-  }
-
+class Client extends Interactive {
   static start(port: number, name: string, cwd = tempDir("sb-client-")): Client {
-    const child = spawn(process.execPath, [CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], {
-      cwd,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    return new Client(child);
-  }
-
-  /** Resolves with the first stdout (or stderr) line that matches; fails after `ms`. */
-  async waitFor(match: string | RegExp, ms = 5000, stream: "out" | "err" = "out"): Promise<string> {
-    const test = (l: string): boolean => (typeof match === "string" ? l === match : match.test(l));
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this[stream].find(test);
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${stream} line ${String(match)} within ${ms} ms\n${this.dump()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.notify.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  type(line: string): void {
-    this.child.stdin!.write(line + "\n");
-  }
-
-  endInput(): void {
-    this.child.stdin!.end();
-  }
-
-  /** The exit code; fails if the process is still running after `ms`. */
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`client still running after ${ms} ms\n${this.dump()}`)), ms);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return new Client(CLI("bcs-client"), ["-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd });
   }
 
   count(line: string): number {
     return this.out.filter((l) => l === line).length;
   }
-
-  dump(): string {
-    return `stdout:\n${this.out.join("\n")}\nstderr:\n${this.err.join("\n")}`;
-  }
 }
 
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
+afterEach(() => Interactive.killAll());
 
 // ---- a scripted server ------------------------------------------------------------------
 
@@ -114,10 +38,8 @@ type Got = BcsFrame & { body?: Buffer };
 
 /** One connection to the fake server: frames the client sent, with sendfile bodies collected. */
 class FakeConn {
-  private readonly frames: Got[] = [];
-  private waiters: ((f: Got | undefined) => void)[] = [];
+  private readonly frames = new Inbox<Got>();
   private upload: { frame: Got; parts: Buffer[] } | undefined;
-  closed = false;
   /** Called when a sendfile header arrives, before its body. */
   onSendFileHeader: (() => void) | undefined;
 
@@ -129,47 +51,32 @@ class FakeConn {
           if (f.type === FrameType.SendFile) {
             this.upload = { frame: { ...f }, parts: [] };
             this.onSendFileHeader?.();
-          } else this.push(f);
+          } else this.frames.push(f);
         },
         onBody: (chunk) => this.upload?.parts.push(Buffer.from(chunk)),
         onBodyEnd: () => {
           const up = this.upload!;
           this.upload = undefined;
           up.frame.body = Buffer.concat(up.parts);
-          this.push(up.frame);
+          this.frames.push(up.frame);
         },
-        onDecodeError: (e) => this.push({ type: FrameType.Status, code: 255, message: `fake server could not decode: ${e.message}` }),
+        onDecodeError: (e) => this.frames.push({ type: FrameType.Status, code: 255, message: `fake server could not decode: ${e.message}` }),
       },
       1 << 20,
     );
     socket.on("data", (c) => reader.push(c));
     socket.on("error", () => undefined);
-    socket.on("close", () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w(undefined);
-    });
+    void this.frames.closeOn(socket);
   }
 
+  /** The next frame from the client, or undefined once it has closed the connection. */
   next(ms = 5000): Promise<Got | undefined> {
-    const f = this.frames.shift();
-    if (f !== undefined) return Promise.resolve(f);
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`fake server: no frame from the client within ${ms} ms`));
-      }, ms);
-      const waiter = (g: Got | undefined): void => {
-        clearTimeout(timer);
-        resolve(g);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.frames.next(ms, "frame from the client at the fake server");
   }
 
-  async quiet(ms: number): Promise<boolean> {
-    await new Promise((r) => setTimeout(r, ms));
-    return this.frames.length === 0;
+  /** True when the client sends nothing within `ms`. */
+  quiet(ms: number): Promise<boolean> {
+    return this.frames.quiet(ms);
   }
 
   write(bytes: Uint8Array): void {
@@ -183,18 +90,12 @@ class FakeConn {
     this.write(encodeDeliver("server", "online: nobody else"));
     assert.deepEqual(await this.next(), { type: FrameType.Status, code: 0, message: "ok" }, "ack of the user list");
   }
-
-  private push(f: Got): void {
-    const w = this.waiters.shift();
-    if (w) w(f);
-    else this.frames.push(f);
-  }
 }
 
 class FakeServer {
-  private readonly conns: FakeConn[] = [];
+  /** Never closed: connections keep coming until the server is closed. */
+  private readonly conns = new Inbox<FakeConn>();
   private readonly sockets = new Set<Socket>();
-  private waiters: ((c: FakeConn) => void)[] = [];
 
   private constructor(
     readonly server: Server,
@@ -203,10 +104,7 @@ class FakeServer {
     server.on("connection", (socket) => {
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
-      const conn = new FakeConn(socket);
-      const w = this.waiters.shift();
-      if (w) w(conn);
-      else this.conns.push(conn);
+      this.conns.push(new FakeConn(socket));
     });
   }
 
@@ -221,15 +119,7 @@ class FakeServer {
   }
 
   connection(ms = 5000): Promise<FakeConn> {
-    const c = this.conns.shift();
-    if (c) return Promise.resolve(c);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fake server: no connection within ${ms} ms`)), ms);
-      this.waiters.push((conn) => {
-        clearTimeout(timer);
-        resolve(conn);
-      });
-    });
+    return this.conns.next(ms, "connection to the fake server") as Promise<FakeConn>; // never undefined: never closed
   }
 
   close(): Promise<void> {

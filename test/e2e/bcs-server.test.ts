@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { encodeSendFileHeader, encodeStatus } from "../../src/protocols/bcs/codec.js";
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
-import { startBcs, type TestServer } from "../helpers/server.js";
+import { startBcs, withOwnServer, type TestServer } from "../helpers/server.js";
 
 function expectStatus(f: Awaited<ReturnType<RawBcs["next"]>>, code: number): void {
   assert.ok(f, "expected a status frame, the connection closed");
@@ -72,14 +72,7 @@ describe("bcs register", () => {
 
 /** Tests that watch presence notices get a server of their own. */
 function isolated(limits: Parameters<typeof startBcs>[0], test: (server: TestServer) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const server = await startBcs(limits);
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  };
+  return withOwnServer(() => startBcs(limits), test);
 }
 
 /** The next status, acknowledging (and returning) any delivers that come before it. */

@@ -1,75 +1,17 @@
 /** `switchboard client cs262` as a process with piped stdin, against an in-process server. */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { createInterface } from "node:readline";
 import { after, afterEach, before, describe, it } from "node:test";
 import { HELP } from "../../src/clients/cs262/commands.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
 import { startCs262, type Cs262TestServer } from "../helpers/cs262-server.js";
+import { Interactive } from "../helpers/interactive.js";
 import { CLI } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
-const running = new Set<ChildProcess>();
-
-class Client {
-  readonly out: string[] = [];
-  readonly err: string[] = [];
-  readonly exited: Promise<number | null>;
-  private notify: (() => void)[] = [];
-
+class Client extends Interactive {
   constructor(port: number) {
-    const child = spawn(process.execPath, [CLI("switchboard"), "client", "cs262", "--host", "127.0.0.1", "--port", String(port)], {
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    this.child = child;
-    running.add(child);
-    child.stdin!.on("error", () => undefined);
-    const collect = (stream: NodeJS.ReadableStream, into: string[]): void => {
-      createInterface({ input: stream }).on("line", (line) => {
-        into.push(line);
-        for (const n of this.notify.splice(0)) n();
-      });
-    };
-    collect(child.stdout!, this.out);
-    collect(child.stderr!, this.err);
-    this.exited = new Promise((resolve) => child.on("exit", (code) => (running.delete(child), resolve(code))));
-  }
-
-  readonly child: ChildProcess;
-
-  type(...lines: string[]): void {
-    for (const l of lines) this.child.stdin!.write(l + "\n");
-  }
-
-  endInput(): void {
-    this.child.stdin!.end();
-  }
-
-  async waitFor(line: string, stream: "out" | "err" = "out", ms = 8000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!this[stream].includes(line)) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${stream} line ${JSON.stringify(line)} within ${ms} ms\n${this.dump()}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.notify.push(() => (clearTimeout(t), resolve()));
-      });
-    }
-  }
-
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`client still running\n${this.dump()}`)), ms)));
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  dump(): string {
-    return `stdout:\n${this.out.join("\n")}\nstderr:\n${this.err.join("\n")}`;
+    super(CLI("switchboard"), ["client", "cs262", "--host", "127.0.0.1", "--port", String(port)]);
   }
 }
 
@@ -80,10 +22,7 @@ before(async () => {
 after(async () => {
   await server.close();
 });
-afterEach(() => {
-  for (const c of running) c.kill("SIGKILL");
-  running.clear();
-});
+afterEach(() => Interactive.killAll());
 
 describe("switchboard client cs262", TIMEOUT, () => {
   it("creates, lists, sends, deletes and quits from piped input, one answer per line", async () => {

@@ -49,6 +49,8 @@ async function scriptedSession(port: number): Promise<{ alicePort: number; bobPo
   bob.send(FrameType.Leave);
   assert.deepEqual(await alice.next(), message("**bob is leaving the chat**"));
   await bob.whenClosed;
+  // Let the server log bob's end before alice's: the log's order is what is asserted.
+  await new Promise((r) => setTimeout(r, 200));
   alice.close();
   await alice.whenClosed;
   await new Promise((r) => setTimeout(r, 200)); // the server notices alice's close

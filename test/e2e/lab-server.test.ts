@@ -4,18 +4,11 @@ import { after, before, describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
-import { ANY_PORT, CLI, spawnServer, startHub, type TestHub } from "../helpers/server.js";
+import { ANY_PORT, CLI, spawnServer, startHub, withOwnServer, type TestHub } from "../helpers/server.js";
 
 /** A fresh hub per test: presence and names never leak between tests. */
 function isolated(test: (hub: TestHub) => Promise<void>, limits = {}, bots: string[] = []): () => Promise<void> {
-  return async () => {
-    const hub = await startHub({ lab: { ...ANY_PORT, bots }, bcs: { ...ANY_PORT, chatLog: "off" } }, limits);
-    try {
-      await test(hub);
-    } finally {
-      await hub.close();
-    }
-  };
+  return withOwnServer(() => startHub({ lab: { ...ANY_PORT, bots }, bcs: { ...ANY_PORT, chatLog: "off" } }, limits), test);
 }
 
 describe("lab protocol requirements (seed 001)", () => {

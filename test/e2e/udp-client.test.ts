@@ -4,95 +4,26 @@
  * and INFO included), keeps itself alive with INFO, and quits with LOGOUT.
  */
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { createInterface } from "node:readline";
 import { afterEach, describe, it } from "node:test";
 import { Op } from "../../src/protocols/udp/frames.js";
-import { CLI, tempDir } from "../helpers/server.js";
+import { Interactive } from "../helpers/interactive.js";
+import { CLI, tempDir, withOwnServer } from "../helpers/server.js";
 import { startUdpServer, type UdpTestServer } from "../helpers/udp-server.js";
 import { RawUdp } from "../helpers/udp-wire.js";
 
 const TEST_TIMEOUT = 30_000;
-const running = new Set<ChildProcess>();
 
 /** A udp client child process with piped stdin/stdout/stderr, read line by line. */
-class Client {
-  readonly out: string[] = [];
-  readonly err: string[] = [];
-  readonly exited: Promise<number | null>;
-  private notify: (() => void)[] = [];
-
+class Client extends Interactive {
   constructor(port: number, name: string, extra: string[] = []) {
-    const child = spawn(process.execPath, [CLI("switchboard"), "client", "udp", "--host", "127.0.0.1", "--port", String(port), "-u", name, ...extra], {
+    super(CLI("switchboard"), ["client", "udp", "--host", "127.0.0.1", "--port", String(port), "-u", name, ...extra], {
       cwd: tempDir("sb-udp-client-"),
-      stdio: ["pipe", "pipe", "pipe"],
     });
-    running.add(child);
-    child.stdin!.on("error", () => undefined);
-    const collect = (stream: NodeJS.ReadableStream, into: string[]): void => {
-      createInterface({ input: stream }).on("line", (line) => {
-        into.push(line);
-        for (const n of this.notify.splice(0)) n();
-      });
-    };
-    collect(child.stdout!, this.out);
-    collect(child.stderr!, this.err);
-    this.exited = new Promise((resolve) =>
-      child.on("exit", (code) => {
-        running.delete(child);
-        resolve(code);
-      }),
-    );
-    this.child = child;
-  }
-
-  readonly child: ChildProcess;
-
-  /** The first stdout (or stderr) line that matches; fails after `ms`. */
-  async waitFor(match: string | RegExp, ms = 5000, stream: "out" | "err" = "out"): Promise<string> {
-    const test = (l: string): boolean => (typeof match === "string" ? l === match : match.test(l));
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this[stream].find(test);
-      if (found !== undefined) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${stream} line ${String(match)} within ${ms} ms\n${this.dump()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.notify.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  type(line: string): void {
-    this.child.stdin!.write(line + "\n");
-  }
-
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`client still running after ${ms} ms\n${this.dump()}`)), ms);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  dump(): string {
-    return `stdout:\n${this.out.join("\n")}\nstderr:\n${this.err.join("\n")}`;
   }
 }
 
-afterEach(() => {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
-});
+afterEach(() => Interactive.killAll());
 
 async function until(test: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -103,14 +34,7 @@ async function until(test: () => boolean, ms = 5000): Promise<void> {
 }
 
 function withServer(udp: Parameters<typeof startUdpServer>[0], test: (s: UdpTestServer) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const s = await startUdpServer(udp);
-    try {
-      await test(s);
-    } finally {
-      await s.close();
-    }
-  };
+  return withOwnServer(() => startUdpServer(udp), test);
 }
 
 describe("udp client process", { timeout: TEST_TIMEOUT }, () => {

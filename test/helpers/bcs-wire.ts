@@ -2,20 +2,20 @@
  * A raw bcs peer for tests: writes any bytes, reads server frames one at a time
  * (bodies collected), and never acknowledges anything unless told to.
  */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { BcsCodec, encodeFrame, encodeStatus } from "../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
+import { Inbox } from "./inbox.js";
+import { connectPeer } from "./tcp-peer.js";
 
 export type Received = BcsFrame & { body?: Buffer };
 
 export class RawBcs {
   readonly socket: Socket;
-  private readonly frames: Received[] = [];
-  private waiters: ((f: Received | undefined) => void)[] = [];
+  private readonly frames = new Inbox<Received>();
   private bodyParts: Buffer[] = [];
   private withBody: Received | undefined;
-  closed = false;
   readonly whenClosed: Promise<void>;
 
   private constructor(socket: Socket) {
@@ -25,14 +25,14 @@ export class RawBcs {
         if (f.type === FrameType.RecvFile || f.type === FrameType.SendFile) {
           this.withBody = { ...f };
           this.bodyParts = [];
-        } else this.push(f);
+        } else this.frames.push(f);
       },
       onBody: (chunk) => this.bodyParts.push(Buffer.from(chunk)),
       onBodyEnd: () => {
         const f = this.withBody!;
         f.body = Buffer.concat(this.bodyParts);
         this.withBody = undefined;
-        this.push(f);
+        this.frames.push(f);
       },
       onDecodeError: (e) => {
         throw new Error(`server sent an undecodable frame: ${e.message}`);
@@ -40,20 +40,16 @@ export class RawBcs {
     }, 1 << 20);
     socket.on("data", (c) => reader.push(c));
     socket.on("error", () => undefined);
-    this.whenClosed = new Promise((resolve) =>
-      socket.on("close", () => {
-        this.closed = true;
-        for (const w of this.waiters.splice(0)) w(undefined);
-        resolve();
-      }),
-    );
+    this.whenClosed = this.frames.closeOn(socket);
+  }
+
+  /** True once the connection has closed. */
+  get closed(): boolean {
+    return this.frames.closed;
   }
 
   static open(port: number, host = "127.0.0.1"): Promise<RawBcs> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => resolve(new RawBcs(s)));
-      s.once("error", reject);
-    });
+    return connectPeer(port, host, (s) => new RawBcs(s));
   }
 
   /** Connect and register; asserts the `ok` and returns the peer with the user list read. */
@@ -82,27 +78,12 @@ export class RawBcs {
 
   /** The next frame, or undefined if the connection closes first; rejects after `ms`. */
   next(ms = 3000): Promise<Received | undefined> {
-    const f = this.frames.shift();
-    if (f) return Promise.resolve(f);
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no frame within ${ms} ms`));
-      }, ms);
-      const waiter = (fr: Received | undefined): void => {
-        clearTimeout(timer);
-        resolve(fr);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.frames.next(ms, "frame");
   }
 
   /** True when no frame arrives within `ms`. */
-  async quiet(ms: number): Promise<boolean> {
-    if (this.frames.length > 0) return false;
-    await new Promise((r) => setTimeout(r, ms));
-    return this.frames.length === 0;
+  quiet(ms: number): Promise<boolean> {
+    return this.frames.quiet(ms);
   }
 
   /** Read the next deliver and acknowledge it. */
@@ -115,11 +96,5 @@ export class RawBcs {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private push(f: Received): void {
-    const w = this.waiters.shift();
-    if (w) w(f);
-    else this.frames.push(f);
   }
 }

@@ -2,18 +2,18 @@
  * A raw cs262 peer for tests: writes any bytes, reads server frames one at a time, and
  * has shorthands for the requests (each returns the server's answer).
  */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { Cs262Codec, encodeFrame } from "../../src/protocols/cs262/codec.js";
 import { Command, type Cs262Frame } from "../../src/protocols/cs262/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
+import { Inbox } from "./inbox.js";
+import { connectPeer } from "./tcp-peer.js";
 
 export type Pushed = { sender: string; recipient: string; message: string };
 
 export class RawCs262 {
   readonly socket: Socket;
-  private readonly frames: Cs262Frame[] = [];
-  private waiters: ((f: Cs262Frame | undefined) => void)[] = [];
-  closed = false;
+  private readonly frames = new Inbox<Cs262Frame>();
   readonly whenClosed: Promise<void>;
 
   private constructor(socket: Socket) {
@@ -21,7 +21,7 @@ export class RawCs262 {
     const reader = new FrameReader<Cs262Frame>(
       new Cs262Codec(16 << 20),
       {
-        onFrame: (f) => this.push(f),
+        onFrame: (f) => this.frames.push(f),
         onBody: () => undefined,
         onBodyEnd: () => undefined,
         onDecodeError: (e) => {
@@ -32,20 +32,16 @@ export class RawCs262 {
     );
     socket.on("data", (c) => reader.push(c));
     socket.on("error", () => undefined);
-    this.whenClosed = new Promise((resolve) =>
-      socket.on("close", () => {
-        this.closed = true;
-        for (const w of this.waiters.splice(0)) w(undefined);
-        resolve();
-      }),
-    );
+    this.whenClosed = this.frames.closeOn(socket);
+  }
+
+  /** True once the connection has closed. */
+  get closed(): boolean {
+    return this.frames.closed;
   }
 
   static open(port: number, host = "127.0.0.1"): Promise<RawCs262> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => resolve(new RawCs262(s)));
-      s.once("error", reject);
-    });
+    return connectPeer(port, host, (s) => new RawCs262(s));
   }
 
   /** Connect and CREATE (or LOGIN, when `login`); throws unless the answer is success. */
@@ -66,20 +62,7 @@ export class RawCs262 {
 
   /** The next frame, or undefined if the connection closes first; rejects after `ms`. */
   next(ms = 5000): Promise<Cs262Frame | undefined> {
-    const f = this.frames.shift();
-    if (f) return Promise.resolve(f);
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no frame within ${ms} ms`));
-      }, ms);
-      const waiter = (fr: Cs262Frame | undefined): void => {
-        clearTimeout(timer);
-        resolve(fr);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.frames.next(ms, "frame");
   }
 
   /** The next RESPONSE's error string ("" is success); fails on anything else. */
@@ -97,10 +80,8 @@ export class RawCs262 {
   }
 
   /** True when no frame arrives within `ms`. */
-  async quiet(ms: number): Promise<boolean> {
-    if (this.frames.length > 0) return false;
-    await new Promise((r) => setTimeout(r, ms));
-    return this.frames.length === 0;
+  quiet(ms: number): Promise<boolean> {
+    return this.frames.quiet(ms);
   }
 
   create(name: string, password?: string): Promise<string> {
@@ -145,11 +126,5 @@ export class RawCs262 {
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private push(f: Cs262Frame): void {
-    const w = this.waiters.shift();
-    if (w) w(f);
-    else this.frames.push(f);
   }
 }

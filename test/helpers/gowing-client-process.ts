@@ -1,92 +1,61 @@
 /**
- * The gowing client as a child process for tests: piped stdin, stdout and stderr kept
- * as raw text (prompts end without a newline), waited on by substring or pattern.
+ * The gowing client as a child process for tests: an Interactive seen as raw text (its
+ * prompts end without a newline), waited on by substring or pattern.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { Interactive, type Stream } from "./interactive.js";
 import { CLI } from "./server.js";
-
-const running = new Set<ChildProcess>();
 
 /** For afterEach: kill what a failed test left running. */
 export function killGowingClients(): void {
-  for (const child of running) child.kill("SIGKILL");
-  running.clear();
+  Interactive.killAll();
 }
 
 export class GowingClientProcess {
-  out = "";
-  err = "";
-  readonly exited: Promise<number | null>;
-  private notify: (() => void)[] = [];
-
-  private constructor(readonly child: ChildProcess) {
-    running.add(child);
-    child.stdin!.on("error", () => undefined); // writing after it exited is not the test's failure
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => this.got("out", d));
-    child.stderr!.setEncoding("utf8").on("data", (d: string) => this.got("err", d));
-    this.exited = new Promise((resolve) =>
-      child.on("exit", (code) => {
-        running.delete(child);
-        resolve(code);
-        this.wake();
-      }),
-    );
-  }
+  private constructor(private readonly client: Interactive) {}
 
   /** `switchboard client gowing <host> <name> --port <port>` with extra args appended. */
   static start(port: number, name: string, ...extra: string[]): GowingClientProcess {
-    const args = [CLI("switchboard"), "client", "gowing", "127.0.0.1", name, "--port", String(port), ...extra];
-    return new GowingClientProcess(spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] }));
+    return new GowingClientProcess(new Interactive(CLI("switchboard"), ["client", "gowing", "127.0.0.1", name, "--port", String(port), ...extra]));
+  }
+
+  get child(): ChildProcess {
+    return this.client.child;
+  }
+
+  get exited(): Promise<number | null> {
+    return this.client.exited;
+  }
+
+  /** All of stdout so far, as text. */
+  get out(): string {
+    return this.client.text.out;
+  }
+
+  /** All of stderr so far, as text. */
+  get err(): string {
+    return this.client.text.err;
   }
 
   /** Resolves once stdout (or stderr) contains `match`; fails after `ms`. */
-  async waitFor(match: string | RegExp, ms = 8000, stream: "out" | "err" = "out"): Promise<void> {
-    const found = (): boolean => (typeof match === "string" ? this[stream].includes(match) : match.test(this[stream]));
-    const deadline = Date.now() + ms;
-    while (!found()) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no ${stream} ${String(match)} within ${ms} ms\n${this.dump()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.notify.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(match: string | RegExp, ms = 8000, stream: Stream = "out"): Promise<void> {
+    return this.client.waitForText(match, ms, stream);
   }
 
   type(line: string): void {
-    this.child.stdin!.write(line + "\n");
+    this.client.type(line);
   }
 
   endInput(): void {
-    this.child.stdin!.end();
+    this.client.endInput();
   }
 
   /** The exit code; fails if the process is still running after `ms`. */
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`client still running after ${ms} ms\n${this.dump()}`)), ms);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  exit(ms = 10_000): Promise<number | null> {
+    return this.client.exit(ms);
   }
 
   dump(): string {
-    return `stdout:\n${JSON.stringify(this.out)}\nstderr:\n${JSON.stringify(this.err)}`;
-  }
-
-  private got(stream: "out" | "err", text: string): void {
-    this[stream] += text;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const n of this.notify.splice(0)) n();
+    return this.client.dump();
   }
 }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
-import { tempDir } from "./server.js";
+import { tempDir, withOwnServer } from "./server.js";
 
 export interface GowingTestServer {
   readonly running: RunningSwitchboard;
@@ -35,12 +35,5 @@ export function withGowing(
   options: Parameters<typeof startGowing>[0],
   test: (server: GowingTestServer) => Promise<void>,
 ): () => Promise<void> {
-  return async () => {
-    const server = await startGowing(options);
-    try {
-      await test(server);
-    } finally {
-      await server.close();
-    }
-  };
+  return withOwnServer(() => startGowing(options), test);
 }

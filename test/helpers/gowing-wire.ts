@@ -2,20 +2,20 @@
  * A raw gowing peer for tests: writes any bytes, reads server frames one at a time
  * (seed 003, WIRE.md 5: `type:u8 | len:u16 | payload`).
  */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { encodeEmpty, encodeText, GowingCodec } from "../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../src/protocols/gowing/frames.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
+import { Inbox } from "./inbox.js";
+import { connectPeer } from "./tcp-peer.js";
 
 /** A frame as received: known types with their payload as text, unknown ones as their type. */
 export type Got = { readonly type: number; readonly text: string };
 
 export class RawGowing {
   readonly socket: Socket;
-  private readonly frames: Got[] = [];
-  private waiters: ((f: Got | undefined) => void)[] = [];
-  closed = false;
+  private readonly frames = new Inbox<Got>();
   readonly whenClosed: Promise<void>;
 
   private constructor(socket: Socket) {
@@ -23,7 +23,7 @@ export class RawGowing {
     const reader = new FrameReader<GowingFrame>(
       new GowingCodec(3 + 0xffff),
       {
-        onFrame: (f) => this.push(f.kind === "text" ? { type: f.type, text: f.text } : { type: f.type, text: `<${f.size} bytes skipped>` }),
+        onFrame: (f) => this.frames.push(f.kind === "text" ? { type: f.type, text: f.text } : { type: f.type, text: `<${f.size} bytes skipped>` }),
         onBody: () => undefined,
         onBodyEnd: () => undefined,
         onDecodeError: (e) => {
@@ -34,23 +34,19 @@ export class RawGowing {
     );
     socket.on("data", (c) => reader.push(c));
     socket.on("error", () => undefined);
-    this.whenClosed = new Promise((resolve) =>
-      socket.on("close", () => {
-        this.closed = true;
-        for (const w of this.waiters.splice(0)) w(undefined);
-        resolve();
-      }),
-    );
+    this.whenClosed = this.frames.closeOn(socket);
+  }
+
+  /** True once the connection has closed. */
+  get closed(): boolean {
+    return this.frames.closed;
   }
 
   /** Connect; the command list is left unread. */
   static open(port: number, host = "127.0.0.1"): Promise<RawGowing> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, host, () => {
-        s.setNoDelay(true);
-        resolve(new RawGowing(s));
-      });
-      s.once("error", reject);
+    return connectPeer(port, host, (s) => {
+      s.setNoDelay(true);
+      return new RawGowing(s);
     });
   }
 
@@ -77,20 +73,7 @@ export class RawGowing {
 
   /** The next frame, or undefined if the connection closes first; rejects after `ms`. */
   next(ms = 3000): Promise<Got | undefined> {
-    const f = this.frames.shift();
-    if (f) return Promise.resolve(f);
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no frame within ${ms} ms`));
-      }, ms);
-      const waiter = (fr: Got | undefined): void => {
-        clearTimeout(timer);
-        resolve(fr);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.frames.next(ms, "frame");
   }
 
   /** The status byte of the next frame, which must be a JOIN reply. */
@@ -101,20 +84,12 @@ export class RawGowing {
   }
 
   /** True when no frame arrives within `ms`. */
-  async quiet(ms: number): Promise<boolean> {
-    if (this.frames.length > 0) return false;
-    await new Promise((r) => setTimeout(r, ms));
-    return this.frames.length === 0;
+  quiet(ms: number): Promise<boolean> {
+    return this.frames.quiet(ms);
   }
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private push(f: Got): void {
-    const w = this.waiters.shift();
-    if (w) w(f);
-    else this.frames.push(f);
   }
 }
 

@@ -1,13 +1,13 @@
 /** A raw lab peer for tests: writes any bytes, reads server lines one at a time. */
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
+import { Inbox } from "./inbox.js";
+import { connectPeer } from "./tcp-peer.js";
 
 export class RawLab {
-  private readonly lines: string[] = [];
-  private waiters: ((line: string | undefined) => void)[] = [];
+  private readonly lines = new Inbox<string>();
   private partial = "";
   /** Every chunk as it arrived, with its time, for tests of how bytes were split. */
   readonly chunks: { at: number; data: Buffer }[] = [];
-  closed = false;
   readonly whenClosed: Promise<void>;
 
   private constructor(readonly socket: Socket) {
@@ -16,25 +16,21 @@ export class RawLab {
       this.partial += d.toString("utf8");
       let nl: number;
       while ((nl = this.partial.indexOf("\n")) >= 0) {
-        this.push(this.partial.slice(0, nl));
+        this.lines.push(this.partial.slice(0, nl));
         this.partial = this.partial.slice(nl + 1);
       }
     });
     socket.on("error", () => undefined);
-    this.whenClosed = new Promise((resolve) =>
-      socket.on("close", () => {
-        this.closed = true;
-        for (const w of this.waiters.splice(0)) w(undefined);
-        resolve();
-      }),
-    );
+    this.whenClosed = this.lines.closeOn(socket);
+  }
+
+  /** True once the connection has closed. */
+  get closed(): boolean {
+    return this.lines.closed;
   }
 
   static open(port: number): Promise<RawLab> {
-    return new Promise((resolve, reject) => {
-      const s = connect(port, "127.0.0.1", () => resolve(new RawLab(s)));
-      s.once("error", reject);
-    });
+    return connectPeer(port, "127.0.0.1", (s) => new RawLab(s));
   }
 
   /** Connect and log in; asserts the HELLO. */
@@ -52,35 +48,15 @@ export class RawLab {
 
   /** The next line, or undefined if the connection closes first; rejects after `ms`. */
   next(ms = 3000): Promise<string | undefined> {
-    const l = this.lines.shift();
-    if (l !== undefined) return Promise.resolve(l);
-    if (this.closed) return Promise.resolve(undefined);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no line within ${ms} ms`));
-      }, ms);
-      const waiter = (line: string | undefined): void => {
-        clearTimeout(timer);
-        resolve(line);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.lines.next(ms, "line");
   }
 
-  async quiet(ms: number): Promise<boolean> {
-    if (this.lines.length > 0) return false;
-    await new Promise((r) => setTimeout(r, ms));
-    return this.lines.length === 0;
+  /** True when no line arrives within `ms`. */
+  quiet(ms: number): Promise<boolean> {
+    return this.lines.quiet(ms);
   }
 
   close(): void {
     this.socket.destroy();
-  }
-
-  private push(line: string): void {
-    const w = this.waiters.shift();
-    if (w) w(line);
-    else this.lines.push(line);
   }
 }

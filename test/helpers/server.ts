@@ -40,6 +40,18 @@ export async function startHub(
   return { running, ports, close: () => running.close() };
 }
 
+/** A test body with a server of its own (from `start`), closed afterwards whatever happens. */
+export function withOwnServer<S extends { close(): Promise<void> }>(start: () => Promise<S>, test: (server: S) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const server = await start();
+    try {
+      await test(server);
+    } finally {
+      await server.close();
+    }
+  };
+}
+
 /** The endpoint of an in-process listener: loopback, a free port. */
 export const ANY_PORT = { host: "127.0.0.1", port: 0 } as const;
 

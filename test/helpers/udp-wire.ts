@@ -5,21 +5,18 @@
 import { createSocket, type Socket } from "node:dgram";
 import { decodeDatagram, encodeFrame } from "../../src/protocols/udp/codec.js";
 import { Op, type UdpFrame } from "../../src/protocols/udp/frames.js";
+import { Inbox } from "./inbox.js";
 
 export class RawUdp {
-  private readonly received: Buffer[] = [];
-  private waiters: ((d: Buffer) => void)[] = [];
+  /** Never closed: a udp socket has no connection to lose. */
+  private readonly received = new Inbox<Buffer>();
 
   private constructor(
     readonly socket: Socket,
     readonly serverPort: number,
     readonly serverHost: string,
   ) {
-    socket.on("message", (msg) => {
-      const w = this.waiters.shift();
-      if (w) w(msg);
-      else this.received.push(msg);
-    });
+    socket.on("message", (msg) => this.received.push(msg));
     socket.on("error", () => undefined);
   }
 
@@ -53,19 +50,7 @@ export class RawUdp {
 
   /** The next datagram as received; rejects after `ms`. */
   nextRaw(ms = 3000): Promise<Buffer> {
-    const d = this.received.shift();
-    if (d) return Promise.resolve(d);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no datagram within ${ms} ms`));
-      }, ms);
-      const waiter = (msg: Buffer): void => {
-        clearTimeout(timer);
-        resolve(msg);
-      };
-      this.waiters.push(waiter);
-    });
+    return this.received.next(ms, "datagram") as Promise<Buffer>; // never undefined: never closed
   }
 
   /** The next datagram, decoded; throws if the server sent something undecodable. */
@@ -102,7 +87,7 @@ export class RawUdp {
   /** Everything that arrives within `ms`, raw. */
   async drain(ms: number): Promise<Buffer[]> {
     await new Promise((r) => setTimeout(r, ms));
-    return this.received.splice(0);
+    return this.received.takeAll();
   }
 
   /** True when nothing arrives within `ms`. */
