@@ -10,11 +10,9 @@ export type Request =
   | { readonly kind: "getfile"; readonly name: string; readonly dest: string | undefined }
   | { readonly kind: "quit" };
 
-/** Handled locally, never sent. */
-export type LocalAction =
-  | { readonly kind: "empty" }
-  | { readonly kind: "help" }
-  | { readonly kind: "invalid"; readonly message: string };
+import type { LocalAction } from "../shared/command-input.js";
+
+export type { LocalAction };
 
 export function parseLine(line: string): Request | LocalAction {
   if (line.trim() === "") return { kind: "empty" };

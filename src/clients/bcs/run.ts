@@ -12,6 +12,7 @@ import { connectTo, describeConnectError } from "../shared/connect.js";
 import { HELP } from "./display.js";
 import { Exit } from "./exit-codes.js";
 import { ClientSession } from "./session.js";
+import { backlogControl, readCommands } from "../shared/command-input.js";
 import { Terminal } from "../shared/terminal.js";
 
 export interface BcsClientOptions {
@@ -24,10 +25,6 @@ export interface BcsClientOptions {
   /** Errors and notices; process.stderr when not given. */
   error?: NodeJS.WritableStream;
 }
-
-/** Piped input is read ahead only this far while requests wait for replies. */
-const BACKLOG_HIGH = 256;
-const BACKLOG_LOW = 32;
 
 export async function runBcsClient(options: BcsClientOptions): Promise<number> {
   const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
@@ -45,38 +42,16 @@ export async function runBcsClient(options: BcsClientOptions): Promise<number> {
     return Exit.ConnectionLost;
   }
 
-  let inputPaused = false;
   const session: ClientSession = new ClientSession(socket, options.username, terminal, {
     registered: () =>
-      terminal.start({
-        line: (line) => {
-          const action = parseLine(line);
-          switch (action.kind) {
-            case "empty":
-              return;
-            case "help":
-              return terminal.out(HELP);
-            case "invalid":
-              return terminal.err(`error: ${action.message}`);
-            case "quit":
-              terminal.close(); // nothing typed after /quit is read
-              return session.enqueue(action);
-            default:
-              return session.enqueue(action);
-          }
-        },
+      readCommands(terminal, {
+        parse: parseLine,
+        help: HELP,
+        request: (action) => session.enqueue(action),
         end: () => session.endOfInput(),
         interrupt: () => session.quitNow(),
       }),
-    backlog: (waiting) => {
-      if (!inputPaused && waiting >= BACKLOG_HIGH) {
-        inputPaused = true;
-        terminal.pauseInput();
-      } else if (inputPaused && waiting <= BACKLOG_LOW) {
-        inputPaused = false;
-        terminal.resumeInput();
-      }
-    },
+    backlog: backlogControl(terminal),
   });
 
   const code = await session.done;

@@ -13,11 +13,9 @@ export type Request =
   | { readonly kind: "delete" }
   | { readonly kind: "quit" };
 
-/** Handled locally, never sent. */
-export type LocalAction =
-  | { readonly kind: "empty" }
-  | { readonly kind: "help" }
-  | { readonly kind: "invalid"; readonly message: string };
+import type { LocalAction } from "../shared/command-input.js";
+
+export type { LocalAction };
 
 export const USAGE = {
   create: "usage: create <name> [password]",

@@ -7,6 +7,7 @@
  * 1 when the connection cannot be made or is lost while logged in or waiting; 4 on bytes
  * from the server that do not decode.
  */
+import { backlogControl, readCommands } from "../shared/command-input.js";
 import { Terminal } from "../shared/terminal.js";
 import { HELP, parseLine } from "./commands.js";
 import { Cs262ClientSession } from "./session.js";
@@ -20,42 +21,14 @@ export interface Cs262ClientOptions {
   error?: NodeJS.WritableStream;
 }
 
-/** Piped input is read ahead only this far while requests wait for answers. */
-const BACKLOG_HIGH = 256;
-const BACKLOG_LOW = 32;
-
 export async function runCs262Client(options: Cs262ClientOptions): Promise<number> {
   const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
-  let inputPaused = false;
-  const session = new Cs262ClientSession(options.host, options.port, terminal, {
-    backlog: (waiting) => {
-      if (!inputPaused && waiting >= BACKLOG_HIGH) {
-        inputPaused = true;
-        terminal.pauseInput();
-      } else if (inputPaused && waiting <= BACKLOG_LOW) {
-        inputPaused = false;
-        terminal.resumeInput();
-      }
-    },
-  });
+  const session = new Cs262ClientSession(options.host, options.port, terminal, { backlog: backlogControl(terminal) });
   if (terminal.interactive) terminal.out(`cs262 client for ${options.host}:${options.port}; type help for the commands`);
-  terminal.start({
-    line: (line) => {
-      const action = parseLine(line);
-      switch (action.kind) {
-        case "empty":
-          return;
-        case "help":
-          return terminal.out(HELP);
-        case "invalid":
-          return terminal.err(`error: ${action.message}`);
-        case "quit":
-          terminal.close(); // nothing typed after quit is read
-          return session.enqueue(action);
-        default:
-          return session.enqueue(action);
-      }
-    },
+  readCommands(terminal, {
+    parse: parseLine,
+    help: HELP,
+    request: (action) => session.enqueue(action),
     end: () => session.endOfInput(),
     interrupt: () => session.quitNow(),
   });

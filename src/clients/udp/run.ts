@@ -10,6 +10,7 @@
  */
 import { createSocket, type Socket } from "node:dgram";
 import { lookup } from "node:dns/promises";
+import { readCommands } from "../shared/command-input.js";
 import { Terminal } from "../shared/terminal.js";
 import { HELP, parseLine } from "./commands.js";
 import { Exit, UdpClientSession } from "./session.js";
@@ -42,23 +43,10 @@ export async function runUdpClient(options: UdpClientOptions): Promise<number> {
   }
   const session: UdpClientSession = new UdpClientSession(socket, options.username, terminal, options.keepaliveMs, {
     registered: () =>
-      terminal.start({
-        line: (line) => {
-          const action = parseLine(line);
-          switch (action.kind) {
-            case "empty":
-              return;
-            case "help":
-              return terminal.out(HELP);
-            case "invalid":
-              return terminal.err(`error: ${action.message}`);
-            case "quit":
-              terminal.close(); // nothing typed after /quit is read
-              return session.leave();
-            default:
-              return session.act(action);
-          }
-        },
+      readCommands(terminal, {
+        parse: parseLine,
+        help: HELP,
+        request: (action) => (action.kind === "quit" ? session.leave() : session.act(action)),
         end: () => session.leave(),
         interrupt: () => session.leave(),
       }),
