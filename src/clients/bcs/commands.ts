@@ -2,6 +2,9 @@
  * Typed lines -> what the client should do. Pure, so that the rules are easy to test
  * and to read in one place.
  */
+import type { LocalAction } from "../shared/command-input.js";
+
+export type { LocalAction };
 
 /** A request goes to the server, in order, one outstanding at a time (quit keeps its place). */
 export type Request =
@@ -9,10 +12,6 @@ export type Request =
   | { readonly kind: "sendfile"; readonly path: string }
   | { readonly kind: "getfile"; readonly name: string; readonly dest: string | undefined }
   | { readonly kind: "quit" };
-
-import type { LocalAction } from "../shared/command-input.js";
-
-export type { LocalAction };
 
 export function parseLine(line: string): Request | LocalAction {
   if (line.trim() === "") return { kind: "empty" };

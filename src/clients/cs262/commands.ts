@@ -3,6 +3,9 @@
  * test and to read in one place. Command words are case-insensitive; arguments are
  * separated by spaces, and a message is everything after the recipient.
  */
+import type { LocalAction } from "../shared/command-input.js";
+
+export type { LocalAction };
 
 export type Request =
   | { readonly kind: "create"; readonly name: string; readonly password: string | undefined }
@@ -12,10 +15,6 @@ export type Request =
   | { readonly kind: "deliver" }
   | { readonly kind: "delete" }
   | { readonly kind: "quit" };
-
-import type { LocalAction } from "../shared/command-input.js";
-
-export type { LocalAction };
 
 export const USAGE = {
   create: "usage: create <name> [password]",
