@@ -194,8 +194,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.registered = true;
     this.ctx.chatLog.registered(name, this.dialect, `${this.conn.remoteAddress}:${this.conn.remotePort}`);
     const others = this.ctx.hub.names().filter((n) => n !== name);
-    const list = `online: ${others.length > 0 ? others.join(", ") : "nobody else"}`;
-    this.pending.splice(this.pendingHead, 0, encodeDeliver(SERVER_NAME, list));
+    const lists = userListMessages(others).map((list) => encodeDeliver(SERVER_NAME, list));
+    this.pending.splice(this.pendingHead, 0, ...lists);
     this.pump();
   }
 
@@ -314,4 +314,27 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     }
     this.sendPaced(item);
   }
+}
+
+/** Longest user-list message: well within a u16 string and a client's 64 KiB frame limit. */
+export const MAX_USER_LIST_BYTES = 60_000;
+
+/**
+ * The user list for a newcomer: `online: a, b` (or `online: nobody else`), split over
+ * several messages of whole names when it would not fit one (thousands online; a u16
+ * string holds at most 65535 bytes, WIRE.md 3). Names are ASCII, so length is bytes.
+ */
+export function userListMessages(others: readonly string[], maxBytes = MAX_USER_LIST_BYTES): string[] {
+  if (others.length === 0) return ["online: nobody else"];
+  const lists: string[] = [];
+  let list = "";
+  for (const n of others) {
+    if (list !== "" && list.length + 2 + n.length > maxBytes) {
+      lists.push(list);
+      list = "";
+    }
+    list += list === "" ? `online: ${n}` : `, ${n}`;
+  }
+  lists.push(list);
+  return lists;
 }

@@ -1,0 +1,234 @@
+/**
+ * LabSession under fuzz, over a fake Conn that records what the session does, with a
+ * real Hub. Bytes go through a FrameReader with the lab codec into the session, as the
+ * TCP transport feeds them (src/transport/connection.ts): closing pauses the reader, and
+ * onClose comes once, when the peer or the server ends the connection.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { DisconnectReason } from "../../../src/core/errors.js";
+import type { HubEvent } from "../../../src/core/events.js";
+import { Hub } from "../../../src/core/hub.js";
+import type { Member } from "../../../src/core/ports.js";
+import { createRequestCodec, encodeRequest } from "../../../src/protocols/lab/codec.js";
+import type { LabRequest } from "../../../src/protocols/lab/frames.js";
+import { LabSession } from "../../../src/protocols/lab/session.js";
+import { FrameReader } from "../../../src/transport/frame-reader.js";
+import type { Conn } from "../../../src/transport/session.js";
+
+const MAX_LINE = 512;
+
+/** Lines the server sends; DELIVERY is pushed by the hub, every other line answers one request. */
+const REPLY_LINE = /^(HELLO \S.*|IN-USE|BUSY|LIST-OK .*|SEND-OK|BAD-DEST-USER|BAD-RQST-HDR|BAD-RQST-BODY)\n$/s;
+const DELIVERY_LINE = /^DELIVERY \S+ [^\n]*\n$/;
+
+class FakeConn implements Conn {
+  readonly remoteAddress = "127.0.0.1";
+  readonly remotePort = 40000;
+  readonly sent: { line: string; afterClose: boolean }[] = [];
+  readonly session: LabSession;
+  readonly reader: FrameReader<LabRequest>;
+  /** Requests the reader handed to the session (each one must be answered). */
+  requests = 0;
+  closeReason: DisconnectReason | undefined;
+  /** Exceptions that escaped the session (Connection's guard would have caught them). */
+  readonly thrown: unknown[] = [];
+  private ended = false;
+
+  constructor(hub: Hub) {
+    this.session = new LabSession(this, { hub });
+    const session = this.session;
+    this.reader = new FrameReader<LabRequest>(
+      createRequestCodec(MAX_LINE),
+      {
+        onFrame: (f) => {
+          this.requests++;
+          session.onFrame(f);
+        },
+        onBody: () => session.onBody(),
+        onBodyEnd: () => session.onBodyEnd(),
+        onDecodeError: (e) => session.onDecodeError(e),
+      },
+      MAX_LINE,
+    );
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+  get pendingBytes(): number {
+    return 0;
+  }
+  send(frame: Uint8Array): boolean {
+    this.sent.push({ line: Buffer.from(frame).toString("utf8"), afterClose: this.closed });
+    return !this.closed;
+  }
+  sendSplit(frame: Uint8Array): boolean {
+    return this.send(frame);
+  }
+  whenFlushed(callback: () => void): void {
+    callback();
+  }
+  loggedIn(): void {}
+  pauseInput(): void {
+    this.reader.pause();
+  }
+  resumeInput(): void {
+    if (!this.closed) this.guard(() => this.reader.resume());
+  }
+  close(reason: DisconnectReason): void {
+    if (this.closed) return;
+    this.closeReason = reason;
+    this.reader.pause();
+  }
+  destroy(reason: DisconnectReason): void {
+    this.close(reason);
+  }
+  push(chunk: Buffer): void {
+    if (!this.closed) this.guard(() => this.reader.push(chunk));
+  }
+  /** The socket is gone: onClose, once. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.closeReason ??= "client_closed";
+    this.guard(() => this.session.onClose());
+  }
+  replies(): string[] {
+    return this.sent.map((s) => s.line).filter((l) => !l.startsWith("DELIVERY "));
+  }
+  private guard(work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.thrown.push(err);
+    }
+  }
+}
+
+class Watcher implements Member {
+  readonly dialect = "test";
+  constructor(readonly name: string) {}
+  deliver(_event: HubEvent): boolean {
+    return true;
+  }
+  disconnect(): void {}
+}
+
+// ---- arbitraries --------------------------------------------------------------------
+
+const NAMES = ["alice", "ALICE", "bob", "c.d", "server", "bad name", "x".repeat(33), "", "watcher"];
+const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("hi", "a b c", "é😀", "\r", "x".repeat(600)));
+
+/** One lab line (or a near miss), as bytes. */
+const line: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NAMES).map((name) => encodeRequest({ kind: "hello", name })) },
+  { weight: 2, arbitrary: fc.constant(encodeRequest({ kind: "list" })) },
+  { weight: 5, arbitrary: fc.tuple(fc.constantFrom(...NAMES), text).map(([to, t]) => Buffer.from(`SEND ${to} ${t.replace(/\n/g, " ")}\n`)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom("HELLO-FROM", "LIST", "SEND", "send", "BOGUS", "", " "), text).map(([h, t]) => Buffer.from(`${h} ${t}\n`)) },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 30 }).map((a) => Buffer.from(a)) },
+);
+
+/** A mutation: a byte changed, inserted or removed, or the whole cut short. */
+const mutate = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map(([at, v, k]) => (b: Buffer): Buffer => {
+  if (b.length === 0) return Buffer.from([v]);
+  const i = at % b.length;
+  if (k === 0) return Buffer.concat([b.subarray(0, i), Buffer.from([v]), b.subarray(i + 1)]);
+  if (k === 1) return Buffer.concat([b.subarray(0, i), Buffer.from([v]), b.subarray(i)]);
+  if (k === 2) return Buffer.concat([b.subarray(0, i), b.subarray(i + 1)]);
+  return b.subarray(0, i);
+});
+
+const cuts = fc.array(fc.nat({ max: 2000 }), { maxLength: 10 });
+
+function split(bytes: Buffer, cutPoints: readonly number[]): Buffer[] {
+  const points = [...new Set(cutPoints.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let from = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(Buffer.from(bytes.subarray(from, p)));
+    from = p;
+  }
+  return chunks;
+}
+
+/** What every run must show, whatever the bytes. */
+function checkConn(c: FakeConn): void {
+  assert.deepEqual(c.thrown, [], "nothing escaped the session");
+  assert.deepEqual(c.sent.filter((s) => s.afterClose), [], "nothing is sent after close");
+  for (const { line: l } of c.sent) assert.ok(REPLY_LINE.test(l) || DELIVERY_LINE.test(l), `one whole lab line per send: ${JSON.stringify(l)}`);
+  // PR2-PR17: every request line read gets exactly one answer.
+  assert.equal(c.replies().length, c.requests, "one reply per request read");
+  const first = c.replies()[0];
+  if (c.closeReason === "rejected") {
+    // A refusal is the only line of a connection that never logged in, and it ends it.
+    assert.equal(c.replies().length, 1);
+    assert.match(first!, /^(IN-USE|BUSY|BAD-RQST-HDR|BAD-RQST-BODY)\n$/);
+  } else if (first !== undefined) {
+    assert.match(first, /^HELLO /, "a connection left open logged in with its first request");
+  }
+}
+
+describe("lab session under fuzz", () => {
+  it("never throws, answers each request line once, sends nothing after closing and leaves the hub clean", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: 2 }), fc.array(line, { minLength: 1, maxLength: 4 }), fc.option(mutate, { nil: undefined }), cuts), { maxLength: 20 }),
+        (script) => {
+          const hub = new Hub({ limits: { maxMessageBytes: 100, maxUsers: 3 } });
+          hub.join(new Watcher("watcher"), "watcher");
+          const conns = [new FakeConn(hub), new FakeConn(hub), new FakeConn(hub)];
+          for (const [who, lines, m, cutPoints] of script) {
+            const bytes = Buffer.concat(lines);
+            for (const chunk of split(m ? m(bytes) : bytes, cutPoints)) conns[who]!.push(chunk);
+          }
+          for (const c of conns) {
+            c.end();
+            checkConn(c);
+          }
+          assert.deepEqual(hub.names(), ["watcher"]);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("survives random bytes before and after a good login", () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.uint8Array({ maxLength: 300 }), cuts, (login, noise, cutPoints) => {
+        const hub = new Hub();
+        const c = new FakeConn(hub);
+        const bytes = Buffer.concat([login ? encodeRequest({ kind: "hello", name: "alice" }) : Buffer.alloc(0), Buffer.from(noise)]);
+        for (const chunk of split(bytes, cutPoints)) c.push(chunk);
+        c.end();
+        checkConn(c);
+        assert.deepEqual(hub.names(), []);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("delivers a SEND to each logged-in target, answering SEND-OK, under random chunking", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.stringMatching(/^[a-z]{1,10}$/)), { minLength: 1, maxLength: 10 }), cuts, (sends, cutPoints) => {
+        const hub = new Hub();
+        const a = new FakeConn(hub);
+        const b = new FakeConn(hub);
+        a.push(encodeRequest({ kind: "hello", name: "alice" }));
+        b.push(encodeRequest({ kind: "hello", name: "bob" }));
+        const bytes = Buffer.concat(sends.map(([toBob, t]) => encodeRequest({ kind: "send", to: toBob ? "bob" : "alice", text: t })));
+        for (const chunk of split(bytes, cutPoints)) a.push(chunk);
+        assert.deepEqual(a.replies(), ["HELLO alice\n", ...sends.map(() => "SEND-OK\n")]);
+        const delivered = (c: FakeConn) => c.sent.map((s) => s.line).filter((l) => l.startsWith("DELIVERY "));
+        assert.deepEqual(delivered(b), sends.filter(([toBob]) => toBob).map(([, t]) => `DELIVERY alice ${t}\n`));
+        assert.deepEqual(delivered(a), sends.filter(([toBob]) => !toBob).map(([, t]) => `DELIVERY alice ${t}\n`));
+        a.end();
+        b.end();
+        checkConn(a);
+        checkConn(b);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

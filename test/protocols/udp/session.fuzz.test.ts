@@ -1,0 +1,186 @@
+/**
+ * The CHAT UDP sessions (UdpServer) under fuzz, over a fake DatagramLink that records
+ * every datagram sent and keeps the admitted-peer table as the UDP listener does
+ * (src/transport/udp-listener.ts), with a real Hub. Datagrams are decoded with the
+ * dialect's codec, as the listener does, and handed over with their peer.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import fc from "fast-check";
+import type { HubEvent } from "../../../src/core/events.js";
+import { Hub } from "../../../src/core/hub.js";
+import type { Member } from "../../../src/core/ports.js";
+import { silentLog } from "../../../src/log/ops-log.js";
+import { UdpCodec, decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
+import { MAX_SERVER_DATAGRAM, Op } from "../../../src/protocols/udp/frames.js";
+import { UdpServer, type UdpMember, type UdpOptions } from "../../../src/protocols/udp/session.js";
+import type { DatagramLink, Peer } from "../../../src/transport/datagram-session.js";
+
+interface Sent {
+  readonly to: string;
+  readonly datagram: Buffer;
+  /** The peer was admitted (registered) when the datagram was sent. */
+  readonly admitted: boolean;
+}
+
+class FakeLink implements DatagramLink<UdpMember> {
+  readonly peers = new Map<string, { peer: Peer; session: UdpMember }>();
+  readonly sent: Sent[] = [];
+  admit(peer: Peer, session: UdpMember): void {
+    this.peers.delete(peer.key);
+    this.peers.set(peer.key, { peer, session });
+  }
+  release(peer: Peer): void {
+    this.peers.delete(peer.key);
+  }
+  send(peer: Peer, datagram: Uint8Array): boolean {
+    this.sent.push({ to: peer.key, datagram: Buffer.from(datagram), admitted: this.peers.has(peer.key) });
+    return true;
+  }
+  *sessions(): IterableIterator<UdpMember> {
+    for (const p of this.peers.values()) yield p.session;
+  }
+  get admittedCount(): number {
+    return this.peers.size;
+  }
+}
+
+class Watcher implements Member {
+  readonly dialect = "test";
+  constructor(readonly name: string) {}
+  deliver(_event: HubEvent): boolean {
+    return true;
+  }
+  disconnect(): void {}
+}
+
+const PEERS: Peer[] = [0, 1, 2].map((i) => ({ address: "127.0.0.1", port: 50000 + i, key: `127.0.0.1:${50000 + i}` }));
+const codec = new UdpCodec();
+
+function world(rate: UdpOptions["rate"]) {
+  const hub = new Hub({ limits: { maxMessageBytes: 2000, maxUsers: 4 } });
+  hub.join(new Watcher("watcher"), "watcher");
+  const link = new FakeLink();
+  const server = new UdpServer(link, { hub, log: silentLog, version: "test", options: { listIntervalMs: 60_000, idleTimeoutMs: 60_000, rate } });
+  /** Hand one datagram over as the listener does; returns what was sent to its sender meanwhile. */
+  const receive = (from: Peer, datagram: Buffer): Sent[] => {
+    const before = link.sent.length;
+    server.onDatagram(codec.decode(datagram), from, link.peers.get(from.key)?.session);
+    return link.sent.slice(before).filter((s) => s.to === from.key);
+  };
+  return { hub, link, server, receive };
+}
+
+// ---- arbitraries --------------------------------------------------------------------
+
+const NAMES = ["alice", "ALICE", "bob", "watcher", "server", "bad name", "", "x".repeat(33)];
+const name = fc.constantFrom(...NAMES);
+const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("hi", "x".repeat(1500), "é\u0000x"));
+
+const valid: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 3, arbitrary: name.map((n) => encodeFrame({ op: Op.Register, name: n })) },
+  { weight: 4, arbitrary: text.map((t) => encodeFrame({ op: Op.Public, text: t })) },
+  { weight: 4, arbitrary: fc.tuple(name, text).map(([to, t]) => encodeFrame({ op: Op.Private, to, text: t })) },
+  { weight: 2, arbitrary: fc.constantFrom(Op.Logout, Op.Info, Op.List, Op.Ok).map((op) => encodeFrame({ op } as never)) },
+  { weight: 1, arbitrary: fc.tuple(name, text).map(([from, t]) => encodeFrame({ op: Op.PublicMessage, from, text: t })) },
+);
+
+const datagram: fc.Arbitrary<Buffer> = fc.oneof(
+  { weight: 6, arbitrary: valid },
+  // damaged: a byte changed (often the length), or cut short, or random bytes
+  {
+    weight: 2,
+    arbitrary: fc.tuple(valid, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.boolean()).map(([d, at, v, cut]) => {
+      const c = Buffer.from(d);
+      if (cut) return c.subarray(0, at % (c.length + 1));
+      c[at % Math.min(c.length, 3)] = v;
+      return c;
+    }),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 20 }).map((a) => Buffer.from(a)) },
+);
+
+/** What every datagram the server sends must be. */
+function checkSent(link: FakeLink): void {
+  for (const s of link.sent) {
+    assert.ok(s.datagram.length <= MAX_SERVER_DATAGRAM, `at most ${MAX_SERVER_DATAGRAM} bytes (WIRE.md 6)`);
+    const d = decodeDatagram(s.datagram);
+    assert.ok(d.ok, `the server sends only well-formed datagrams: ${s.datagram.toString("hex")}`);
+    assert.ok(([Op.Ok, Op.Error, Op.PublicMessage, Op.PrivateMessage, Op.InfoReply, Op.UserList] as number[]).includes(d.frame.op), `server op ${d.frame.op}`);
+    // An address that is not registered only ever hears an Error or INFO's reply
+    // (WIRE.md 6 anti-abuse); registered-only traffic never reaches it.
+    if (!s.admitted) assert.ok(d.frame.op === Op.Error || d.frame.op === Op.InfoReply, `op ${d.frame.op} to an unregistered address`);
+  }
+}
+
+describe("udp sessions under fuzz", () => {
+  it("never throws, answers every datagram of a registered address, answers an unregistered one only for REGISTER and INFO", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), datagram), { maxLength: 40 }), (script) => {
+        const { hub, link, server, receive } = world({ perSecond: 0, burst: 0 });
+        for (const [who, d] of script) {
+          const peer = PEERS[who]!;
+          const registered = link.peers.has(peer.key);
+          const replies = receive(peer, d);
+          if (registered) assert.ok(replies.length > 0, `a registered address is answered: ${d.toString("hex")}`);
+          else if (d[0] !== Op.Register && d[0] !== Op.Info) assert.deepEqual(replies, [], `an unregistered address gets nothing for ${d.toString("hex")}`);
+          else assert.ok(replies.length > 0, "REGISTER and INFO are answered");
+        }
+        checkSent(link);
+        server.close();
+        assert.equal(link.admittedCount, 0);
+        assert.deepEqual(hub.names(), ["watcher"]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("sends nothing to an address after it logged out or went idle, until it registers again", () => {
+    fc.assert(
+      fc.property(fc.array(datagram, { maxLength: 10 }), fc.boolean(), fc.array(datagram, { maxLength: 10 }), (before, idle, others) => {
+        const { hub, link, server, receive } = world({ perSecond: 0, burst: 0 });
+        const [me, other] = [PEERS[0]!, PEERS[1]!];
+        receive(me, encodeFrame({ op: Op.Register, name: "alice" }));
+        for (const d of before) receive(me, d);
+        if (link.peers.has(me.key)) {
+          if (idle) {
+            // The listener releases a silent peer, then reports it.
+            const member = link.peers.get(me.key)!.session;
+            link.release(me);
+            server.onIdle(member);
+          } else receive(me, encodeFrame({ op: Op.Logout }));
+        }
+        const mark = link.sent.length;
+        receive(other, encodeFrame({ op: Op.Register, name: "bob" }));
+        for (const d of others) receive(other, d);
+        assert.deepEqual(link.sent.slice(mark).filter((s) => s.to === me.key), [], "nothing to a logged-out address");
+        checkSent(link);
+        server.close();
+        assert.deepEqual(hub.names(), ["watcher"]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("answers a flood from one registered address with at most its burst and one rate-limit Error", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 20, max: 200 }), (burst, flood) => {
+        const { link, server, receive } = world({ perSecond: 1, burst });
+        const me = PEERS[0]!;
+        receive(me, encodeFrame({ op: Op.Register, name: "alice" }));
+        const mark = link.sent.length;
+        for (let i = 0; i < flood; i++) receive(me, encodeFrame({ op: Op.Info }));
+        const got = link.sent.slice(mark).map((s) => decodeDatagram(s.datagram));
+        const infos = got.filter((d) => d.ok && d.frame.op === Op.InfoReply).length;
+        const errors = got.filter((d) => d.ok && d.frame.op === Op.Error);
+        // The REGISTER took a token; a second may refill while the flood runs.
+        assert.ok(infos <= burst + 1, `${infos} answers for a burst of ${burst}`);
+        assert.equal(errors.length, 1, "one Error per run of refused datagrams");
+        checkSent(link);
+        server.close();
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
