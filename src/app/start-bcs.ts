@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { FileStore } from "../files/file-store.js";
+import { UploadQuota } from "../files/upload-quota.js";
 import { NO_CHAT_LOG, openChatLog } from "../log/chat-log.js";
 import { bcsDialect } from "../protocols/bcs/index.js";
 import { TcpListener } from "../transport/tcp-listener.js";
@@ -17,11 +18,12 @@ export async function startBcs(ctx: AppContext, config: BcsConfig): Promise<Star
   await files.init();
   const chatLog = config.chatLog === "off" ? NO_CHAT_LOG : openChatLog(config.chatLog);
   const tcp = new TcpListener({
-    dialect: bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits }),
+    dialect: bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: new UploadQuota(ctx.hub.limits) }),
     host: config.host,
     port: config.port,
     limits: ctx.hub.limits,
     log: ctx.log,
+    perAddress: ctx.connections,
   });
   const a = await tcp.listen();
   return {

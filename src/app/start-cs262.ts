@@ -8,11 +8,12 @@ export type Cs262Config = Endpoint;
 
 export async function startCs262(ctx: AppContext, config: Cs262Config, store: Store): Promise<Started> {
   const tcp = new TcpListener({
-    dialect: cs262Dialect({ hub: ctx.hub, store, log: ctx.log, limits: ctx.hub.limits }),
+    dialect: cs262Dialect({ hub: ctx.hub, store, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }),
     host: config.host,
     port: config.port,
     limits: ctx.hub.limits,
     log: ctx.log,
+    perAddress: ctx.connections,
   });
   const a = await tcp.listen();
   return {

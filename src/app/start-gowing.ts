@@ -14,11 +14,12 @@ export interface GowingConfig extends Endpoint {
 export async function startGowing(ctx: AppContext, config: GowingConfig): Promise<Started> {
   const logs = openGowingLogs(config.logDir, ctx.log);
   const tcp = new TcpListener({
-    dialect: gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits }),
+    dialect: gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }),
     host: config.host,
     port: config.port,
     limits: ctx.hub.limits,
     log: ctx.log,
+    perAddress: ctx.connections,
   });
   let a;
   try {

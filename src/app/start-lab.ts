@@ -10,13 +10,14 @@ export interface LabConfig extends Endpoint {
 
 export async function startLab(ctx: AppContext, config: LabConfig): Promise<Started> {
   const tcp = new TcpListener({
-    dialect: labDialect({ hub: ctx.hub }, ctx.hub.limits.maxFrameBytes),
+    dialect: labDialect({ hub: ctx.hub, logins: ctx.logins }, ctx.hub.limits.maxFrameBytes),
     host: config.host,
     port: config.port,
     limits: ctx.hub.limits,
     log: ctx.log,
+    perAddress: ctx.connections,
   });
-  const bots = startBots(ctx.hub, config.bots);
+  const bots = startBots(ctx.hub, config.bots, ctx.log);
   let a;
   try {
     a = await tcp.listen();

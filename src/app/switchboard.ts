@@ -14,6 +14,7 @@ import type { Limits } from "../core/limits.js";
 import type { Logger } from "../log/ops-log.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
+import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startGowing, type GowingConfig } from "./start-gowing.js";
@@ -47,11 +48,21 @@ export interface RunningSwitchboard {
 
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
   const store = config.cs262 ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
+  const limits = config.limits;
   const hub = new Hub({
-    limits: config.limits,
-    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox: new StoreMailbox(store) }),
+    limits,
+    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox: new StoreMailbox(store, limits.mailboxLimit) }),
+    // A member that threw while the hub called it is dropped by the hub; its reason goes here.
+    onError: (err, member) =>
+      log.error({ err, user: member?.name, dialect: member?.dialect, reason: "session_error" }, member ? "session failed while the hub called it; closing it" : "hub callback failed"),
   });
-  const ctx: AppContext = { hub, log, dataDir: config.dataDir };
+  const ctx: AppContext = {
+    hub,
+    log,
+    dataDir: config.dataDir,
+    connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
+    logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
+  };
   const started: Started[] = [];
   const close = async (): Promise<void> => {
     for (const s of started.splice(0).reverse()) await s.close();

@@ -11,6 +11,7 @@ import type { HubEvent } from "../core/events.js";
 import type { Hub } from "../core/hub.js";
 import { foldName } from "../core/names.js";
 import type { Member } from "../core/ports.js";
+import type { Logger } from "../log/ops-log.js";
 
 type Reply = (hub: Hub, bot: Member, to: string, text: string) => void;
 
@@ -32,13 +33,21 @@ class Bot implements Member {
     private readonly hub: Hub,
     private readonly reply: Reply,
     private readonly isBot: (name: string) => boolean,
+    private readonly log: Logger | undefined,
   ) {}
 
   deliver(event: HubEvent): boolean {
     if (event.kind === "direct" && !this.isBot(event.from)) {
       // Answer after the sender's own request is answered (its SEND-OK comes first).
       const { from, text } = event;
-      setImmediate(() => this.reply(this.hub, this, from, text));
+      setImmediate(() => {
+        // No client, no connection: the bot itself is the boundary of this path.
+        try {
+          this.reply(this.hub, this, from, text);
+        } catch (err) {
+          this.log?.error({ err, user: this.name, dialect: this.dialect }, "bot reply failed");
+        }
+      });
     }
     return true;
   }
@@ -49,14 +58,14 @@ class Bot implements Member {
 }
 
 /** Log the named bots in; throws on a name that is not a bot or is taken. */
-export function startBots(hub: Hub, names: readonly string[]): { stop(): void } {
+export function startBots(hub: Hub, names: readonly string[], log?: Logger): { stop(): void } {
   const folded = new Set(names.map(foldName));
   const isBot = (name: string): boolean => folded.has(foldName(name));
   const bots: Bot[] = [];
   for (const name of names) {
     const reply = REPLIES[name];
     if (reply === undefined) throw new Error(`unknown bot "${name}" (known: ${BOT_NAMES.join(", ")})`);
-    const bot = new Bot(name, hub, reply, isBot);
+    const bot = new Bot(name, hub, reply, isBot, log);
     const result = hub.join(bot, name);
     if (result !== "ok") throw new Error(`bot ${name} cannot log in: ${result}`);
     bots.push(bot);

@@ -18,6 +18,11 @@ export function parseSize(value: string): number {
   return n;
 }
 
+/** A size, or 0 for "no limit". */
+export function parseSizeOrZero(value: string): number {
+  return /^0+$/.test(value) ? 0 : parseSize(value);
+}
+
 export function parseCount(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number");
   return Number(value);
@@ -37,7 +42,19 @@ export function addLimitOptions(cmd: Command): Command {
     .option("--max-message-bytes <size>", `longest message text (default ${d.maxMessageBytes})`, parseSize)
     .option("--max-frame-bytes <size>", `longest frame buffered, file transfers excepted (default ${fmtBytes(d.maxFrameBytes)})`, parseSize)
     .option("--max-file-size <size>", `largest bcs upload (default ${fmtBytes(d.maxFileBytes)})`, parseSize)
-    .option("--max-users <n>", "most users online at once, all dialects together (default 0: no limit)", parseCount);
+    .option("--max-users <n>", "most users online at once, all dialects together (default 0: no limit)", parseCount)
+    .option("--msg-rate <n>", `messages per second a connection may send, sustained; 0: no limit (default ${d.msgRate}; udp takes it only when given, else its own 10)`, parseCount)
+    .option("--msg-burst <n>", `messages a connection may send at once after a quiet spell (default ${d.msgBurst}; udp likewise, else its own 20)`, parseCount)
+    .option(
+      "--max-connections-per-ip <n>",
+      `connections open at once from one address (an IPv6 /64), all TCP dialects together; 0: no limit (default ${d.maxConnectionsPerAddress})`,
+      parseCount,
+    )
+    .option("--login-failures <n>", `refused logins one address may have per --login-failure-window; 0: no limit (default ${d.loginFailures})`, parseCount)
+    .option("--login-failure-window <duration>", `the window of --login-failures (default ${fmtMs(d.loginFailureWindowMs)})`, parseDuration)
+    .option("--upload-bytes-per-hour <size>", `bytes one bcs user may upload per hour; 0: no limit (default ${fmtBytes(d.uploadBytesPerHour)})`, parseSizeOrZero)
+    .option("--uploads-per-minute <n>", `uploads one bcs user may start per minute; 0: no limit (default ${d.uploadsPerMinute})`, parseCount)
+    .option("--mailbox-limit <n>", `messages kept for one offline cs262 account; 0: no limit (default ${d.mailboxLimit})`, parseCount);
 }
 
 interface LimitFlags {
@@ -50,6 +67,14 @@ interface LimitFlags {
   maxFrameBytes?: number;
   maxFileSize?: number;
   maxUsers?: number;
+  msgRate?: number;
+  msgBurst?: number;
+  maxConnectionsPerIp?: number;
+  loginFailures?: number;
+  loginFailureWindow?: number;
+  uploadBytesPerHour?: number;
+  uploadsPerMinute?: number;
+  mailboxLimit?: number;
 }
 
 export function limitsFrom(flags: LimitFlags): Limits {
@@ -63,10 +88,19 @@ export function limitsFrom(flags: LimitFlags): Limits {
     maxFrameBytes: flags.maxFrameBytes ?? DEFAULT_LIMITS.maxFrameBytes,
     maxFileBytes: flags.maxFileSize ?? DEFAULT_LIMITS.maxFileBytes,
     maxUsers: flags.maxUsers ?? DEFAULT_LIMITS.maxUsers,
+    msgRate: flags.msgRate ?? DEFAULT_LIMITS.msgRate,
+    msgBurst: flags.msgBurst ?? DEFAULT_LIMITS.msgBurst,
+    maxConnectionsPerAddress: flags.maxConnectionsPerIp ?? DEFAULT_LIMITS.maxConnectionsPerAddress,
+    loginFailures: flags.loginFailures ?? DEFAULT_LIMITS.loginFailures,
+    loginFailureWindowMs: flags.loginFailureWindow ?? DEFAULT_LIMITS.loginFailureWindowMs,
+    uploadBytesPerHour: flags.uploadBytesPerHour ?? DEFAULT_LIMITS.uploadBytesPerHour,
+    uploadsPerMinute: flags.uploadsPerMinute ?? DEFAULT_LIMITS.uploadsPerMinute,
+    mailboxLimit: flags.mailboxLimit ?? DEFAULT_LIMITS.mailboxLimit,
   };
   // bcs frames carry text in u16-length strings, `(private) ` and a name included.
   if (limits.maxMessageBytes > 65000) throw new InvalidArgumentError("--max-message-bytes must be at most 65000");
   if (limits.maxFileBytes > 0xffffffff) throw new InvalidArgumentError("--max-file-size must fit in 32 bits (4GB - 1)");
   if (limits.maxFrameBytes < 512) throw new InvalidArgumentError("--max-frame-bytes must be at least 512");
+  if (limits.msgRate > 0 && limits.msgBurst < 1) throw new InvalidArgumentError("--msg-burst must be at least 1");
   return limits;
 }

@@ -15,6 +15,8 @@ export type SendResult =
   | "message_empty"
   | "message_too_long"
   | "user_unknown"
+  /** The target is an offline account whose mailbox holds the most it may (--mailbox-limit). */
+  | "mailbox_full"
   /** The recipient's outbound queue was full: it is being disconnected as a slow consumer. */
   | "recipient_overflow";
 

@@ -21,6 +21,12 @@ export interface HubOptions {
   isReserved?: (folded: string) => boolean;
   /** Takes direct messages for names that are offline; without one they fail as user_unknown. */
   mailbox?: Mailbox;
+  /**
+   * Told of code that threw while the hub called it: a member's deliver or disconnect
+   * (the member is then dropped as `session_error`), an observer, or a durability
+   * callback. For the operational log; the hub itself goes on.
+   */
+  onError?: (err: unknown, member: Member | undefined) => void;
 }
 
 export interface JoinOptions {
@@ -34,6 +40,9 @@ export class Hub {
   private readonly router: Router;
   private readonly isReserved: (folded: string) => boolean;
   private readonly mailbox: Mailbox | undefined;
+  private readonly onError: (err: unknown, member: Member | undefined) => void;
+  /** Members whose deliver threw: dropped as session_error rather than as slow consumers. */
+  private readonly broken = new WeakSet<Member>();
 
   /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
   private readonly observers: ((event: PublicEvent) => void)[] = [];
@@ -41,7 +50,8 @@ export class Hub {
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
     this.registry = options.registry ?? new LocalNameRegistry();
-    this.router = options.router ?? new LocalRouter(this.registry);
+    this.onError = options.onError ?? (() => undefined);
+    this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
     this.isReserved = options.isReserved ?? (() => false);
     this.mailbox = options.mailbox;
   }
@@ -97,10 +107,10 @@ export class Hub {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
-    if (!target) return this.mailbox?.accept(from.name, to, text) ? "queued" : "user_unknown";
+    if (!target) return this.toMailbox(from.name, to, text);
     const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
     if (this.router.unicast(target, event)) return "ok";
-    this.dropSlowConsumer(target);
+    this.dropFailed(target);
     return "recipient_overflow";
   }
 
@@ -109,8 +119,16 @@ export class Hub {
    * or with the error that lost the last one. Dialects acknowledge a "queued" send here.
    */
   whenQueuedDurable(done: (err?: Error) => void): void {
-    if (this.mailbox) this.mailbox.whenDurable(done);
-    else done();
+    if (!this.mailbox) return done();
+    // Sessions pass callbacks guarded by their own boundary; this one is the last resort,
+    // so that a throw inside a promise callback never becomes an unhandled rejection.
+    this.mailbox.whenDurable((err) => {
+      try {
+        done(err);
+      } catch (thrown) {
+        this.onError(thrown, undefined);
+      }
+    });
   }
 
   /** Tell every other member that `from` stored `file`. */
@@ -150,15 +168,44 @@ export class Hub {
     return undefined;
   }
 
-  private fanOut(event: PublicEvent, except: Member): void {
-    for (const observe of this.observers) observe(event);
-    const overflowed = this.router.broadcast(event, except);
-    for (const m of overflowed) this.dropSlowConsumer(m);
+  private toMailbox(from: string, to: string, text: string): SendResult {
+    switch (this.mailbox?.accept(from, to, text)) {
+      case "queued":
+        return "queued";
+      case "full":
+        return "mailbox_full";
+      default:
+        return "user_unknown";
+    }
   }
 
-  /** A member whose queue is full leaves now (so nothing more queues) and is closed. */
-  private dropSlowConsumer(member: Member): void {
+  private fanOut(event: PublicEvent, except: Member): void {
+    for (const observe of this.observers) {
+      try {
+        observe(event);
+      } catch (err) {
+        this.onError(err, undefined); // a log that failed must not cost anyone the message
+      }
+    }
+    const failed = this.router.broadcast(event, except);
+    for (const m of failed) this.dropFailed(m);
+  }
+
+  private memberThrew(member: Member, err: unknown): void {
+    this.broken.add(member);
+    this.onError(err, member);
+  }
+
+  /**
+   * A member that did not take an event leaves now (so nothing more queues) and is
+   * closed: a slow consumer (its queue is full), or a session whose deliver threw.
+   */
+  private dropFailed(member: Member): void {
     this.leave(member);
-    member.disconnect("slow_consumer");
+    try {
+      member.disconnect(this.broken.has(member) ? "session_error" : "slow_consumer");
+    } catch (err) {
+      this.onError(err, member);
+    }
   }
 }

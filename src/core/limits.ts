@@ -21,6 +21,24 @@ export interface Limits {
   ackTimeoutMs: number;
   /** Most users online at once across all dialects; 0 means no limit. */
   maxUsers: number;
+  /**
+   * Messages a connection may send per second, sustained; 0 means no limit. Each dialect
+   * answers a client over it in its own way (docs/<dialect>.md, "Floods").
+   */
+  msgRate: number;
+  /** Messages a connection may send at once after a quiet spell (the token bucket's size). */
+  msgBurst: number;
+  /** Connections open at once from one client address (an IPv6 /64), all TCP listeners together; 0: no limit. */
+  maxConnectionsPerAddress: number;
+  /** Refused logins (names, passwords) one client address may have per `loginFailureWindowMs`; 0: no limit. */
+  loginFailures: number;
+  loginFailureWindowMs: number;
+  /** Bytes one bcs user may upload per hour; 0: no limit. */
+  uploadBytesPerHour: number;
+  /** Uploads one bcs user may start per minute; 0: no limit. */
+  uploadsPerMinute: number;
+  /** Messages kept for one offline cs262 account; 0: no limit. */
+  mailboxLimit: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -33,4 +51,18 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   stallTimeoutMs: 30_000,
   ackTimeoutMs: 30_000,
   maxUsers: 0,
+  // A person types a few messages a second and pastes at most a screenful at once: 50/s
+  // with bursts of 100 is far above any real chat, and still bounds what a flood costs.
+  msgRate: 50,
+  msgBurst: 100,
+  // Room for a classroom or an office behind one NAT address.
+  maxConnectionsPerAddress: 64,
+  // A person mistypes a password or picks a taken name a few times; 30 a minute is far
+  // above that and holds password guessing (and its scrypt work) to one try per 2 s.
+  loginFailures: 30,
+  loginFailureWindowMs: 60_000,
+  // 16 files of the largest default size an hour; at most one new file every 3 s.
+  uploadBytesPerHour: 1024 * 1024 * 1024,
+  uploadsPerMinute: 20,
+  mailboxLimit: 10_000,
 });

@@ -1,25 +1,35 @@
 import type { HubEvent } from "./events.js";
-import type { Member, NameRegistry, Router } from "./ports.js";
+import type { Member, MemberFailure, NameRegistry, Router } from "./ports.js";
 
 const NONE: Member[] = [];
 
 /** In-process Router: calls each member's deliver directly, no copies, no promises. */
 export class LocalRouter implements Router {
-  constructor(private readonly registry: NameRegistry) {}
+  constructor(
+    private readonly registry: NameRegistry,
+    private readonly onThrow: MemberFailure = () => undefined,
+  ) {}
 
   broadcast(event: HubEvent, except: Member | undefined): Member[] {
-    let overflowed = NONE;
+    let failed = NONE;
     for (const member of this.registry.members()) {
       if (member === except) continue;
-      if (!member.deliver(event)) {
-        if (overflowed === NONE) overflowed = [];
-        overflowed.push(member);
+      if (!this.unicast(member, event)) {
+        if (failed === NONE) failed = [];
+        failed.push(member);
       }
     }
-    return overflowed;
+    return failed;
   }
 
   unicast(member: Member, event: HubEvent): boolean {
-    return member.deliver(event);
+    // The session boundary on the hub's side: deliver runs the recipient's code on the
+    // sender's stack; a throw there must end the recipient, never the sender or the fan-out.
+    try {
+      return member.deliver(event);
+    } catch (err) {
+      this.onThrow(member, err);
+      return false;
+    }
   }
 }

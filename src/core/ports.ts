@@ -22,6 +22,8 @@ export interface Member {
   disconnect(reason: DisconnectReason): void;
 }
 
+export type MailboxResult = "queued" | "not_an_account" | "full";
+
 /** Who holds which name. Names are compared by their folded form. */
 export interface NameRegistry {
   /** Bind `name` to `member` unless the folded name is taken. */
@@ -34,13 +36,20 @@ export interface NameRegistry {
   members(): IterableIterator<Member>;
 }
 
-/** Moves events to members. */
+/**
+ * Moves events to members. A member whose deliver throws broke its contract: the router
+ * reports it to `onThrow` (given when it is made) and counts it as not delivered, and
+ * goes on with the others, so one broken session never costs anyone else a message.
+ */
 export interface Router {
-  /** Deliver to every member but `except`; returns the members whose queue overflowed. */
+  /** Deliver to every member but `except`; returns the members that did not take it (queue full, or deliver threw). */
   broadcast(event: HubEvent, except: Member | undefined): Member[];
-  /** Deliver to one member; false when its queue overflowed. */
+  /** Deliver to one member; false when it did not take it. */
   unicast(member: Member, event: HubEvent): boolean;
 }
+
+/** Called with a member whose deliver threw, and what it threw. */
+export type MemberFailure = (member: Member, err: unknown) => void;
 
 /**
  * Where a direct message to a name that is not online may still go (WIRE.md 2: "except
@@ -49,12 +58,13 @@ export interface Router {
  */
 export interface Mailbox {
   /**
-   * Keep `text` from `from` for `to`, who is not online. Returns false when `to` cannot
-   * receive messages while offline (no account): the send then fails as `user_unknown`.
-   * Must not block on I/O: the message is accepted in order now and made durable soon
-   * after; `whenDurable` tells when.
+   * Keep `text` from `from` for `to`, who is not online: "queued", or "not_an_account"
+   * when `to` cannot receive messages while offline (the send then fails as
+   * `user_unknown`), or "full" when `to` already has the most messages kept it may have
+   * (`mailbox_full`). Must not block on I/O: the message is accepted in order now and
+   * made durable soon after; `whenDurable` tells when.
    */
-  accept(from: string, to: string, text: string): boolean;
+  accept(from: string, to: string, text: string): MailboxResult;
   /**
    * Call `done` once every message accepted so far is durable, or with the error that
    * kept the last one from being stored. A dialect answers a queued send only then, so

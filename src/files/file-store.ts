@@ -98,8 +98,13 @@ export class FileStore {
           });
         }),
       abort: () => {
-        stream.destroy();
-        release();
+        // destroy() closes the stream's fd itself (even with autoClose false): closing it
+        // here too would close whatever file the kernel has meanwhile given that number
+        // (e.g. a download's FileHandle, whose own close then fails with EBADF, uncaught).
+        if (!closed) {
+          closed = true;
+          stream.destroy();
+        }
         unlink(tempPath).catch(() => undefined);
       },
     };

@@ -1,22 +1,31 @@
 /**
  * The hub's Mailbox (src/core/ports.ts) over the Store: a direct message to an offline
  * account is queued in the store (WIRE.md 2 and 4). accept() answers at once from
- * Store.isAccount; the write itself joins the store's next batch, and whenDurable()
- * reports when it is on disk.
+ * Store.isAccount and Store.queuedCount; the write itself joins the store's next batch,
+ * and whenDurable() reports when it is on disk.
+ *
+ * A mailbox holds at most `limit` messages (--mailbox-limit): past it the sender is told
+ * (`mailbox_full`, each dialect's error), so one account that never logs in cannot make
+ * the store grow without end.
  */
-import type { Mailbox } from "../core/ports.js";
+import type { Mailbox, MailboxResult } from "../core/ports.js";
 import type { Store } from "./store.js";
 
 export class StoreMailbox implements Mailbox {
   /** The write of the last accepted message; batches commit in order, so it settles last. */
   private last: Promise<void> | undefined;
 
-  constructor(private readonly store: Store) {}
+  /** @param limit most messages kept per account; 0: no limit. */
+  constructor(
+    private readonly store: Store,
+    private readonly limit = 0,
+  ) {}
 
-  accept(from: string, to: string, text: string): boolean {
-    if (!this.store.isAccount(to)) return false;
+  accept(from: string, to: string, text: string): MailboxResult {
+    if (!this.store.isAccount(to)) return "not_an_account";
+    if (this.limit > 0 && this.store.queuedCount(to) >= this.limit) return "full";
     this.last = this.store.enqueue(to, from, text);
-    return true;
+    return "queued";
   }
 
   whenDurable(done: (err?: Error) => void): void {

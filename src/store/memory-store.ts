@@ -51,6 +51,10 @@ export class MemoryStore implements Store {
     this.entries.get(foldName(to))?.queue.push({ id: this.nextId++, from, text, sentAt: Date.now() });
   }
 
+  queuedCount(name: string): number {
+    return this.entries.get(foldName(name))?.queue.length ?? 0;
+  }
+
   async peekQueued(name: string, afterId: number, limit: number): Promise<QueuedMessage[]> {
     this.checkOpen();
     const queue = this.entries.get(foldName(name))?.queue ?? [];

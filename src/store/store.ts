@@ -61,6 +61,13 @@ export interface Store {
    * of one batch: no promise per message is required.
    */
   enqueue(to: string, from: string, text: string): Promise<void>;
+  /**
+   * How many messages are queued for `name` (0 for no account), counting every enqueue
+   * called so far. Synchronous, like isAccount: the hub's Mailbox asks it for every
+   * direct message to an offline account, to keep the mailbox under its cap. May count
+   * high while a write is in flight (never low), which errs on the safe side.
+   */
+  queuedCount(name: string): number;
   /** Messages queued for `name` with an id above `afterId`, oldest first, at most `limit`. */
   peekQueued(name: string, afterId: number, limit: number): Promise<QueuedMessage[]>;
   /** Removes the messages queued for `name` up to and including id `throughId` (delivered). */

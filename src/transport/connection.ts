@@ -1,14 +1,22 @@
 /**
  * One accepted TCP socket bound to a codec (through a FrameReader) and a dialect
- * session. Owns the outbound queue (bounded, coalesced), input pausing, the close
+ * session. Owns the outbound queue (bounded, coalesced), input pausing, the message rate
+ * (one token-bucket check per frame, no timer unless the client is over it), the close
  * reason, and the per-connection deadlines checked by the watchdog.
+ *
+ * It is also the session boundary: every call into session code made by the transport
+ * (socket data, resumed input, the watchdog, flush waiters, the rate's wake-up) and every
+ * callback the session wraps with `guarded` runs inside `guard`, so a throw closes this
+ * connection with a logged reason and never reaches the process.
  */
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
 import type { Limits } from "../core/limits.js";
+import { TokenBucket } from "../core/rate-limit.js";
+import type { CodecError } from "./stream-codec.js";
 import { scheduleFlush } from "./flush-scheduler.js";
-import { FrameReader } from "./frame-reader.js";
+import { FrameReader, type FrameSink } from "./frame-reader.js";
 import type { Conn, StreamDialect, StreamSession } from "./session.js";
 
 /** Output up to this size is merged into one buffer; larger batches use writev. */
@@ -24,6 +32,7 @@ export class Connection<F> implements Conn {
   readonly connectedAt: number;
   private readonly reader: FrameReader<F>;
   private readonly session: StreamSession<F>;
+  private readonly dialectName: string;
   private out: Uint8Array[] = [];
   /** While a split frame pauses, later frames wait here (in order, counted in the limits). */
   private held: Uint8Array[] | undefined;
@@ -34,7 +43,18 @@ export class Connection<F> implements Conn {
   private framesSinceDrain = 0;
   private flushWaiters: (() => void)[] = [];
   private isLoggedIn = false;
+  /** The session paused input (pauseInput). */
   private inputPaused = false;
+  /** The message rate; undefined when there is none. */
+  private readonly bucket: TokenBucket | undefined;
+  /** Set while input waits for the rate (or a retryLater); it ends the wait. */
+  private waitTimer: NodeJS.Timeout | undefined;
+  /** A frame read but not yet handed to the session (slowed reading, retryLater). */
+  private heldFrame: { frame: F } | undefined;
+  /** True while the session's onFrame runs: only then may it ask for retryLater. */
+  private inOnFrame = false;
+  /** The wait retryLater asked for during this onFrame; 0 for none. */
+  private retryMs = 0;
   private closeReason: DisconnectReason | undefined;
   private ended = false;
 
@@ -48,10 +68,12 @@ export class Connection<F> implements Conn {
     this.remoteAddress = socket.remoteAddress ?? "?";
     this.remotePort = socket.remotePort ?? 0;
     this.connectedAt = Date.now();
+    this.dialectName = dialect.name;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
+    if (limits.msgRate > 0) this.bucket = new TokenBucket({ perSecond: limits.msgRate, burst: Math.max(1, limits.msgBurst) }, this.connectedAt);
     this.session = dialect.createSession(this);
-    this.reader = new FrameReader(dialect.createCodec(), this.session, limits.maxFrameBytes);
+    this.reader = new FrameReader(dialect.createCodec(), this.gate(), limits.maxFrameBytes);
     socket.on("data", (chunk: Buffer) => this.socketOnData(chunk));
     socket.on("drain", () => this.socketOnDrain());
     socket.on("error", (err: NodeJS.ErrnoException) => this.socketOnError(err));
@@ -154,14 +176,21 @@ export class Connection<F> implements Conn {
   resumeInput(): void {
     if (!this.inputPaused || this.closeReason !== undefined) return;
     this.inputPaused = false;
-    this.guard(() => this.reader.resume());
-    // The session may have paused again while handling what was buffered.
-    if (!this.inputPaused) this.socket.resume();
+    this.continueInput();
+  }
+
+  retryLater(ms: number): void {
+    if (this.inOnFrame) this.retryMs = Math.max(1, ms);
+  }
+
+  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => this.guard(() => callback(...args));
   }
 
   close(reason: DisconnectReason): void {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
+    this.stopWaiting();
     this.reader.pause();
     if (this.held !== undefined) {
       // A split frame's pause is cut short: what was promised is still written.
@@ -172,12 +201,16 @@ export class Connection<F> implements Conn {
     }
     this.flush();
     this.socket.end();
+    // Read on (and drop, see socketOnData) what still comes, so that the peer's end is
+    // seen even if input was paused or held back by the rate.
+    this.socket.resume();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   /** Close at once, dropping queued output. */
   destroy(reason: DisconnectReason): void {
     if (this.closeReason === undefined) this.closeReason = reason;
+    this.stopWaiting();
     this.out = [];
     this.outBytes = 0;
     this.held = undefined;
@@ -193,12 +226,95 @@ export class Connection<F> implements Conn {
       return;
     }
     const since = this.reader.partialSince;
-    if (since !== 0 && !this.inputPaused && now - since > this.limits.stallTimeoutMs) {
+    // Not while the server itself holds input back: the wait is ours, not the client's stall.
+    if (since !== 0 && this.reading && now - since > this.limits.stallTimeoutMs) {
       this.close("stalled_frame");
       return;
     }
-    const reason = this.session.checkDeadline?.(now);
-    if (reason) this.close(reason);
+    this.guard(() => {
+      const reason = this.session.checkDeadline?.(now);
+      if (reason) this.close(reason);
+    });
+  }
+
+  /** Neither the session nor the rate holds input back. */
+  private get reading(): boolean {
+    return !this.inputPaused && this.waitTimer === undefined && this.heldFrame === undefined;
+  }
+
+  /**
+   * The FrameReader's sink: the session's, with the message rate in front of onFrame.
+   * One bucket check per frame; a timer only while the client is over the rate.
+   */
+  private gate(): FrameSink<F> {
+    const session = this.session;
+    return {
+      onFrame: (frame) => this.frameIn(frame),
+      onBody: (chunk) => session.onBody(chunk),
+      onBodyEnd: () => session.onBodyEnd(),
+      onDecodeError: (error: CodecError) => session.onDecodeError(error),
+    };
+  }
+
+  private frameIn(frame: F): void {
+    const bucket = this.bucket;
+    if (bucket !== undefined && this.session.isRateFree?.(frame) !== true) {
+      const now = Date.now();
+      if (!bucket.take(now)) {
+        if (this.session.overRate !== undefined) this.session.overRate(frame);
+        else this.heldFrame = { frame };
+        this.waitForInput(bucket.waitMs(now));
+        return;
+      }
+    }
+    this.inOnFrame = true;
+    try {
+      this.session.onFrame(frame);
+    } finally {
+      this.inOnFrame = false;
+      const retryMs = this.retryMs;
+      if (retryMs > 0) {
+        this.retryMs = 0;
+        if (this.closeReason === undefined) {
+          this.heldFrame = { frame };
+          this.waitForInput(retryMs);
+        }
+      }
+    }
+  }
+
+  /** Read nothing for `ms`; then hand over the held frame, if any, and read on. */
+  private waitForInput(ms: number): void {
+    if (this.closeReason !== undefined) return;
+    this.reader.pause();
+    this.socket.pause();
+    clearTimeout(this.waitTimer);
+    // One more millisecond: timers and Date.now() are different clocks, and a wake a hair
+    // early would find the token not quite there and wait (and answer) once more.
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = undefined;
+      this.continueInput();
+    }, ms + 1);
+  }
+
+  private stopWaiting(): void {
+    clearTimeout(this.waitTimer);
+    this.waitTimer = undefined;
+    this.heldFrame = undefined;
+  }
+
+  /** Go on reading if nothing holds input back: the held frame first, then what is buffered. */
+  private continueInput(): void {
+    if (this.closeReason !== undefined || this.inputPaused || this.waitTimer !== undefined) return;
+    const held = this.heldFrame;
+    if (held !== undefined) {
+      this.heldFrame = undefined;
+      this.guard(() => this.frameIn(held.frame)); // takes the token now, or waits again
+      if (this.closeReason !== undefined || !this.reading) return;
+    }
+    this.guard(() => this.reader.resume());
+    // The session or the rate may have held input again while handling what was buffered.
+    if (this.closeReason === undefined && this.reading) this.socket.resume();
   }
 
   private socketOnData(chunk: Buffer): void {
@@ -212,7 +328,11 @@ export class Connection<F> implements Conn {
     try {
       work();
     } catch (err) {
-      this.log.error({ err, remote: `${this.remoteAddress}:${this.remotePort}` }, "session failed; closing it");
+      const user = this.session.name || undefined;
+      this.log.error(
+        { err, dialect: this.dialectName, remote: `${this.remoteAddress}:${this.remotePort}`, user, reason: "session_error" },
+        "session failed; closing it",
+      );
       this.destroy("session_error");
     }
   }
@@ -222,7 +342,7 @@ export class Connection<F> implements Conn {
     if (this.flushWaiters.length > 0) {
       const waiters = this.flushWaiters;
       this.flushWaiters = [];
-      for (const w of waiters) w();
+      for (const w of waiters) this.guard(w); // session code, called from the flush or a drain event
     }
   }
 
@@ -244,6 +364,7 @@ export class Connection<F> implements Conn {
     if (this.ended) return;
     this.ended = true;
     this.closeReason ??= "client_closed";
+    this.stopWaiting();
     this.flushWaiters = [];
     this.guard(() => this.session.onClose(this.closeReason!));
     this.onEnded(this);

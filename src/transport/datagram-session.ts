@@ -42,6 +42,12 @@ export interface DatagramHandler<F, S> {
   onDatagram(decoded: DecodedDatagram<F>, from: Peer, session: S | undefined): void;
   /** An admitted peer sent nothing for the idle limit; the transport already released it. */
   onIdle(session: S, peer: Peer): void;
+  /**
+   * The handler threw while handling a datagram of this admitted peer (already logged by
+   * the transport): end its session, as a TCP connection is closed when its session
+   * throws. Must not throw.
+   */
+  onSessionError(session: S, peer: Peer): void;
   /** The listener is closing: end every session. Sends still work during this call. */
   close(): void;
 }

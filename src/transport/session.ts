@@ -28,6 +28,18 @@ export interface Conn {
   /** Stop reading input (the session is busy); nothing received is lost. */
   pauseInput(): void;
   resumeInput(): void;
+  /**
+   * Called from onFrame: hand the frame being handled to onFrame again after `ms`, and
+   * read nothing meanwhile (e.g. a login attempt over its address's allowance, answered
+   * by waiting). The login deadline still runs.
+   */
+  retryLater(ms: number): void;
+  /**
+   * `callback` wrapped in this session's boundary, for everything that calls session
+   * code from outside the transport's own calls (promise callbacks, stream events,
+   * timers): a throw closes this connection with a logged reason, never the process.
+   */
+  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void;
   /** Flush what is queued, then close. */
   close(reason: DisconnectReason): void;
   /** Close at once, dropping queued output (for peers that do not read). */
@@ -35,10 +47,26 @@ export interface Conn {
 }
 
 export interface StreamSession<F> extends FrameSink<F> {
+  /** The user's name once logged in ("" before), for the operational log. */
+  readonly name?: string;
   /** The connection ended, for whatever reason; called exactly once. */
   onClose(reason: DisconnectReason): void;
   /** Polled by the transport's watchdog: a reason to close now, if any. */
   checkDeadline?(now: number): DisconnectReason | undefined;
+  /**
+   * The message rate (--msg-rate, --msg-burst). Every frame counts one token unless this
+   * says it is free (bcs acks: a client must be able to acknowledge whatever it is sent).
+   */
+  isRateFree?(frame: F): boolean;
+  /**
+   * A frame over the message rate. When present, the frame is handed here instead of to
+   * onFrame, to be answered with the dialect's "rate limited" error and dropped (bcs,
+   * cs262). When absent the frame is kept and handed to onFrame once the rate allows it
+   * (lab, gowing: no error exists, the client is simply read more slowly). Either way the
+   * transport then reads nothing more from the connection until a token is back, so a
+   * flood costs the server at most about two frames per token.
+   */
+  overRate?(frame: F): void;
 }
 
 export interface StreamDialect<F> {

@@ -1,10 +1,14 @@
 /**
  * A TCP listener for one stream dialect: accepts sockets, wraps each in a Connection,
  * and runs one watchdog timer for all of them (no timer per connection or message).
+ * A connection from an address that already has its most (--max-connections-per-ip,
+ * counted over every listener that shares `perAddress`) is closed at accept, before any
+ * session exists, and logged.
  */
-import { createServer, type AddressInfo, type Server } from "node:net";
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Limits } from "../core/limits.js";
+import { ConnectionsPerAddress } from "./address-limits.js";
 import { Connection } from "./connection.js";
 import type { StreamDialect } from "./session.js";
 
@@ -14,18 +18,19 @@ export interface TcpListenerOptions<F> {
   port: number;
   limits: Readonly<Limits>;
   log: Logger;
+  /** Connections per client address, shared by the process's listeners; default: this listener's own. */
+  perAddress?: ConnectionsPerAddress | undefined;
 }
 
 export class TcpListener<F> {
   private readonly server: Server;
   private readonly connections = new Set<Connection<F>>();
   private watchdog: NodeJS.Timeout | undefined;
+  private readonly perAddress: ConnectionsPerAddress;
 
   constructor(private readonly options: TcpListenerOptions<F>) {
-    this.server = createServer({ noDelay: true }, (socket) => {
-      const conn = new Connection(socket, options.dialect, options.limits, options.log, (c) => this.connections.delete(c));
-      this.connections.add(conn);
-    });
+    this.perAddress = options.perAddress ?? new ConnectionsPerAddress(options.limits.maxConnectionsPerAddress);
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     // Accept errors (EMFILE and the like) must not take the process down.
     this.server.on("error", (err) => options.log.error({ err, dialect: options.dialect.name }, "listener error"));
   }
@@ -62,8 +67,44 @@ export class TcpListener<F> {
     await closed;
   }
 
+  private accept(socket: Socket): void {
+    const address = socket.remoteAddress;
+    if (address === undefined) return void socket.destroy(); // already gone
+    const refused = this.perAddress.admit(address);
+    if (refused > 0) {
+      socket.on("error", () => undefined);
+      socket.destroy();
+      // The first refusal of a run is logged, then every tenfold: a connect flood cannot flood the log.
+      if (isPowerOfTen(refused)) {
+        this.options.log.warn(
+          { dialect: this.dialectName, remote: `${address}:${socket.remotePort}`, limit: this.perAddress.max, refused, reason: "too_many_connections" },
+          "connection refused: too many from this address",
+        );
+      }
+      return;
+    }
+    try {
+      const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
+        this.connections.delete(c);
+        this.perAddress.close(address);
+      });
+      this.connections.add(conn);
+    } catch (err) {
+      // A session that throws while it is made (e.g. its greeting) costs this socket only.
+      this.options.log.error({ err, dialect: this.dialectName, remote: `${address}:${socket.remotePort}`, reason: "session_error" }, "session failed to start; closing it");
+      this.perAddress.close(address);
+      socket.on("error", () => undefined);
+      socket.destroy();
+    }
+  }
+
   private checkDeadlines(): void {
     const now = Date.now();
     for (const c of this.connections) c.checkDeadlines(now);
   }
+}
+
+function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
 }

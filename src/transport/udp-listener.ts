@@ -155,12 +155,23 @@ export class UdpListener<F, S> implements DatagramLink<S> {
     } else {
       peer = { address: rinfo.address, port: rinfo.port, key };
     }
-    const decoded = this.options.dialect.codec.decode(msg);
     try {
+      const decoded = this.options.dialect.codec.decode(msg);
       this.handler!.onDatagram(decoded, peer, admitted?.session);
     } catch (err) {
-      // The dialect boundary: a throwing handler costs this datagram, never the process.
-      this.options.log.error({ err, dialect: this.dialectName, remote: key }, "udp handler failed on a datagram");
+      // The session boundary: a throwing handler ends that peer's session (as a TCP
+      // connection is closed), never the process or anyone else's session.
+      this.options.log.error({ err, dialect: this.dialectName, remote: key, reason: "session_error" }, "udp handler failed on a datagram; ending that session");
+      if (admitted !== undefined) this.endSession(admitted);
+    }
+  }
+
+  private endSession(a: Admitted<S>): void {
+    this.peers.delete(a.peer.key);
+    try {
+      this.handler!.onSessionError(a.session, a.peer);
+    } catch (err) {
+      this.options.log.error({ err, dialect: this.dialectName, remote: a.peer.key }, "udp handler failed ending a session");
     }
   }
 

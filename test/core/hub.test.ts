@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
 import { Hub } from "../../src/core/hub.js";
-import type { Mailbox, Member } from "../../src/core/ports.js";
+import type { Mailbox, MailboxResult, Member } from "../../src/core/ports.js";
 
 /** A member that records what the hub gives it; `capacity` events before it overflows. */
 class FakeMember implements Member {
@@ -172,10 +172,13 @@ class FakeMailbox implements Mailbox {
   durable: Error | undefined | "pending" = undefined;
   private waiting: ((err?: Error) => void)[] = [];
   constructor(private readonly accounts: string[]) {}
-  accept(from: string, to: string, text: string): boolean {
-    if (!this.accounts.includes(to.toLowerCase())) return false;
+  /** Most messages kept per account, as --mailbox-limit. */
+  limit = Infinity;
+  accept(from: string, to: string, text: string): MailboxResult {
+    if (!this.accounts.includes(to.toLowerCase())) return "not_an_account";
+    if (this.taken.filter((t) => t[1].toLowerCase() === to.toLowerCase()).length >= this.limit) return "full";
     this.taken.push([from, to, text]);
-    return true;
+    return "queued";
   }
   whenDurable(done: (err?: Error) => void): void {
     if (this.durable === "pending") this.waiting.push(done);
@@ -235,9 +238,85 @@ describe("hub offline delivery (WIRE.md 2: cs262 accounts get it queued)", () =>
     assert.equal(called, true);
   });
 
+  it("answers mailbox_full when the offline account's mailbox is at its limit, and keeps nothing", () => {
+    const mailbox = new FakeMailbox(["carol", "dave"]);
+    mailbox.limit = 2;
+    const hub = new Hub({ mailbox });
+    const a = joined(hub, "a");
+    assert.equal(hub.direct(a, "carol", "1"), "queued");
+    assert.equal(hub.direct(a, "carol", "2"), "queued");
+    assert.equal(hub.direct(a, "carol", "3"), "mailbox_full");
+    assert.equal(hub.direct(a, "dave", "1"), "queued");
+    assert.deepEqual(mailbox.taken.map((t) => t[2]), ["1", "2", "1"]);
+  });
+
   it("without a mailbox, a direct message to an offline name is user_unknown", () => {
     const hub = new Hub();
     const a = joined(hub, "a");
     assert.equal(hub.direct(a, "carol", "x"), "user_unknown");
+  });
+});
+
+/** A member whose deliver throws: a broken session, as the hub must survive it. */
+class ThrowingMember extends FakeMember {
+  armed = false;
+  override deliver(event: HubEvent): boolean {
+    if (this.armed) throw new Error("deliver bug");
+    return super.deliver(event);
+  }
+}
+
+describe("hub isolation: a member that throws is the only one that pays", () => {
+  function setUp() {
+    const errors: [unknown, string | undefined][] = [];
+    const hub = new Hub({ onError: (err, m) => errors.push([err, m?.name]) });
+    const a = joined(hub, "a");
+    const broken = new ThrowingMember();
+    broken.name = "broken";
+    assert.equal(hub.join(broken, "broken"), "ok");
+    const c = joined(hub, "c");
+    broken.armed = true;
+    return { hub, a, broken, c, errors };
+  }
+
+  it("goes on with a broadcast past a member whose deliver throws, and drops that member as session_error", () => {
+    const { hub, a, broken, c, errors } = setUp();
+    assert.equal(hub.lobby(a, "hello"), "ok", "the sender is not blamed");
+    assert.deepEqual(c.events, [
+      { kind: "lobby", from: "a", text: "hello" },
+      { kind: "leave", name: "broken" },
+    ]);
+    assert.equal(broken.disconnected, "session_error");
+    assert.equal(hub.isOnline("broken"), false);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]![1], "broken");
+    assert.match(String(errors[0]![0]), /deliver bug/);
+    assert.equal(hub.lobby(a, "still here"), "ok");
+    assert.equal(c.events.at(-1)?.kind, "lobby");
+  });
+
+  it("answers a direct message to a member whose deliver throws as not delivered", () => {
+    const { hub, a, broken, errors } = setUp();
+    assert.equal(hub.direct(a, "broken", "hi"), "recipient_overflow");
+    assert.equal(broken.disconnected, "session_error");
+    assert.equal(errors.length, 1);
+  });
+
+  it("survives an observer and a durability callback that throw", () => {
+    const errors: unknown[] = [];
+    const mailbox = new FakeMailbox(["carol"]);
+    const hub = new Hub({ mailbox, onError: (err) => errors.push(err) });
+    hub.observe(() => {
+      throw new Error("log bug");
+    });
+    const a = joined(hub, "a");
+    const b = joined(hub, "b");
+    assert.equal(hub.lobby(a, "x"), "ok");
+    assert.deepEqual(b.events.at(-1), { kind: "lobby", from: "a", text: "x" });
+    hub.whenQueuedDurable(() => {
+      throw new Error("callback bug");
+    });
+    // Two joins and a lobby message reached the observer; each throw was reported.
+    assert.deepEqual(errors.map(String), ["Error: log bug", "Error: log bug", "Error: log bug", "Error: callback bug"]);
   });
 });

@@ -220,19 +220,27 @@ describe("cs262 offline delivery and DELIVER", TIMEOUT, () => {
   });
 
   it("delivers more than one page of queued messages, in order", async () => {
-    const a = fresh();
-    const b = fresh();
-    (await account(b)).close();
-    await waitUntil(() => !server.running.hub.isOnline(b));
-    const alice = await account(a);
-    const count = 600;
-    for (let i = 0; i < count; i++) alice.send({ command: Command.Send, sender: a, recipient: b, message: `m${i}` });
-    for (let i = 0; i < count; i++) assert.equal(await alice.response(), "");
-    const bob = await account(b, undefined, true);
-    const got = await bob.deliver(10_000);
-    assert.equal(got.error, "");
-    assert.deepEqual(got.messages.map((m) => m.message), Array.from({ length: count }, (_, i) => `m${i}`));
-    assert.deepEqual(await bob.deliver(), { messages: [], error: "" });
+    // 600 SENDs at once is a bulk client, not a chat: this server has no message rate.
+    const bulk = await startCs262({ limits: { msgRate: 0 }, store: "memory" });
+    try {
+      const a = fresh();
+      const b = fresh();
+      (await RawCs262.account(bulk.cs262Port, b)).close();
+      await waitUntil(() => !bulk.running.hub.isOnline(b));
+      const alice = await RawCs262.account(bulk.cs262Port, a);
+      const count = 600;
+      for (let i = 0; i < count; i++) alice.send({ command: Command.Send, sender: a, recipient: b, message: `m${i}` });
+      for (let i = 0; i < count; i++) assert.equal(await alice.response(), "");
+      const bob = await RawCs262.account(bulk.cs262Port, b, undefined, true);
+      const got = await bob.deliver(10_000);
+      assert.equal(got.error, "");
+      assert.deepEqual(got.messages.map((m) => m.message), Array.from({ length: count }, (_, i) => `m${i}`));
+      assert.deepEqual(await bob.deliver(), { messages: [], error: "" });
+      alice.close();
+      bob.close();
+    } finally {
+      await bulk.close();
+    }
   });
 
   it("refuses DELIVER and DELETE before logging in, and answers an empty DELIVER with success", async () => {

@@ -13,11 +13,50 @@ describe("StoreMailbox (the hub's Mailbox over the Store)", () => {
     const store = new MemoryStore();
     await store.createAccount("Carol", undefined);
     const mailbox = new StoreMailbox(store);
-    assert.equal(mailbox.accept("a", "carol", "one"), true);
-    assert.equal(mailbox.accept("b", "CAROL", "two"), true);
-    assert.equal(mailbox.accept("a", "dave", "lost"), false);
+    assert.equal(mailbox.accept("a", "carol", "one"), "queued");
+    assert.equal(mailbox.accept("b", "CAROL", "two"), "queued");
+    assert.equal(mailbox.accept("a", "dave", "lost"), "not_an_account");
     assert.equal(await durable(mailbox), undefined);
     assert.deepEqual((await store.peekQueued("carol", 0, 10)).map((m) => [m.from, m.text]), [["a", "one"], ["b", "two"]]);
+  });
+
+  for (const [kind, open] of [
+    ["memory", () => new MemoryStore()],
+    ["sqlite", () => new SqliteStore(tempDir("sb-mailbox-"))],
+  ] as const) {
+    it(`keeps at most the limit per account, and takes more once some are delivered (${kind})`, async () => {
+      const store = open();
+      await store.createAccount("carol", undefined);
+      await store.createAccount("dave", undefined);
+      const mailbox = new StoreMailbox(store, 3);
+      for (let i = 0; i < 3; i++) assert.equal(mailbox.accept("a", "carol", `m${i}`), "queued");
+      assert.equal(mailbox.accept("a", "Carol", "over"), "full", "counted before the batch is even committed");
+      assert.equal(mailbox.accept("a", "dave", "other box"), "queued", "the cap is per account");
+      assert.equal(await durable(mailbox), undefined);
+      const queued = await store.peekQueued("carol", 0, 10);
+      assert.deepEqual(queued.map((m) => m.text), ["m0", "m1", "m2"]);
+      await store.dropQueued("carol", queued[1]!.id);
+      assert.equal(mailbox.accept("a", "carol", "m3"), "queued");
+      assert.equal(mailbox.accept("a", "carol", "m4"), "queued");
+      assert.equal(mailbox.accept("a", "carol", "m5"), "full");
+      await durable(mailbox);
+      assert.deepEqual((await store.peekQueued("carol", 0, 10)).map((m) => m.text), ["m2", "m3", "m4"]);
+      await store.close();
+    });
+  }
+
+  it("counts a mailbox kept from an earlier run of the store", async () => {
+    const dir = tempDir("sb-mailbox-");
+    const first = new SqliteStore(dir);
+    await first.createAccount("carol", undefined);
+    for (let i = 0; i < 2; i++) await first.enqueue("carol", "a", `m${i}`);
+    await first.close();
+    const store = new SqliteStore(dir);
+    const mailbox = new StoreMailbox(store, 3);
+    assert.equal(mailbox.accept("a", "carol", "m2"), "queued");
+    assert.equal(mailbox.accept("a", "carol", "m3"), "full");
+    await durable(mailbox);
+    await store.close();
   });
 
   it("reports durable only once the SQLite batch is committed", async () => {
@@ -42,7 +81,7 @@ describe("StoreMailbox (the hub's Mailbox over the Store)", () => {
     const db = new Database(store.path);
     db.exec("DROP TABLE messages");
     db.close();
-    assert.equal(mailbox.accept("a", "carol", "one"), true);
+    assert.equal(mailbox.accept("a", "carol", "one"), "queued");
     const err = await durable(mailbox);
     assert.match(String(err), /no such table/);
     await store.close();

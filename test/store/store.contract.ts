@@ -168,6 +168,23 @@ export function storeContract(name: string, target: ContractTarget): void {
         assert.deepEqual(await store.peekQueued("kim", 0, 10), []);
       });
 
+      it("counts the queue synchronously: every enqueue called so far, drops and deletes once done", async () => {
+        const store = fresh();
+        assert.equal(store.queuedCount("nina"), 0, "no account");
+        await store.createAccount("Nina", undefined);
+        assert.equal(store.queuedCount("nina"), 0);
+        void store.enqueue("nina", "a", "one");
+        assert.equal(store.queuedCount("NINA"), 1, "counted before it is durable");
+        await store.enqueue("Nina", "a", "two");
+        await store.enqueue("nina", "a", "three");
+        assert.equal(store.queuedCount("nina"), 3);
+        const queued = await store.peekQueued("nina", 0, 10);
+        await store.dropQueued("nina", queued[1]!.id);
+        assert.equal(store.queuedCount("nina"), 1);
+        await store.deleteAccount("nina");
+        assert.equal(store.queuedCount("nina"), 0);
+      });
+
       it("sees, in a read, every write called before it, awaited or not (rule 2)", async () => {
         const store = fresh();
         void store.createAccount("lee", undefined);

@@ -18,6 +18,7 @@ const toyCodec: DatagramCodec<string> = {
 
 class ToyHandler implements DatagramHandler<string, string> {
   readonly idle: string[] = [];
+  readonly failed: string[] = [];
   closed = false;
   constructor(readonly link: DatagramLink<string>) {}
   onDatagram(d: DecodedDatagram<string>, from: Peer, session: string | undefined): void {
@@ -32,6 +33,9 @@ class ToyHandler implements DatagramHandler<string, string> {
   }
   onIdle(session: string): void {
     this.idle.push(session);
+  }
+  onSessionError(session: string): void {
+    this.failed.push(session);
   }
   close(): void {
     this.closed = true;
@@ -120,6 +124,31 @@ describe("udp listener", () => {
         assert.deepEqual(await c.drain(300), ["-:"]);
       } finally {
         c.socket.close();
+      }
+    }));
+
+  it("ends the session of an admitted peer whose datagram throws, and only that one", () =>
+    withListener(60_000, async (port, handler, listener) => {
+      const bad = await client();
+      const good = await client();
+      try {
+        bad.send(port, "admit B");
+        good.send(port, "admit G");
+        await bad.drain(200);
+        await good.drain(0);
+        bad.send(port, "hi");
+        assert.deepEqual(await bad.drain(200), ["B:"], "admitted");
+        bad.send(port, "throw");
+        await bad.drain(200);
+        assert.deepEqual(handler().failed, ["B"]);
+        assert.equal(listener.admittedCount, 1, "the failed peer is released");
+        bad.send(port, "hi");
+        good.send(port, "hi");
+        assert.deepEqual(await bad.drain(200), ["-:"], "the failed peer is a stranger again");
+        assert.deepEqual(await good.drain(0), ["G:"], "the other session goes on");
+      } finally {
+        bad.socket.close();
+        good.socket.close();
       }
     }));
 

@@ -45,7 +45,17 @@ export function addServeCommand(program: Command): void {
         bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
         gowing: gowing && { ...gowing, logDir: o.gowingLogDir },
         cs262: portOf(o.cs262Port, o.host),
-        udp: udp && { ...udp, ...udpOptionsFrom({ listInterval: o.udpListInterval, idleTimeout: o.udpIdleTimeout, rate: o.udpRate, burst: o.udpBurst }) },
+        udp: udp && {
+          ...udp,
+          ...udpOptionsFrom({
+            listInterval: o.udpListInterval,
+            idleTimeout: o.udpIdleTimeout,
+            rate: o.udpRate,
+            burst: o.udpBurst,
+            msgRate: o.msgRate,
+            msgBurst: o.msgBurst,
+          }),
+        },
         http: portOf(o.httpPort, o.httpHost),
       });
     });

@@ -13,8 +13,8 @@ const D = DEFAULT_UDP_OPTIONS;
 export const UDP_FLAG_HELP = {
   listInterval: `how often every registered udp address gets the user list (default ${D.listIntervalMs / 1000}s)`,
   idleTimeout: `log out a udp address that sends nothing for this long (default ${D.idleTimeoutMs / 1000}s)`,
-  rate: `datagrams per second a registered udp address may send, 0 for no limit (default ${D.rate.perSecond})`,
-  burst: `datagrams a registered udp address may send at once after a quiet spell (default ${D.rate.burst})`,
+  rate: `datagrams per second a registered udp address may send, 0 for no limit (default --msg-rate when given, else ${D.rate.perSecond})`,
+  burst: `datagrams a registered udp address may send at once after a quiet spell (default --msg-burst when given, else ${D.rate.burst})`,
 } as const;
 
 interface UdpFlags {
@@ -22,12 +22,20 @@ interface UdpFlags {
   idleTimeout?: number | undefined;
   rate?: number | undefined;
   burst?: number | undefined;
+  /** The shared --msg-rate/--msg-burst, when given. */
+  msgRate?: number | undefined;
+  msgBurst?: number | undefined;
 }
 
-/** The udp flags as options of UdpConfig (absent ones take DEFAULT_UDP_OPTIONS). */
+/**
+ * The udp flags as options of UdpConfig. The rate: udp's own flag, else the shared
+ * --msg-rate/--msg-burst when given, else udp's own default (10/s, burst 20: stricter
+ * than TCP's 50/100, because a datagram costs nothing to send, cannot be slowed down,
+ * and its source address proves nothing).
+ */
 export function udpOptionsFrom(flags: UdpFlags): Omit<UdpConfig, "host" | "port"> {
-  const perSecond = flags.rate ?? D.rate.perSecond;
-  const burst = flags.burst ?? D.rate.burst;
+  const perSecond = flags.rate ?? flags.msgRate ?? D.rate.perSecond;
+  const burst = flags.burst ?? flags.msgBurst ?? D.rate.burst;
   if (perSecond > 0 && burst < 1) throw new InvalidArgumentError("the udp burst must be at least 1");
   return {
     listIntervalMs: flags.listInterval ?? D.listIntervalMs,

@@ -34,6 +34,8 @@ const REGISTER_TIMEOUT_MS = 15_000;
 /** After /quit or end of input: time for our last bytes to leave before the socket is cut. */
 const CLOSE_GRACE_MS = 2_000;
 const ACK = encodeStatus(Status.Ok, "ok");
+/** After a `status 7` to a send: the pause before sending it again (the server's rate refills meanwhile). */
+const RATE_LIMITED_RETRY_MS = 100;
 
 interface Reply {
   readonly code: number;
@@ -43,7 +45,7 @@ interface Reply {
 type Outstanding =
   /** Local work (opening a file, checking a directory) before anything is sent. */
   | { readonly kind: "preparing" }
-  | { readonly kind: "send" }
+  | { readonly kind: "send"; readonly frame: Buffer }
   | { readonly kind: "sendfile"; readonly name: string; readonly upload: OpenedUpload; bodySent: boolean; reply: Reply | undefined }
   | { readonly kind: "getfile"; readonly name: string; readonly dest: string; download: Download | undefined; saving: boolean };
 
@@ -164,8 +166,9 @@ export class ClientSession {
       return;
     }
     this.ui.out(chatLine(this.username, text));
-    this.outstanding = { kind: "send" };
-    this.socket.write(encodeOneString(FrameType.Send, text));
+    const frame = encodeOneString(FrameType.Send, text);
+    this.outstanding = { kind: "send", frame };
+    this.socket.write(frame);
   }
 
   private startSendFile(path: string): void {
@@ -281,6 +284,9 @@ export class ClientSession {
     }
     switch (request.kind) {
       case "send":
+        // Over the server's message rate (WIRE.md 3, status 7): the same line again after
+        // a pause, so that piped input goes more slowly instead of losing lines.
+        if (reply.code === Status.RateLimited) return this.resendLater(request);
         if (reply.code !== Status.Ok) this.ui.err(`error: ${printable(reply.message)}`);
         return this.complete();
       case "sendfile":
@@ -293,6 +299,12 @@ export class ClientSession {
         this.ui.err(`error: ${reply.code === Status.Ok ? `no file sent for ${request.name}` : printable(reply.message)}`);
         return this.complete();
     }
+  }
+
+  private resendLater(request: Outstanding & { kind: "send" }): void {
+    setTimeout(() => {
+      if (this.phase === "chatting" && this.outstanding === request) this.socket.write(request.frame);
+    }, RATE_LIMITED_RETRY_MS);
   }
 
   private onRecvFile(size: number): void {

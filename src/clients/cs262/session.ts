@@ -15,6 +15,7 @@
 import type { Socket } from "node:net";
 import { Cs262Codec, encodeFrame } from "../../protocols/cs262/codec.js";
 import { Command, type Cs262Frame } from "../../protocols/cs262/frames.js";
+import { LIMIT_ANSWERS } from "../../protocols/cs262/wire-errors.js";
 import { asciiOnly } from "../../protocols/render-text.js";
 import { FrameReader } from "../../transport/frame-reader.js";
 import type { CodecError } from "../../transport/stream-codec.js";
@@ -23,6 +24,8 @@ import { printable } from "../shared/printable.js";
 import type { Printer } from "../shared/terminal.js";
 import type { Request } from "./commands.js";
 
+/** After a "rate limited" RESPONSE: the pause before sending the request again. */
+const RATE_LIMITED_RETRY_MS = 100;
 /** Server frames this client accepts: a LISTRESPONSE may be as large as the server allows. */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 /** After quit or end of input: time for our last bytes to leave before the socket is cut. */
@@ -184,6 +187,14 @@ export class Cs262ClientSession {
       // The server's last word before it closes (e.g. a frame it could not take).
       if (error !== "") return this.ui.err(`error: ${printable(error)}`);
       return this.protocolError("RESPONSE with no request outstanding");
+    }
+    if (error === LIMIT_ANSWERS.rateLimited) {
+      // Over the server's message rate: the same request again after a pause, so that
+      // piped input goes more slowly instead of losing requests.
+      setTimeout(() => {
+        if (!this.over && this.outstanding === request && request.kind !== "quit") this.write(request);
+      }, RATE_LIMITED_RETRY_MS);
+      return;
     }
     if (error !== "") {
       this.ui.err(`error: ${printable(error)}`);

@@ -6,6 +6,11 @@
  * client that lets it fill is a slow consumer). Replies (`status`, `recvfile`) are not
  * paced. While a file is being downloaded nothing else is written, so no frame can
  * land inside the file's bytes.
+ *
+ * Floods (WIRE.md 3, status 7 "rate limited"): a frame over the message rate is answered
+ * `status 7` and dropped (acks are free: a client must be able to acknowledge what it is
+ * sent); so is a register from an address with too many refused logins (then closed,
+ * as every refused register is), and an upload over the user's allowance.
  */
 import type { ReadStream } from "node:fs";
 import type { DisconnectReason } from "../../core/errors.js";
@@ -14,14 +19,16 @@ import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
-import { fileNameProblem, type FileStore, type Upload } from "../../files/file-store.js";
+import { fileNameProblem, type FileStore, type OpenedFile, type Upload } from "../../files/file-store.js";
+import { NO_UPLOAD_QUOTA, type UploadQuota } from "../../files/upload-quota.js";
 import type { ChatLog } from "../../log/chat-log.js";
 import type { Logger } from "../../log/ops-log.js";
+import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
-import { FILE_ANSWERS, JOIN_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, type StatusAnswer } from "./wire-errors.js";
+import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, type StatusAnswer } from "./wire-errors.js";
 
 export interface BcsContext {
   readonly hub: Hub;
@@ -29,6 +36,10 @@ export interface BcsContext {
   readonly chatLog: ChatLog;
   readonly log: Logger;
   readonly limits: Readonly<Limits>;
+  /** Refused logins per client address (--login-failures); default none. */
+  readonly logins?: LoginAttempts | undefined;
+  /** Upload allowances per user (--upload-bytes-per-hour, --uploads-per-minute); default none. */
+  readonly uploads?: UploadQuota | undefined;
 }
 
 /** Bytes of a download buffered for the socket before reading more of the file. */
@@ -124,6 +135,23 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     }
   }
 
+  /**
+   * The ack of an outstanding deliver does not count against the message rate: a client
+   * must be able to acknowledge whatever it is sent. A stray ack (nothing outstanding)
+   * counts like any frame, so a flood of them is slowed as well.
+   */
+  isRateFree(frame: BcsFrame): boolean {
+    return frame.type === FrameType.Status && this.awaitingAck;
+  }
+
+  /** WIRE.md 3 status 7: the request is refused, the client may send it again later. */
+  overRate(frame: BcsFrame): void {
+    // A stray ack is ignored anyway: it gets no answer, only the wait.
+    if (frame.type === FrameType.Status) return;
+    // A refused sendfile's contents follow as a body, which onBody drops (no upload).
+    this.reply(LIMIT_ANSWERS.rateLimited);
+  }
+
   onBody(chunk: Buffer): void {
     const up = this.upload;
     if (up === undefined) return; // a refused upload or an oversized field: discarded
@@ -139,17 +167,21 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.upload = undefined;
     this.conn.pauseInput(); // the reply must precede anything the client sends next
     up.upload.finish().then(
-      (result) => {
-        if (result === "exists") return this.reply(FILE_ANSWERS.exists);
-        this.reply([Status.Ok, "ok"]);
-        this.ctx.chatLog.uploaded(this.name, up.name, up.size);
-        this.ctx.hub.fileStored(this, up.name);
-      },
-      (err: unknown) => {
+      this.conn.guarded((result: "ok" | "exists") => {
+        if (result === "exists") this.reply(FILE_ANSWERS.exists);
+        else {
+          this.reply([Status.Ok, "ok"]);
+          this.ctx.chatLog.uploaded(this.name, up.name, up.size);
+          this.ctx.hub.fileStored(this, up.name);
+        }
+        this.conn.resumeInput(); // after the reply: it precedes the answers to what comes next
+      }),
+      this.conn.guarded((err: unknown) => {
         this.ctx.log.error({ err, file: up.name }, "storing an upload failed");
         this.reply(FILE_ANSWERS.storeFailed);
-      },
-    ).finally(() => this.conn.resumeInput());
+        this.conn.resumeInput();
+      }),
+    );
   }
 
   onDecodeError(error: CodecError): void {
@@ -181,9 +213,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private beforeRegister(frame: BcsFrame): void {
     if (frame.type === "oversize" && frame.of === FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.nameTooLong);
     if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
+    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
+    const ip = this.conn.remoteAddress;
+    if (logins.begin(ip) > 0) return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
     const name = frame.username;
     this.name = name; // set first: events racing the join are queued under this name
     const result = this.ctx.hub.join(this, name);
+    logins.end(ip, isRefusedName(result));
     if (result !== "ok") {
       this.name = "";
       this.pending.length = 0;
@@ -217,6 +253,10 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (problem !== undefined) return this.reply([Status.FileError, problem]);
     if (size > this.ctx.limits.maxFileBytes) return this.reply(FILE_ANSWERS.tooLarge);
     if (this.ctx.files.exists(filename)) return this.reply(FILE_ANSWERS.exists);
+    // Charged last, so that an upload refused for another reason costs no allowance.
+    const quota = (this.ctx.uploads ?? NO_UPLOAD_QUOTA).charge(this.name, size);
+    if (quota === "never") return this.reply(LIMIT_ANSWERS.overHourlyUploads);
+    if (quota === "later") return this.reply(LIMIT_ANSWERS.uploadsLater);
     this.upload = { upload: this.ctx.files.beginUpload(filename), name: filename, size };
   }
 
@@ -226,7 +266,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.downloading = true;
     this.conn.pauseInput(); // answer this request before reading the next one
     this.ctx.files.openForRead(filename).then(
-      (file) => {
+      this.conn.guarded((file: OpenedFile | undefined) => {
         if (this.conn.closed) return void file?.stream.destroy();
         if (file === undefined) return this.endDownload(FILE_ANSWERS.notFound);
         if (file.size > 0xffffffff) {
@@ -234,11 +274,11 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
           return this.endDownload(FILE_ANSWERS.tooLarge);
         }
         this.streamFile(file.size, file.stream);
-      },
-      (err: unknown) => {
+      }),
+      this.conn.guarded((err: unknown) => {
         this.ctx.log.error({ err, file: filename }, "opening a download failed");
         this.endDownload(FILE_ANSWERS.notFound);
-      },
+      }),
     );
   }
 
@@ -246,20 +286,27 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private streamFile(size: number, stream: ReadStream): void {
     this.download = stream;
     this.conn.send(encodeRecvFileHeader(size));
-    stream.on("data", (chunk) => {
-      if (!this.conn.send(chunk as Buffer)) return void stream.destroy();
-      if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
-        stream.pause();
-        this.conn.whenFlushed(() => stream.resume());
-      }
-    });
-    stream.on("end", () => this.endDownload(undefined));
-    stream.on("error", (err) => {
-      // The length is already on the wire: the stream cannot be completed or resynced.
-      this.ctx.log.error({ err }, "reading a download failed");
-      this.download = undefined;
-      this.conn.close("session_error");
-    });
+    // Stream events call session code from outside the transport: each is guarded.
+    stream.on(
+      "data",
+      this.conn.guarded((chunk: string | Buffer) => {
+        if (!this.conn.send(chunk as Buffer)) return void stream.destroy();
+        if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
+          stream.pause();
+          this.conn.whenFlushed(() => stream.resume());
+        }
+      }),
+    );
+    stream.on("end", this.conn.guarded(() => this.endDownload(undefined)));
+    stream.on(
+      "error",
+      this.conn.guarded((err: Error) => {
+        // The length is already on the wire: the stream cannot be completed or resynced.
+        this.ctx.log.error({ err }, "reading a download failed");
+        this.download = undefined;
+        this.conn.close("session_error");
+      }),
+    );
   }
 
   /** The getfile is answered (by `answer`, or by the complete recvfile): carry on. */

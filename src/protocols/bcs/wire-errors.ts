@@ -21,6 +21,7 @@ export const SEND_ANSWERS: Record<SendResult, StatusAnswer> = {
   message_empty: [Status.BadMessage, "empty message"],
   message_too_long: [Status.BadMessage, "message too long"],
   user_unknown: [Status.ProtocolError, "no such user"],
+  mailbox_full: [Status.ProtocolError, "recipient's mailbox is full"],
   recipient_overflow: [Status.ProtocolError, "recipient is not reading"],
 };
 
@@ -38,4 +39,16 @@ export const PROTOCOL_ANSWERS = {
   nameTooLong: [Status.InvalidName, "invalid name: too long"],
   messageTooLong: [Status.BadMessage, "message too long"],
   fileNameTooLong: [Status.FileError, "file name too long"],
+} as const satisfies Record<string, StatusAnswer>;
+
+/** WIRE.md 3 status 7 "rate limited": temporary refusals; the client may try again later. */
+export const LIMIT_ANSWERS = {
+  /** A frame over --msg-rate/--msg-burst (acks excepted). */
+  rateLimited: [Status.RateLimited, "rate limited; slow down"],
+  /** A register from an address over --login-failures; the connection is then closed. */
+  tooManyFailedLogins: [Status.RateLimited, "too many refused logins from your address; try again later"],
+  /** A sendfile over the user's --upload-bytes-per-hour or --uploads-per-minute. */
+  uploadsLater: [Status.RateLimited, "upload limit reached; try again later"],
+  /** A file larger than a whole hour's allowance can never be accepted: a file error. */
+  overHourlyUploads: [Status.FileError, "file larger than the hourly upload limit"],
 } as const satisfies Record<string, StatusAnswer>;

@@ -9,6 +9,9 @@
  *   name; DELETE leaves it and the connection may log in again.
  * - Lobby and direct messages from anyone arrive as server SEND `sender|||me|||text`
  *   (text from other dialects made ASCII); joins, leaves and files show nothing.
+ * - Floods: a request over the message rate gets a RESPONSE error `rate limited; slow
+ *   down` (one RESPONSE per request still holds), and so does a CREATE or LOGIN from an
+ *   address with too many refused logins (the scrypt is never run for it).
  */
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
@@ -18,19 +21,22 @@ import { foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import type { Logger } from "../../log/ops-log.js";
 import { hashPassword, verifyPassword } from "../../store/passwords.js";
-import type { Store } from "../../store/store.js";
+import type { QueuedMessage, Store } from "../../store/store.js";
+import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeListResponse, encodeResponse, encodeSend, writeHeader } from "./codec.js";
 import { Command, HEADER_BYTES, SEPARATOR, type Cs262Frame } from "./frames.js";
-import { ACCOUNT_ANSWERS, JOIN_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
+import { ACCOUNT_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
 
 export interface Cs262Context {
   readonly hub: Hub;
   readonly store: Store;
   readonly log: Logger;
   readonly limits: Readonly<Limits>;
+  /** Refused logins per client address (--login-failures); default none. */
+  readonly logins?: LoginAttempts | undefined;
 }
 
 /** Queued messages read, sent and dropped per step of a DELIVER (bounded memory and output). */
@@ -126,6 +132,11 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     }
   }
 
+  /** Over the message rate: still exactly one RESPONSE for the request (WIRE.md 4). */
+  overRate(): void {
+    this.reply(LIMIT_ANSWERS.rateLimited);
+  }
+
   onBody(): void {
     // cs262 frames announce no bodies.
   }
@@ -151,50 +162,72 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     const bad = passwordProblem(password);
     if (bad !== undefined) return bad;
-    if (this.ctx.store.isAccount(name)) return ACCOUNT_ANSWERS.exists;
-    // Join first: holding the name online keeps every other CREATE, LOGIN or join of it
-    // out while the password is hashed and the account written.
-    this.setName(name);
-    const joined = this.ctx.hub.join(this, name);
-    if (joined !== "ok") {
-      this.setName("");
-      return JOIN_ANSWERS[joined];
-    }
-    let created = false;
-    try {
-      const hash = password === undefined ? undefined : await hashPassword(password);
-      if (this.closed) return OK; // gone while hashing: nobody to create it for
-      created = await this.ctx.store.createAccount(name, hash);
-    } finally {
-      if (!created) this.logOut();
-    }
-    if (!created) return ACCOUNT_ANSWERS.exists; // made by another process on the same store
-    this.logIn();
-    this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account created");
-    return OK;
+    return this.attempt(async () => {
+      if (this.ctx.store.isAccount(name)) return refused(ACCOUNT_ANSWERS.exists);
+      // Join first: holding the name online keeps every other CREATE, LOGIN or join of it
+      // out while the password is hashed and the account written.
+      this.setName(name);
+      const joined = this.ctx.hub.join(this, name);
+      if (joined !== "ok") {
+        this.setName("");
+        return { answer: JOIN_ANSWERS[joined], failed: isRefusedName(joined) };
+      }
+      let created = false;
+      try {
+        const hash = password === undefined ? undefined : await hashPassword(password);
+        if (this.closed) return done(OK); // gone while hashing: nobody to create it for
+        created = await this.ctx.store.createAccount(name, hash);
+      } finally {
+        if (!created) this.logOut();
+      }
+      if (!created) return refused(ACCOUNT_ANSWERS.exists); // made by another process on the same store
+      this.logIn();
+      this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account created");
+      return done(OK);
+    });
   }
 
   /** LOGIN `[name]` or `[name, password]`. */
   private async login(name: string, password: string | undefined): Promise<Answer> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     if (password !== undefined && password.length > MAX_PASSWORD_BYTES) return ACCOUNT_ANSWERS.passwordTooLong;
-    const account = await this.ctx.store.findAccount(name);
-    if (account === undefined) return ACCOUNT_ANSWERS.unknown;
-    if (this.ctx.hub.isOnline(account.name)) return ACCOUNT_ANSWERS.loggedInElsewhere;
-    // An account made with a password needs it; one made without takes any (WIRE.md 4).
-    if (account.passwordHash !== undefined) {
-      if (password === undefined) return ACCOUNT_ANSWERS.passwordRequired;
-      if (!(await verifyPassword(password, account.passwordHash))) return ACCOUNT_ANSWERS.wrongPassword;
+    return this.attempt(async () => {
+      const account = await this.ctx.store.findAccount(name);
+      if (account === undefined) return refused(ACCOUNT_ANSWERS.unknown);
+      if (this.ctx.hub.isOnline(account.name)) return refused(ACCOUNT_ANSWERS.loggedInElsewhere);
+      // An account made with a password needs it; one made without takes any (WIRE.md 4).
+      if (account.passwordHash !== undefined) {
+        if (password === undefined) return refused(ACCOUNT_ANSWERS.passwordRequired);
+        if (!(await verifyPassword(password, account.passwordHash))) return refused(ACCOUNT_ANSWERS.wrongPassword);
+      }
+      if (this.closed) return done(OK);
+      this.setName(account.name);
+      const joined = this.ctx.hub.join(this, account.name, { ownsReservedName: true });
+      if (joined !== "ok") {
+        this.setName("");
+        return { answer: joined === "name_taken" ? ACCOUNT_ANSWERS.loggedInElsewhere : JOIN_ANSWERS[joined], failed: isRefusedName(joined) };
+      }
+      this.logIn();
+      return done(OK);
+    });
+  }
+
+  /**
+   * A CREATE or LOGIN counted against its address's refused logins (--login-failures):
+   * refused at once, before any store read or scrypt, when the address is over them.
+   */
+  private async attempt(work: () => Promise<Attempt>): Promise<Answer> {
+    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
+    const ip = this.conn.remoteAddress;
+    if (logins.begin(ip) > 0) return LIMIT_ANSWERS.tooManyFailedLogins;
+    let failed = false; // a store failure is not the client's
+    try {
+      const result = await work();
+      failed = result.failed;
+      return result.answer;
+    } finally {
+      logins.end(ip, failed);
     }
-    if (this.closed) return OK;
-    this.setName(account.name);
-    const joined = this.ctx.hub.join(this, account.name, { ownsReservedName: true });
-    if (joined !== "ok") {
-      this.setName("");
-      return joined === "name_taken" ? ACCOUNT_ANSWERS.loggedInElsewhere : JOIN_ANSWERS[joined];
-    }
-    this.logIn();
-    return OK;
   }
 
   /** LIST `[]` or `[pattern]`: account names, online or not (other dialects list online users). */
@@ -211,10 +244,12 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     if (result !== "queued") return this.reply(SEND_ANSWERS[result]);
     // Kept for an offline account: acknowledged only once it is on disk (WIRE.md 1).
     this.conn.pauseInput();
-    this.ctx.hub.whenQueuedDurable((err) => {
-      if (err) this.ctx.log.error({ err, dialect: "cs262" }, "queuing a message failed");
-      this.finish(err ? ACCOUNT_ANSWERS.storeFailed : SEND_ANSWERS.queued);
-    });
+    this.ctx.hub.whenQueuedDurable(
+      this.conn.guarded((err?: Error) => {
+        if (err) this.ctx.log.error({ err, dialect: "cs262" }, "queuing a message failed");
+        this.finish(err ? ACCOUNT_ANSWERS.storeFailed : SEND_ANSWERS.queued);
+      }),
+    );
   }
 
   /**
@@ -230,26 +265,34 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   private deliverPage(afterId: number): void {
     const name = this.name;
-    const failed = (err: unknown): void => {
+    // Store callbacks are outside the transport's calls: each runs inside the session boundary.
+    const failed = this.conn.guarded((err: unknown): void => {
       if (this.closed) return; // e.g. the store closed at shutdown after this connection
       this.ctx.log.error({ err, dialect: "cs262", user: name }, "delivering queued messages failed");
       this.finish(ACCOUNT_ANSWERS.storeFailed);
-    };
-    this.ctx.store.peekQueued(name, afterId, DELIVER_PAGE).then((messages) => {
-      if (this.closed) return;
-      const last = messages[messages.length - 1];
-      if (last === undefined) return this.finish(OK);
-      for (const m of messages) {
-        if (!this.conn.send(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed as a slow consumer
-      }
-      this.conn.whenFlushed(() => {
-        this.ctx.store.dropQueued(name, last.id).then(() => {
-          if (this.closed) return;
-          if (messages.length < DELIVER_PAGE) this.finish(OK);
-          else this.deliverPage(last.id);
-        }, failed);
-      });
-    }, failed);
+    });
+    this.ctx.store.peekQueued(name, afterId, DELIVER_PAGE).then(
+      this.conn.guarded((messages: QueuedMessage[]) => {
+        if (this.closed) return;
+        const last = messages[messages.length - 1];
+        if (last === undefined) return this.finish(OK);
+        for (const m of messages) {
+          if (!this.conn.send(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed as a slow consumer
+        }
+        // Backpressure: the next page is read only once the socket has taken this one.
+        this.conn.whenFlushed(() => {
+          this.ctx.store.dropQueued(name, last.id).then(
+            this.conn.guarded(() => {
+              if (this.closed) return;
+              if (messages.length < DELIVER_PAGE) this.finish(OK);
+              else this.deliverPage(last.id);
+            }),
+            failed,
+          );
+        });
+      }),
+      failed,
+    );
   }
 
   /** DELETE: the account and its queue go, then the connection is logged out (stays open). */
@@ -287,12 +330,12 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   private answerLater(work: Promise<Answer>): void {
     this.conn.pauseInput();
     work.then(
-      (answer) => this.finish(answer),
-      (err: unknown) => {
+      this.conn.guarded((answer: Answer) => this.finish(answer)),
+      this.conn.guarded((err: unknown) => {
         if (this.closed) return; // e.g. the store closed at shutdown after this connection
         this.ctx.log.error({ err, dialect: "cs262", user: this.name || undefined }, "request failed");
         this.finish(ACCOUNT_ANSWERS.storeFailed);
-      },
+      }),
     );
   }
 
@@ -320,6 +363,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     return `${this.conn.remoteAddress}:${this.conn.remotePort}`;
   }
 }
+
+/** The outcome of a login attempt, and whether it counts as refused (the client's doing). */
+interface Attempt {
+  readonly answer: Answer;
+  readonly failed: boolean;
+}
+const refused = (answer: Answer): Attempt => ({ answer, failed: true });
+const done = (answer: Answer): Attempt => ({ answer, failed: false });
 
 function passwordProblem(password: string | undefined): string | undefined {
   if (password === undefined) return undefined;

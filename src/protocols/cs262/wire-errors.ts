@@ -22,6 +22,7 @@ export const SEND_ANSWERS: Record<SendResult, string> = {
   message_empty: "empty message",
   message_too_long: "message too long",
   user_unknown: "no such user",
+  mailbox_full: "recipient's mailbox is full; not kept",
   recipient_overflow: "recipient is not reading",
 };
 
@@ -42,4 +43,12 @@ export const ACCOUNT_ANSWERS = {
 export const PROTOCOL_ANSWERS = {
   /** RESPONSE and LISTRESPONSE are the server's. */
   serverCommand: "unexpected command from a client",
+} as const satisfies Record<string, string>;
+
+/** Refusals for now: the client may try again later. */
+export const LIMIT_ANSWERS = {
+  /** A request over --msg-rate/--msg-burst. */
+  rateLimited: "rate limited; slow down",
+  /** A CREATE or LOGIN from an address over --login-failures. */
+  tooManyFailedLogins: "too many refused logins from your address; try again later",
 } as const satisfies Record<string, string>;

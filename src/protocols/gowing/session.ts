@@ -8,6 +8,9 @@
  * - What gowing users send is held to ASCII (WIRE.md 1): each non-ASCII character of
  *   the payload, read as UTF-8, becomes one `?` before it reaches the hub, so every
  *   dialect and the log see the same text.
+ * - Floods: gowing answers nothing on success, so a client over the message rate, or
+ *   over its address's refused logins, is read more slowly instead of told (no
+ *   overRate: the transport holds the frame; a JOIN waits with retryLater).
  */
 import type { DisconnectReason, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
@@ -16,6 +19,7 @@ import type { Limits } from "../../core/limits.js";
 import { isValidName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import type { Logger } from "../../log/ops-log.js";
+import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { asciiOnly } from "../render-text.js";
@@ -30,6 +34,8 @@ export interface GowingContext {
   readonly logs: GowingLogs;
   readonly log: Logger;
   readonly limits: Readonly<Limits>;
+  /** Refused logins per client address (--login-failures); default none. */
+  readonly logins?: LoginAttempts | undefined;
 }
 
 /** Sent on connect, as a type-2 frame, to that connection only (seed progression 2). */
@@ -97,10 +103,14 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** A payload the codec did not buffer: an unknown type, or one over the frame limit. */
   private onSkipped(type: number, size: number): void {
     switch (type) {
-      case FrameType.Join:
+      case FrameType.Join: {
         if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
+        const wait = this.logins.begin(this.conn.remoteAddress);
+        if (wait > 0) return this.conn.retryLater(wait);
+        this.logins.end(this.conn.remoteAddress, true); // a name too long to read is an invalid one
         this.ctx.logs.requested(this.conn.remoteAddress, this.conn.remotePort, size, JOIN_ANSWERS.name_invalid.disposition);
         return void this.conn.send(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
+      }
       case FrameType.Leave:
         return this.handleLeave(); // the payload means nothing for LEAVE or LIST
       case FrameType.List:
@@ -137,9 +147,13 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** JOIN `name` -> type 0, len 1, status (WIRE.md 5); accepted: the notice to all, us included. */
   private handleJoin(name: string): void {
     if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
+    // Too many refused names from this address: the JOIN is answered later, not refused.
+    const wait = this.logins.begin(this.conn.remoteAddress);
+    if (wait > 0) return this.conn.retryLater(wait);
     this.name = name; // the hub reads it while joining us
     this.early = [];
     const result = this.ctx.hub.join(this, name);
+    this.logins.end(this.conn.remoteAddress, isRefusedName(result));
     const early = this.early;
     this.early = undefined;
     const answer = JOIN_ANSWERS[result];
@@ -197,11 +211,17 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const result = this.ctx.hub.direct(this, target, text);
     if (result === "queued") {
       // gowing acknowledges nothing on success: only a failure to keep it is reported.
-      return this.ctx.hub.whenQueuedDurable((err) => {
-        if (err && !this.conn.closed) this.error(QUEUE_FAILED);
-      });
+      return this.ctx.hub.whenQueuedDurable(
+        this.conn.guarded((err?: Error) => {
+          if (err && !this.conn.closed) this.error(QUEUE_FAILED);
+        }),
+      );
     }
     if (result !== "ok") this.sendFailed(result, target);
+  }
+
+  private get logins(): LoginAttempts {
+    return this.ctx.logins ?? NO_LOGIN_LIMIT;
   }
 
   // ---- output -----------------------------------------------------------------------

@@ -28,6 +28,7 @@ export const SEND_ERRORS: Record<Exclude<SendResult, "ok" | "queued">, string> =
   message_empty: "Empty message",
   message_too_long: "Message too long",
   user_unknown: "No such user",
+  mailbox_full: "Mailbox full; not kept",
   recipient_overflow: "Recipient is not reading; not delivered",
 };
 

@@ -2,11 +2,16 @@
  * One lab connection: request lines <-> hub calls, and hub messages -> DELIVERY lines.
  * Every reply is written through the connection's queued, coalescing writer (TR4: no
  * blocking "send everything" call anywhere).
+ *
+ * Floods: the lab protocol has no "slow down" reply, so a client over the message rate
+ * or over its address's refused logins is read more slowly instead (no overRate: the
+ * transport holds the line until the rate allows it; a HELLO-FROM waits with retryLater).
  */
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Member } from "../../core/ports.js";
+import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { singleLine } from "../render-text.js";
@@ -16,6 +21,8 @@ import { JOIN_REFUSALS, SEND_REPLIES } from "./wire-errors.js";
 
 export interface LabContext {
   readonly hub: Hub;
+  /** Refused logins per client address (--login-failures); default none. */
+  readonly logins?: LoginAttempts | undefined;
 }
 
 /** Lobby messages go to many lab users: each is rendered once. */
@@ -82,17 +89,25 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     // For an offline cs262 account: SEND-OK once the message is on disk. Requests after
     // this one wait, so their replies cannot overtake it.
     this.conn.pauseInput();
-    this.ctx.hub.whenQueuedDurable((err) => {
-      this.conn.send(err ? REPLY.badDestUser : REPLY.sendOk);
-      this.conn.resumeInput();
-    });
+    this.ctx.hub.whenQueuedDurable(
+      this.conn.guarded((err?: Error) => {
+        this.conn.send(err ? REPLY.badDestUser : REPLY.sendOk);
+        this.conn.resumeInput();
+      }),
+    );
   }
 
   private beforeLogin(request: LabRequest): void {
     if (request.kind === "bad-body") return this.refuse(REPLY.badRqstBody);
     if (request.kind !== "hello") return this.refuse(REPLY.badRqstHdr); // PR7
+    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
+    const ip = this.conn.remoteAddress;
+    // Too many refused logins from this address: answer later, not with an error.
+    const wait = logins.begin(ip);
+    if (wait > 0) return this.conn.retryLater(wait);
     this.name = request.name; // set first: the hub may route to us during the join
     const result = this.ctx.hub.join(this, request.name); // PR2
+    logins.end(ip, isRefusedName(result));
     if (result !== "ok") {
       this.name = "";
       return this.refuse(JOIN_REFUSALS[result]); // PR4, PR5, PR15

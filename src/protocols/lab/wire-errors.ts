@@ -19,6 +19,8 @@ export const SEND_REPLIES: Record<SendResult, Buffer> = {
   message_empty: REPLY.badRqstBody,
   message_too_long: REPLY.badRqstBody,
   user_unknown: REPLY.badDestUser,
+  // An offline account's mailbox is at --mailbox-limit: not kept, so not deliverable.
+  mailbox_full: REPLY.badDestUser,
   // The target is being dropped as a slow consumer: it could not be delivered (PR14).
   recipient_overflow: REPLY.badDestUser,
 };

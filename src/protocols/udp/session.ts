@@ -120,7 +120,14 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     readonly link: DatagramLink<UdpMember>,
     private readonly ctx: UdpContext,
   ) {
-    this.listTimer = setInterval(() => this.sendListToAll(), ctx.options.listIntervalMs);
+    this.listTimer = setInterval(() => {
+      // A timer is outside every session: a throw here must not reach the process.
+      try {
+        this.sendListToAll();
+      } catch (err) {
+        this.ctx.log.error({ err, dialect: "udp" }, "sending the user list failed");
+      }
+    }, ctx.options.listIntervalMs);
     this.listTimer.unref();
   }
 
@@ -197,7 +204,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     const result = this.ctx.hub.direct(member, to, text);
     if (result !== "queued") return this.answer(member, SEND_ANSWERS[result]);
     // For an offline cs262 account: OK once the message is on disk.
-    this.ctx.hub.whenQueuedDurable((err) => this.answer(member, err ? PROTOCOL_ANSWERS.notKept : undefined));
+    this.ctx.hub.whenQueuedDurable(this.guarded(member, (err?: Error) => this.answer(member, err ? PROTOCOL_ANSWERS.notKept : undefined)));
   }
 
   private sendPublic(member: UdpMember, text: string): void {
@@ -212,6 +219,23 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   /** WIRE.md 6: silent for the idle limit; the transport has already released the address. */
   onIdle(member: UdpMember): void {
     this.logOut(member, "idle_timeout", "idle");
+  }
+
+  /** Handling a datagram of `member` threw (the transport logged it): that user is logged out. */
+  onSessionError(member: UdpMember): void {
+    this.logOut(member, "session_error");
+  }
+
+  /** `callback` inside `member`'s session boundary, for calls from outside the listener (promises). */
+  private guarded<A extends unknown[]>(member: UdpMember, callback: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        callback(...args);
+      } catch (err) {
+        this.ctx.log.error({ err, dialect: "udp", remote: member.peer.key, user: member.name, reason: "session_error" }, "udp session failed; logging it out");
+        this.logOut(member, "session_error");
+      }
+    };
   }
 
   /** LOGOUT, idle, the hub's disconnect, or shutdown: the name goes, everyone else is told. */

@@ -25,6 +25,7 @@ export const SEND_ANSWERS: Record<SendResult, Answer> = {
   message_empty: "empty message",
   message_too_long: "message too long",
   user_unknown: "no such user",
+  mailbox_full: "recipient's mailbox is full",
   recipient_overflow: "recipient is not reading",
 };
 

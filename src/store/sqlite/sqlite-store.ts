@@ -41,6 +41,12 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly writes: GroupCommit;
   private readonly sql;
+  /**
+   * Queued messages per folded name, for queuedCount without a query per message:
+   * counted once from the table, then kept by enqueue. A drop or delete forgets the
+   * entry (the next call counts again), so a rolled-back batch can never leave it low.
+   */
+  private readonly counts = new Map<string, number>();
 
   /** Opens (creating if needed) `<dataDir>/switchboard.db` and migrates it. */
   constructor(dataDir: string) {
@@ -77,6 +83,7 @@ export class SqliteStore implements Store {
       enqueue: db.prepare<[string, string, number, string]>(
         "INSERT INTO messages (recipient, sender, body, sent_at) SELECT folded, ?, ?, ? FROM accounts WHERE folded = ?",
       ),
+      countQueued: db.prepare<[string], number>("SELECT COUNT(*) FROM messages WHERE recipient = ?").pluck(),
       peekQueued: db.prepare<[string, number, number], MessageRow>(
         "SELECT id, sender, body, sent_at FROM messages WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?",
       ),
@@ -109,6 +116,7 @@ export class SqliteStore implements Store {
 
   async deleteAccount(name: string): Promise<boolean> {
     const key = foldName(name);
+    this.counts.delete(key);
     let deleted = false;
     await this.writes.add(() => {
       this.sql.deleteMessages.run(key);
@@ -120,7 +128,21 @@ export class SqliteStore implements Store {
   enqueue(to: string, from: string, text: string): Promise<void> {
     const key = foldName(to);
     const at = Date.now();
+    const count = this.counts.get(key);
+    if (count !== undefined) this.counts.set(key, count + 1);
     return this.writes.add(() => void this.sql.enqueue.run(from, text, at, key));
+  }
+
+  queuedCount(name: string): number {
+    const key = foldName(name);
+    let count = this.counts.get(key);
+    if (count === undefined) {
+      // Commit first, so the count includes every enqueue called so far (rule 2).
+      this.writes.commit();
+      count = this.sql.countQueued.get(key) ?? 0;
+      this.counts.set(key, count);
+    }
+    return count;
   }
 
   async peekQueued(name: string, afterId: number, limit: number): Promise<QueuedMessage[]> {
@@ -132,6 +154,7 @@ export class SqliteStore implements Store {
 
   dropQueued(name: string, throughId: number): Promise<void> {
     const key = foldName(name);
+    this.counts.delete(key);
     return this.writes.add(() => void this.sql.dropQueued.run(key, throughId));
   }
 

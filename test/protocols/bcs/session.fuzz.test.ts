@@ -81,6 +81,15 @@ class FakeConn implements Conn {
     this.log.push({ kind: "loggedIn" });
   }
 
+  retryLater(): void {
+    throw new Error("the bcs session never retries a frame");
+  }
+
+  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
+    // As Connection's boundary does, but recorded: nothing may escape the session.
+    return (...args: A) => this.guard(() => callback(...args));
+  }
+
   pauseInput(): void {
     this.log.push({ kind: "pause" });
     this.inputPaused = true;

@@ -89,6 +89,12 @@ class FakeConn implements Conn {
   loggedIn(): void {
     this.isLoggedIn = true;
   }
+  retryLater(): void {
+    throw new Error("no login limit here: nothing is retried");
+  }
+  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
+    return callback;
+  }
   pauseInput(): void {}
   resumeInput(): void {}
   close(reason: DisconnectReason): void {

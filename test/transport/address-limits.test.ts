@@ -1,0 +1,92 @@
+/** Limits per client address: the address key, connections at once, refused logins. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { addressKey, ConnectionsPerAddress, LoginAttempts, isRefusedName } from "../../src/transport/address-limits.js";
+
+describe("address key", () => {
+  it("is the IPv4 address, also when mapped into IPv6", () => {
+    assert.equal(addressKey("192.0.2.7"), "192.0.2.7");
+    assert.equal(addressKey("::ffff:192.0.2.7"), "192.0.2.7");
+    assert.equal(addressKey("::FFFF:192.0.2.7"), "192.0.2.7");
+  });
+
+  it("is the /64 of an IPv6 address, however it is written", () => {
+    assert.equal(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+    assert.equal(addressKey("2001:0db8:0001:0002::1"), "2001:db8:1:2::/64");
+    assert.equal(addressKey("2001:db8::1"), "2001:db8:0:0::/64");
+    assert.equal(addressKey("2001:db8::"), "2001:db8:0:0::/64");
+    assert.equal(addressKey("::1"), "0:0:0:0::/64");
+    assert.equal(addressKey("fe80::1%eth0"), "fe80:0:0:0::/64");
+  });
+
+  it("leaves anything else as it is", () => {
+    assert.equal(addressKey("?"), "?");
+  });
+});
+
+describe("connections per address", () => {
+  it("admits up to the limit per address, counts refusals in a row, and frees a place on close", () => {
+    const c = new ConnectionsPerAddress(2);
+    assert.equal(c.admit("192.0.2.1"), 0);
+    assert.equal(c.admit("::ffff:192.0.2.1"), 0, "the same address");
+    assert.equal(c.admit("192.0.2.1"), 1);
+    assert.equal(c.admit("192.0.2.1"), 2);
+    assert.equal(c.admit("192.0.2.2"), 0, "another address");
+    c.close("192.0.2.1");
+    assert.equal(c.admit("192.0.2.1"), 0);
+    assert.equal(c.admit("192.0.2.1"), 1, "a new run of refusals");
+  });
+
+  it("forgets an address with nothing open, and does nothing when the limit is 0", () => {
+    const c = new ConnectionsPerAddress(2);
+    c.admit("a");
+    c.close("a");
+    assert.equal(c.addresses, 0);
+    const off = new ConnectionsPerAddress(0);
+    for (let i = 0; i < 1000; i++) assert.equal(off.admit("a"), 0);
+    assert.equal(off.addresses, 0);
+  });
+});
+
+describe("login attempts per address", () => {
+  it("lets an address fail `failures` times per window, then says how long to wait", () => {
+    const l = new LoginAttempts(3, 60_000);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(l.begin("192.0.2.1", 0), 0);
+      l.end("192.0.2.1", true, 0);
+    }
+    assert.equal(l.begin("192.0.2.1", 0), 20_000, "one try back every 20 s");
+    assert.equal(l.begin("192.0.2.2", 0), 0, "another address");
+    assert.equal(l.begin("192.0.2.1", 20_000), 0);
+  });
+
+  it("gives the try back when the attempt succeeds", () => {
+    const l = new LoginAttempts(1, 60_000);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(l.begin("a", 0), 0);
+      l.end("a", false, 0);
+    }
+  });
+
+  it("bounds attempts in flight too: each takes its try when it begins", () => {
+    const l = new LoginAttempts(2, 60_000);
+    assert.equal(l.begin("a", 0), 0);
+    assert.equal(l.begin("a", 0), 0);
+    assert.ok(l.begin("a", 0) > 0, "a third at the same time waits");
+  });
+
+  it("is off at 0 failures", () => {
+    const l = new LoginAttempts(0, 60_000);
+    for (let i = 0; i < 100; i++) {
+      assert.equal(l.begin("a", 0), 0);
+      l.end("a", true, 0);
+    }
+  });
+
+  it("counts names refused for the name, not for a full server", () => {
+    assert.deepEqual(
+      (["ok", "name_invalid", "name_reserved", "name_taken", "server_full", "already_joined"] as const).map(isRefusedName),
+      [false, true, true, true, false, true],
+    );
+  });
+});
