@@ -18,7 +18,7 @@ import { CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
 const dataDir = tempDir("sb-crash-");
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const serve = () => spawnServer(CLI("switchboard"), [...serveOnly({ bcs: "0", cs262: "0" }), "--host", "127.0.0.1", "--data-dir", dataDir, "--bcs-log", "off"]);
+const serve = () => spawnServer(CLI("switchboard"), [...serveOnly({ bcs: "0", cs262: "0" }), "--host", "127.0.0.1", "--data-dir", dataDir, "--bcs-log", "off", "--msg-rate", "0", "--uploads-per-minute", "0"]);
 
 /** The content of upload `i`: sizes from 1 byte to ~300 KiB, each byte derived from i. */
 function content(i: number): Buffer {

@@ -67,6 +67,14 @@ class FakeConn implements Conn {
   sendSplit(frame: Uint8Array): boolean {
     return this.send(frame);
   }
+  retryLater(): void {
+    throw new Error("no login limit here: nothing is retried");
+  }
+
+  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
+    return callback;
+  }
+
   whenFlushed(callback: () => void): void {
     callback();
   }
