@@ -1,7 +1,7 @@
 import { logChatLines, openGowingLogs } from "../protocols/gowing/logs.js";
 import { gowingDialect } from "../protocols/gowing/index.js";
-import { TcpListener } from "../transport/tcp-listener.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
+import { listenTcp } from "./listen-tcp.js";
 
 export interface GowingConfig extends Endpoint {
   /**
@@ -13,24 +13,16 @@ export interface GowingConfig extends Endpoint {
 
 export async function startGowing(ctx: AppContext, config: GowingConfig): Promise<Started> {
   const logs = openGowingLogs(config.logDir, ctx.log);
-  const tcp = new TcpListener({
-    dialect: gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }),
-    host: config.host,
-    port: config.port,
-    limits: ctx.hub.limits,
-    log: ctx.log,
-    perAddress: ctx.connections,
-  });
-  let a;
+  let tcp;
   try {
-    a = await tcp.listen();
+    tcp = await listenTcp(ctx, gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }), config);
   } catch (err) {
     await logs.close();
     throw err;
   }
   const stopLogging = logChatLines(ctx.hub, logs);
   return {
-    listeners: [{ name: "gowing", transport: "tcp", address: a.address, port: a.port }],
+    listeners: [tcp.listener],
     close: async () => {
       await tcp.close(); // every session logs its end before this resolves
       stopLogging();

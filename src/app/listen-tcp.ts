@@ -1,0 +1,25 @@
+/** Start one stream dialect's TCP listener with the process's shared limits and services. */
+import type { StreamDialect } from "../transport/session.js";
+import { TcpListener } from "../transport/tcp-listener.js";
+import type { AppContext, BoundListener, Endpoint } from "./context.js";
+
+export interface ListeningTcp {
+  readonly listener: BoundListener;
+  close(): Promise<void>;
+}
+
+export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, at: Endpoint): Promise<ListeningTcp> {
+  const tcp = new TcpListener({
+    dialect,
+    host: at.host,
+    port: at.port,
+    limits: ctx.hub.limits,
+    log: ctx.log,
+    perAddress: ctx.connections,
+  });
+  const a = await tcp.listen();
+  return {
+    listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
+    close: () => tcp.close(),
+  };
+}
