@@ -1,6 +1,8 @@
 /**
  * The user's side of the gowing client: typed lines in, chat lines out, and the prompt
- * `<name>> ` (seed 003: the name, `>`, one space).
+ * `<name>> ` (seed 003: the name, `>`, one space). A variant of the shared Terminal
+ * (../shared/terminal.ts) because the seed wants the prompt on pipes too and the prompt
+ * changes (a name is asked for, then the chat prompt).
  *
  * On a terminal (stdin and stdout both TTYs) readline draws the prompt, and a line that
  * arrives while the user is typing is printed above it: the prompt line is cleared, the
@@ -10,14 +12,9 @@
  * the line printed, and the prompt written again.
  */
 import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import type { InputHandlers } from "../shared/terminal.js";
 
-export interface InputHandlers {
-  line(line: string): void;
-  /** End of input: Ctrl+D on a terminal, EOF on a pipe. */
-  end(): void;
-  /** Ctrl+C on a terminal. */
-  interrupt(): void;
-}
+export type { InputHandlers };
 
 export class Terminal {
   readonly interactive: boolean;
