@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+// Switchboard benchmark: a real server process pinned to CPU 0, the C load generator
+// (bench/gen/gen.c, built here with gcc) pinned to CPU 1, loopback only. For each
+// workload: start the server with only the dialect it needs, run the generator (log in,
+// warm up, measure), sample /proc for both processes, stop the server, and write a
+// markdown table and JSON to bench/results/. See bench/README.md.
+// Plain Node, no dependencies.
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+
+const root = new URL("..", import.meta.url).pathname;
+const GEN_SRC = join(root, "bench/gen/gen.c");
+const GEN_BIN = join(root, "bench/.build/gen");
+const SERVER = join(root, "dist/src/cli/switchboard.js");
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
+
+const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [options])
+
+  --workload <name>   all (default), lab-dm, fanout-gowing, fanout-bcs, fanout-udp,
+                      fanout (all three), idle-lab, idle-mixed, idle (both)
+  --pairs <P>         lab-dm pairs (default: the set 1,16,100)
+  --window <W>        messages in flight per sender (lab-dm default: 1 for P=1, else 16;
+                      fan-out default 16)
+  --members <M>       fan-out members (default 100)
+  --senders <S>       fan-out senders among them (default 10)
+  --clients <N>       idle-lab clients (default 10000)
+  --mixed-clients <N> idle-mixed clients, split over lab, gowing, bcs, udp (default 800: each bcs client gets one ack-paced
+                      notice per login, and over --queue-frames 1000 queued it is dropped)
+  --body <bytes>      message body size (default 64)
+  --warmup <s>        warm-up seconds (default 3)
+  --measure <s>       measured seconds (default 10)
+  --out <dir>         where results go (default bench/results)
+  --server-cpu <n>    CPU for the server (default 0)
+  --gen-cpu <n>       CPU for the generator (default 1)
+`;
+
+function parseArgs(argv) {
+  const o = {
+    workload: "all", pairs: undefined, window: undefined, members: 100, senders: 10, clients: 10000,
+    mixedClients: 800, body: 64, warmup: 3, measure: 10, out: join(root, "bench/results"), serverCpu: 0, genCpu: 1,
+  };
+  const numeric = new Set(["pairs", "window", "members", "senders", "clients", "mixedClients", "body", "warmup", "measure", "serverCpu", "genCpu"]);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-h" || a === "--help") {
+      process.stdout.write(HELP);
+      process.exit(0);
+    }
+    if (!a.startsWith("--") || i + 1 >= argv.length) fail(`bad argument ${a}\n${HELP}`);
+    const key = a.slice(2).replace(/-([a-z])/g, (_, ch) => ch.toUpperCase());
+    if (!(key in o)) fail(`unknown option ${a}\n${HELP}`);
+    const v = argv[++i];
+    if (numeric.has(key)) {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) fail(`${a} needs a number`);
+      o[key] = n;
+    } else o[key] = v;
+  }
+  return o;
+}
+
+function fail(msg) {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+}
+
+/** The workloads to run: each names its generator mode and the dialects the server needs. */
+function plan(o) {
+  const dm = (P, W) => ({ name: `lab-dm P=${P} W=${W}`, mode: "dm", dialect: "lab", dialects: ["lab"], args: ["--pairs", P, "--window", W], clients: 2 * P });
+  const dmSet = () => (o.pairs !== undefined ? [dm(o.pairs, o.window ?? (o.pairs === 1 ? 1 : 16))]
+    : o.window !== undefined ? [1, 16, 100].map((P) => dm(P, o.window)) : [dm(1, 1), dm(16, 16), dm(100, 16)]);
+  const fan = (d) => ({
+    name: `fanout-${d} M=${o.members} S=${o.senders} W=${o.window ?? 16}`, mode: "fanout", dialect: d, dialects: [d],
+    args: ["--members", o.members, "--senders", o.senders, "--window", o.window ?? 16], clients: o.members,
+  });
+  const idle = (d, n) => ({
+    name: `idle-${d} N=${n}`, mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
+    args: ["--clients", n], clients: n, idle: true,
+  });
+  const all = {
+    "lab-dm": dmSet,
+    "fanout-gowing": () => [fan("gowing")],
+    "fanout-bcs": () => [fan("bcs")],
+    "fanout-udp": () => [fan("udp")],
+    fanout: () => ["gowing", "bcs", "udp"].map(fan),
+    "idle-lab": () => [idle("lab", o.clients)],
+    "idle-mixed": () => [idle("mixed", o.mixedClients)],
+    idle: () => [idle("lab", o.clients), idle("mixed", o.mixedClients)],
+  };
+  if (o.workload === "all") return [...all["lab-dm"](), ...all.fanout(), ...all.idle()];
+  if (!all[o.workload]) fail(`unknown workload ${o.workload}\n${HELP}`);
+  return all[o.workload]();
+}
+
+function buildGenerator() {
+  if (existsSync(GEN_BIN) && statSync(GEN_BIN).mtimeMs >= statSync(GEN_SRC).mtimeMs) return;
+  mkdirSync(join(root, "bench/.build"), { recursive: true });
+  process.stderr.write("bench: building the generator with gcc\n");
+  execFileSync("gcc", ["-O2", "-Wall", "-o", GEN_BIN, GEN_SRC], { stdio: "inherit" });
+}
+
+/** utime and stime of a process, in seconds (all its threads). */
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK }; // fields 14 and 15 of proc(5)
+  } catch {
+    return { user: NaN, sys: NaN };
+  }
+}
+
+/** Resident set size in KiB (VmRSS). */
+function rssKiB(pid) {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const sample = (pid) => {
+  const { user, sys } = cpuSeconds(pid);
+  return { t: performance.now() / 1000, cpu: user + sys, user, sys, rss: rssKiB(pid) };
+};
+/** CPU % of one core between two samples (`part`: "cpu", "user" or "sys"). */
+const cpuPercent = (a, b, part = "cpu") => (b && a ? (100 * (b[part] - a[part])) / (b.t - a.t) : NaN);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Spawns `argv` pinned to `cpu` with the open-file limit raised; resolves its lines as they come. */
+function pinned(cpu, argv) {
+  const quoted = argv.map((a) => `'${String(a).replace(/'/g, "'\\''")}'`).join(" ");
+  // ulimit: as high as the hard limit allows (10,000 idle clients need 10,000 descriptors).
+  const script = `n=$(ulimit -Hn); [ "$n" = unlimited ] && n=65536; [ "$n" -gt 65536 ] && n=65536; ulimit -n "$n" && exec taskset -c ${cpu} ${quoted}`;
+  const child = spawn("bash", ["-c", script], { stdio: ["ignore", "pipe", "pipe"] });
+  const lines = [];
+  const waiters = [];
+  const stderr = [];
+  createInterface({ input: child.stdout }).on("line", (line) => {
+    lines.push(line);
+    if (lines.length > 200) lines.splice(0, 100); // a chatty server must not fill memory
+    for (const w of [...waiters]) if (w.test(line)) w.resolve(line);
+  });
+  createInterface({ input: child.stderr }).on("line", (line) => {
+    stderr.push(line);
+    if (stderr.length > 50) stderr.shift();
+  });
+  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  /** The first line (from now on, or already seen) matching `re`; rejects on exit or timeout. */
+  const waitFor = (re, ms, what) => {
+    const seen = lines.find((l) => re.test(l));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const w = { test: (l) => re.test(l), resolve: (l) => { done(); resolve(l); } };
+      const timer = setTimeout(() => { done(); reject(new Error(`timed out waiting for ${what}`)); }, ms);
+      const done = () => { clearTimeout(timer); waiters.splice(waiters.indexOf(w), 1); };
+      waiters.push(w);
+      exited.then(() => { if (waiters.includes(w)) { done(); reject(new Error(`exited before ${what}: ${stderr.slice(-5).join(" | ")}`)); } });
+    });
+  };
+  return { child, pid: child.pid, lines, stderr, exited, waitFor };
+}
+
+async function startServer(dialects, clients, o) {
+  const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
+  const port = (d) => (dialects.includes(d) ? "0" : "off");
+  const argv = [
+    process.execPath, SERVER, "serve", "--host", "127.0.0.1",
+    "--lab-port", port("lab"), "--gowing-port", port("gowing"), "--bcs-port", port("bcs"),
+    "--cs262-port", "off", "--udp-port", port("udp"), "--http-port", "off",
+    "--bcs-log", "off", "--gowing-log-dir", "off", "--data-dir", dataDir,
+    "--msg-rate", "0", "--max-connections-per-ip", "0", "--login-failures", "0", "--max-users", "0",
+  ];
+  if (dialects.includes("udp")) argv.push("--udp-idle-timeout", "10m");
+  const server = pinned(o.serverCpu, argv);
+  await server.waitFor(/^ready$/, 20000, "the server's ready line");
+  const ports = {};
+  for (const l of server.lines) {
+    const m = /^listening (\S+) \S+ \S+:(\d+)$/.exec(l);
+    if (m) ports[m[1]] = Number(m[2]);
+  }
+  const stop = async () => {
+    server.child.kill("SIGTERM");
+    const t = setTimeout(() => server.child.kill("SIGKILL"), 5000);
+    await server.exited;
+    clearTimeout(t);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { ...server, ports, stop };
+}
+
+async function runOne(w, o) {
+  process.stderr.write(`bench: ${w.name} ...\n`);
+  const server = await startServer(w.dialects, w.clients, o);
+  try {
+    await sleep(500); // let the server settle after start-up before the "before" RSS
+    const before = sample(server.pid);
+    const warmup = w.idle ? 1 : o.warmup;
+    const measure = w.idle ? 2 : o.measure;
+    const loginDeadline = w.idle ? 120 : 30;
+    const genArgv = [GEN_BIN, "--mode", w.mode, "--dialect", w.dialect, "--body", o.body,
+      "--warmup", warmup, "--measure", measure, "--login-deadline", loginDeadline, ...w.args];
+    for (const d of w.dialects) genArgv.push(`--${d}-port`, server.ports[d]);
+    const gen = pinned(o.genCpu, genArgv);
+    const budget = (loginDeadline + warmup + measure + 30) * 1000; // every run stops by itself
+    const genStart = sample(gen.pid);
+    await gen.waitFor(/^LOGGED_IN /, (loginDeadline + 10) * 1000, "the generator's logins");
+    const loggedIn = { server: sample(server.pid), gen: sample(gen.pid) };
+    await gen.waitFor(/^MEASURE_START$/, budget, "the measured window");
+    const start = { server: sample(server.pid), gen: sample(gen.pid) };
+    await gen.waitFor(/^MEASURE_END$/, budget, "the end of the measured window");
+    const end = { server: sample(server.pid), gen: sample(gen.pid) };
+    const resultLine = await gen.waitFor(/^RESULT /, 10000, "the generator's result");
+    await gen.exited;
+    const g = JSON.parse(resultLine.slice(7));
+    const serverExited = server.child.exitCode !== null;
+    const row = {
+      workload: w.name, mode: w.mode, dialect: w.dialect, clients: w.clients,
+      deliveries_per_s: g.deliveries_per_s, sends: g.sends, deliveries: g.deliveries,
+      p50_ms: g.p50_us / 1000, p99_ms: g.p99_us / 1000, max_ms: g.max_us / 1000, latency_samples: g.latency_samples,
+      server_cpu_pct: cpuPercent(start.server, end.server), server_rss_mib: end.server.rss / 1024,
+      gen_cpu_pct: cpuPercent(start.gen, end.gen),
+      gen_user_pct: cpuPercent(start.gen, end.gen, "user"), gen_sys_pct: cpuPercent(start.gen, end.gen, "sys"),
+      server_user_pct: cpuPercent(start.server, end.server, "user"), server_sys_pct: cpuPercent(start.server, end.server, "sys"),
+      login_ms: g.login_ms, login_p50_ms: g.login_p50_ms, login_p99_ms: g.login_p99_ms, logged_in: g.logged_in,
+      lost: g.lost, disconnected: g.disconnected, errors: g.errors, server_exited: serverExited,
+      warmup_s: warmup, measure_s: g.measure_s,
+    };
+    if (w.idle) {
+      // The measured window is idle: CPU columns are for the login phase, where the work is.
+      row.server_cpu_pct = cpuPercent(before, loggedIn.server);
+      row.gen_cpu_pct = cpuPercent(genStart, loggedIn.gen);
+      row.gen_user_pct = cpuPercent(genStart, loggedIn.gen, "user");
+      row.gen_sys_pct = cpuPercent(genStart, loggedIn.gen, "sys");
+      row.server_user_pct = cpuPercent(before, loggedIn.server, "user");
+      row.server_sys_pct = cpuPercent(before, loggedIn.server, "sys");
+      row.server_rss_before_mib = before.rss / 1024;
+      row.rss_per_conn_kib = (end.server.rss - before.rss) / g.logged_in;
+    }
+    if (gen.stderr.length) process.stderr.write(gen.stderr.map((l) => `  ${l}\n`).join(""));
+    return row;
+  } finally {
+    await server.stop();
+  }
+}
+
+const fmt = (v, d = 1) => (typeof v === "number" && Number.isFinite(v) ? v.toFixed(d) : "—");
+const int = (v) => (typeof v === "number" && Number.isFinite(v) ? Math.round(v).toLocaleString("en-US") : "—");
+
+function markdown(rows, meta) {
+  const out = [`# Switchboard benchmark, ${meta.date}`, "",
+    `${meta.cpu}; Node ${meta.node}; server on CPU ${meta.serverCpu}, generator on CPU ${meta.genCpu}; traffic runs: warm-up ${meta.warmup} s, measured ${meta.measure} s, ${meta.body}-byte bodies; idle runs: all log in, then 1 s + 2 s idle before the RSS is read; commit ${meta.commit}.`, ""];
+  const traffic = rows.filter((r) => r.mode !== "idle");
+  if (traffic.length) {
+    out.push("| workload | deliveries/s | p50 ms | p99 ms | max ms | server CPU % | server RSS MiB | generator CPU % (user+sys) | lost / disconnected / errors |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for (const r of traffic) {
+      out.push(`| ${r.workload} | ${int(r.deliveries_per_s)} | ${fmt(r.p50_ms, 3)} | ${fmt(r.p99_ms, 3)} | ${fmt(r.max_ms, 2)} | ${fmt(r.server_cpu_pct)} | ${fmt(r.server_rss_mib)} | ${fmt(r.gen_cpu_pct)} (${fmt(r.gen_user_pct, 0)}+${fmt(r.gen_sys_pct, 0)}) | ${r.lost} / ${r.disconnected} / ${r.errors}${r.server_exited ? " (server exited)" : ""} |`);
+    }
+    out.push("");
+  }
+  const idle = rows.filter((r) => r.mode === "idle");
+  if (idle.length) {
+    out.push("| workload | logged in | login time ms (all) | login p50 / p99 ms (one) | server CPU % (login) | RSS before MiB | RSS after MiB | RSS per connection KiB | generator CPU % (login) | disconnected / errors |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+    for (const r of idle) {
+      out.push(`| ${r.workload} | ${int(r.logged_in)} | ${int(r.login_ms)} | ${fmt(r.login_p50_ms, 2)} / ${fmt(r.login_p99_ms, 2)} | ${fmt(r.server_cpu_pct)} | ${fmt(r.server_rss_before_mib)} | ${fmt(r.server_rss_mib)} | ${fmt(r.rss_per_conn_kib, 2)} | ${fmt(r.gen_cpu_pct)} | ${r.disconnected} / ${r.errors}${r.server_exited ? " (server exited)" : ""} |`);
+    }
+    out.push("");
+  }
+  const hot = rows.filter((r) => r.gen_cpu_pct > 80);
+  out.push(hot.length ? `**Warning**: the generator used over 80% of its core in: ${hot.map((r) => r.workload).join(", ")}; those numbers may be the generator's limit, not the server's.`
+    : "The generator stayed under 80% of its core in every run.", "");
+  return out.join("\n");
+}
+
+async function main() {
+  const o = parseArgs(process.argv.slice(2));
+  if (!existsSync(SERVER)) fail(`${SERVER} is missing: compile first (node scripts/prepare.mjs, or npx tsc -p tsconfig.json)`);
+  if (cpus().length < 2) process.stderr.write("bench: warning: fewer than 2 CPUs; server and generator share a core\n");
+  buildGenerator();
+  const workloads = plan(o);
+  const rows = [];
+  for (const w of workloads) {
+    try {
+      rows.push(await runOne(w, o));
+    } catch (err) {
+      process.stderr.write(`bench: ${w.name} failed: ${err.message}\n`);
+      rows.push({ workload: w.name, mode: w.mode, error: err.message });
+    }
+    const r = rows.at(-1);
+    if (!r.error) process.stderr.write(`  ${r.mode === "idle" ? `logged in ${r.logged_in} in ${fmt(r.login_ms, 0)} ms, ${fmt(r.rss_per_conn_kib, 2)} KiB/conn` : `${int(r.deliveries_per_s)} deliveries/s, p99 ${fmt(r.p99_ms, 3)} ms`}, server CPU ${fmt(r.server_cpu_pct)}%, generator CPU ${fmt(r.gen_cpu_pct)}%\n`);
+  }
+  let commit = "unknown";
+  try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch {}
+  const meta = {
+    date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`, node: process.versions.node,
+    serverCpu: o.serverCpu, genCpu: o.genCpu, warmup: o.warmup, measure: o.measure, body: o.body, commit, options: o,
+  };
+  mkdirSync(o.out, { recursive: true });
+  const stamp = meta.date.replace(/[:.]/g, "-").slice(0, 19);
+  const ok = rows.filter((r) => !r.error);
+  const md = markdown(ok, meta) + rows.filter((r) => r.error).map((r) => `- ${r.workload}: failed: ${r.error}\n`).join("");
+  writeFileSync(join(o.out, `${stamp}.md`), md);
+  writeFileSync(join(o.out, `${stamp}.json`), JSON.stringify({ meta, rows }, null, 2) + "\n");
+  process.stdout.write(md);
+  process.stderr.write(`bench: wrote ${join(o.out, stamp)}.md and .json\n`);
+  if (rows.some((r) => r.error)) process.exitCode = 1;
+}
+
+main().catch((err) => fail(err.stack ?? String(err)));
