@@ -27,6 +27,7 @@ export const BOT_NAMES: readonly string[] = Object.keys(REPLIES);
 
 class Bot implements Member {
   readonly dialect = "bot";
+  readonly wantsPresence = false;
 
   constructor(
     readonly name: string,

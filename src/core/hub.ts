@@ -46,6 +46,8 @@ export class Hub {
 
   /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
   private readonly observers: ((event: PublicEvent) => void)[] = [];
+  /** Members that show joins and leaves, in join order: the audience of those events. */
+  private readonly presenceAudience = new Set<Member>();
 
   constructor(options: HubOptions = {}) {
     this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
@@ -79,6 +81,7 @@ export class Hub {
     const max = this.limits.maxUsers;
     if (max > 0 && this.registry.size >= max) return "server_full";
     if (!this.registry.claim(folded, member)) return "name_taken";
+    if (member.wantsPresence !== false) this.presenceAudience.add(member);
     this.fanOut({ kind: "join", name }, member);
     return "ok";
   }
@@ -87,6 +90,7 @@ export class Hub {
   leave(member: Member): void {
     if (!this.isMember(member)) return;
     this.registry.release(foldName(member.name), member);
+    this.presenceAudience.delete(member);
     this.fanOut({ kind: "leave", name: member.name }, member);
   }
 
@@ -187,7 +191,8 @@ export class Hub {
         this.onError(err, undefined); // a log that failed must not cost anyone the message
       }
     }
-    const failed = this.router.broadcast(event, except);
+    const presence = event.kind === "join" || event.kind === "leave";
+    const failed = this.router.broadcast(event, except, presence ? this.presenceAudience : undefined);
     for (const m of failed) this.dropFailed(m);
   }
 

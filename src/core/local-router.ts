@@ -10,9 +10,9 @@ export class LocalRouter implements Router {
     private readonly onThrow: MemberFailure = () => undefined,
   ) {}
 
-  broadcast(event: HubEvent, except: Member | undefined): Member[] {
+  broadcast(event: HubEvent, except: Member | undefined, audience: Iterable<Member> = this.registry.members()): Member[] {
     let failed = NONE;
-    for (const member of this.registry.members()) {
+    for (const member of audience) {
       if (member === except) continue;
       if (!this.unicast(member, event)) {
         if (failed === NONE) failed = [];

@@ -13,6 +13,11 @@ export interface Member {
   /** The dialect, for presence by dialect (logs, metrics, status page). */
   readonly dialect: string;
   /**
+   * False when this member shows no joins or leaves (lab, cs262, bots): the hub then
+   * does not offer it those events, so a login costs nothing per such member online.
+   */
+  readonly wantsPresence?: boolean;
+  /**
    * Queue `event` for this member. Must not block and must not throw. Returns false
    * when the member's bounded outbound queue is full: the hub then disconnects it as a
    * slow consumer instead of buffering without end.
@@ -43,7 +48,7 @@ export interface NameRegistry {
  */
 export interface Router {
   /** Deliver to every member but `except`; returns the members that did not take it (queue full, or deliver threw). */
-  broadcast(event: HubEvent, except: Member | undefined): Member[];
+  broadcast(event: HubEvent, except: Member | undefined, audience?: Iterable<Member>): Member[];
   /** Deliver to one member; false when it did not take it. */
   unicast(member: Member, event: HubEvent): boolean;
 }

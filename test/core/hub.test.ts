@@ -320,3 +320,23 @@ describe("hub isolation: a member that throws is the only one that pays", () => 
     assert.deepEqual(errors.map(String), ["Error: log bug", "Error: log bug", "Error: log bug", "Error: callback bug"]);
   });
 });
+
+describe("hub presence audience", () => {
+  it("offers joins and leaves only to members that show them, lobby messages to everyone", () => {
+    const hub = new Hub();
+    const shows = joined(hub, "shows");
+    const quiet = new FakeMember();
+    Object.assign(quiet, { wantsPresence: false, name: "quiet" });
+    assert.equal(hub.join(quiet, "quiet"), "ok");
+    const later = joined(hub, "later");
+    hub.leave(later);
+    assert.deepEqual(shows.events, [
+      { kind: "join", name: "quiet" },
+      { kind: "join", name: "later" },
+      { kind: "leave", name: "later" },
+    ]);
+    assert.deepEqual(quiet.events, []);
+    assert.equal(hub.lobby(shows, "hello"), "ok");
+    assert.deepEqual(quiet.events, [{ kind: "lobby", from: "shows", text: "hello" }]);
+  });
+});

@@ -77,6 +77,8 @@ function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer): Buffer {
 
 export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   readonly dialect = "cs262";
+  /** cs262 shows no joins or leaves (WIRE.md 2). */
+  readonly wantsPresence = false;
   /** The account's display name while joined (also while a CREATE completes). */
   name = "";
   /** Logged in to an account (CREATE or LOGIN answered with success). */

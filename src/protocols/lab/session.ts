@@ -30,6 +30,8 @@ const rendered = new WeakMap<HubEvent, Buffer>();
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
+  /** The lab protocol has no line for joins or leaves (WIRE.md 2). */
+  readonly wantsPresence = false;
   name = "";
   private loggedIn = false;
 
