@@ -2,6 +2,7 @@
 import { Cs262Codec } from "../../src/protocols/cs262/codec.js";
 import type { Cs262Frame } from "../../src/protocols/cs262/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
+import { splitAt } from "./chunks.js";
 
 export type Event =
   | { readonly kind: "frame"; readonly frame: Cs262Frame }
@@ -29,11 +30,6 @@ export function recorder(maxFrameBytes = 64 * 1024) {
 /** Feed `bytes` cut at `cuts` (positions, any order, duplicates allowed), each chunk a fresh copy. */
 export function readChunked(bytes: Buffer, cuts: readonly number[], maxFrameBytes = 64 * 1024): Event[] {
   const { reader, events } = recorder(maxFrameBytes);
-  const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    reader.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
+  for (const chunk of splitAt(bytes, cuts)) reader.push(chunk);
   return events;
 }

@@ -11,18 +11,14 @@ import { BcsCodec, encodeFrame } from "../../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 import { merged, recorder, type Event } from "../../helpers/bcs-reader-events.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 // ---- helpers ------------------------------------------------------------------------
 
 /** Feed `bytes` as chunks cut at `cuts` (positions, any order, duplicates allowed). */
 function read(bytes: Buffer, cuts: readonly number[], maxFrameBytes: number, maxBuffered = maxFrameBytes): Event[] {
   const { reader, events } = recorder(maxFrameBytes, maxBuffered);
-  const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    reader.push(Buffer.from(bytes.subarray(from, p))); // a fresh copy, as a socket gives
-    from = p;
-  }
+  for (const chunk of splitAt(bytes, cuts)) reader.push(chunk);
   return events;
 }
 

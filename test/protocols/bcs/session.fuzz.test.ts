@@ -23,6 +23,7 @@ import { BcsSession, type BcsContext } from "../../../src/protocols/bcs/session.
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 import type { Conn } from "../../../src/transport/session.js";
 import { tempDir } from "../../helpers/server.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 // ---- the fake connection ----------------------------------------------------------
 
@@ -255,16 +256,6 @@ async function runBytes(chunks: readonly Buffer[]): Promise<FakeConn> {
   return conn;
 }
 
-function split(bytes: Buffer, cuts: readonly number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    chunks.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
-  return chunks;
-}
 
 // ---- arbitraries --------------------------------------------------------------------
 
@@ -346,7 +337,7 @@ describe("bcs session fuzz", () => {
   it("survives random bytes and closes for protocol problems only after status 4 or 2", async () => {
     await fc.assert(
       fc.asyncProperty(randomBytes, chunkCuts, async (bytes, cuts) => {
-        await runBytes(split(Buffer.from(bytes), cuts));
+        await runBytes(splitAt(Buffer.from(bytes), cuts));
       }),
       { numRuns: 300 },
     );
@@ -355,7 +346,7 @@ describe("bcs session fuzz", () => {
   it("survives random bytes after a good register, keeping the same closing rule", async () => {
     await fc.assert(
       fc.asyncProperty(randomBytes, chunkCuts, async (bytes, cuts) => {
-        await runBytes(split(Buffer.concat([register("alice"), Buffer.from(bytes)]), cuts));
+        await runBytes(splitAt(Buffer.concat([register("alice"), Buffer.from(bytes)]), cuts));
       }),
       { numRuns: 300 },
     );
@@ -365,7 +356,7 @@ describe("bcs session fuzz", () => {
     await fc.assert(
       fc.asyncProperty(validSequence, fc.array(mutation, { maxLength: 3 }), chunkCuts, async (seq, mutations, cuts) => {
         const bytes = mutations.reduce<Buffer>((b, m) => m(b), seq);
-        await runBytes(split(bytes, cuts));
+        await runBytes(splitAt(bytes, cuts));
       }),
       { numRuns: 250 },
     );
@@ -375,7 +366,7 @@ describe("bcs session fuzz", () => {
     await fc.assert(
       fc.asyncProperty(fc.array(clientPiece, { maxLength: 8 }), chunkCuts, async (rest, cuts) => {
         const frames = rest.filter((b) => b[0] !== FrameType.Register);
-        const conn = await runBytes(split(Buffer.concat([register("alice"), ...frames]), cuts));
+        const conn = await runBytes(splitAt(Buffer.concat([register("alice"), ...frames]), cuts));
         const close = conn.log.find((e) => e.kind === "close");
         assert.equal(close?.kind === "close" ? close.reason : undefined, "client_closed");
       }),

@@ -6,21 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { HubEvent } from "../../../src/core/events.js";
-import type { Member } from "../../../src/core/ports.js";
 import { FrameType } from "../../../src/protocols/bcs/frames.js";
 import { MAX_USER_LIST_BYTES, userListMessages } from "../../../src/protocols/bcs/session.js";
 import { RawBcs } from "../../helpers/bcs-wire.js";
 import { startBcs } from "../../helpers/server.js";
+import { QuietMember } from "../../helpers/quiet-member.js";
 
-class Idle implements Member {
-  readonly dialect = "test";
-  constructor(readonly name: string) {}
-  deliver(_event: HubEvent): boolean {
-    return true;
-  }
-  disconnect(): void {}
-}
 
 describe("the bcs user list with thousands online", () => {
   it("splits into messages of whole names, each within the limit, that list everyone in order", () => {
@@ -40,7 +31,7 @@ describe("the bcs user list with thousands online", () => {
     const server = await startBcs();
     try {
       const names = Array.from({ length: 3000 }, (_, i) => `u${String(i).padStart(31, "0")}`);
-      for (const n of names) server.running.hub.join(new Idle(n), n);
+      for (const n of names) server.running.hub.join(new QuietMember(n), n);
       const peer = await RawBcs.open(server.bcsPort);
       peer.send({ type: FrameType.Register, username: "newcomer" });
       assert.deepEqual(await peer.next(), { type: FrameType.Status, code: 0, message: "ok" });

@@ -9,10 +9,8 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import type { DisconnectReason } from "../../../src/core/errors.js";
-import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
-import type { Member } from "../../../src/core/ports.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { Cs262Codec, encodeFrame } from "../../../src/protocols/cs262/codec.js";
 import { Command, HEADER_BYTES, type Cs262Frame } from "../../../src/protocols/cs262/frames.js";
@@ -21,6 +19,8 @@ import { StoreMailbox } from "../../../src/store/mailbox.js";
 import { MemoryStore } from "../../../src/store/memory-store.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 import type { Conn } from "../../../src/transport/session.js";
+import { QuietMember } from "../../helpers/quiet-member.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 const MAX_FRAME = 512;
 const limits = { ...DEFAULT_LIMITS, maxFrameBytes: MAX_FRAME, maxMessageBytes: 100 };
@@ -147,14 +147,6 @@ class FakeConn implements Conn {
   }
 }
 
-class Watcher implements Member {
-  readonly dialect = "test";
-  constructor(readonly name: string) {}
-  deliver(_event: HubEvent): boolean {
-    return true;
-  }
-  disconnect(): void {}
-}
 
 const asyncFailures: unknown[] = [];
 const onUnhandled = (err: unknown): void => void asyncFailures.push(err);
@@ -165,7 +157,7 @@ async function world(): Promise<{ hub: Hub; store: MemoryStore }> {
   const store = new MemoryStore();
   await store.createAccount("offline", undefined); // sends to it are queued (WIRE.md 4)
   const hub = new Hub({ limits, isReserved: (folded) => store.isAccount(folded), mailbox: new StoreMailbox(store) });
-  hub.join(new Watcher("watcher"), "watcher");
+  hub.join(new QuietMember("watcher"), "watcher");
   return { hub, store };
 }
 
@@ -213,16 +205,6 @@ const damage = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({
 
 const cuts = fc.array(fc.nat({ max: 1500 }), { maxLength: 10 });
 
-function split(bytes: Buffer, cutPoints: readonly number[]): Buffer[] {
-  const points = [...new Set(cutPoints.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    chunks.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
-  return chunks;
-}
 
 describe("cs262 session under fuzz", () => {
   it("never throws, answers each request once, sends nothing after closing and leaves the hub clean", async () => {
@@ -235,7 +217,7 @@ describe("cs262 session under fuzz", () => {
           for (const [who, frames, d, cutPoints] of script) {
             const c = conns[who]!;
             const bytes = Buffer.concat(frames);
-            for (const chunk of split(d ? d(bytes) : bytes, cutPoints)) {
+            for (const chunk of splitAt(d ? d(bytes) : bytes, cutPoints)) {
               c.push(chunk);
               await c.settle();
             }
@@ -258,7 +240,7 @@ describe("cs262 session under fuzz", () => {
         const { hub, store } = await world();
         const c = new FakeConn(hub, store);
         const first = login ? encodeFrame({ command: Command.Create, name: "alice", password: undefined }) : Buffer.alloc(0);
-        for (const chunk of split(Buffer.concat([first, Buffer.from(noise)]), cutPoints)) {
+        for (const chunk of splitAt(Buffer.concat([first, Buffer.from(noise)]), cutPoints)) {
           c.push(chunk);
           await c.settle();
         }
@@ -302,7 +284,7 @@ describe("cs262 session under fuzz", () => {
           encodeFrame({ command: Command.Create, name: "alice", password: undefined }),
           ...messages.map((message) => encodeFrame({ command: Command.Send, sender: "alice", recipient: "offline", message })),
         ]);
-        for (const chunk of split(bytes, cutPoints)) {
+        for (const chunk of splitAt(bytes, cutPoints)) {
           alice.push(chunk);
           await alice.settle();
         }

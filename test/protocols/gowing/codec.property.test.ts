@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 type Event =
   | { readonly kind: "frame"; readonly frame: GowingFrame }
@@ -34,12 +35,7 @@ function read(bytes: Buffer, cuts: readonly number[], maxFrameBytes: number): Ev
     },
     maxFrameBytes,
   );
-  const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    reader.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
+  for (const chunk of splitAt(bytes, cuts)) reader.push(chunk);
   return events;
 }
 

@@ -19,6 +19,7 @@ import {
 import type { LabReply, LabRequest } from "../../../src/protocols/lab/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 import type { StreamCodec } from "../../../src/transport/stream-codec.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 // ---- helpers ------------------------------------------------------------------------
 
@@ -37,12 +38,7 @@ function readChunked<F>(codec: StreamCodec<F>, bytes: Buffer, cuts: readonly num
     },
     maxBytes,
   );
-  const points = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    reader.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
+  for (const chunk of splitAt(bytes, cuts)) reader.push(chunk);
   return events;
 }
 

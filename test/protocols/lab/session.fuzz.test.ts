@@ -8,14 +8,14 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import type { DisconnectReason } from "../../../src/core/errors.js";
-import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import type { Member } from "../../../src/core/ports.js";
 import { createRequestCodec, encodeRequest } from "../../../src/protocols/lab/codec.js";
 import type { LabRequest } from "../../../src/protocols/lab/frames.js";
 import { LabSession } from "../../../src/protocols/lab/session.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 import type { Conn } from "../../../src/transport/session.js";
+import { QuietMember } from "../../helpers/quiet-member.js";
+import { splitAt } from "../../helpers/chunks.js";
 
 const MAX_LINE = 512;
 
@@ -115,14 +115,6 @@ class FakeConn implements Conn {
   }
 }
 
-class Watcher implements Member {
-  readonly dialect = "test";
-  constructor(readonly name: string) {}
-  deliver(_event: HubEvent): boolean {
-    return true;
-  }
-  disconnect(): void {}
-}
 
 // ---- arbitraries --------------------------------------------------------------------
 
@@ -150,16 +142,6 @@ const mutate = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.integer({
 
 const cuts = fc.array(fc.nat({ max: 2000 }), { maxLength: 10 });
 
-function split(bytes: Buffer, cutPoints: readonly number[]): Buffer[] {
-  const points = [...new Set(cutPoints.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let from = 0;
-  for (const p of [...points, bytes.length]) {
-    chunks.push(Buffer.from(bytes.subarray(from, p)));
-    from = p;
-  }
-  return chunks;
-}
 
 /** What every run must show, whatever the bytes. */
 function checkConn(c: FakeConn): void {
@@ -185,11 +167,11 @@ describe("lab session under fuzz", () => {
         fc.array(fc.tuple(fc.nat({ max: 2 }), fc.array(line, { minLength: 1, maxLength: 4 }), fc.option(mutate, { nil: undefined }), cuts), { maxLength: 20 }),
         (script) => {
           const hub = new Hub({ limits: { maxMessageBytes: 100, maxUsers: 3 } });
-          hub.join(new Watcher("watcher"), "watcher");
+          hub.join(new QuietMember("watcher"), "watcher");
           const conns = [new FakeConn(hub), new FakeConn(hub), new FakeConn(hub)];
           for (const [who, lines, m, cutPoints] of script) {
             const bytes = Buffer.concat(lines);
-            for (const chunk of split(m ? m(bytes) : bytes, cutPoints)) conns[who]!.push(chunk);
+            for (const chunk of splitAt(m ? m(bytes) : bytes, cutPoints)) conns[who]!.push(chunk);
           }
           for (const c of conns) {
             c.end();
@@ -208,7 +190,7 @@ describe("lab session under fuzz", () => {
         const hub = new Hub();
         const c = new FakeConn(hub);
         const bytes = Buffer.concat([login ? encodeRequest({ kind: "hello", name: "alice" }) : Buffer.alloc(0), Buffer.from(noise)]);
-        for (const chunk of split(bytes, cutPoints)) c.push(chunk);
+        for (const chunk of splitAt(bytes, cutPoints)) c.push(chunk);
         c.end();
         checkConn(c);
         assert.deepEqual(hub.names(), []);
@@ -226,7 +208,7 @@ describe("lab session under fuzz", () => {
         a.push(encodeRequest({ kind: "hello", name: "alice" }));
         b.push(encodeRequest({ kind: "hello", name: "bob" }));
         const bytes = Buffer.concat(sends.map(([toBob, t]) => encodeRequest({ kind: "send", to: toBob ? "bob" : "alice", text: t })));
-        for (const chunk of split(bytes, cutPoints)) a.push(chunk);
+        for (const chunk of splitAt(bytes, cutPoints)) a.push(chunk);
         assert.deepEqual(a.replies(), ["HELLO alice\n", ...sends.map(() => "SEND-OK\n")]);
         const delivered = (c: FakeConn) => c.sent.map((s) => s.line).filter((l) => l.startsWith("DELIVERY "));
         assert.deepEqual(delivered(b), sends.filter(([toBob]) => toBob).map(([, t]) => `DELIVERY alice ${t}\n`));

@@ -7,14 +7,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import type { Member } from "../../../src/core/ports.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { UdpCodec, decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
 import { MAX_SERVER_DATAGRAM, Op } from "../../../src/protocols/udp/frames.js";
 import { UdpServer, type UdpMember, type UdpOptions } from "../../../src/protocols/udp/session.js";
 import type { DatagramLink, Peer } from "../../../src/transport/datagram-session.js";
+import { QuietMember } from "../../helpers/quiet-member.js";
 
 interface Sent {
   readonly to: string;
@@ -45,21 +44,13 @@ class FakeLink implements DatagramLink<UdpMember> {
   }
 }
 
-class Watcher implements Member {
-  readonly dialect = "test";
-  constructor(readonly name: string) {}
-  deliver(_event: HubEvent): boolean {
-    return true;
-  }
-  disconnect(): void {}
-}
 
 const PEERS: Peer[] = [0, 1, 2].map((i) => ({ address: "127.0.0.1", port: 50000 + i, key: `127.0.0.1:${50000 + i}` }));
 const codec = new UdpCodec();
 
 function world(rate: UdpOptions["rate"]) {
   const hub = new Hub({ limits: { maxMessageBytes: 2000, maxUsers: 4 } });
-  hub.join(new Watcher("watcher"), "watcher");
+  hub.join(new QuietMember("watcher"), "watcher");
   const link = new FakeLink();
   const server = new UdpServer(link, { hub, log: silentLog, version: "test", options: { listIntervalMs: 60_000, idleTimeoutMs: 60_000, rate } });
   /** Hand one datagram over as the listener does; returns what was sent to its sender meanwhile. */
