@@ -1,13 +1,7 @@
-import { InvalidArgumentError } from "commander";
-import { parseCount } from "./limit-options.js";
+import { port, portOrOff } from "../config/kinds.js";
+import { argParser } from "./limit-options.js";
 
-export function parsePort(value: string): number {
-  const n = parseCount(value);
-  if (n > 65535) throw new InvalidArgumentError("expected a port from 0 to 65535");
-  return n;
-}
+export const parsePort = argParser(port.schema);
 
 /** A port number, or `off` where a listener can be turned off. */
-export function parsePortOrOff(value: string): number | "off" {
-  return value === "off" ? "off" : parsePort(value);
-}
+export const parsePortOrOff = argParser(portOrOff.schema);

@@ -8,6 +8,7 @@ import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
 import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
 import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
 import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
+import { addCheckConfigCommand } from "./commands/check-config.js";
 import { addServeCommand } from "./commands/serve.js";
 import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
 import { VERSION } from "../version.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .description("One chat hub, five old wire protocols (bcs, lab, cs262, gowing, udp).")
     .version(VERSION, "-V, --version");
   addServeCommand(program);
+  addCheckConfigCommand(program);
   const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
   addLabServerCommand(server);
   addBcsServerCommand(server);

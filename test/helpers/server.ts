@@ -87,8 +87,9 @@ export function spawnServer(
   cwd = REPO_ROOT,
   readyTimeoutMs = 10_000,
   readyLine = "ready",
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, [script, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [script, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   const ports: Record<string, number> = {};
   const stdoutLines: string[] = [];
   let err = "";

@@ -1,62 +1,46 @@
-/** `switchboard serve`: every dialect on its default port, one hub, plus HTTP. */
-import type { Command } from "commander";
-import { parseBots } from "../bots-option.js";
-import { addLimitOptions, limitsFrom, parseCount, parseDuration } from "../limit-options.js";
-import { parsePortOrOff } from "../ports.js";
+/**
+ * `switchboard serve`: every dialect on its default port, one hub, plus HTTP. Every
+ * setting is a flag, an environment variable and a key of the `--config` YAML file
+ * (src/config/settings.ts); a bad value anywhere is reported and nothing starts.
+ */
+import { Option, type Command } from "commander";
+import { readConfigFile, resolveSettings } from "../../config/load.js";
+import { SETTING_KEYS } from "../../config/settings.js";
+import { switchboardConfigOf } from "../../config/switchboard-config.js";
 import { runServer } from "../run-server.js";
-import { UDP_FLAG_HELP, udpOptionsFrom } from "./udp.js";
+import { addSettingOptions, valuesByKey } from "../setting-options.js";
 
-/** `--<name>-port`: a port, `0` for a free one, or `off`. */
-const portOf = (value: number | "off", host: string) => (value === "off" ? undefined : { host, port: value });
+const EXAMPLES = `
+Examples:
+  switchboard serve
+  switchboard serve --config /etc/switchboard/switchboard.yaml
+  switchboard serve --bots echobot,delaybot --msg-rate 20
+  SWITCHBOARD_LAB_PORT=off switchboard serve --data-dir /var/lib/switchboard
+  switchboard serve --lab-port 0 --bcs-port 0 --http-port off --data-dir /tmp/sb
+
+A setting comes from its flag, else its environment variable, else the --config file,
+else its default. switchboard.example.yaml lists every setting; check a file with
+\`switchboard check-config FILE\`. SIGHUP reopens the log files and re-reads the file.`;
 
 export function addServeCommand(program: Command): void {
-  addLimitOptions(
-    program
-      .command("serve")
-      .description("Serve every dialect on its default port, one hub, plus HTTP /healthz")
-      .option("--host <address>", "address the chat listeners bind", "0.0.0.0")
-      .option("--lab-port <port|off>", "lab port (0 picks a free one)", parsePortOrOff, 5378)
-      .option("--bots <names>", "bots to run, comma-separated: echobot,delaybot", parseBots, [])
-      .option("--bcs-port <port|off>", "bcs port (0 picks a free one)", parsePortOrOff, 9001)
-      .option("--bcs-log <file|-|off>", "bcs chat log: a file, - for stdout, off for none", "-")
-      .option("--files-dir <dir>", "where bcs uploads are stored (default <data-dir>/files)")
-      .option("--gowing-port <port|off>", "gowing port (0 picks a free one)", parsePortOrOff, 9000)
-      .option("--gowing-log-dir <dir|-|off>", "gowing connections.log and chat.log: a directory, - for stdout, off for none", "-")
-      .option("--cs262-port <port|off>", "cs262 port (0 picks a free one)", parsePortOrOff, 9002)
-      .option("--udp-port <port|off>", "udp port (0 picks a free one)", parsePortOrOff, 9003)
-      .option("--udp-list-interval <duration>", UDP_FLAG_HELP.listInterval, parseDuration)
-      .option("--udp-idle-timeout <duration>", UDP_FLAG_HELP.idleTimeout, parseDuration)
-      .option("--udp-rate <n>", UDP_FLAG_HELP.rate, parseCount)
-      .option("--udp-burst <n>", UDP_FLAG_HELP.burst, parseCount)
-      .option("--http-host <address>", "address the HTTP admin port binds", "127.0.0.1")
-      .option("--http-port <port|off>", "HTTP admin port (0 picks a free one)", parsePortOrOff, 9100)
-      .option("--data-dir <dir>", "where the server keeps its data (the store: <data-dir>/switchboard.db)", "./data"),
-  )
-    .addHelpText("after", "\nExamples:\n  switchboard serve\n  switchboard serve --bots echobot,delaybot\n  switchboard serve --lab-port 0 --bcs-port 0 --http-port off --data-dir /tmp/sb")
-    .action(async (o) => {
-      const lab = portOf(o.labPort, o.host);
-      const bcs = portOf(o.bcsPort, o.host);
-      const gowing = portOf(o.gowingPort, o.host);
-      const udp = portOf(o.udpPort, o.host);
-      await runServer({
-        limits: limitsFrom(o),
-        dataDir: o.dataDir,
-        lab: lab && { ...lab, bots: o.bots },
-        bcs: bcs && { ...bcs, chatLog: o.bcsLog, filesDir: o.filesDir },
-        gowing: gowing && { ...gowing, logDir: o.gowingLogDir },
-        cs262: portOf(o.cs262Port, o.host),
-        udp: udp && {
-          ...udp,
-          ...udpOptionsFrom({
-            listInterval: o.udpListInterval,
-            idleTimeout: o.udpIdleTimeout,
-            rate: o.udpRate,
-            burst: o.udpBurst,
-            msgRate: o.msgRate,
-            msgBurst: o.msgBurst,
-          }),
-        },
-        http: portOf(o.httpPort, o.httpHost),
-      });
+  const serve = program
+    .command("serve")
+    .description("Serve every dialect on its default port, one hub, plus the HTTP admin port")
+    .addOption(new Option("--config <file>", "read settings from this YAML file").env("SWITCHBOARD_CONFIG"));
+  addSettingOptions(serve, SETTING_KEYS)
+    .addHelpText("after", EXAMPLES)
+    .action(async (o: Record<string, unknown>) => {
+      const configPath = o["config"] as string | undefined;
+      const fromCommandLine = valuesByKey(o, SETTING_KEYS);
+      const file = configPath === undefined ? { values: {}, problems: [] } : readConfigFile(configPath);
+      const { settings, given, problems } = resolveSettings(fromCommandLine, file.values);
+      const all = [...file.problems, ...problems];
+      if (all.length > 0) {
+        for (const p of all) process.stderr.write(`switchboard: ${p}\n`);
+        process.stderr.write("switchboard: not started: the configuration has problems\n");
+        process.exitCode = 1;
+        return;
+      }
+      await runServer(switchboardConfigOf(settings, given));
     });
 }
