@@ -1,5 +1,6 @@
 /** What every dialect's listener is started with: the one hub and the process's services. */
 import type { Hub } from "../core/hub.js";
+import type { UploadQuota } from "../files/upload-quota.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 
@@ -12,6 +13,8 @@ export interface AppContext {
   readonly connections: ConnectionsPerAddress;
   /** Refused logins per client address, over every dialect (--login-failures). */
   readonly logins: LoginAttempts;
+  /** What each bcs user may upload (--uploads-per-minute, --upload-bytes-per-hour). */
+  readonly uploads: UploadQuota;
 }
 
 export interface BoundListener {

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { FileStore } from "../files/file-store.js";
-import { UploadQuota } from "../files/upload-quota.js";
 import { NO_CHAT_LOG, openChatLog } from "../log/chat-log.js";
 import { bcsDialect } from "../protocols/bcs/index.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
@@ -17,7 +16,7 @@ export async function startBcs(ctx: AppContext, config: BcsConfig): Promise<Star
   const files = new FileStore(config.filesDir ?? join(ctx.dataDir, "files"));
   await files.init();
   const chatLog = config.chatLog === "off" ? NO_CHAT_LOG : openChatLog(config.chatLog);
-  const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: new UploadQuota(ctx.hub.limits) });
+  const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: ctx.uploads });
   const tcp = await listenTcp(ctx, dialect, config);
   return {
     listeners: [tcp.listener],

@@ -12,6 +12,7 @@
 import { Hub } from "../core/hub.js";
 import type { Limits } from "../core/limits.js";
 import type { Logger } from "../log/ops-log.js";
+import { UploadQuota } from "../files/upload-quota.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
 import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
@@ -43,15 +44,22 @@ export interface SwitchboardConfig {
 export interface RunningSwitchboard {
   readonly hub: Hub;
   readonly listeners: readonly BoundListener[];
+  /**
+   * New limits for the running server (SIGHUP): each applies from its next check, also
+   * to connections already open, except the size of a frame buffer and whether a
+   * connection has a message rate at all, which are fixed when it connects.
+   */
+  setLimits(next: Readonly<Limits>): void;
   close(): Promise<void>;
 }
 
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
   const store = config.cs262 ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
   const limits = config.limits;
+  const mailbox = store && new StoreMailbox(store, limits.mailboxLimit);
   const hub = new Hub({
     limits,
-    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox: new StoreMailbox(store, limits.mailboxLimit) }),
+    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox }),
     // A member that threw while the hub called it is dropped by the hub; its reason goes here.
     onError: (err, member) =>
       log.error({ err, user: member?.name, dialect: member?.dialect, reason: "session_error" }, member ? "session failed while the hub called it; closing it" : "hub callback failed"),
@@ -62,6 +70,14 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     dataDir: config.dataDir,
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
     logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
+    uploads: new UploadQuota(limits),
+  };
+  const setLimits = (next: Readonly<Limits>): void => {
+    hub.setLimits(next);
+    ctx.connections.max = next.maxConnectionsPerAddress;
+    ctx.logins.retune(next.loginFailures, next.loginFailureWindowMs);
+    ctx.uploads.retune(next);
+    if (mailbox) mailbox.limit = next.mailboxLimit;
   };
   const started: Started[] = [];
   const close = async (): Promise<void> => {
@@ -82,5 +98,5 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     await close();
     throw err;
   }
-  return { hub, listeners: started.flatMap((s) => s.listeners), close };
+  return { hub, listeners: started.flatMap((s) => s.listeners), setLimits, close };
 }

@@ -38,7 +38,7 @@ export interface Setting<T> {
 }
 
 /** Keeps the default's own type, so a setting without one reads as possibly undefined. */
-function setting<T, D extends NoInfer<T> | undefined>(def: Omit<Setting<T>, "default"> & { default: D }): Setting<T> & { default: D } {
+function setting<T, const D extends NoInfer<T> | undefined>(def: Omit<Setting<T>, "default"> & { default: D }): Setting<T> & { default: D } {
   return def;
 }
 
@@ -61,7 +61,7 @@ export const SETTINGS = {
     help: "every TCP chat connection starts with a PROXY protocol v1 or v2 header (from a load balancer); the address in it counts for limits and logs",
     section: "listeners",
   }),
-  bots: setting({ kind: listOf(BOT_NAMES), default: [], help: "bots to log in: echobot, delaybot (docs/lab.md)", section: "listeners" }),
+  bots: setting({ kind: listOf(BOT_NAMES), default: [] as string[], help: "bots to log in: echobot, delaybot (docs/lab.md)", section: "listeners" }),
 
   "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs) and bcs files", section: "data" }),
   "files-dir": setting({ kind: text("<dir>"), default: undefined, defaultText: "<data-dir>/files", example: "/var/lib/switchboard/files", help: "where bcs uploads are stored", section: "data" }),

@@ -35,6 +35,10 @@ export interface JoinOptions {
 }
 
 export class Hub {
+  /**
+   * The hub's own copy, read through this reference by every dialect and the transport,
+   * so setLimits (SIGHUP) reaches them all without a restart.
+   */
   readonly limits: Readonly<Limits>;
   private readonly registry: NameRegistry;
   private readonly router: Router;
@@ -50,12 +54,17 @@ export class Hub {
   private readonly presenceAudience = new Set<Member>();
 
   constructor(options: HubOptions = {}) {
-    this.limits = Object.freeze({ ...DEFAULT_LIMITS, ...options.limits });
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.registry = options.registry ?? new LocalNameRegistry();
     this.onError = options.onError ?? (() => undefined);
     this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
     this.isReserved = options.isReserved ?? (() => false);
     this.mailbox = options.mailbox;
+  }
+
+  /** New values for the limits, in place: each applies from its next check (SIGHUP). */
+  setLimits(next: Readonly<Limits>): void {
+    Object.assign(this.limits as Limits, next);
   }
 
   /**

@@ -85,6 +85,11 @@ export class BucketTable {
     return this.limit.perSecond <= 0;
   }
 
+  /** Change the rate in place: every bucket shares this limit, so all follow at once. */
+  retune(limit: RateLimit): void {
+    Object.assign(this.limit, limit);
+  }
+
   get size(): number {
     return this.buckets.size;
   }

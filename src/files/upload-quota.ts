@@ -26,10 +26,14 @@ export class UploadQuota {
   private readonly starts: BucketTable;
 
   constructor(limits: UploadLimits) {
-    const b = limits.uploadBytesPerHour;
-    const n = limits.uploadsPerMinute;
-    this.bytes = new BucketTable({ perSecond: b > 0 ? b / 3600 : 0, burst: b });
-    this.starts = new BucketTable({ perSecond: n > 0 ? n / 60 : 0, burst: n });
+    this.bytes = new BucketTable(bytesRate(limits));
+    this.starts = new BucketTable(startsRate(limits));
+  }
+
+  /** New allowances (SIGHUP): users keep what they have used. */
+  retune(limits: UploadLimits): void {
+    this.bytes.retune(bytesRate(limits));
+    this.starts.retune(startsRate(limits));
   }
 
   /** May `user` start an upload of `size` bytes now? Charges both allowances when it may. */
@@ -43,6 +47,9 @@ export class UploadQuota {
     return "ok";
   }
 }
+
+const bytesRate = ({ uploadBytesPerHour: b }: UploadLimits) => ({ perSecond: b > 0 ? b / 3600 : 0, burst: b });
+const startsRate = ({ uploadsPerMinute: n }: UploadLimits) => ({ perSecond: n > 0 ? n / 60 : 0, burst: n });
 
 /** No allowance: for tests and parts that run without one. */
 export const NO_UPLOAD_QUOTA = new UploadQuota({ uploadBytesPerHour: 0, uploadsPerMinute: 0 });

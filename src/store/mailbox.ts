@@ -15,10 +15,10 @@ export class StoreMailbox implements Mailbox {
   /** The write of the last accepted message; batches commit in order, so it settles last. */
   private last: Promise<void> | undefined;
 
-  /** @param limit most messages kept per account; 0: no limit. */
+  /** @param limit most messages kept per account; 0: no limit. Changed live on SIGHUP. */
   constructor(
     private readonly store: Store,
-    private readonly limit = 0,
+    public limit = 0,
   ) {}
 
   accept(from: string, to: string, text: string): MailboxResult {

@@ -42,8 +42,8 @@ interface Open {
 export class ConnectionsPerAddress {
   private readonly open = new Map<string, Open>();
 
-  /** @param max most connections per address; 0: no limit. */
-  constructor(readonly max: number) {}
+  /** @param max most connections per address; 0: no limit. Changed live on SIGHUP. */
+  constructor(public max: number) {}
 
   /**
    * Count a new connection from `address`: 0 when it may stay open (call `close` when it
@@ -51,20 +51,19 @@ export class ConnectionsPerAddress {
    * in a row for that address, for the caller's log.
    */
   admit(address: string): number {
-    if (this.max <= 0) return 0;
+    // Counted even without a limit, so that setting one later (SIGHUP) counts right.
     const key = addressKey(address);
     let entry = this.open.get(key);
     if (entry === undefined) {
       entry = { count: 0, refused: 0 };
       this.open.set(key, entry);
     }
-    if (entry.count >= this.max) return ++entry.refused;
+    if (this.max > 0 && entry.count >= this.max) return ++entry.refused;
     entry.count++;
     return 0;
   }
 
   close(address: string): void {
-    if (this.max <= 0) return;
     const key = addressKey(address);
     const entry = this.open.get(key);
     if (entry === undefined) return;
@@ -90,7 +89,16 @@ export class LoginAttempts {
 
   /** @param failures refused logins an address may have per `windowMs`; 0: no limit. */
   constructor(failures: number, windowMs: number) {
-    this.table = new BucketTable({ perSecond: failures > 0 ? (failures * 1000) / windowMs : 0, burst: failures });
+    this.table = new BucketTable(LoginAttempts.rate(failures, windowMs));
+  }
+
+  /** New limits (SIGHUP): addresses keep what they have used. */
+  retune(failures: number, windowMs: number): void {
+    this.table.retune(LoginAttempts.rate(failures, windowMs));
+  }
+
+  private static rate(failures: number, windowMs: number) {
+    return { perSecond: failures > 0 ? (failures * 1000) / windowMs : 0, burst: failures };
   }
 
   /**

@@ -13,7 +13,7 @@ import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
 import type { Limits } from "../core/limits.js";
-import { TokenBucket } from "../core/rate-limit.js";
+import { TokenBucket, type RateLimit } from "../core/rate-limit.js";
 import type { CodecError } from "./stream-codec.js";
 import { scheduleFlush } from "./flush-scheduler.js";
 import { FrameReader, type FrameSink } from "./frame-reader.js";
@@ -25,6 +25,27 @@ const MERGE_BELOW = 16 * 1024;
 export const SPLIT_PAUSE_MS = 250;
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+
+/**
+ * The message rate read through the live limits (src/core/hub.ts setLimits), so a new
+ * --msg-rate reaches connections already open; one view per limits object.
+ */
+const rateViews = new WeakMap<Readonly<Limits>, RateLimit>();
+function messageRateOf(limits: Readonly<Limits>): RateLimit {
+  let view = rateViews.get(limits);
+  if (view === undefined) {
+    view = {
+      get perSecond() {
+        return limits.msgRate;
+      },
+      get burst() {
+        return Math.max(1, limits.msgBurst);
+      },
+    };
+    rateViews.set(limits, view);
+  }
+  return view;
+}
 
 export class Connection<F> implements Conn {
   readonly remoteAddress: string;
@@ -71,7 +92,7 @@ export class Connection<F> implements Conn {
     this.dialectName = dialect.name;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    if (limits.msgRate > 0) this.bucket = new TokenBucket({ perSecond: limits.msgRate, burst: Math.max(1, limits.msgBurst) }, this.connectedAt);
+    if (limits.msgRate > 0) this.bucket = new TokenBucket(messageRateOf(limits), this.connectedAt);
     this.session = dialect.createSession(this);
     this.reader = new FrameReader(dialect.createCodec(), this.gate(), limits.maxFrameBytes);
     socket.on("data", (chunk: Buffer) => this.socketOnData(chunk));
