@@ -16,16 +16,27 @@ import { VERSION } from "../version.js";
 export function buildProgram(): Command {
   const program = new Command("switchboard")
     .description("One chat hub, five old wire protocols (bcs, lab, cs262, gowing, udp).")
-    .version(VERSION, "-V, --version");
+    .version(VERSION, "-V, --version")
+    .addHelpText(
+      "after",
+      "\nEach command has its own --help, with examples.\n\nExamples:\n  switchboard serve\n  switchboard server bcs -p 9001\n" +
+        "  switchboard client lab --address 127.0.0.1 --port 5378\n  switchboard check-config switchboard.yaml\n  switchboard --version",
+    );
   addServeCommand(program);
   addCheckConfigCommand(program);
-  const server = program.command("server").description("Serve one dialect alone, as its seed's server did");
+  const server = program
+    .command("server")
+    .description("Serve one dialect alone, as its seed's server did")
+    .addHelpText("after", "\nExamples:\n  switchboard server lab --port 5378\n  switchboard server cs262 --data-dir /var/lib/switchboard");
   addLabServerCommand(server);
   addBcsServerCommand(server);
   addGowingServerCommand(server);
   addCs262ServerCommand(server);
   addUdpServerCommand(server);
-  const client = program.command("client").description("Talk to a server in one dialect, as its seed's client did");
+  const client = program
+    .command("client")
+    .description("Talk to a server in one dialect, as its seed's client did")
+    .addHelpText("after", "\nExamples:\n  switchboard client bcs -h 127.0.0.1 -p 9001 -u alice\n  switchboard client gowing 127.0.0.1 Bob");
   addLabClientCommand(client);
   addBcsClientCommand(client);
   addGowingClientCommand(client);

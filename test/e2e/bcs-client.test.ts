@@ -4,18 +4,20 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
-import { BcsCodec, encodeDeliver, encodeFNotify, encodeStatus } from "../../src/protocols/bcs/codec.js";
+import { BcsCodec, encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { Inbox } from "../helpers/inbox.js";
 import { Interactive } from "../helpers/interactive.js";
 import { CLI, spawnServer, tempDir, type SpawnedServer } from "../helpers/server.js";
+import { screenOf } from "../helpers/terminal-screen.js";
 
 const TEST_TIMEOUT = 30_000;
 
@@ -428,6 +430,37 @@ describe("bcs_client against a scripted server", () => {
     assert.match(c.err.join("\n"), /protocol error from server/);
   });
 
+  it("shows no progress bar when piped: file transfers print the same lines as ever", { timeout: TEST_TIMEOUT }, async () => {
+    const work = tempDir("sb-piped-");
+    const content = randomBytes(4 * MB);
+    writeFileSync(join(work, "p.bin"), content);
+    const c = Client.start(fake.port, "pip", work);
+    const conn = await fake.connection();
+    await conn.accept("pip");
+    // Held up long enough that a bar, were there one, would have been redrawn.
+    conn.onSendFileHeader = () => {
+      conn.socket.pause();
+      setTimeout(() => conn.socket.resume(), 400);
+    };
+    c.type("/sendfile p.bin");
+    const up = await conn.next(10_000);
+    assert.ok(up?.type === FrameType.SendFile && up.body?.equals(content), "the upload arrives whole");
+    conn.write(encodeStatus(0, "ok"));
+    await c.waitFor("uploaded p.bin");
+    c.type("/getfile p.bin copy.bin");
+    assert.deepEqual(await conn.next(), { type: FrameType.GetFile, filename: "p.bin" });
+    conn.write(Buffer.concat([encodeRecvFileHeader(content.length), content.subarray(0, content.length / 2)]));
+    await new Promise((r) => setTimeout(r, 400));
+    conn.write(content.subarray(content.length / 2));
+    await c.waitFor(`downloaded p.bin (${content.length} bytes) to copy.bin`);
+    c.endInput();
+    assert.equal(await c.exit(), 0, c.dump());
+    assert.deepEqual(c.out, ["server: online: nobody else", "uploaded p.bin", `downloaded p.bin (${content.length} bytes) to copy.bin`]);
+    assert.equal(c.text.out, c.out.join("\n") + "\n", "nothing but those lines: no bar, no carriage return, no escape code");
+    assert.deepEqual(c.err, []);
+    assert.ok(readFileSync(join(work, "copy.bin")).equals(content));
+  });
+
   it("says so and exits 1 when the server hangs up mid-session", { timeout: TEST_TIMEOUT }, async () => {
     const c = Client.start(fake.port, "hal");
     const conn = await fake.connection();
@@ -437,5 +470,158 @@ describe("bcs_client against a scripted server", () => {
     conn.socket.destroy();
     assert.equal(await c.exit(), 1, c.dump());
     assert.deepEqual(c.err, ["connection closed by server"]);
+  });
+});
+
+// ---- on a terminal ------------------------------------------------------------------------
+
+const MB = 1024 * 1024;
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+/** bcs_client on a pseudo-terminal (util-linux `script`); what it shows is replayed by screenOf. */
+class TtyClient {
+  raw = "";
+  readonly exited: Promise<number | null>;
+
+  private constructor(readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (this.raw += d));
+    child.stdin.on("error", () => undefined);
+    this.exited = new Promise((resolve) => child.on("exit", resolve));
+  }
+
+  static start(port: number, name: string, cwd: string): TtyClient {
+    const command = [process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name].map((a) => JSON.stringify(a)).join(" ");
+    return new TtyClient(spawn("script", ["-qfec", command, "/dev/null"], { cwd, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, TERM: "xterm" } }));
+  }
+
+  /** Keys as typed; Enter is "\r". */
+  type(keys: string): void {
+    this.child.stdin.write(keys);
+  }
+
+  /** The rows on screen now. */
+  screen(): string[] {
+    return screenOf(this.raw);
+  }
+
+  /** The first row on screen that `match` accepts, once there is one. */
+  async waitRow(match: (row: string) => boolean, what: string, ms = 15_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const row = this.screen().find(match);
+      if (row !== undefined) return row;
+      if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}:\n${this.screen().join("\n")}\n${JSON.stringify(this.raw)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async exit(ms = 10_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((r) => (timer = setTimeout(() => r(`still running after ${ms} ms`), ms)));
+    try {
+      return (await Promise.race([this.exited, timeout])) as number | null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  kill(): void {
+    this.child.kill("SIGKILL");
+  }
+}
+
+/** A bar row for file `name` of `total` bytes; `moved` is its byte count as shown. */
+function barRow(row: string, name: string, total: string): { percent: number; moved: string } | undefined {
+  const m = new RegExp(`^${name.replace(/\./g, "\\.")} \\[[#.]{30}\\] +(\\d+)%  (.+) / ${total}  .+/s$`).exec(row);
+  return m === null ? undefined : { percent: Number(m[1]), moved: m[2]! };
+}
+
+/** Every percent drawn, in order: from 0, never backwards, to 100. */
+function assertPercentsRise(raw: string): void {
+  const percents = [...raw.matchAll(/\] +(\d+)%/g)].map((m) => Number(m[1]));
+  assert.equal(percents[0], 0, raw);
+  assert.equal(percents.at(-1), 100, raw);
+  assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
+}
+
+describe("bcs_client on a terminal", { skip: !hasScript && "util-linux script is not installed" }, () => {
+  let fake: FakeServer;
+
+  before(async () => {
+    fake = await FakeServer.start();
+  });
+
+  after(async () => {
+    await fake.close();
+  });
+
+  it("shows a bar while /sendfile runs, keeps incoming and typed lines above it, and leaves it at 100%", { timeout: 60_000 }, async () => {
+    const work = tempDir("sb-tty-");
+    // Larger than what the loopback socket buffers can hold while the server is not reading.
+    const content = randomBytes(32 * MB);
+    writeFileSync(join(work, "big.bin"), content);
+    const c = TtyClient.start(fake.port, "tty", work);
+    try {
+      const conn = await fake.connection(10_000);
+      await conn.accept("tty");
+      await c.waitRow((r) => r === "server: online: nobody else", "the user list");
+      conn.onSendFileHeader = () => conn.socket.pause();
+      c.type("/sendfile big.bin\r");
+      // The server holds the upload up: the bar is redrawn with part of the file sent.
+      await c.waitRow((r) => {
+        const bar = barRow(r, "big.bin", "32 MB");
+        return bar !== undefined && bar.moved !== "0 B" && bar.percent < 100;
+      }, "a bar with part of the file sent");
+      conn.write(encodeDeliver("pat", "during the upload"));
+      await c.waitRow((r) => r === "pat: during the upload", "the incoming line");
+      c.type("hi all\r"); // waits for the upload's reply before it is sent
+      await c.waitRow((r) => r === "> hi all", "the typed line");
+      conn.socket.resume();
+      const up = await conn.next(30_000);
+      assert.ok(up?.type === FrameType.SendFile && up.body?.equals(content), "the upload arrives whole");
+      assert.deepEqual(await conn.next(), { type: FrameType.Status, code: 0, message: "ok" }, "the ack, after the body");
+      conn.write(encodeStatus(0, "ok"));
+      await c.waitRow((r) => r === "uploaded big.bin", "uploaded big.bin");
+      assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "hi all" });
+      conn.write(encodeStatus(0, "ok"));
+      c.type("/quit\r");
+      assert.equal(await c.exit(), 0, c.raw);
+      const rows = c.screen().filter((r) => r !== "");
+      const screen = rows.join("\n");
+      assert.deepEqual(rows.slice(0, 4), ["server: online: nobody else", "> /sendfile big.bin", "pat: during the upload", "> hi all"], screen);
+      assert.equal(barRow(rows[4]!, "big.bin", "32 MB")?.moved, "32 MB", screen);
+      assert.match(rows[4]!, /\[#{30}\] 100%/);
+      assert.deepEqual(rows.slice(5), ["uploaded big.bin", "tty: hi all", "> /quit"], `one bar left, and only at 100%:\n${screen}`);
+      assertPercentsRise(c.raw);
+    } finally {
+      c.kill();
+    }
+  });
+
+  it("shows a bar while /getfile runs and leaves it at 100% above the downloaded line", { timeout: 60_000 }, async () => {
+    const work = tempDir("sb-tty-");
+    const content = randomBytes(4 * MB);
+    const c = TtyClient.start(fake.port, "tty2", work);
+    try {
+      const conn = await fake.connection(10_000);
+      await conn.accept("tty2");
+      await c.waitRow((r) => r === "server: online: nobody else", "the user list");
+      c.type("/getfile dl.bin\r");
+      assert.deepEqual(await conn.next(), { type: FrameType.GetFile, filename: "dl.bin" });
+      conn.write(Buffer.concat([encodeRecvFileHeader(content.length), content.subarray(0, 2 * MB)]));
+      await c.waitRow((r) => barRow(r, "dl.bin", "4 MB")?.moved === "2 MB", "the bar at half the file");
+      conn.write(content.subarray(2 * MB));
+      await c.waitRow((r) => r === `downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "the downloaded line");
+      assert.ok(readFileSync(join(work, "dl.bin")).equals(content));
+      c.type("/quit\r");
+      assert.equal(await c.exit(), 0, c.raw);
+      const rows = c.screen().filter((r) => r !== "");
+      assert.deepEqual(rows.slice(0, 2), ["server: online: nobody else", "> /getfile dl.bin"], rows.join("\n"));
+      assert.match(rows[2]!, /^dl\.bin \[#{30}\] 100%  4 MB \/ 4 MB  .+\/s$/);
+      assert.deepEqual(rows.slice(3), [`downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "> /quit"]);
+      assertPercentsRise(c.raw);
+    } finally {
+      c.kill();
+    }
   });
 });

@@ -15,7 +15,11 @@ export function addBcsServerCommand(server: Command): void {
       .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
       .option("--host <address>", "address to bind", "0.0.0.0"),
   )
-    .addHelpText("after", "\nExamples:\n  bcs_server -p 9001\n  bcs_server -p 9001 -l chat.log -f ./files --ack-timeout 10s")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  bcs_server -p 9001\n  bcs_server -p 9001 -l chat.log -f ./files --ack-timeout 10s\n" +
+        "  switchboard server bcs --port 9001 --max-file-size 50MB --uploads-per-minute 10",
+    )
     .action(async (o) => {
       await runServer({
         limits: limitsFrom(o),
@@ -36,7 +40,9 @@ export function addBcsClientCommand(client: Command): void {
     .addHelpText(
       "after",
       "\nType a line to send it to everyone. Commands: /sendfile <path>, /getfile <name> [dest], /help, /quit.\n" +
-        "Exits with the server's status code when it refuses the name.\n\nExamples:\n  bcs_client -h 127.0.0.1 -p 9001 -u alice",
+        "Exits with the server's status code when it refuses the name. On a terminal, file transfers show a progress bar.\n\n" +
+        "Examples:\n  bcs_client -h 127.0.0.1 -p 9001 -u alice\n  switchboard client bcs -h chat.example.org -p 9001 -u bob\n" +
+        "  printf 'hello\\n/sendfile notes.txt\\n' | bcs_client -u alice",
     )
     .action(async (o) => {
       process.exitCode = await runBcsClient({

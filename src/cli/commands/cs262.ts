@@ -14,7 +14,11 @@ export function addCs262ServerCommand(server: Command): void {
       .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9002)
       .option("--data-dir <dir>", "where accounts and queued messages are kept (<data-dir>/switchboard.db)", "./data"),
   )
-    .addHelpText("after", "\nExamples:\n  switchboard server cs262\n  switchboard server cs262 --port 9002 --data-dir /var/lib/switchboard")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  switchboard server cs262\n  switchboard server cs262 --port 9002 --data-dir /var/lib/switchboard\n" +
+        "  switchboard server cs262 --mailbox-limit 500",
+    )
     .action(async (o) => {
       await runServer({ limits: limitsFrom(o), dataDir: o.dataDir, cs262: { host: o.host, port: o.port } });
     });

@@ -14,7 +14,11 @@ export function addGowingServerCommand(server: Command): void {
       .option("--log-dir <dir>", "directory for connections.log and chat.log (default: both on stdout)")
       .option("--host <address>", "address to bind", "0.0.0.0"),
   )
-    .addHelpText("after", "\nExamples:\n  switchboard server gowing\n  switchboard server gowing --port 9000 --log-dir ./logs")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  switchboard server gowing\n  switchboard server gowing --port 9000 --log-dir ./logs\n" +
+        "  switchboard server gowing --host 127.0.0.1 --port 9000 --msg-rate 20",
+    )
     .action(async (o) => {
       await runServer({
         limits: limitsFrom(o),
@@ -34,7 +38,7 @@ export function addGowingClientCommand(client: Command): void {
     .addHelpText(
       "after",
       "\nType a line to send it to everyone else; @exit leaves. A name in use makes the client ask for another.\n" +
-        "\nExamples:\n  switchboard client gowing 127.0.0.1 Bob",
+        "\nExamples:\n  switchboard client gowing 127.0.0.1 Bob\n  switchboard client gowing chat.example.org Alice --port 9000",
     )
     .action(async (host: string, name: string, o) => {
       process.exitCode = await runGowingClient({ host, port: o.port, name, input: process.stdin, output: process.stdout });

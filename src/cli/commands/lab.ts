@@ -21,7 +21,9 @@ export function addLabServerCommand(server: Command): void {
     .addHelpText(
       "after",
       `\n--max-users defaults to ${LAB_MAX_USERS} here (bots count as users).\n\nExamples:\n` +
-        "  switchboard server lab --address 127.0.0.1 --port 5378\n  switchboard server lab --port 5378 --bots echobot,delaybot",
+        "  switchboard server lab\n" +
+        "  switchboard server lab --address 0.0.0.0 --port 5378 --max-users 32\n" +
+        "  switchboard server lab --port 5378 --bots echobot,delaybot",
     )
     .action(async (o) => {
       await runServer(
@@ -41,7 +43,7 @@ export function addLabClientCommand(client: Command): void {
     .description("The lab chat client (seed 001): log in, then !who, @user message, !quit")
     .option("--address <address>", "server address", "127.0.0.1")
     .option("--port <port>", "server port", parsePort, 5378)
-    .addHelpText("after", "\nExamples:\n  switchboard client lab --address 127.0.0.1 --port 5378")
+    .addHelpText("after", "\nExamples:\n  switchboard client lab\n  switchboard client lab --address chat.example.org --port 5378")
     .action(async (o) => {
       process.exitCode = await runLabClient({ host: o.address, port: o.port, input: process.stdin, output: process.stdout });
     });

@@ -14,7 +14,6 @@ const EXAMPLES = `
 Examples:
   switchboard serve
   switchboard serve --config /etc/switchboard/switchboard.yaml
-  switchboard serve --bots echobot,delaybot --msg-rate 20
   SWITCHBOARD_LAB_PORT=off switchboard serve --data-dir /var/lib/switchboard
   switchboard serve --lab-port 0 --bcs-port 0 --http-port off --data-dir /tmp/sb
 

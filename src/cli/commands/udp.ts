@@ -56,7 +56,11 @@ export function addUdpServerCommand(server: Command): void {
       .option("--rate <n>", UDP_FLAG_HELP.rate, parseCount)
       .option("--burst <n>", UDP_FLAG_HELP.burst, parseCount),
   )
-    .addHelpText("after", "\nExamples:\n  switchboard server udp\n  switchboard server udp --port 9003 --idle-timeout 60s --list-interval 10s")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  switchboard server udp\n  switchboard server udp --port 9003 --idle-timeout 60s --list-interval 10s\n" +
+        "  switchboard server udp --rate 20 --burst 40",
+    )
     .action(async (o) => {
       await runServer({
         limits: limitsFrom(o),
@@ -77,7 +81,7 @@ export function addUdpClientCommand(client: Command): void {
     .addHelpText(
       "after",
       "\nType a line to send it to everyone. Commands: /msg <user> <text>, /list, /info, /help, /quit.\n\n" +
-        "Examples:\n  switchboard client udp --host 127.0.0.1 --port 9003 -u alice",
+        "Examples:\n  switchboard client udp -u alice\n  switchboard client udp --host chat.example.org --port 9003 -u alice --keepalive 20s",
     )
     .action(async (o) => {
       process.exitCode = await runUdpClient({

@@ -11,6 +11,7 @@ import { parseLine } from "./commands.js";
 import { connectTo, describeConnectError } from "../shared/connect.js";
 import { HELP } from "./display.js";
 import { Exit } from "./exit-codes.js";
+import { progressBars } from "./progress.js";
 import { ClientSession } from "./session.js";
 import { backlogControl, readCommands } from "../shared/command-input.js";
 import { Terminal } from "../shared/terminal.js";
@@ -52,6 +53,7 @@ export async function runBcsClient(options: BcsClientOptions): Promise<number> {
         interrupt: () => session.quitNow(),
       }),
     backlog: backlogControl(terminal),
+    transfer: progressBars(terminal),
   });
 
   const code = await session.done;

@@ -23,6 +23,7 @@ import { chatLine, printable, uploadNoticeLine } from "./display.js";
 import { Download, resolveDestination } from "./download.js";
 import { Exit } from "./exit-codes.js";
 import type { Printer } from "../shared/terminal.js";
+import type { ProgressDisplay, TransferProgress } from "./progress.js";
 import { openUpload, writeBody, type OpenedUpload } from "./upload.js";
 
 /** The largest server frame is a deliver: 5 + 2 * 65535 bytes. Files stream and are exempt. */
@@ -46,14 +47,30 @@ type Outstanding =
   /** Local work (opening a file, checking a directory) before anything is sent. */
   | { readonly kind: "preparing" }
   | { readonly kind: "send"; readonly frame: Buffer }
-  | { readonly kind: "sendfile"; readonly name: string; readonly upload: OpenedUpload; bodySent: boolean; reply: Reply | undefined }
-  | { readonly kind: "getfile"; readonly name: string; readonly dest: string; download: Download | undefined; saving: boolean };
+  | {
+      readonly kind: "sendfile";
+      readonly name: string;
+      readonly upload: OpenedUpload;
+      readonly progress: TransferProgress;
+      bodySent: boolean;
+      reply: Reply | undefined;
+    }
+  | {
+      readonly kind: "getfile";
+      readonly name: string;
+      readonly dest: string;
+      download: Download | undefined;
+      progress: TransferProgress | undefined;
+      saving: boolean;
+    };
 
 export interface SessionEvents {
   /** `register` was accepted: start reading the user's input. */
   registered(): void;
   /** Requests waiting behind the outstanding one, for flow control of piped input. */
   backlog(waiting: number): void;
+  /** A file transfer begins: how to show its progress (a bar on a terminal, else nothing). */
+  transfer: ProgressDisplay;
 }
 
 const FRAME_NAMES: Record<number, string> = {
@@ -193,11 +210,12 @@ export class ClientSession {
   }
 
   private beginUpload(path: string, name: string, upload: OpenedUpload): void {
-    const request: Outstanding & { kind: "sendfile" } = { kind: "sendfile", name, upload, bodySent: false, reply: undefined };
+    const progress = this.events.transfer(name, upload.size);
+    const request: Outstanding & { kind: "sendfile" } = { kind: "sendfile", name, upload, progress, bodySent: false, reply: undefined };
     this.outstanding = request;
     this.bodyInFlight = true;
     this.socket.write(encodeSendFileHeader(name, upload.size));
-    writeBody(upload, this.socket).then(
+    writeBody(upload, this.socket, (n) => progress.add(n)).then(
       () => {
         if (this.phase === "over") return;
         this.bodyInFlight = false;
@@ -217,8 +235,13 @@ export class ClientSession {
 
   private settleUpload(request: Outstanding & { kind: "sendfile" }): void {
     const reply = request.reply!;
-    if (reply.code === Status.Ok) this.ui.out(`uploaded ${printable(request.name)}`);
-    else this.ui.err(`error: ${printable(reply.message)}`);
+    if (reply.code === Status.Ok) {
+      request.progress.done();
+      this.ui.out(`uploaded ${printable(request.name)}`);
+    } else {
+      request.progress.drop();
+      this.ui.err(`error: ${printable(reply.message)}`);
+    }
     this.complete();
   }
 
@@ -232,7 +255,7 @@ export class ClientSession {
     resolveDestination(name, dest).then(
       (target) => {
         if (this.phase === "over") return;
-        this.outstanding = { kind: "getfile", name, dest: target, download: undefined, saving: false };
+        this.outstanding = { kind: "getfile", name, dest: target, download: undefined, progress: undefined, saving: false };
         this.socket.write(encodeOneString(FrameType.GetFile, name));
       },
       (err: unknown) => {
@@ -311,11 +334,13 @@ export class ClientSession {
     const request = this.outstanding;
     if (request?.kind !== "getfile" || request.download !== undefined) return this.protocolError("recvfile without a getfile");
     request.download = new Download(request.dest, size);
+    request.progress = this.events.transfer(request.name, size);
   }
 
   private onBody(chunk: Buffer): void {
     const request = this.outstanding;
     if (this.phase === "over" || request?.kind !== "getfile" || request.download === undefined) return;
+    request.progress?.add(chunk.length);
     if (!request.download.write(chunk)) {
       // The disk is behind: stop reading the socket (the reader keeps what it holds).
       this.reader.pause();
@@ -332,10 +357,17 @@ export class ClientSession {
     const request = this.outstanding;
     if (this.phase === "over" || request?.kind !== "getfile" || request.download === undefined) return;
     const download = request.download;
+    const progress = request.progress;
     request.saving = true;
     download.finish().then(
-      () => this.ui.out(`downloaded ${printable(request.name)} (${download.size} bytes) to ${printable(download.dest)}`),
-      (err: unknown) => this.ui.err(`error: cannot save ${printable(request.name)} to ${printable(download.dest)}: ${describeError(err)}`),
+      () => {
+        progress?.done();
+        this.ui.out(`downloaded ${printable(request.name)} (${download.size} bytes) to ${printable(download.dest)}`);
+      },
+      (err: unknown) => {
+        progress?.drop();
+        this.ui.err(`error: cannot save ${printable(request.name)} to ${printable(download.dest)}: ${describeError(err)}`);
+      },
     ).finally(() => {
       if (this.phase !== "over") this.complete();
     });
@@ -386,6 +418,7 @@ export class ClientSession {
     this.outstanding = undefined;
     if (request?.kind === "sendfile") request.upload.stream?.destroy();
     if (request?.kind === "getfile" && !request.saving) request.download?.abort();
+    if (request?.kind === "sendfile" || request?.kind === "getfile") request.progress?.drop();
     // Half a file frame must not be followed by a clean close that looks like success.
     if (graceful && !this.bodyInFlight && !this.socket.destroyed) {
       this.socket.end();

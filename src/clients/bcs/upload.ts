@@ -35,32 +35,34 @@ export async function openUpload(path: string): Promise<OpenedUpload> {
 }
 
 /**
- * Write exactly `size` content bytes after the header. Rejects if the file ends early
- * (it shrank): the announced length is already on the wire, so the caller cannot
- * recover the stream and must close the connection.
+ * Write exactly `size` content bytes after the header, telling `sent` of each chunk
+ * handed to the socket. Rejects if the file ends early (it shrank): the announced length
+ * is already on the wire, so the caller cannot recover the stream and must close the
+ * connection.
  */
-export function writeBody(upload: OpenedUpload, socket: Socket): Promise<void> {
+export function writeBody(upload: OpenedUpload, socket: Socket, sent: (bytes: number) => void): Promise<void> {
   const stream = upload.stream;
   if (stream === undefined) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    let sent = 0;
+    let written = 0;
     const onDrain = (): void => void stream.resume();
     stream.on("data", (chunk: Buffer) => {
-      sent += chunk.length;
+      written += chunk.length;
+      sent(chunk.length);
       if (!socket.write(chunk)) {
         stream.pause();
         socket.once("drain", onDrain);
       }
     });
     stream.on("end", () => {
-      if (sent === upload.size) resolve();
-      else reject(new Error(`the file shrank to ${sent} of ${upload.size} bytes while being sent`));
+      if (written === upload.size) resolve();
+      else reject(new Error(`the file shrank to ${written} of ${upload.size} bytes while being sent`));
     });
     stream.on("error", reject);
     stream.on("close", () => {
       socket.off("drain", onDrain);
       // Destroyed from outside (the session ended): settle so nothing waits forever.
-      if (sent !== upload.size) reject(new Error("upload stopped"));
+      if (written !== upload.size) reject(new Error("upload stopped"));
     });
   });
 }

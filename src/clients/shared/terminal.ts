@@ -6,8 +6,13 @@
  * arrives while the user is typing is printed above the prompt: the prompt line is
  * cleared, the line printed, and the prompt redrawn with the half-typed text kept.
  * Otherwise (pipes, files) there is no prompt and nothing but the lines themselves.
+ *
+ * When the output is a terminal, a client may also show a status line (the bcs client's
+ * file-transfer progress): one line kept below the printed lines and above the prompt,
+ * redrawn in place. Lines printed meanwhile go above it, so it never garbles them; when
+ * the status is cleared it is erased, or kept as an ordinary printed line.
  */
-import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
 
 export interface Printer {
   /** One line to stdout (chat). */
@@ -24,11 +29,30 @@ export interface InputHandlers {
   interrupt(): void;
 }
 
-export class Terminal implements Printer {
+/** A line redrawn in place below everything printed (see the top of this file). */
+export interface StatusLine {
+  /** The terminal's width: a longer status is cut to fit, since it must stay one row. */
+  readonly columns: number;
+  /** Show `text` as the status line, replacing what it showed. */
+  setStatus(text: string): void;
+  /** Take the status line away; `finalLine`, if given, is printed in its place as an ordinary line. */
+  clearStatus(finalLine?: string): void;
+}
+
+export class Terminal implements Printer, StatusLine {
   readonly interactive: boolean;
+  /**
+   * The output is a terminal that understands cursor movement, so a status line can be
+   * drawn (not with TERM=dumb, e.g. an editor's shell buffer, which would show the codes).
+   */
+  readonly showsStatus: boolean;
   private rl: Interface | undefined;
   /** Set once we close readline ourselves, so that its `close` is not taken for EOF. */
   private closing = false;
+  /** The status line's text while it is on screen. */
+  private status: string | undefined;
+  /** The status line was drawn above the prompt (two rows to erase), not alone (one). */
+  private statusAbovePrompt = false;
 
   constructor(
     private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
@@ -37,6 +61,12 @@ export class Terminal implements Printer {
     private readonly prompt = "> ",
   ) {
     this.interactive = input.isTTY === true && output.isTTY === true;
+    this.showsStatus = output.isTTY === true && process.env["TERM"] !== "dumb";
+  }
+
+  get columns(): number {
+    // 0 on a pseudo-terminal that was never given a size.
+    return (this.output as { columns?: number }).columns || 80;
   }
 
   /** Begin reading lines (after registering, so nothing is typed into a refused session). */
@@ -50,6 +80,7 @@ export class Terminal implements Printer {
     });
     this.rl = rl;
     rl.on("line", (line) => {
+      if (this.status !== undefined && this.statusAbovePrompt) this.keepStatusBelow(line);
       handlers.line(line);
       if (this.interactive && !this.closing) rl.prompt();
     });
@@ -71,6 +102,21 @@ export class Terminal implements Printer {
     this.print(this.error, line);
   }
 
+  setStatus(text: string): void {
+    if (!this.showsStatus || this.closing) return;
+    this.eraseBottom();
+    this.status = this.fitted(text);
+    this.drawBottom();
+  }
+
+  clearStatus(finalLine?: string): void {
+    if (this.status === undefined) return;
+    this.eraseBottom();
+    this.status = undefined;
+    if (finalLine !== undefined) this.output.write(this.fitted(finalLine) + "\n");
+    this.drawBottom();
+  }
+
   /** Flow control for piped input: stop reading while many lines wait to be sent. */
   pauseInput(): void {
     this.rl?.pause();
@@ -88,31 +134,69 @@ export class Terminal implements Printer {
   close(): void {
     if (this.closing) return;
     this.closing = true;
+    // Leave the terminal without a dangling prompt or status line.
+    if (this.prompting || this.status !== undefined) this.eraseBottom();
+    this.status = undefined;
     const rl = this.rl;
     this.rl = undefined;
-    if (rl !== undefined) {
-      if (this.interactive) {
-        // Leave the terminal without a dangling prompt.
-        clearLine(this.output, 0);
-        cursorTo(this.output, 0);
-      }
-      rl.close(); // also takes a TTY out of raw mode
-    }
+    rl?.close(); // also takes a TTY out of raw mode
     const input = this.input as NodeJS.ReadableStream & { destroy?: () => void };
     input.destroy?.();
   }
 
   private print(stream: NodeJS.WritableStream, line: string): void {
-    const rl = this.rl;
-    if (rl === undefined || !this.interactive) {
+    if (!this.prompting && this.status === undefined) {
       stream.write(line + "\n");
       return;
     }
+    this.eraseBottom();
+    stream.write(line + "\n");
+    this.drawBottom();
+  }
+
+  /** Cut to one row: the status line's redraw counts on it. */
+  private fitted(text: string): string {
+    return text.length < this.columns ? text : text.slice(0, Math.max(0, this.columns - 1));
+  }
+
+  /** Readline draws a prompt: a terminal, reading. */
+  private get prompting(): boolean {
+    return this.rl !== undefined && this.interactive;
+  }
+
+  /** Erase the status line and the prompt, whichever are shown; the cursor ends at column 0 of the first. */
+  private eraseBottom(): void {
+    const twoRows = this.status !== undefined && this.statusAbovePrompt;
+    if (twoRows) moveCursor(this.output, 0, -1);
     clearLine(this.output, 0);
     cursorTo(this.output, 0);
-    stream.write(line + "\n");
+    if (twoRows) clearScreenDown(this.output);
+  }
+
+  /** Draw the status line, if any, then the prompt and what was typed, if reading. */
+  private drawBottom(): void {
+    const rl = this.prompting ? this.rl : undefined;
+    if (this.status !== undefined) {
+      this.output.write(rl === undefined ? this.status : this.status + "\n");
+      this.statusAbovePrompt = rl !== undefined;
+    }
+    if (rl === undefined) return;
     rl.prompt(true); // redraws the prompt and what was typed, cursor where it was
     // With TERM=dumb readline writes the prompt only: put the half-typed text back too.
     if (process.env["TERM"] === "dumb") this.output.write(rl.line);
+  }
+
+  /**
+   * Enter under a status line: readline has left the typed line on screen, below the
+   * status, and moved to a new row. Move the typed line up, with the status back below it
+   * (its row count is estimated from its length: wide characters may make it off by one).
+   */
+  private keepStatusBelow(typed: string): void {
+    const rows = Math.max(1, Math.ceil((this.prompt.length + typed.length) / this.columns));
+    moveCursor(this.output, 0, -(rows + 1));
+    cursorTo(this.output, 0);
+    clearScreenDown(this.output);
+    this.output.write(this.prompt + typed + "\n");
+    this.drawBottom();
   }
 }
