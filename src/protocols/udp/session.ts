@@ -297,8 +297,8 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
       datagram = encodeText(Op.Error, text);
       this.errors.set(text, datagram);
     }
-    this.link.send(to, datagram);
-    this.stats.errorAnswered(errorCode(text));
+    // Counted when it went out: to an unregistered address the limits may drop it.
+    if (this.link.send(to, datagram)) this.stats.errorAnswered(errorCode(text));
     // Server-defined errors go to the operational log; an unregistered address only at
     // debug level, so that spoofed traffic cannot flood the log.
     const fields = { dialect: "udp", remote: to.key, user: member?.name };
