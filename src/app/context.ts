@@ -1,11 +1,16 @@
 /** What every dialect's listener is started with: the one hub and the process's services. */
+import type { ListenerProbe, ReadinessCheck } from "../admin/probes.js";
 import type { Hub } from "../core/hub.js";
 import type { UploadQuota } from "../files/upload-quota.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 
+export type { ListenerProbe, QueuedBytes, ReadinessCheck } from "../admin/probes.js";
+
 export interface AppContext {
   readonly hub: Hub;
+  /** When this Switchboard started (ms since the epoch): the status page's and /metrics' uptime. */
+  readonly startedAt: number;
   readonly log: Logger;
   /** Root of everything the server keeps on disk. */
   readonly dataDir: string;
@@ -15,6 +20,10 @@ export interface AppContext {
   readonly logins: LoginAttempts;
   /** What each bcs user may upload (--uploads-per-minute, --upload-bytes-per-hour). */
   readonly uploads: UploadQuota;
+  /** Every started listener, for /readyz, /metrics and the status page; each start-*.ts adds its own. */
+  readonly probes: ListenerProbe[];
+  /** Other parts /readyz waits for (the store). */
+  readonly readiness: ReadinessCheck[];
 }
 
 export interface BoundListener {

@@ -16,8 +16,17 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     limits: ctx.hub.limits,
     log: ctx.log,
     perAddress: ctx.connections,
+    stats: ctx.hub.stats.dialect(dialect.name),
   });
   const a = await tcp.listen();
+  ctx.probes.push({
+    name: dialect.name,
+    transport: "tcp",
+    ready: () => tcp.accepting,
+    connections: () => tcp.connectionCount,
+    queuedBytes: () => tcp.queuedBytes(),
+    stopAccepting: () => tcp.stopAccepting(),
+  });
   return {
     listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
     close: () => tcp.close(),

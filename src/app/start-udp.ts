@@ -20,6 +20,13 @@ export async function startUdp(ctx: AppContext, config: UdpConfig): Promise<Star
     maxSendQueue: ctx.hub.limits.queueFrames,
   });
   const a = await udp.listen();
+  ctx.probes.push({
+    name: "udp",
+    transport: "udp",
+    ready: () => udp.bound,
+    connections: () => udp.admittedCount,
+    queuedBytes: () => ({ total: udp.queuedBytes, largest: udp.queuedBytes }),
+  });
   return {
     listeners: [{ name: "udp", transport: "udp", address: a.address, port: a.port }],
     close: () => udp.close(),

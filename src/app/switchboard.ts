@@ -16,7 +16,7 @@ import { UploadQuota } from "../files/upload-quota.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
 import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
-import type { AppContext, BoundListener, Endpoint, Started } from "./context.js";
+import type { AppContext, BoundListener, Endpoint, ListenerProbe, Started } from "./context.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startGowing, type GowingConfig } from "./start-gowing.js";
 import { startCs262, type Cs262Config } from "./start-cs262.js";
@@ -24,7 +24,7 @@ import { startHttp } from "./start-http.js";
 import { startLab, type LabConfig } from "./start-lab.js";
 import { startUdp, type UdpConfig } from "./start-udp.js";
 
-export type { BoundListener, Endpoint } from "./context.js";
+export type { BoundListener, Endpoint, ListenerProbe } from "./context.js";
 
 export interface SwitchboardConfig {
   limits: Readonly<Limits>;
@@ -50,6 +50,8 @@ export interface RunningSwitchboard {
    * connection has a message rate at all, which are fixed when it connects.
    */
   setLimits(next: Readonly<Limits>): void;
+  /** Every chat listener, asked live (what /readyz and /metrics read; a test may stop one accepting). */
+  readonly probes: readonly ListenerProbe[];
   close(): Promise<void>;
 }
 
@@ -66,11 +68,14 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   });
   const ctx: AppContext = {
     hub,
+    startedAt: Date.now(),
     log,
     dataDir: config.dataDir,
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
     logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
     uploads: new UploadQuota(limits),
+    probes: [],
+    readiness: [],
   };
   const setLimits = (next: Readonly<Limits>): void => {
     hub.setLimits(next);
@@ -79,9 +84,12 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     ctx.uploads.retune(next);
     if (mailbox) mailbox.limit = next.mailboxLimit;
   };
+  let storeOpen = store !== undefined;
+  if (store) ctx.readiness.push({ name: "store", ready: () => storeOpen });
   const started: Started[] = [];
   const close = async (): Promise<void> => {
     for (const s of started.splice(0).reverse()) await s.close();
+    storeOpen = false;
     await store?.close(); // after the listeners: nothing writes any more
   };
   // Started (and printed) in this order: the dialects, then HTTP.
@@ -98,5 +106,5 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     await close();
     throw err;
   }
-  return { hub, listeners: started.flatMap((s) => s.listeners), setLimits, close };
+  return { hub, listeners: started.flatMap((s) => s.listeners), probes: ctx.probes, setLimits, close };
 }

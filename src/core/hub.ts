@@ -9,6 +9,7 @@ import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
 import type { Mailbox, Member, NameRegistry, Router } from "./ports.js";
+import { ChatStats } from "./stats.js";
 
 export interface HubOptions {
   limits?: Partial<Limits>;
@@ -27,6 +28,8 @@ export interface HubOptions {
    * callback. For the operational log; the hub itself goes on.
    */
   onError?: (err: unknown, member: Member | undefined) => void;
+  /** Where logins, messages and deliveries are counted; default a fresh one (see `stats`). */
+  stats?: ChatStats;
 }
 
 export interface JoinOptions {
@@ -40,6 +43,8 @@ export class Hub {
    * so setLimits (SIGHUP) reaches them all without a restart.
    */
   readonly limits: Readonly<Limits>;
+  /** Counters by dialect, shared with the listeners; read by the metrics and the status page. */
+  readonly stats: ChatStats;
   private readonly registry: NameRegistry;
   private readonly router: Router;
   private readonly isReserved: (folded: string) => boolean;
@@ -60,6 +65,7 @@ export class Hub {
     this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
     this.isReserved = options.isReserved ?? (() => false);
     this.mailbox = options.mailbox;
+    this.stats = options.stats ?? new ChatStats();
   }
 
   /** New values for the limits, in place: each applies from its next check (SIGHUP). */
@@ -91,6 +97,7 @@ export class Hub {
     if (max > 0 && this.registry.size >= max) return "server_full";
     if (!this.registry.claim(folded, member)) return "name_taken";
     if (member.wantsPresence !== false) this.presenceAudience.add(member);
+    this.stats.joined(member.dialect);
     this.fanOut({ kind: "join", name }, member);
     return "ok";
   }
@@ -100,6 +107,7 @@ export class Hub {
     if (!this.isMember(member)) return;
     this.registry.release(foldName(member.name), member);
     this.presenceAudience.delete(member);
+    this.stats.left(member.dialect);
     this.fanOut({ kind: "leave", name: member.name }, member);
   }
 
@@ -107,6 +115,7 @@ export class Hub {
   lobby(from: Member, text: string): LobbyResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
+    this.stats.lobbySent(from.dialect);
     this.fanOut({ kind: "lobby", from: from.name, text }, from);
     return "ok";
   }
@@ -120,9 +129,12 @@ export class Hub {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
-    if (!target) return this.toMailbox(from.name, to, text);
+    if (!target) return this.toMailbox(from, to, text);
     const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
-    if (this.router.unicast(target, event)) return "ok";
+    if (this.router.unicast(target, event)) {
+      this.stats.directSent(from.dialect, target.dialect);
+      return "ok";
+    }
     this.dropFailed(target);
     return "recipient_overflow";
   }
@@ -181,9 +193,10 @@ export class Hub {
     return undefined;
   }
 
-  private toMailbox(from: string, to: string, text: string): SendResult {
-    switch (this.mailbox?.accept(from, to, text)) {
+  private toMailbox(from: Member, to: string, text: string): SendResult {
+    switch (this.mailbox?.accept(from.name, to, text)) {
       case "queued":
+        this.stats.directSent(from.dialect, undefined);
         return "queued";
       case "full":
         return "mailbox_full";
@@ -202,7 +215,10 @@ export class Hub {
     }
     const presence = event.kind === "join" || event.kind === "leave";
     const failed = this.router.broadcast(event, except, presence ? this.presenceAudience : undefined);
-    for (const m of failed) this.dropFailed(m);
+    for (const m of failed) {
+      if (event.kind === "lobby") this.stats.notDelivered(m.dialect);
+      this.dropFailed(m);
+    }
   }
 
   private memberThrew(member: Member, err: unknown): void {

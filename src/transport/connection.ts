@@ -14,6 +14,7 @@ import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
 import type { Limits } from "../core/limits.js";
 import { TokenBucket, type RateLimit } from "../core/rate-limit.js";
+import { DialectStats } from "../core/stats.js";
 import type { CodecError } from "./stream-codec.js";
 import { scheduleFlush } from "./flush-scheduler.js";
 import { FrameReader, type FrameSink } from "./frame-reader.js";
@@ -85,6 +86,8 @@ export class Connection<F> implements Conn {
     private readonly limits: Readonly<Limits>,
     private readonly log: Logger,
     private readonly onEnded: (c: Connection<F>) => void,
+    /** Where rate-limit hits and the close reason are counted. */
+    private readonly stats: DialectStats = new DialectStats(dialect.name),
   ) {
     this.remoteAddress = socket.remoteAddress ?? "?";
     this.remotePort = socket.remotePort ?? 0;
@@ -282,6 +285,7 @@ export class Connection<F> implements Conn {
     if (bucket !== undefined && this.session.isRateFree?.(frame) !== true) {
       const now = Date.now();
       if (!bucket.take(now)) {
+        this.stats.rateLimited++;
         if (this.session.overRate !== undefined) this.session.overRate(frame);
         else this.heldFrame = { frame };
         this.waitForInput(bucket.waitMs(now));
@@ -385,6 +389,7 @@ export class Connection<F> implements Conn {
     if (this.ended) return;
     this.ended = true;
     this.closeReason ??= "client_closed";
+    this.stats.disconnects[this.closeReason]++;
     this.stopWaiting();
     this.flushWaiters = [];
     this.guard(() => this.session.onClose(this.closeReason!));

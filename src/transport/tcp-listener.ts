@@ -8,6 +8,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Limits } from "../core/limits.js";
+import type { DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress } from "./address-limits.js";
 import { Connection } from "./connection.js";
 import type { StreamDialect } from "./session.js";
@@ -20,6 +21,8 @@ export interface TcpListenerOptions<F> {
   log: Logger;
   /** Connections per client address, shared by the process's listeners; default: this listener's own. */
   perAddress?: ConnectionsPerAddress | undefined;
+  /** This dialect's counters (rate-limit hits, disconnects by reason); default: the listener's own. */
+  stats?: DialectStats | undefined;
 }
 
 export class TcpListener<F> {
@@ -41,6 +44,28 @@ export class TcpListener<F> {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Accepting connections: listening, and not (yet) stopped. Asked live by /readyz. */
+  get accepting(): boolean {
+    return this.server.listening;
+  }
+
+  /** Stop accepting at once; connections already open stay (close() ends them). Idempotent. */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
+  }
+
+  /** Bytes queued for this listener's clients and not yet taken by the kernel: in all, and the most for one. */
+  queuedBytes(): { total: number; largest: number } {
+    let total = 0;
+    let largest = 0;
+    for (const c of this.connections) {
+      const n = c.pendingBytes;
+      total += n;
+      if (n > largest) largest = n;
+    }
+    return { total, largest };
   }
 
   async listen(): Promise<AddressInfo> {
@@ -87,7 +112,7 @@ export class TcpListener<F> {
       const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
         this.connections.delete(c);
         this.perAddress.close(address);
-      });
+      }, this.options.stats);
       this.connections.add(conn);
     } catch (err) {
       // A session that throws while it is made (e.g. its greeting) costs this socket only.

@@ -65,6 +65,16 @@ export class UdpListener<F, S> implements DatagramLink<S> {
     return this.peers.size;
   }
 
+  /** The socket is bound and not closed. Asked live by /readyz. */
+  get bound(): boolean {
+    return this.handler !== undefined && !this.closed;
+  }
+
+  /** Bytes waiting in the socket's user-space send queue (the kernel's buffer was full). */
+  get queuedBytes(): number {
+    return this.bound ? this.socket.getSendQueueSize() : 0;
+  }
+
   /** Datagrams not sent because of a limit or an error, since the start. */
   get droppedCount(): number {
     return this.dropped;

@@ -18,6 +18,7 @@ import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME } from "../../core/names.js";
+import { answerCodes } from "../../core/stats.js";
 import type { Member } from "../../core/ports.js";
 import { fileNameProblem, type FileStore, type OpenedFile, type Upload } from "../../files/file-store.js";
 import { NO_UPLOAD_QUOTA, type UploadQuota } from "../../files/upload-quota.js";
@@ -41,6 +42,11 @@ export interface BcsContext {
   /** Upload allowances per user (--upload-bytes-per-hour, --uploads-per-minute); default none. */
   readonly uploads?: UploadQuota | undefined;
 }
+
+/** Error answers by code, for the metrics; made on the spot: a bad file name or a codec's message. */
+const errorCode = answerCodes<StatusAnswer>([JOIN_ANSWERS, SEND_ANSWERS, FILE_ANSWERS, PROTOCOL_ANSWERS, LIMIT_ANSWERS], (a) =>
+  a[0] === Status.FileError ? "bad_file_name" : "malformed",
+);
 
 /** Bytes of a download buffered for the socket before reading more of the file. */
 const DOWNLOAD_HIGH_WATER = 1024 * 1024;
@@ -171,6 +177,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
         if (result === "exists") this.reply(FILE_ANSWERS.exists);
         else {
           this.reply([Status.Ok, "ok"]);
+          this.ctx.hub.stats.fileStored(up.size);
           this.ctx.chatLog.uploaded(this.name, up.name, up.size);
           this.ctx.hub.fileStored(this, up.name);
         }
@@ -324,6 +331,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private reply(answer: StatusAnswer): void {
     this.conn.send(encodeStatus(answer[0], answer[1]));
     if (answer[0] !== Status.Ok) {
+      this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
       // Server-defined errors go to the operational log (stderr), never the chat log.
       const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;
       this.ctx.log.info({ dialect: "bcs", remote, user: this.name || undefined, status: answer[0] }, answer[1]);

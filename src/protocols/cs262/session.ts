@@ -19,6 +19,7 @@ import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
 import { foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
+import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import { hashPassword, verifyPassword } from "../../store/passwords.js";
 import type { QueuedMessage, Store } from "../../store/store.js";
@@ -50,6 +51,9 @@ const LISTED_NAME_BYTES = 32 + SEPARATOR.length;
 type Answer = string | Buffer;
 
 const OK_FRAME = encodeResponse(OK);
+
+/** Error answers by code, for the metrics; a codec's own message is a malformed frame. */
+const errorCode = answerCodes<string>([JOIN_ANSWERS, SEND_ANSWERS, ACCOUNT_ANSWERS, PROTOCOL_ANSWERS, LIMIT_ANSWERS], () => "malformed");
 
 /** `sender|||` and `|||text` of a lobby message, shared by every cs262 recipient of it. */
 interface SendParts {
@@ -357,6 +361,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
       return;
     }
     this.conn.send(encodeResponse(answer));
+    this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
     // Server-defined errors go to the operational log (stderr).
     this.ctx.log.info({ dialect: "cs262", remote: this.remote(), user: this.name || undefined }, answer);
   }

@@ -18,6 +18,7 @@ import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
 import { isValidName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
+import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
@@ -45,6 +46,12 @@ export const COMMAND_LIST =
 const COMMAND_LIST_FRAME = serverFrame(FrameType.Message, COMMAND_LIST);
 
 const LIST_SEPARATOR = ", ";
+
+/** ERROR texts by code, for the metrics; a codec's own message is a malformed frame. */
+const errorCode = answerCodes<string>(
+  [SEND_ERRORS, PROTOCOL_ERRORS, { already_joined: JOIN_ANSWERS.already_joined.error, queue_failed: QUEUE_FAILED }],
+  () => "malformed",
+);
 
 export class GowingSession implements StreamSession<GowingFrame>, Member {
   readonly dialect = "gowing";
@@ -108,6 +115,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
         const wait = this.logins.begin(this.conn.remoteAddress);
         if (wait > 0) return this.conn.retryLater(wait);
         this.logins.end(this.conn.remoteAddress, true); // a name too long to read is an invalid one
+        this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
         this.ctx.logs.requested(this.conn.remoteAddress, this.conn.remotePort, size, JOIN_ANSWERS.name_invalid.disposition);
         return void this.conn.send(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
       }
@@ -162,6 +170,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.ctx.logs.requested(ip, port, name, answer.disposition);
     this.conn.send(encodeJoinReply(answer.status));
     if (result !== "ok") {
+      this.ctx.hub.stats.dialect(this.dialect).errorAnswered(result);
       this.name = "";
       return;
     }
@@ -234,12 +243,13 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   private sendFailed(result: Exclude<SendResult, "ok" | "queued">, target: string | undefined): void {
     const text = SEND_ERRORS[result];
     // Name the missing user when it is a name at all (never echo arbitrary bytes back).
-    this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text);
+    this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text, result);
   }
 
   /** Type 5, to this connection only (WIRE.md 5). */
-  private error(text: string): void {
+  private error(text: string, code = errorCode(text)): void {
     this.conn.send(serverFrame(FrameType.Error, text));
+    this.ctx.hub.stats.dialect(this.dialect).errorAnswered(code);
     // Server-defined errors go to the operational log (stderr), never the chat log.
     const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;
     this.ctx.log.info({ dialect: "gowing", remote, user: this.joined ? this.name : undefined }, text);

@@ -11,6 +11,7 @@ import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Member } from "../../core/ports.js";
+import { answerCodes } from "../../core/stats.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
@@ -24,6 +25,12 @@ export interface LabContext {
   /** Refused logins per client address (--login-failures); default none. */
   readonly logins?: LoginAttempts | undefined;
 }
+
+/**
+ * Error replies by code, for the metrics: the lab's wire has five, and its reply word is
+ * the code (`BAD-RQST-BODY` -> `bad_rqst_body`).
+ */
+const errorCode = answerCodes<Buffer>([REPLY], () => "other");
 
 /** Lobby messages go to many lab users: each is rendered once. */
 const rendered = new WeakMap<HubEvent, Buffer>();
@@ -72,28 +79,30 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     if (!this.loggedIn) return this.beforeLogin(request);
     switch (request.kind) {
       case "hello":
-        return void this.conn.send(REPLY.badRqstHdr); // PR6: already logged in
+        return this.fail(REPLY.badRqstHdr); // PR6: already logged in
       case "list":
         return void this.conn.send(encodeListOk(this.ctx.hub.names())); // PR8, PR9
       case "send":
         return this.send(request.to, request.text);
       case "bad-header":
-        return void this.conn.send(REPLY.badRqstHdr); // PR16
+        return this.fail(REPLY.badRqstHdr); // PR16
       case "bad-body":
-        return void this.conn.send(REPLY.badRqstBody); // PR17
+        return this.fail(REPLY.badRqstBody); // PR17
     }
   }
 
   /** PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. */
   private send(to: string, text: string): void {
     const result = this.ctx.hub.direct(this, to, text);
-    if (result !== "queued") return void this.conn.send(SEND_REPLIES[result]);
+    if (result === "ok") return void this.conn.send(SEND_REPLIES.ok);
+    if (result !== "queued") return this.fail(SEND_REPLIES[result]);
     // For an offline cs262 account: SEND-OK once the message is on disk. Requests after
     // this one wait, so their replies cannot overtake it.
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {
-        this.conn.send(err ? REPLY.badDestUser : REPLY.sendOk);
+        if (err) this.fail(REPLY.badDestUser);
+        else this.conn.send(REPLY.sendOk);
         this.conn.resumeInput();
       }),
     );
@@ -120,8 +129,14 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   }
 
   private refuse(reply: Buffer): void {
-    this.conn.send(reply);
+    this.fail(reply);
     this.conn.close("rejected");
+  }
+
+  /** An error reply, counted by its reply word. */
+  private fail(reply: Buffer): void {
+    this.conn.send(reply);
+    this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
   }
 
   onBody(): void {

@@ -19,6 +19,7 @@ import type { Hub } from "../../core/hub.js";
 import { foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { TokenBucket, type RateLimit } from "../../core/rate-limit.js";
+import { answerCodes, type DialectStats } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import type { DecodedDatagram } from "../../transport/datagram-codec.js";
 import type { DatagramHandler, DatagramLink, Peer } from "../../transport/datagram-session.js";
@@ -48,6 +49,9 @@ export interface UdpContext {
   readonly version: string;
   readonly options: Readonly<UdpOptions>;
 }
+
+/** Error answers by code, for the metrics; a codec's own message is a malformed datagram. */
+const errorCode = answerCodes<Answer>([JOIN_ANSWERS, SEND_ANSWERS, PROTOCOL_ANSWERS], () => "malformed");
 
 /** Lobby messages are encoded once for all udp recipients of a broadcast. */
 const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
@@ -115,11 +119,13 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   private readonly listTimer: NodeJS.Timeout;
   /** Error datagrams by text: the texts are a fixed set of constants, so this stays small. */
   private readonly errors = new Map<string, Buffer>();
+  private readonly stats: DialectStats;
 
   constructor(
     readonly link: DatagramLink<UdpMember>,
     private readonly ctx: UdpContext,
   ) {
+    this.stats = ctx.hub.stats.dialect("udp");
     this.listTimer = setInterval(() => {
       // A timer is outside every session: a throw here must not reach the process.
       try {
@@ -136,6 +142,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   onDatagram(decoded: DecodedDatagram<UdpFrame>, from: Peer, member: UdpMember | undefined): void {
     if (member === undefined) return this.fromUnregistered(decoded, from);
     if (!member.bucket.take(Date.now())) {
+      this.stats.rateLimited++;
       // One Error per run of refused datagrams: a flood is not answered datagram for datagram.
       if (!member.toldRateLimited) this.refuse(member.peer, PROTOCOL_ANSWERS.rateLimited, member);
       member.toldRateLimited = true;
@@ -242,6 +249,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   logOut(member: UdpMember, reason: DisconnectReason, detail?: string): void {
     if (member.gone) return;
     member.gone = true;
+    this.stats.disconnects[reason]++;
     this.link.release(member.peer);
     this.ctx.hub.leave(member);
     this.presenceChanged();
@@ -289,7 +297,8 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
       datagram = encodeText(Op.Error, text);
       this.errors.set(text, datagram);
     }
-    this.link.send(to, datagram);
+    // Counted when it went out: to an unregistered address the limits may drop it.
+    if (this.link.send(to, datagram)) this.stats.errorAnswered(errorCode(text));
     // Server-defined errors go to the operational log; an unregistered address only at
     // debug level, so that spoofed traffic cannot flood the log.
     const fields = { dialect: "udp", remote: to.key, user: member?.name };
