@@ -12,6 +12,8 @@ export interface AppContext {
   readonly connections: ConnectionsPerAddress;
   /** Refused logins per client address, over every dialect (--login-failures). */
   readonly logins: LoginAttempts;
+  /** Every TCP listener's connections start with a PROXY protocol header (docs/proxy-protocol.md). */
+  readonly proxyProtocol: boolean;
 }
 
 export interface BoundListener {

@@ -16,6 +16,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     limits: ctx.hub.limits,
     log: ctx.log,
     perAddress: ctx.connections,
+    proxyProtocol: ctx.proxyProtocol,
   });
   const a = await tcp.listen();
   return {

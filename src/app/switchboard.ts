@@ -38,6 +38,8 @@ export interface SwitchboardConfig {
   store?: StoreKind | undefined;
   udp?: UdpConfig | undefined;
   http?: Endpoint | undefined;
+  /** The TCP dialects' connections start with a PROXY protocol header (v1 or v2); default false. */
+  proxyProtocol?: boolean | undefined;
 }
 
 export interface RunningSwitchboard {
@@ -62,6 +64,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     dataDir: config.dataDir,
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
     logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
+    proxyProtocol: config.proxyProtocol ?? false,
   };
   const started: Started[] = [];
   const close = async (): Promise<void> => {
