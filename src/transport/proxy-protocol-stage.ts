@@ -10,7 +10,8 @@
  * - time: the header must be complete within the login deadline, checked by the
  *   listener's one watchdog (no timer per connection);
  * - number: they are counted under the address they connect from (the proxy's, or an
- *   intruder's) in their own table, at most `maxPerAddress` at once;
+ *   intruder's) in their own table, at most `maxPerAddress` at once (awaitingHeaderLimit
+ *   says why that is not --max-connections-per-ip);
  * - memory: the reader keeps at most 107 bytes of a header.
  *
  * Failures are logged like refused connections: the first of a run, then every tenfold
