@@ -24,6 +24,8 @@ export interface AppContext {
   readonly probes: ListenerProbe[];
   /** Other parts /readyz waits for (the store). */
   readonly readiness: ReadinessCheck[];
+  /** Every TCP listener's connections start with a PROXY protocol header (docs/proxy-protocol.md). */
+  readonly proxyProtocol: boolean;
 }
 
 export interface BoundListener {

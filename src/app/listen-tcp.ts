@@ -17,6 +17,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     log: ctx.log,
     perAddress: ctx.connections,
     stats: ctx.hub.stats.dialect(dialect.name),
+    proxyProtocol: ctx.proxyProtocol,
   });
   const a = await tcp.listen();
   ctx.probes.push({

@@ -39,6 +39,8 @@ export interface SwitchboardConfig {
   store?: StoreKind | undefined;
   udp?: UdpConfig | undefined;
   http?: Endpoint | undefined;
+  /** The TCP dialects' connections start with a PROXY protocol header (v1 or v2); default false. */
+  proxyProtocol?: boolean | undefined;
 }
 
 export interface RunningSwitchboard {
@@ -76,6 +78,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     uploads: new UploadQuota(limits),
     probes: [],
     readiness: [],
+    proxyProtocol: config.proxyProtocol ?? false,
   };
   const setLimits = (next: Readonly<Limits>): void => {
     hub.setLimits(next);

@@ -44,5 +44,6 @@ export function switchboardConfigOf(s: Settings, given: ReadonlySet<SettingKey>)
     cs262: endpoint(s.host, s["cs262-port"]),
     udp: udp && { ...udp, listIntervalMs: s["udp-list-interval"], idleTimeoutMs: s["udp-idle-timeout"], rate: udpRate(s, given) },
     http: endpoint(s["http-host"], s["http-port"]),
+    proxyProtocol: s["proxy-protocol"],
   };
 }

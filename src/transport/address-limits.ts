@@ -122,5 +122,11 @@ export function isRefusedName(result: JoinResult): boolean {
   return result !== "ok" && result !== "server_full";
 }
 
+/** Refusals are logged at the first of a run, then every tenfold: a flood cannot flood the log. */
+export function isPowerOfTen(n: number): boolean {
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
+}
+
 /** No limits: for tests and parts that run without them. */
 export const NO_LOGIN_LIMIT = new LoginAttempts(0, 60_000);

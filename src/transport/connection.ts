@@ -48,6 +48,14 @@ function messageRateOf(limits: Readonly<Limits>): RateLimit {
   return view;
 }
 
+/** Where a connection comes from when a PROXY protocol header said so (not the socket's peer). */
+export interface ConnectionOrigin {
+  readonly address: string;
+  readonly port: number;
+  /** When the socket was accepted: the login deadline counts from there. */
+  readonly connectedAt: number;
+}
+
 export class Connection<F> implements Conn {
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -88,10 +96,11 @@ export class Connection<F> implements Conn {
     private readonly onEnded: (c: Connection<F>) => void,
     /** Where rate-limit hits and the close reason are counted. */
     private readonly stats: DialectStats = new DialectStats(dialect.name),
+    origin?: ConnectionOrigin,
   ) {
-    this.remoteAddress = socket.remoteAddress ?? "?";
-    this.remotePort = socket.remotePort ?? 0;
-    this.connectedAt = Date.now();
+    this.remoteAddress = origin?.address ?? socket.remoteAddress ?? "?";
+    this.remotePort = origin?.port ?? socket.remotePort ?? 0;
+    this.connectedAt = origin?.connectedAt ?? Date.now();
     this.dialectName = dialect.name;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
@@ -340,6 +349,11 @@ export class Connection<F> implements Conn {
     this.guard(() => this.reader.resume());
     // The session or the rate may have held input again while handling what was buffered.
     if (this.closeReason === undefined && this.reading) this.socket.resume();
+  }
+
+  /** Input read before this connection existed (what followed a PROXY header), as if just received. */
+  pushInput(chunk: Buffer): void {
+    this.socketOnData(chunk);
   }
 
   private socketOnData(chunk: Buffer): void {

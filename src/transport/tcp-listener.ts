@@ -4,13 +4,17 @@
  * A connection from an address that already has its most (--max-connections-per-ip,
  * counted over every listener that shares `perAddress`) is closed at accept, before any
  * session exists, and logged.
+ *
+ * With `proxyProtocol`, every connection first passes the ProxyHeaderStage: the address
+ * its header names is the one admitted, limited and logged.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Limits } from "../core/limits.js";
 import type { DialectStats } from "../core/stats.js";
-import { ConnectionsPerAddress } from "./address-limits.js";
+import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
 import { Connection } from "./connection.js";
+import { awaitingHeaderLimit, ProxyHeaderStage } from "./proxy-protocol-stage.js";
 import type { StreamDialect } from "./session.js";
 
 export interface TcpListenerOptions<F> {
@@ -23,6 +27,8 @@ export interface TcpListenerOptions<F> {
   perAddress?: ConnectionsPerAddress | undefined;
   /** This dialect's counters (rate-limit hits, disconnects by reason); default: the listener's own. */
   stats?: DialectStats | undefined;
+  /** Every connection starts with a PROXY protocol header (v1 or v2); default false. */
+  proxyProtocol?: boolean | undefined;
 }
 
 export class TcpListener<F> {
@@ -30,9 +36,19 @@ export class TcpListener<F> {
   private readonly connections = new Set<Connection<F>>();
   private watchdog: NodeJS.Timeout | undefined;
   private readonly perAddress: ConnectionsPerAddress;
+  private readonly proxyStage: ProxyHeaderStage | undefined;
 
   constructor(private readonly options: TcpListenerOptions<F>) {
     this.perAddress = options.perAddress ?? new ConnectionsPerAddress(options.limits.maxConnectionsPerAddress);
+    if (options.proxyProtocol) {
+      this.proxyStage = new ProxyHeaderStage({
+        dialect: options.dialect.name,
+        log: options.log,
+        deadlineMs: options.limits.loginTimeoutMs,
+        maxPerAddress: awaitingHeaderLimit(options.limits.maxConnectionsPerAddress),
+        onHeader: (socket, source, acceptedAt, rest) => this.admit(socket, source.address, source.port, acceptedAt, rest),
+      });
+    }
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     // Accept errors (EMFILE and the like) must not take the process down.
     this.server.on("error", (err) => options.log.error({ err, dialect: options.dialect.name }, "listener error"));
@@ -88,6 +104,7 @@ export class TcpListener<F> {
   async close(): Promise<void> {
     clearInterval(this.watchdog);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.proxyStage?.close();
     for (const c of this.connections) c.close("server_shutdown");
     await closed;
   }
@@ -95,6 +112,15 @@ export class TcpListener<F> {
   private accept(socket: Socket): void {
     const address = socket.remoteAddress;
     if (address === undefined) return void socket.destroy(); // already gone
+    if (this.proxyStage) this.proxyStage.accept(socket, address);
+    else this.admit(socket, address, socket.remotePort ?? 0, Date.now());
+  }
+
+  /**
+   * Admit a connection from the client at `address`:`port` (the socket's peer, or the one
+   * its PROXY header named), accepted at `acceptedAt`; `rest` are input bytes already read.
+   */
+  private admit(socket: Socket, address: string, port: number, acceptedAt: number, rest?: Buffer): void {
     const refused = this.perAddress.admit(address);
     if (refused > 0) {
       socket.on("error", () => undefined);
@@ -102,21 +128,23 @@ export class TcpListener<F> {
       // The first refusal of a run is logged, then every tenfold: a connect flood cannot flood the log.
       if (isPowerOfTen(refused)) {
         this.options.log.warn(
-          { dialect: this.dialectName, remote: `${address}:${socket.remotePort}`, limit: this.perAddress.max, refused, reason: "too_many_connections" },
+          { dialect: this.dialectName, remote: `${address}:${port}`, limit: this.perAddress.max, refused, reason: "too_many_connections" },
           "connection refused: too many from this address",
         );
       }
       return;
     }
     try {
+      const origin = this.proxyStage ? { address, port, connectedAt: acceptedAt } : undefined;
       const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
         this.connections.delete(c);
         this.perAddress.close(address);
-      }, this.options.stats);
+      }, this.options.stats, origin);
       this.connections.add(conn);
+      if (rest !== undefined && rest.length > 0) conn.pushInput(rest);
     } catch (err) {
       // A session that throws while it is made (e.g. its greeting) costs this socket only.
-      this.options.log.error({ err, dialect: this.dialectName, remote: `${address}:${socket.remotePort}`, reason: "session_error" }, "session failed to start; closing it");
+      this.options.log.error({ err, dialect: this.dialectName, remote: `${address}:${port}`, reason: "session_error" }, "session failed to start; closing it");
       this.perAddress.close(address);
       socket.on("error", () => undefined);
       socket.destroy();
@@ -125,11 +153,7 @@ export class TcpListener<F> {
 
   private checkDeadlines(): void {
     const now = Date.now();
+    this.proxyStage?.checkDeadlines(now);
     for (const c of this.connections) c.checkDeadlines(now);
   }
-}
-
-function isPowerOfTen(n: number): boolean {
-  while (n >= 10 && n % 10 === 0) n /= 10;
-  return n === 1;
 }

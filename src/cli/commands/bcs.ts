@@ -13,7 +13,8 @@ export function addBcsServerCommand(server: Command): void {
       .option("-p, --port <port>", "port to listen on", parsePort, 9001)
       .option("-l, --log <log_file>", "chat log file (default stdout)")
       .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
-      .option("--host <address>", "address to bind", "0.0.0.0"),
+      .option("--host <address>", "address to bind", "0.0.0.0")
+      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
   )
     .addHelpText(
       "after",
@@ -25,6 +26,7 @@ export function addBcsServerCommand(server: Command): void {
         limits: limitsFrom(o),
         dataDir: "./data",
         bcs: { host: o.host, port: o.port, chatLog: o.log ?? "-", filesDir: o.fileDir },
+        proxyProtocol: o.proxyProtocol === true,
       });
     });
 }

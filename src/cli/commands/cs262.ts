@@ -12,7 +12,8 @@ export function addCs262ServerCommand(server: Command): void {
       .description("The cs262 chat server (seed 002): accounts, offline delivery, kept in <data-dir>/switchboard.db")
       .option("--host <address>", "address to bind", "0.0.0.0")
       .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9002)
-      .option("--data-dir <dir>", "where accounts and queued messages are kept (<data-dir>/switchboard.db)", "./data"),
+      .option("--data-dir <dir>", "where accounts and queued messages are kept (<data-dir>/switchboard.db)", "./data")
+      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
   )
     .addHelpText(
       "after",
@@ -20,7 +21,7 @@ export function addCs262ServerCommand(server: Command): void {
         "  switchboard server cs262 --mailbox-limit 500",
     )
     .action(async (o) => {
-      await runServer({ limits: limitsFrom(o), dataDir: o.dataDir, cs262: { host: o.host, port: o.port } });
+      await runServer({ limits: limitsFrom(o), dataDir: o.dataDir, cs262: { host: o.host, port: o.port }, proxyProtocol: o.proxyProtocol === true });
     });
 }
 

@@ -12,7 +12,8 @@ export function addGowingServerCommand(server: Command): void {
       .description("Dr. Gowing's chat server (seed 003): switchboard server gowing [--port 9000] [--log-dir DIR]")
       .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9000)
       .option("--log-dir <dir>", "directory for connections.log and chat.log (default: both on stdout)")
-      .option("--host <address>", "address to bind", "0.0.0.0"),
+      .option("--host <address>", "address to bind", "0.0.0.0")
+      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
   )
     .addHelpText(
       "after",
@@ -24,6 +25,7 @@ export function addGowingServerCommand(server: Command): void {
         limits: limitsFrom(o),
         dataDir: "./data",
         gowing: { host: o.host, port: o.port, logDir: o.logDir ?? "-" },
+        proxyProtocol: o.proxyProtocol === true,
       });
     });
 }

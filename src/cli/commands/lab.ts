@@ -16,7 +16,8 @@ export function addLabServerCommand(server: Command): void {
       .description("The lab chat server (seed 001); prints `Server is on` when it accepts connections")
       .option("--address <address>", "address to bind", "127.0.0.1")
       .option("--port <port>", "port to listen on", parsePort, 5378)
-      .option("--bots <names>", "bots to run, comma-separated: echobot,delaybot", parseBots, []),
+      .option("--bots <names>", "bots to run, comma-separated: echobot,delaybot", parseBots, [])
+      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
   )
     .addHelpText(
       "after",
@@ -31,6 +32,7 @@ export function addLabServerCommand(server: Command): void {
           limits: limitsFrom({ ...o, maxUsers: o.maxUsers ?? LAB_MAX_USERS }),
           dataDir: "./data",
           lab: { host: o.address, port: o.port, bots: o.bots },
+          proxyProtocol: o.proxyProtocol === true,
         },
         "Server is on",
       );
