@@ -37,14 +37,26 @@ describe("connections per address", () => {
     assert.equal(c.admit("192.0.2.1"), 1, "a new run of refusals");
   });
 
-  it("forgets an address with nothing open, and does nothing when the limit is 0", () => {
+  it("forgets an address with nothing open, and admits everything when the limit is 0", () => {
     const c = new ConnectionsPerAddress(2);
     c.admit("a");
     c.close("a");
     assert.equal(c.addresses, 0);
     const off = new ConnectionsPerAddress(0);
     for (let i = 0; i < 1000; i++) assert.equal(off.admit("a"), 0);
+    for (let i = 0; i < 1000; i++) off.close("a");
     assert.equal(off.addresses, 0);
+  });
+
+  it("counts while off, so a limit set later (SIGHUP) sees what is already open", () => {
+    const c = new ConnectionsPerAddress(0);
+    for (let i = 0; i < 3; i++) assert.equal(c.admit("192.0.2.1"), 0);
+    c.max = 3;
+    assert.equal(c.admit("192.0.2.1"), 1, "three already open");
+    c.close("192.0.2.1");
+    assert.equal(c.admit("192.0.2.1"), 0);
+    c.max = 0;
+    assert.equal(c.admit("192.0.2.1"), 0, "off again");
   });
 });
 
