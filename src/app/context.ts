@@ -1,5 +1,6 @@
 /** What every dialect's listener is started with: the one hub and the process's services. */
 import type { Hub } from "../core/hub.js";
+import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 
@@ -12,6 +13,8 @@ export interface AppContext {
   readonly connections: ConnectionsPerAddress;
   /** Refused logins per client address, over every dialect (--login-failures). */
   readonly logins: LoginAttempts;
+  /** False: chat logs write `-` where a client's address would be (logClientIps). */
+  readonly logClientIps: boolean;
 }
 
 export interface BoundListener {
@@ -24,7 +27,18 @@ export interface BoundListener {
 /** A started part of the server: what it listens on (if anything) and how to stop it. */
 export interface Started {
   readonly listeners: readonly BoundListener[];
-  close(): Promise<void>;
+  /**
+   * The first step of a shutdown: take no new connections, and close those with no user
+   * logged in; the others go on (to be told goodbye). Resolves once the last of them has
+   * gone. Absent: nothing to stop early.
+   */
+  stopAccepting?(): Promise<void>;
+  /** Close everything left, flushing it, or at once with `cut` (the shutdown deadline passed). */
+  close(cut?: boolean): Promise<void>;
+  /** Connections open now (TCP dialects), for the shutdown's count of those cut. */
+  connections?(): number;
+  /** Reopen this part's log files (SIGHUP). */
+  reopenLogs?(): Promise<Reopened[]>;
 }
 
 export interface Endpoint {

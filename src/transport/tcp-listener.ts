@@ -7,6 +7,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import type { DisconnectReason } from "../core/errors.js";
 import type { Limits } from "../core/limits.js";
 import { ConnectionsPerAddress } from "./address-limits.js";
 import { Connection } from "./connection.js";
@@ -27,6 +28,9 @@ export class TcpListener<F> {
   private readonly connections = new Set<Connection<F>>();
   private watchdog: NodeJS.Timeout | undefined;
   private readonly perAddress: ConnectionsPerAddress;
+  /** Set by stopAccepting: resolves once the server is closed and the last connection has ended. */
+  private stopped: Promise<void> | undefined;
+  private lastEnded: (() => void) | undefined;
 
   constructor(private readonly options: TcpListenerOptions<F>) {
     this.perAddress = options.perAddress ?? new ConnectionsPerAddress(options.limits.maxConnectionsPerAddress);
@@ -59,11 +63,33 @@ export class TcpListener<F> {
     return this.server.address() as AddressInfo;
   }
 
-  /** Stop accepting and close every connection; resolves when all sockets are gone. */
-  async close(): Promise<void> {
+  /** Stop accepting (the first step of a shutdown); open connections go on. Resolves once the last is gone. */
+  stopAccepting(): Promise<void> {
+    if (this.stopped === undefined) {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // The server may report closed a tick before the last connection's end reaches us.
+      const ended = new Promise<void>((resolve) => (this.connections.size === 0 ? resolve() : (this.lastEnded = resolve)));
+      this.stopped = Promise.all([closed, ended]).then(() => undefined);
+    }
+    return this.stopped;
+  }
+
+  /** Close every connection with no user logged in (at shutdown: there is nobody to say goodbye to). */
+  closeAnonymous(reason: DisconnectReason): void {
+    for (const c of this.connections) if (c.user === "") c.close(reason);
+  }
+
+  /**
+   * Stop accepting and close every connection, flushing what is queued to each, or at
+   * once with `cut` (a shutdown's deadline passed); resolves when all sockets are gone.
+   */
+  async close(cut = false): Promise<void> {
     clearInterval(this.watchdog);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const c of this.connections) c.close("server_shutdown");
+    const closed = this.stopAccepting();
+    for (const c of this.connections) {
+      if (cut) c.destroy("server_shutdown");
+      else c.close("server_shutdown");
+    }
     await closed;
   }
 
@@ -87,6 +113,7 @@ export class TcpListener<F> {
       const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
         this.connections.delete(c);
         this.perAddress.close(address);
+        if (this.connections.size === 0) this.lastEnded?.();
       });
       this.connections.add(conn);
     } catch (err) {
