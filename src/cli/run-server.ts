@@ -64,6 +64,7 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
     process.exitCode = 1;
     return;
   }
+  handleSignals(running, ops, options);
   for (const l of running.listeners) {
     const host = l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`listening ${l.name} ${l.transport} ${host}:${l.port}\n`);
@@ -71,7 +72,11 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
   }
   process.stdout.write(readyLine + "\n");
   log.info("ready");
+}
 
+/** Installed before the ready line: whoever reads it may signal at once. */
+function handleSignals(running: RunningSwitchboard, ops: OpsLog, options: RunServerOptions): void {
+  const log = ops.logger;
   const deadlineMs = options.shutdownDeadlineMs ?? DEFAULT_SHUTDOWN_DEADLINE_MS;
   let stopping = false;
   let hurry: () => void = () => undefined;

@@ -23,6 +23,8 @@ export interface Reopened {
 export class LogFile {
   readonly out: LineWriter;
   private reopening = false;
+  /** The error a reopen failed with: reported by reopen(), not as a write error. */
+  private reopenError: Error | undefined;
 
   /**
    * Opens `path` for appending, creating its directory. The first open is checked
@@ -37,7 +39,8 @@ export class LogFile {
     closeSync(openSync(path, "a"));
     this.out = pino.destination({ dest: path, append: true, sync: false });
     this.out.on("error", (err: Error) => {
-      if (!this.reopening) onError(err, path);
+      // pino may emit an error twice (re-emitted by its EPIPE filter): the reopen's too.
+      if (!this.reopening && err !== this.reopenError) onError(err, path);
     });
   }
 
@@ -56,7 +59,10 @@ export class LogFile {
         resolve(error === undefined ? { file: this.path } : { file: this.path, error: error.message });
       };
       const opened = (): void => done();
-      const failed = (err: Error): void => done(err);
+      const failed = (err: Error): void => {
+        this.reopenError = err;
+        done(err);
+      };
       this.reopening = true;
       out.once("ready", opened);
       out.once("error", failed);
@@ -87,13 +93,21 @@ export class LogFile {
   }
 }
 
-/** Write out what `out` holds; never rejects (a pipe may not fsync; a closed writer has nothing). */
+/**
+ * Resolves once `out` has written out everything given to it so far (never rejects).
+ * sonic-boom's own flush(cb) calls back at once when it has no minimum write size,
+ * before the bytes are written; its `drain` event comes when they are.
+ */
 export function flushWriter(out: LineWriter): Promise<void> {
+  const pending = (out as unknown as { _len?: number })._len;
+  if (pending === undefined || pending === 0) return Promise.resolve();
   return new Promise((resolve) => {
-    try {
-      out.flush(() => resolve());
-    } catch {
+    const done = (): void => {
+      out.off("drain", done);
+      out.off("error", done);
       resolve();
-    }
+    };
+    out.on("drain", done);
+    out.on("error", done);
   });
 }

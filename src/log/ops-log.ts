@@ -106,11 +106,12 @@ function prettyStream(dest: DestinationStream, colorize: boolean): DestinationSt
 }
 
 const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}\b/g;
-/** Written with `::`, or eight groups: a line number in a stack (`x.js:12:34`) is neither. */
-const IPV6 = /(?:[0-9a-f]{0,4}:)*::(?:[0-9a-f]{0,4}:?)*(?:[0-9a-f]{1,4})?|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi;
+/** Written with `::`, or as eight groups: a line number in a stack (`x.js:12:34`) is neither. */
+const IPV6 = /(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b/gi;
 
+/** IPv4 first, so that the IPv4 end of `::ffff:1.2.3.4` goes with it. */
 function blankAddresses(text: string): string {
-  return text.replace(IPV6, "-").replace(IPV4, "-");
+  return text.replace(IPV4, "-").replace(IPV6, "-");
 }
 
 /** pino's error serializer, without the addresses a socket error carries (address, message, stack). */
