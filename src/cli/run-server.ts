@@ -12,7 +12,7 @@
 import type { DrainReport } from "../app/drain.js";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../app/switchboard.js";
 import type { Reopened } from "../log/log-file.js";
-import { createOpsLog, type OpsLog, type OpsLogConfig } from "../log/ops-log.js";
+import { createOpsLog, type LogLevel, type OpsLog, type OpsLogConfig } from "../log/ops-log.js";
 import { VERSION } from "../version.js";
 
 /** How long a graceful shutdown may take before the process exits anyway. */
@@ -44,9 +44,10 @@ export interface RunServerOptions {
 export async function runServer(config: SwitchboardConfig, readyLine = "ready", options: RunServerOptions = {}): Promise<void> {
   let ops: OpsLog;
   try {
-    ops = createOpsLog(options.log);
+    // SWITCHBOARD_LOG_LEVEL: the level's only setting before the config file; kept until `serve` has its own.
+    ops = createOpsLog({ level: process.env["SWITCHBOARD_LOG_LEVEL"] as LogLevel | undefined, ...definedOnly(options.log) });
   } catch (err) {
-    process.stderr.write(`switchboard: cannot open the log: ${(err as Error).message}\n`);
+    process.stderr.write(`switchboard: cannot open the operational log: ${(err as Error).message}\n`);
     process.exitCode = 1;
     return;
   }
@@ -108,6 +109,11 @@ function handleSignals(running: RunningSwitchboard, ops: OpsLog, options: RunSer
     if (stopping) return;
     reloading = reloading.then(() => reopenAndReload(ops, running, options.reload));
   });
+}
+
+/** `config` without its undefined fields, so that they do not hide the defaults under them. */
+function definedOnly(config: OpsLogConfig | undefined): OpsLogConfig {
+  return Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== undefined));
 }
 
 function stoppedFields(report: DrainReport): Record<string, unknown> {

@@ -15,7 +15,7 @@
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import { prettyFactory } from "pino-pretty";
-import { LogFile, type Reopened } from "./log-file.js";
+import { LogFile, type LineWriter, type Reopened } from "./log-file.js";
 
 export type { Logger };
 
@@ -72,7 +72,8 @@ export function createOpsLog(config: OpsLogConfig = {}, stderr: StderrInfo = { i
     logFile = new LogFile(file, (err, path) => process.stderr.write(`switchboard: writing the log file ${path} failed: ${err.message}\n`));
   }
   const dest = logFile?.out ?? pino.destination({ fd: 2, sync: false });
-  const stream: DestinationStream = format === "pretty" ? prettyStream(dest, onTerminal) : dest;
+  const batched = new BatchedLines(dest);
+  const stream: DestinationStream = format === "pretty" ? prettyStream(batched, onTerminal) : batched;
   const options: LoggerOptions = {
     level: config.level ?? DEFAULT_OPS_LOG.level,
     base: undefined,
@@ -89,14 +90,54 @@ export function createOpsLog(config: OpsLogConfig = {}, stderr: StderrInfo = { i
     format,
     file,
     reopen: async () => (logFile === undefined ? [] : [await logFile.reopen()]),
-    flushSync: () => {
-      try {
-        dest.flushSync();
-      } catch {
-        // Not open yet, or stderr is gone: nothing more can be written anyway.
-      }
-    },
+    flushSync: () => batched.flushSync(),
   };
+}
+
+/** Lines logged within this long of the first one waiting leave in one write. */
+const BATCH_MS = 50;
+/** ... or as soon as this many characters wait. */
+const BATCH_CHARS = 16 * 1024;
+
+/**
+ * Groups lines into fewer writes. One write per line (each a round trip to the thread
+ * pool) made 10,000 logins 60% slower at level info than at warn (the login lines);
+ * batched, the difference is within the noise. Lines are at most BATCH_MS late; what
+ * waits is written when the process exits, however it exits.
+ */
+class BatchedLines implements DestinationStream {
+  private waiting = "";
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly out: LineWriter) {
+    process.once("exit", () => this.flushSync());
+  }
+
+  write(line: string): void {
+    this.waiting += line;
+    if (this.waiting.length >= BATCH_CHARS) this.flush();
+    else if (this.timer === undefined) this.timer = setTimeout(this.flush, BATCH_MS).unref();
+  }
+
+  /** Hand what waits to the writer (which writes it asynchronously). */
+  readonly flush = (): void => {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.waiting === "") return;
+    const lines = this.waiting;
+    this.waiting = "";
+    this.out.write(lines);
+  };
+
+  /** Write out everything now (the process is about to exit). */
+  flushSync(): void {
+    this.flush();
+    try {
+      this.out.flushSync();
+    } catch {
+      // Not open yet, or stderr is gone: nothing more can be written anyway.
+    }
+  }
 }
 
 /** pino-pretty applied to each JSON line in this process (no worker thread), one line per event. */
