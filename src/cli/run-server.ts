@@ -117,8 +117,9 @@ function definedOnly(config: OpsLogConfig | undefined): OpsLogConfig {
 }
 
 function stoppedFields(report: DrainReport): Record<string, unknown> {
-  const told = Object.values(report.told).reduce((a, b) => a + b, 0);
-  return { told, byDialect: report.told, cut: report.cut, waited: report.ended, storeClosed: report.storeClosed, ms: report.ms };
+  // Everyone online was asked to go; bots (dialect `bot`) went silently.
+  const online = Object.values(report.told).reduce((a, b) => a + b, 0);
+  return { online, byDialect: report.told, cut: report.cut, waited: report.ended, storeClosed: report.storeClosed, ms: report.ms };
 }
 
 /** SIGHUP: the ops log first, so that this line lands in its new file. Never throws. */
