@@ -2,6 +2,7 @@
 import type { ListenerProbe, ReadinessCheck } from "../admin/probes.js";
 import type { Hub } from "../core/hub.js";
 import type { UploadQuota } from "../files/upload-quota.js";
+import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 
@@ -26,6 +27,8 @@ export interface AppContext {
   readonly readiness: ReadinessCheck[];
   /** Every TCP listener's connections start with a PROXY protocol header (docs/proxy-protocol.md). */
   readonly proxyProtocol: boolean;
+  /** False: chat logs write `-` where a client's address would be (logClientIps). */
+  readonly logClientIps: boolean;
 }
 
 export interface BoundListener {
@@ -38,7 +41,18 @@ export interface BoundListener {
 /** A started part of the server: what it listens on (if anything) and how to stop it. */
 export interface Started {
   readonly listeners: readonly BoundListener[];
-  close(): Promise<void>;
+  /**
+   * The first step of a shutdown: take no new connections, and close those with no user
+   * logged in; the others go on (to be told goodbye). Resolves once the last of them has
+   * gone. Absent: nothing to stop early.
+   */
+  stopAccepting?(): Promise<void>;
+  /** Close everything left, flushing it, or at once with `cut` (the shutdown deadline passed). */
+  close(cut?: boolean): Promise<void>;
+  /** Connections open now (TCP dialects), for the shutdown's count of those cut. */
+  connections?(): number;
+  /** Reopen this part's log files (SIGHUP). */
+  reopenLogs?(): Promise<Reopened[]>;
 }
 
 export interface Endpoint {

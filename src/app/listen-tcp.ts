@@ -5,7 +5,9 @@ import type { AppContext, BoundListener, Endpoint } from "./context.js";
 
 export interface ListeningTcp {
   readonly listener: BoundListener;
-  close(): Promise<void>;
+  stopAccepting(): Promise<void>;
+  connections(): number;
+  close(cut?: boolean): Promise<void>;
 }
 
 export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, at: Endpoint): Promise<ListeningTcp> {
@@ -30,6 +32,12 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
   });
   return {
     listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
-    close: () => tcp.close(),
+    stopAccepting: () => {
+      const gone = tcp.stopAccepting();
+      tcp.closeAnonymous("server_shutdown");
+      return gone;
+    },
+    connections: () => tcp.connectionCount,
+    close: (cut) => tcp.close(cut),
   };
 }

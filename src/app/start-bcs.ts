@@ -15,14 +15,23 @@ export interface BcsConfig extends Endpoint {
 export async function startBcs(ctx: AppContext, config: BcsConfig): Promise<Started> {
   const files = new FileStore(config.filesDir ?? join(ctx.dataDir, "files"));
   await files.init();
-  const chatLog = config.chatLog === "off" ? NO_CHAT_LOG : openChatLog(config.chatLog);
+  const chatLog =
+    config.chatLog === "off"
+      ? NO_CHAT_LOG
+      : openChatLog(config.chatLog, {
+          logClientIps: ctx.logClientIps,
+          onError: (err, file) => ctx.log.error({ err, file }, "writing the bcs chat log failed"),
+        });
   const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: ctx.uploads });
   const tcp = await listenTcp(ctx, dialect, config);
   return {
     listeners: [tcp.listener],
-    close: async () => {
-      await tcp.close();
+    stopAccepting: tcp.stopAccepting,
+    connections: tcp.connections,
+    close: async (cut) => {
+      await tcp.close(cut);
       await chatLog.flush();
     },
+    reopenLogs: () => chatLog.reopen(),
   };
 }

@@ -8,5 +8,5 @@ export type Cs262Config = Endpoint;
 
 export async function startCs262(ctx: AppContext, config: Cs262Config, store: Store): Promise<Started> {
   const tcp = await listenTcp(ctx, cs262Dialect({ hub: ctx.hub, store, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }), config);
-  return { listeners: [tcp.listener], close: tcp.close };
+  return { listeners: [tcp.listener], stopAccepting: tcp.stopAccepting, connections: tcp.connections, close: tcp.close };
 }

@@ -12,7 +12,7 @@ export interface GowingConfig extends Endpoint {
 }
 
 export async function startGowing(ctx: AppContext, config: GowingConfig): Promise<Started> {
-  const logs = openGowingLogs(config.logDir, ctx.log);
+  const logs = openGowingLogs(config.logDir, ctx.log, { logClientIps: ctx.logClientIps });
   let tcp;
   try {
     tcp = await listenTcp(ctx, gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }), config);
@@ -23,10 +23,13 @@ export async function startGowing(ctx: AppContext, config: GowingConfig): Promis
   const stopLogging = logChatLines(ctx.hub, logs);
   return {
     listeners: [tcp.listener],
-    close: async () => {
-      await tcp.close(); // every session logs its end before this resolves
+    stopAccepting: tcp.stopAccepting,
+    connections: tcp.connections,
+    close: async (cut) => {
+      await tcp.close(cut); // every session logs its end before this resolves
       stopLogging();
       await logs.close();
     },
+    reopenLogs: () => logs.reopen(),
   };
 }

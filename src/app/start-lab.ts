@@ -19,9 +19,11 @@ export async function startLab(ctx: AppContext, config: LabConfig): Promise<Star
   }
   return {
     listeners: [tcp.listener],
-    close: async () => {
+    stopAccepting: tcp.stopAccepting,
+    connections: tcp.connections,
+    close: async (cut) => {
       bots.stop();
-      await tcp.close();
+      await tcp.close(cut);
     },
   };
 }

@@ -8,15 +8,20 @@
  * account names in every dialect (WIRE.md 1) and queues direct messages to offline
  * accounts (WIRE.md 2). Without cs262 no account can log in, so none is opened: a
  * `bcs_server` run leaves no database behind in its working directory.
+ *
+ * Stopping: `drain` is the graceful shutdown of SIGTERM and SIGINT (drain.ts); `close`
+ * stops at once, telling nobody (tests).
  */
 import { Hub } from "../core/hub.js";
 import type { Limits } from "../core/limits.js";
+import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import { UploadQuota } from "../files/upload-quota.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
 import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 import type { AppContext, BoundListener, Endpoint, ListenerProbe, Started } from "./context.js";
+import { drainParts, type DrainReport } from "./drain.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startGowing, type GowingConfig } from "./start-gowing.js";
 import { startCs262, type Cs262Config } from "./start-cs262.js";
@@ -25,6 +30,7 @@ import { startLab, type LabConfig } from "./start-lab.js";
 import { startUdp, type UdpConfig } from "./start-udp.js";
 
 export type { BoundListener, Endpoint, ListenerProbe } from "./context.js";
+export type { DrainReport } from "./drain.js";
 
 export interface SwitchboardConfig {
   limits: Readonly<Limits>;
@@ -41,6 +47,8 @@ export interface SwitchboardConfig {
   http?: Endpoint | undefined;
   /** The TCP dialects' connections start with a PROXY protocol header (v1 or v2); default false. */
   proxyProtocol?: boolean | undefined;
+  /** False: the chat logs write `-` where a client's address would be. Default true. */
+  logClientIps?: boolean | undefined;
 }
 
 export interface RunningSwitchboard {
@@ -54,6 +62,18 @@ export interface RunningSwitchboard {
   setLimits(next: Readonly<Limits>): void;
   /** Every chat listener, asked live (what /readyz and /metrics read; a test may stop one accepting). */
   readonly probes: readonly ListenerProbe[];
+  /** True once drain() has begun: the listeners no longer accept (not ready). */
+  readonly draining: boolean;
+  /**
+   * The graceful shutdown (SIGTERM, SIGINT): stop accepting, tell every online user in
+   * its dialect's words that the server is going down, let that flush, then close the
+   * listeners, the logs and the store, all within `deadlineMs`. When `hurry` resolves
+   * (a second signal) the wait for goodbyes ends at once. Never rejects.
+   */
+  drain(deadlineMs: number, hurry?: Promise<void>): Promise<DrainReport>;
+  /** Reopen every chat log file (SIGHUP, logrotate); failures are reported, not thrown. */
+  reopenLogs(): Promise<Reopened[]>;
+  /** Stop at once, telling nobody (tests). */
   close(): Promise<void>;
 }
 
@@ -79,6 +99,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     probes: [],
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,
+    logClientIps: config.logClientIps !== false,
   };
   const setLimits = (next: Readonly<Limits>): void => {
     hub.setLimits(next);
@@ -109,5 +130,20 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     await close();
     throw err;
   }
-  return { hub, listeners: started.flatMap((s) => s.listeners), probes: ctx.probes, setLimits, close };
+  let draining = false;
+  return {
+    hub,
+    listeners: started.flatMap((s) => s.listeners),
+    probes: ctx.probes,
+    setLimits,
+    get draining() {
+      return draining;
+    },
+    drain: (deadlineMs, hurry) => {
+      draining = true;
+      return drainParts({ hub, parts: started, store, log }, deadlineMs, hurry);
+    },
+    reopenLogs: async () => (await Promise.all(started.map((s) => s.reopenLogs?.() ?? []))).flat(),
+    close,
+  };
 }

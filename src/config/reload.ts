@@ -22,28 +22,28 @@ export class SettingsReloader {
     private current: Settings,
   ) {}
 
-  /** Apply the file's live settings to `target`; one line for the log, naming each change. */
-  reload(target: LiveTarget): string {
-    if (this.configPath === undefined) return "settings: no --config file to re-read";
+  /**
+   * Apply the file's live settings to `target`. Returns one entry per changed setting
+   * (`msg-rate 50 -> 20`, or `lab-port (not applied until a restart)`) for the log
+   * line; throws, changing nothing, when the file has a problem.
+   */
+  reload(target: LiveTarget): string[] {
+    if (this.configPath === undefined) return [];
     const file = readConfigFile(this.configPath);
     const { settings, problems } = resolveSettings(this.fromCommandLine, file.values);
     const all = [...file.problems, ...problems];
-    if (all.length > 0) return `settings: unchanged, ${this.configPath} has problems: ${all.join("; ")}`;
+    if (all.length > 0) throw new Error(all.join("; "));
     const changed = SETTING_KEYS.filter((key) => !isDeepStrictEqual(settings[key], this.current[key]));
-    const live = changed.filter((key) => (SETTINGS[key] as Setting<unknown>).live);
-    const restart = changed.filter((key) => !(SETTINGS[key] as Setting<unknown>).live);
+    const isLive = (key: SettingKey) => (SETTINGS[key] as Setting<unknown>).live === true;
+    const live = changed.filter(isLive);
     if (live.some((key) => (SETTINGS[key] as Setting<unknown>).limit !== undefined)) target.setLimits(limitsOfSettings(settings));
     if (live.includes("log-level")) target.setLogLevel(settings["log-level"]);
     // Restart settings keep their running values, so the next reload reports them again.
-    const applied = { ...this.current };
-    for (const key of live) (applied as Record<SettingKey, unknown>)[key] = settings[key];
     const before = this.current;
-    this.current = applied;
-    if (changed.length === 0) return "settings: no change";
-    const parts = [];
-    if (live.length > 0) parts.push(`applied ${live.map((key) => `${key} ${show(key, before[key])} -> ${show(key, settings[key])}`).join(", ")}`);
-    if (restart.length > 0) parts.push(`not applied until a restart: ${restart.join(", ")}`);
-    return `settings: ${parts.join("; ")}`;
+    const applied: Record<string, unknown> = { ...before };
+    for (const key of live) applied[key] = settings[key];
+    this.current = applied as Settings;
+    return changed.map((key) => (isLive(key) ? `${key} ${show(key, before[key])} -> ${show(key, settings[key])}` : `${key} (not applied until a restart)`));
   }
 }
 

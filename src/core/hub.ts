@@ -2,7 +2,7 @@
  * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
  * it with names and text, and receive HubEvents through their Member.deliver.
  */
-import type { JoinResult, LobbyResult, SendResult } from "./errors.js";
+import type { DisconnectReason, JoinResult, LobbyResult, SendResult } from "./errors.js";
 import type { HubEvent, PublicEvent } from "./events.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { LocalNameRegistry } from "./local-registry.js";
@@ -57,6 +57,8 @@ export class Hub {
   private readonly observers: ((event: PublicEvent) => void)[] = [];
   /** Members that show joins and leaves, in join order: the audience of those events. */
   private readonly presenceAudience = new Set<Member>();
+  /** Set by dismissAll: the server is going down and takes no one new. */
+  private closing = false;
 
   constructor(options: HubOptions = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -94,7 +96,7 @@ export class Hub {
     if (!options.ownsReservedName && this.isReserved(folded)) return "name_reserved";
     if (this.registry.find(folded)) return "name_taken";
     const max = this.limits.maxUsers;
-    if (max > 0 && this.registry.size >= max) return "server_full";
+    if (this.closing || (max > 0 && this.registry.size >= max)) return "server_full";
     if (!this.registry.claim(folded, member)) return "name_taken";
     if (member.wantsPresence !== false) this.presenceAudience.add(member);
     this.stats.joined(member.dialect);
@@ -105,10 +107,32 @@ export class Hub {
   /** Idempotent: a member that is not (or no longer) joined is ignored. */
   leave(member: Member): void {
     if (!this.isMember(member)) return;
-    this.registry.release(foldName(member.name), member);
-    this.presenceAudience.delete(member);
-    this.stats.left(member.dialect);
+    this.release(member);
     this.fanOut({ kind: "leave", name: member.name }, member);
+  }
+
+  /**
+   * The server is going down: from now on every join is refused (`server_full`), and
+   * every member is asked to go (`disconnect(reason)`), which each dialect renders in
+   * its own words before its connection closes. Nobody is told that the others leave:
+   * everyone is leaving. Returns how many members were online, by dialect.
+   */
+  dismissAll(reason: DisconnectReason): Record<string, number> {
+    this.closing = true;
+    const members = [...this.registry.members()];
+    const byDialect: Record<string, number> = {};
+    for (const m of members) {
+      this.release(m);
+      byDialect[m.dialect] = (byDialect[m.dialect] ?? 0) + 1;
+    }
+    for (const m of members) {
+      try {
+        m.disconnect(reason);
+      } catch (err) {
+        this.onError(err, m);
+      }
+    }
+    return byDialect;
   }
 
   /** A lobby message to every other member (dialects that echo do it themselves). */
@@ -182,6 +206,12 @@ export class Hub {
 
   members(): IterableIterator<Member> {
     return this.registry.members();
+  }
+
+  private release(member: Member): void {
+    this.registry.release(foldName(member.name), member);
+    this.presenceAudience.delete(member);
+    this.stats.left(member.dialect);
   }
 
   private checkSend(from: Member, text: string): Exclude<LobbyResult, "ok"> | undefined {

@@ -3,18 +3,27 @@
  * disconnect, to a file or stdout. Separate from the operational log (stderr), which
  * holds errors; nothing of that goes here. Writes are buffered and asynchronous
  * (pino's sonic-boom destination), so logging a message costs no system call on the hot path.
+ * A file is reopened on SIGHUP (logrotate); stdout is left as it is.
  */
 import { pino } from "pino";
-
-/** pino's buffered asynchronous file writer (pino's sonic-boom destination), used here for plain lines. */
-type LineWriter = ReturnType<typeof pino.destination>;
+import { flushWriter, LogFile, type LineWriter, type Reopened } from "./log-file.js";
 
 export interface ChatLog {
+  /** `remote` is written as `-` when client addresses are left out (logClientIps: false). */
   registered(name: string, dialect: string, remote: string): void;
   message(from: string, text: string): void;
   uploaded(from: string, file: string, size: number): void;
   disconnected(name: string, reason: string): void;
   flush(): Promise<void>;
+  /** Open the file again (SIGHUP): nothing for stdout. */
+  reopen(): Promise<Reopened[]>;
+}
+
+export interface ChatLogOptions {
+  /** False: `-` where the client's address would be. Default true. */
+  logClientIps?: boolean | undefined;
+  /** Told of write errors of a file (full disk); the chat goes on. */
+  onError?: ((err: Error, path: string) => void) | undefined;
 }
 
 /** Keep one event per line: newlines and other controls in user text are escaped. */
@@ -23,10 +32,14 @@ function oneLine(text: string): string {
 }
 
 class SonicChatLog implements ChatLog {
-  constructor(private readonly out: LineWriter) {}
+  constructor(
+    private readonly out: LineWriter,
+    private readonly file: LogFile | undefined,
+    private readonly logClientIps: boolean,
+  ) {}
 
   registered(name: string, dialect: string, remote: string): void {
-    this.line(`registered ${name} (${dialect}) from ${remote}`);
+    this.line(`registered ${name} (${dialect}) from ${this.logClientIps ? remote : "-"}`);
   }
   message(from: string, text: string): void {
     this.line(`message ${from}: ${oneLine(text)}`);
@@ -38,13 +51,10 @@ class SonicChatLog implements ChatLog {
     this.line(`disconnected ${name} (${reason})`);
   }
   flush(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.out.flush(() => resolve());
-      } catch {
-        resolve(); // not open yet, or already closed: nothing to flush
-      }
-    });
+    return flushWriter(this.out);
+  }
+  async reopen(): Promise<Reopened[]> {
+    return this.file === undefined ? [] : [await this.file.reopen()];
   }
 
   private line(s: string): void {
@@ -52,13 +62,12 @@ class SonicChatLog implements ChatLog {
   }
 }
 
-/** `-` or undefined: stdout; a path: that file, appended to. */
-export function openChatLog(target: string | undefined): ChatLog {
-  const out =
-    target === undefined || target === "-"
-      ? pino.destination({ fd: 1, sync: false })
-      : pino.destination({ dest: target, append: true, mkdir: true, sync: false });
-  return new SonicChatLog(out);
+/** `-` or undefined: stdout; a path: that file, appended to (its directory created). */
+export function openChatLog(target: string | undefined, options: ChatLogOptions = {}): ChatLog {
+  const logClientIps = options.logClientIps !== false;
+  if (target === undefined || target === "-") return new SonicChatLog(pino.destination({ fd: 1, sync: false }), undefined, logClientIps);
+  const file = new LogFile(target, options.onError ?? (() => undefined));
+  return new SonicChatLog(file.out, file, logClientIps);
 }
 
 /** For entry points and tests that want no chat log. */
@@ -68,4 +77,5 @@ export const NO_CHAT_LOG: ChatLog = {
   uploaded() {},
   disconnected() {},
   flush: () => Promise.resolve(),
+  reopen: () => Promise.resolve([]),
 };

@@ -73,6 +73,8 @@ export class Connection<F> implements Conn {
   private framesSinceDrain = 0;
   private flushWaiters: (() => void)[] = [];
   private isLoggedIn = false;
+  /** The name logged in with, for the logout line (a session may forget it first). */
+  private loggedInAs = "";
   /** The session paused input (pauseInput). */
   private inputPaused = false;
   /** The message rate; undefined when there is none. */
@@ -112,10 +114,20 @@ export class Connection<F> implements Conn {
     socket.on("error", (err: NodeJS.ErrnoException) => this.socketOnError(err));
     socket.on("close", () => this.socketOnClose());
     socket.on("end", () => this.socketOnEnd());
+    if (this.log.isLevelEnabled("debug")) this.log.debug({ dialect: this.dialectName, remote: this.remote }, "connection");
+  }
+
+  private get remote(): string {
+    return `${this.remoteAddress}:${this.remotePort}`;
   }
 
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** The session's user, "" while none is logged in. */
+  get user(): string {
+    return this.session.name ?? "";
   }
 
   get pendingBytes(): number {
@@ -198,6 +210,8 @@ export class Connection<F> implements Conn {
 
   loggedIn(): void {
     this.isLoggedIn = true;
+    this.loggedInAs = this.session.name ?? "";
+    this.log.info({ dialect: this.dialectName, user: this.loggedInAs, remote: this.remote }, "login");
   }
 
   pauseInput(): void {
@@ -408,5 +422,9 @@ export class Connection<F> implements Conn {
     this.flushWaiters = [];
     this.guard(() => this.session.onClose(this.closeReason!));
     this.onEnded(this);
+    const fields = { dialect: this.dialectName, user: this.loggedInAs || undefined, remote: this.remote, reason: this.closeReason };
+    // At shutdown the "stopped" line counts them: one line per user would only repeat it.
+    if (this.isLoggedIn && this.closeReason !== "server_shutdown") this.log.info(fields, "logout");
+    else this.log.debug(fields, this.isLoggedIn ? "logout" : "connection closed");
   }
 }

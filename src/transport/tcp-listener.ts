@@ -10,6 +10,7 @@
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
+import type { DisconnectReason } from "../core/errors.js";
 import type { Limits } from "../core/limits.js";
 import type { DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
@@ -37,6 +38,9 @@ export class TcpListener<F> {
   private watchdog: NodeJS.Timeout | undefined;
   private readonly perAddress: ConnectionsPerAddress;
   private readonly proxyStage: ProxyHeaderStage | undefined;
+  /** Set by stopAccepting: resolves once the server is closed and the last connection has ended. */
+  private stopped: Promise<void> | undefined;
+  private lastEnded: (() => void) | undefined;
 
   constructor(private readonly options: TcpListenerOptions<F>) {
     this.perAddress = options.perAddress ?? new ConnectionsPerAddress(options.limits.maxConnectionsPerAddress);
@@ -67,11 +71,6 @@ export class TcpListener<F> {
     return this.server.listening;
   }
 
-  /** Stop accepting at once; connections already open stay (close() ends them). Idempotent. */
-  stopAccepting(): void {
-    if (this.server.listening) this.server.close();
-  }
-
   /** Bytes queued for this listener's clients and not yet taken by the kernel: in all, and the most for one. */
   queuedBytes(): { total: number; largest: number } {
     let total = 0;
@@ -100,12 +99,34 @@ export class TcpListener<F> {
     return this.server.address() as AddressInfo;
   }
 
-  /** Stop accepting and close every connection; resolves when all sockets are gone. */
-  async close(): Promise<void> {
+  /** Stop accepting (the first step of a shutdown); open connections go on. Resolves once the last is gone. */
+  stopAccepting(): Promise<void> {
+    if (this.stopped === undefined) {
+      const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      // The server may report closed a tick before the last connection's end reaches us.
+      const ended = new Promise<void>((resolve) => (this.connections.size === 0 ? resolve() : (this.lastEnded = resolve)));
+      this.stopped = Promise.all([closed, ended]).then(() => undefined);
+    }
+    return this.stopped;
+  }
+
+  /** Close every connection with no user logged in (at shutdown: there is nobody to say goodbye to). */
+  closeAnonymous(reason: DisconnectReason): void {
+    for (const c of this.connections) if (c.user === "") c.close(reason);
+  }
+
+  /**
+   * Stop accepting and close every connection, flushing what is queued to each, or at
+   * once with `cut` (a shutdown's deadline passed); resolves when all sockets are gone.
+   */
+  async close(cut = false): Promise<void> {
     clearInterval(this.watchdog);
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = this.stopAccepting();
     this.proxyStage?.close();
-    for (const c of this.connections) c.close("server_shutdown");
+    for (const c of this.connections) {
+      if (cut) c.destroy("server_shutdown");
+      else c.close("server_shutdown");
+    }
     await closed;
   }
 
@@ -139,6 +160,7 @@ export class TcpListener<F> {
       const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
         this.connections.delete(c);
         this.perAddress.close(address);
+        if (this.connections.size === 0) this.lastEnded?.();
       }, this.options.stats, origin);
       this.connections.add(conn);
       if (rest !== undefined && rest.length > 0) conn.pushInput(rest);

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { RawLab } from "../helpers/lab-wire.js";
 import { CLI, REPO_ROOT, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
 
 interface Exit {
@@ -90,6 +91,54 @@ describe("switchboard serve --config", () => {
       assert.deepEqual(fileOnly.stdoutLines.filter((l) => l.startsWith("listening")).map((l) => l.replace(/:\d+$/, "")), ["listening lab tcp 127.0.0.2"]);
     } finally {
       assert.equal(await fileOnly.stop(), 0);
+    }
+  });
+});
+
+describe("SIGHUP re-reads the --config file", () => {
+  it("applies a new limit and log level to the running server, reports a restart-only change, and keeps the settings when the file turns bad", async () => {
+    const path = fileWith("lab-port: 0\nmax-users: 0\n");
+    const server = await spawnServer(CLI("switchboard"), [...serveOnly({ lab: "0" }), ...QUIET, "--config", path, "--data-dir", tempDir()], REPO_ROOT, 15_000, "ready", cleanEnv());
+    const peers: RawLab[] = [];
+    /** The next ops log line (JSON on a pipe) whose msg starts with `prefix`, after `from` lines. */
+    const logLine = async (prefix: string, from: number): Promise<{ line: Record<string, unknown>; count: number }> => {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const lines = server.stderr().split("\n").filter((l) => l.startsWith("{"));
+        const found = lines.slice(from).find((l) => String(JSON.parse(l).msg).startsWith(prefix));
+        if (found) return { line: JSON.parse(found), count: lines.length };
+        if (Date.now() > deadline) throw new Error(`no "${prefix}" log line; stderr: ${server.stderr()}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    try {
+      const port = server.ports["lab"]!;
+      peers.push(await RawLab.login(port, "alice"), await RawLab.login(port, "bob"));
+      writeFileSync(path, "lab-port: 0\nmax-users: 2\nlog-level: debug\nhost: 127.0.0.9\n");
+      server.child.kill("SIGHUP");
+      const first = await logLine("SIGHUP", 0);
+      assert.deepEqual(first.line["changed"], ["host (not applied until a restart)", "log-level info -> debug", "max-users 0 -> 2"]);
+      // max-users 2 now holds: a third login is refused with the lab's BUSY.
+      const carol = await RawLab.open(port);
+      peers.push(carol);
+      carol.write("HELLO-FROM carol\n");
+      assert.equal(await carol.next(), "BUSY");
+      // debug is on: a connection's debug line now appears.
+      await logLine("connection", first.count);
+      writeFileSync(path, "max-users: lots\n");
+      server.child.kill("SIGHUP");
+      const refused = await logLine("SIGHUP", first.count);
+      assert.equal(refused.line["level"], "warn");
+      assert.match(String(refused.line["msg"]), /settings not reloaded/);
+      assert.match(JSON.stringify(refused.line["err"]), /max-users: expected a whole number/);
+      peers[1]!.close();
+      await peers[1]!.whenClosed;
+      await new Promise((r) => setTimeout(r, 200));
+      const dave = await RawLab.login(port, "dave"); // still max-users 2: one place free again
+      peers.push(dave);
+    } finally {
+      for (const p of peers) p.close();
+      assert.equal(await server.stop(), 0);
     }
   });
 });

@@ -50,9 +50,9 @@ function failFor(proto: object, method: string, victim: string, userOf = (self: 
   return () => void (table[method] = original);
 }
 
-/** The session_error records logged about `victim`, with the injected error. */
+/** The session_error records logged about `victim`, with the injected error (not the logout lines that follow). */
 function failuresOf(victim: string): LogRecord[] {
-  return records.filter((r) => r["reason"] === "session_error" && r["user"] === victim && JSON.stringify(r["err"]).includes(`of ${victim}`));
+  return records.filter((r) => r["reason"] === "session_error" && r["user"] === victim && r["err"] !== undefined && JSON.stringify(r["err"]).includes(`of ${victim}`));
 }
 
 async function until(test: () => boolean, ms = 3000): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from "commander";
 import { readConfigFile, resolveSettings } from "../../config/load.js";
+import { SettingsReloader } from "../../config/reload.js";
 import { SETTING_KEYS } from "../../config/settings.js";
 import { switchboardConfigOf } from "../../config/switchboard-config.js";
 import { runServer } from "../run-server.js";
@@ -40,6 +41,15 @@ export function addServeCommand(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      await runServer(switchboardConfigOf(settings, given));
+      const reloader = new SettingsReloader(configPath, fromCommandLine, settings);
+      await runServer(switchboardConfigOf(settings, given), "ready", {
+        shutdownDeadlineMs: settings["shutdown-deadline"],
+        log: { level: settings["log-level"], format: settings["log-format"], file: settings["log-file"], logClientIps: settings["log-client-ips"] },
+        reload: ({ log, running }) =>
+          reloader.reload({
+            setLimits: (limits) => running.setLimits(limits),
+            setLogLevel: (level) => (log.logger.level = level),
+          }),
+      });
     });
 }

@@ -29,7 +29,7 @@ import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
-import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, type StatusAnswer } from "./wire-errors.js";
+import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, SHUTDOWN_ANSWER, type StatusAnswer } from "./wire-errors.js";
 
 export interface BcsContext {
   readonly hub: Hub;
@@ -77,6 +77,12 @@ function render(event: HubEvent): Buffer {
   return frame;
 }
 
+/**
+ * The goodbye at shutdown (docs/bcs.md "Shutdown"): a deliver from `server`, like the
+ * join and leave notices, which the client prints as `server: The server is going down`.
+ */
+const GOODBYE = encodeDeliver(SERVER_NAME, "The server is going down");
+
 /** A paced item: a hub event, or a frame rendered for this client only (the user list). */
 type Paced = HubEvent | Buffer;
 
@@ -93,6 +99,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   /** From a getfile request until its reply is complete: delivers wait, so none lands in the file. */
   private downloading = false;
   private download: ReadStream | undefined;
+  /** Set when asked to go at shutdown: the goodbye is queued, and the connection closes once it is sent. */
+  private leaving: DisconnectReason | undefined;
 
   constructor(
     private readonly conn: Conn,
@@ -111,14 +119,22 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   }
 
   disconnect(reason: DisconnectReason): void {
-    if (reason === "slow_consumer") this.conn.destroy(reason);
-    else this.conn.close(reason);
+    if (reason === "slow_consumer") return this.conn.destroy(reason);
+    if (reason !== "server_shutdown" || !this.registered || this.leaving !== undefined) return this.conn.close(reason);
+    // Paced like every deliver, after what was queued before it: the client sees every
+    // message sent before the shutdown, then the goodbye. A client that stops acking
+    // never gets it; the shutdown deadline then cuts the connection.
+    this.leaving = reason;
+    this.pending.push(GOODBYE);
+    this.pump();
   }
 
   // ---- frames from the client -------------------------------------------------------
 
   onFrame(frame: BcsFrame): void {
     if (!this.registered) return this.beforeRegister(frame);
+    // Saying goodbye: acks are still read (they pace the goodbye), nothing else is served.
+    if (this.leaving !== undefined && frame.type !== FrameType.Status) return this.reply(SHUTDOWN_ANSWER);
     switch (frame.type) {
       case FrameType.Send:
         return this.reply(SEND_ANSWERS[this.sendToLobby(frame.message)]);
@@ -368,6 +384,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
       this.pendingHead = 0;
     }
     this.sendPaced(item);
+    if (this.leaving !== undefined && this.pendingHead === this.pending.length) this.conn.close(this.leaving);
   }
 }
 

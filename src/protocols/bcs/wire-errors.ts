@@ -41,6 +41,9 @@ export const PROTOCOL_ANSWERS = {
   fileNameTooLong: [Status.FileError, "file name too long"],
 } as const satisfies Record<string, StatusAnswer>;
 
+/** A request while the server says goodbye (docs/bcs.md "Shutdown"): it cannot serve it any more. */
+export const SHUTDOWN_ANSWER: StatusAnswer = [Status.ServerFull, "the server is going down"];
+
 /** WIRE.md 3 status 7 "rate limited": temporary refusals; the client may try again later. */
 export const LIMIT_ANSWERS = {
   /** A frame over --msg-rate/--msg-burst (acks excepted). */

@@ -17,7 +17,7 @@ import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
-import { foldName } from "../../core/names.js";
+import { SERVER_NAME, foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
@@ -54,6 +54,11 @@ const OK_FRAME = encodeResponse(OK);
 
 /** Error answers by code, for the metrics; a codec's own message is a malformed frame. */
 const errorCode = answerCodes<string>([JOIN_ANSWERS, SEND_ANSWERS, ACCOUNT_ANSWERS, PROTOCOL_ANSWERS, LIMIT_ANSWERS], () => "malformed");
+/**
+ * The goodbye at shutdown (docs/cs262.md "Shutdown"): a server SEND from `server` (a
+ * reserved name, so no account's), which the client prints as `server: <text>`.
+ */
+const GOODBYE_TEXT = "The server is going down";
 
 /** `sender|||` and `|||text` of a lobby message, shared by every cs262 recipient of it. */
 interface SendParts {
@@ -112,8 +117,9 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   }
 
   disconnect(reason: DisconnectReason): void {
-    if (reason === "slow_consumer") this.conn.destroy(reason);
-    else this.conn.close(reason);
+    if (reason === "slow_consumer") return this.conn.destroy(reason);
+    if (reason === "server_shutdown") this.conn.send(encodeSend(SERVER_NAME, this.name, GOODBYE_TEXT));
+    this.conn.close(reason);
   }
 
   // ---- frames from the client -------------------------------------------------------

@@ -10,16 +10,16 @@
  *
  * Every line starts with an ISO-8601 UTC time. Control characters from users are written
  * as `\xNN`, so one event is one line. Writes are buffered and asynchronous (pino's
- * sonic-boom destination), so logging costs no system call on the hot path.
+ * sonic-boom destination), so logging costs no system call on the hot path. The files
+ * are reopened on SIGHUP (logrotate). With client addresses left out (logClientIps:
+ * false) connections.log has `-` where the IP was; the line keeps its shape.
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pino } from "pino";
 import type { Hub } from "../../core/hub.js";
+import { flushWriter, LogFile, type LineWriter, type Reopened } from "../../log/log-file.js";
 import type { Logger } from "../../log/ops-log.js";
 import { eventLine } from "./render.js";
-
-type LineWriter = ReturnType<typeof pino.destination>;
 
 export interface GowingLogs {
   connected(ip: string, port: number): void;
@@ -30,6 +30,8 @@ export interface GowingLogs {
   chat(line: string): void;
   /** Write out what is buffered (and close the files). */
   close(): Promise<void>;
+  /** Open the files again (SIGHUP); nothing for stdout. */
+  reopen(): Promise<Reopened[]>;
 }
 
 /** Requested names are quoted and cut to this many characters in the log. */
@@ -60,21 +62,22 @@ class WriterLogs implements GowingLogs {
   constructor(
     private readonly connections: LineWriter,
     private readonly chatLines: LineWriter,
-    /** Files are closed on close(); stdout is only flushed. */
-    private readonly ownsFiles: boolean,
+    /** The files, closed on close() and reopened on reopen(); none for stdout, which is only flushed. */
+    private readonly files: readonly LogFile[],
+    private readonly logClientIps: boolean,
   ) {}
 
   connected(ip: string, port: number): void {
-    this.line(this.connections, `${ip} port ${port} connected`);
+    this.line(this.connections, `${this.ip(ip)} port ${port} connected`);
   }
 
   requested(ip: string, port: number, name: string | number, disposition: string): void {
     const what = typeof name === "number" ? `a name of ${name} bytes` : `name ${quotedName(name)}`;
-    this.line(this.connections, `${ip} port ${port} requests ${what}: ${disposition}`);
+    this.line(this.connections, `${this.ip(ip)} port ${port} requests ${what}: ${disposition}`);
   }
 
   disconnected(ip: string, port: number, name: string | undefined, reason: string): void {
-    this.line(this.connections, `${ip} port ${port} disconnected${name === undefined ? "" : ` (${name})`}: ${reason}`);
+    this.line(this.connections, `${this.ip(ip)} port ${port} disconnected${name === undefined ? "" : ` (${name})`}: ${reason}`);
   }
 
   chat(line: string): void {
@@ -82,10 +85,19 @@ class WriterLogs implements GowingLogs {
   }
 
   async close(): Promise<void> {
-    if (!this.ownsFiles) return flush(this.connections);
+    if (this.files.length === 0) return flushWriter(this.connections);
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([end(this.connections), end(this.chatLines)]);
+    await Promise.all(this.files.map((f) => f.close()));
+  }
+
+  reopen(): Promise<Reopened[]> {
+    return Promise.all(this.files.map((f) => f.reopen()));
+  }
+
+  /** The port stays: it tells one connection's lines from another's, and names no one. */
+  private ip(ip: string): string {
+    return this.logClientIps ? ip : "-";
   }
 
   private line(out: LineWriter, s: string): void {
@@ -93,52 +105,34 @@ class WriterLogs implements GowingLogs {
   }
 }
 
-function flush(out: LineWriter): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      out.flush(() => resolve()); // an fsync error on a pipe is not ours to report
-    } catch {
-      resolve(); // already closed: nothing to flush
-    }
-  });
-}
-
-function end(out: LineWriter): Promise<void> {
-  return new Promise((resolve) => {
-    out.once("close", () => resolve());
-    out.end();
-  });
+export interface GowingLogOptions {
+  /** False: `-` where a client's IP would be. Default true. */
+  logClientIps?: boolean | undefined;
 }
 
 /**
  * `off`: no logs; `-` or undefined: both on stdout; anything else: a directory holding
- * connections.log and chat.log (created if needed, appended to). Opening is synchronous
- * so that a bad directory stops the server at start, not at its first line.
+ * connections.log and chat.log (created if needed, appended to). Opening is checked
+ * synchronously so that a bad directory stops the server at start, not at its first line.
  */
-export function openGowingLogs(target: string | undefined, log: Logger): GowingLogs {
+export function openGowingLogs(target: string | undefined, log: Logger, options: GowingLogOptions = {}): GowingLogs {
   if (target === "off") return NO_GOWING_LOGS;
+  const logClientIps = options.logClientIps !== false;
   if (target === undefined || target === "-") {
     const stdout = pino.destination({ fd: 1, sync: false });
-    return new WriterLogs(stdout, stdout, false);
+    return new WriterLogs(stdout, stdout, [], logClientIps);
   }
-  mkdirSync(target, { recursive: true });
-  const connectionsPath = join(target, "connections.log");
-  const chatPath = join(target, "chat.log");
-  const connectionsFd = openSync(connectionsPath, "a");
-  let chatFd: number;
+  // A full disk must not take the chat down: report it and go on.
+  const failed = (err: Error, path: string): void => log.error({ err, file: path }, "writing a gowing log failed");
+  const connections = new LogFile(join(target, "connections.log"), failed);
+  let chat: LogFile;
   try {
-    chatFd = openSync(chatPath, "a");
+    chat = new LogFile(join(target, "chat.log"), failed);
   } catch (err) {
-    closeSync(connectionsFd);
+    void connections.close();
     throw err;
   }
-  const writer = (fd: number, path: string): LineWriter => {
-    const out = pino.destination({ fd, sync: false });
-    // A full disk must not take the chat down: report it and go on.
-    out.on("error", (err: unknown) => log.error({ err, file: path }, "writing a gowing log failed"));
-    return out;
-  };
-  return new WriterLogs(writer(connectionsFd, connectionsPath), writer(chatFd, chatPath), true);
+  return new WriterLogs(connections.out, chat.out, [connections, chat], logClientIps);
 }
 
 /** For entry points and tests that want no logs. */
@@ -148,6 +142,7 @@ export const NO_GOWING_LOGS: GowingLogs = {
   disconnected() {},
   chat() {},
   close: () => Promise.resolve(),
+  reopen: () => Promise.resolve([]),
 };
 
 /**

@@ -45,6 +45,10 @@ export const COMMAND_LIST =
   "the server answers errors with ERROR (5). Frames are <type:1 byte><length:2 bytes><ASCII text>.";
 const COMMAND_LIST_FRAME = serverFrame(FrameType.Message, COMMAND_LIST);
 
+/** The goodbye at shutdown (docs/gowing.md "Shutdown"): a notice like the join and leave ones. */
+export const GOODBYE_LINE = "**The server is going down**";
+const GOODBYE_FRAME = serverFrame(FrameType.Message, GOODBYE_LINE);
+
 const LIST_SEPARATOR = ", ";
 
 /** ERROR texts by code, for the metrics; a codec's own message is a malformed frame. */
@@ -82,8 +86,9 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   }
 
   disconnect(reason: DisconnectReason): void {
-    if (reason === "slow_consumer") this.conn.destroy(reason);
-    else this.conn.close(reason);
+    if (reason === "slow_consumer") return this.conn.destroy(reason);
+    if (reason === "server_shutdown") this.conn.send(GOODBYE_FRAME);
+    this.conn.close(reason);
   }
 
   // ---- frames from the client -------------------------------------------------------

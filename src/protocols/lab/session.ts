@@ -10,6 +10,7 @@
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
+import { SERVER_NAME } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
@@ -34,6 +35,13 @@ const errorCode = answerCodes<Buffer>([REPLY], () => "other");
 
 /** Lobby messages go to many lab users: each is rendered once. */
 const rendered = new WeakMap<HubEvent, Buffer>();
+
+/**
+ * The goodbye at shutdown (docs/lab.md "Shutdown"): the lab protocol has one line the
+ * server may send unasked, DELIVERY; `server` is reserved, so no user can be its sender.
+ * The lab client prints it as `From server: The server is going down`.
+ */
+const GOODBYE = encodeDelivery(SERVER_NAME, "The server is going down");
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
@@ -69,8 +77,9 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   }
 
   disconnect(reason: DisconnectReason): void {
-    if (reason === "slow_consumer") this.conn.destroy(reason);
-    else this.conn.close(reason);
+    if (reason === "slow_consumer") return this.conn.destroy(reason);
+    if (reason === "server_shutdown") this.conn.send(GOODBYE);
+    this.conn.close(reason);
   }
 
   // ---- requests ---------------------------------------------------------------------

@@ -16,7 +16,7 @@
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import { foldName } from "../../core/names.js";
+import { SERVER_NAME, foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { TokenBucket, type RateLimit } from "../../core/rate-limit.js";
 import { answerCodes, type DialectStats } from "../../core/stats.js";
@@ -52,6 +52,11 @@ export interface UdpContext {
 
 /** Error answers by code, for the metrics; a codec's own message is a malformed datagram. */
 const errorCode = answerCodes<Answer>([JOIN_ANSWERS, SEND_ANSWERS, PROTOCOL_ANSWERS], () => "malformed");
+/**
+ * The goodbye at shutdown (docs/udp.md "Shutdown"): a PUBLIC MESSAGE (21) from `server`
+ * (a reserved name), the same datagram to every registered address.
+ */
+const GOODBYE = encodeMessage(Op.PublicMessage, SERVER_NAME, "The server is going down");
 
 /** Lobby messages are encoded once for all udp recipients of a broadcast. */
 const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
@@ -109,6 +114,8 @@ export class UdpMember implements Member {
   }
 
   disconnect(reason: DisconnectReason): void {
+    // Sent while the address is still registered, so no reply limit applies to it.
+    if (reason === "server_shutdown" && !this.gone) for (const d of GOODBYE) this.server.link.send(this.peer, d);
     this.server.logOut(this, reason);
   }
 }
@@ -204,7 +211,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     this.link.admit(from, member);
     this.presenceChanged();
     this.link.send(from, OK_DATAGRAM);
-    this.ctx.log.debug({ dialect: "udp", remote: from.key, user: name }, "registered");
+    this.ctx.log.info({ dialect: "udp", remote: from.key, user: name }, "login");
   }
 
   private sendPrivate(member: UdpMember, to: string, text: string): void {
@@ -253,7 +260,9 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     this.link.release(member.peer);
     this.ctx.hub.leave(member);
     this.presenceChanged();
-    this.ctx.log.debug({ dialect: "udp", remote: member.peer.key, user: member.name, reason: detail ?? reason }, "logged out");
+    // At shutdown the "stopped" line counts them: one line per user would only repeat it.
+    const level = reason === "server_shutdown" ? "debug" : "info";
+    this.ctx.log[level]({ dialect: "udp", remote: member.peer.key, user: member.name, reason: detail ?? reason }, "logout");
   }
 
   close(): void {

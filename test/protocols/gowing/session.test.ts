@@ -39,6 +39,9 @@ class RecordingLogs implements GowingLogs {
   close(): Promise<void> {
     return Promise.resolve();
   }
+  reopen(): Promise<never[]> {
+    return Promise.resolve([]);
+  }
 }
 
 /** A Conn that records the frames sent (decoded) and drives a FrameReader as Connection does. */
