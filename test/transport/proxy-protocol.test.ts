@@ -232,7 +232,11 @@ const validHeader: fc.Arbitrary<{ bytes: Buffer; header: ProxyHeader }> = fc.one
   fc.tuple(fc.oneof(ipv4, ipv6), port, port).map(([source, sourcePort, destinationPort]) => ({
     bytes: proxyV1({ source, sourcePort, destination: source, destinationPort }),
     header: { version: 1 as const, source: { address: source, port: sourcePort } },
-  })),
+  }))
+    // fast-check also writes IPv6 with zero-padded groups and an embedded IPv4 (up to 45
+    // characters): valid text, but the spec caps a v1 line at 107 bytes (39-character
+    // addresses), and a longer one is refused (the "v1 too long" fixtures).
+    .filter(({ bytes }) => bytes.length <= V1_MAX_BYTES),
   fc.tuple(fc.oneof(ipv4, ipv6), port, fc.array(tlv, { maxLength: 4 })).map(([source, sourcePort, tlvs]) => ({
     bytes: proxyV2({ source, sourcePort }, tlvs),
     // v2 carries bytes: the text is the canonical form of the same address.
