@@ -1,6 +1,6 @@
 /**
  * The operational log of a real server process: one JSON object a line when stderr is
- * not a terminal, readable lines when it is (or when asked), logins and logouts at info,
+ * not a terminal, readable lines when it is (or when asked), logins and logouts at debug,
  * and no client address anywhere, chat logs included, with logClientIps: false.
  */
 import assert from "node:assert/strict";
@@ -27,28 +27,34 @@ const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 const ANSI = /\u001b\[/;
 
 describe("the operational log", TIMEOUT, () => {
-  it("is one JSON object a line when stderr is not a terminal: lifecycle, logins and logouts", async () => {
-    const server = await spawnServer(CLI("switchboard"), [...serveOnly({ lab: "0" }), ...NO_ABUSE_LIMITS, "--data-dir", tempDir("sb-opslog-")]);
-    const lab = await RawLab.login(server.ports["lab"]!, "logged");
-    lab.close();
-    const lines = await eventually(() => jsonLines(server.stderr()), (ls) => ls.some((l) => l["msg"] === "logout"));
-    assert.equal(await server.stop(), 0);
-    const all = jsonLines(server.stderr());
-    assert.deepEqual(
-      all.map((l) => l["msg"]),
-      ["starting", "listening", "ready", "login", "logout", "stopping", "stopped"],
-    );
-    for (const l of all) {
+  it("is one JSON object a line when stderr is not a terminal: lifecycle at info, connections, logins and logouts at debug", async () => {
+    const run = async (level: string) => {
+      const server = await spawnServer(CLI("switchboard"), [...serveOnly({ lab: "0" }), ...NO_ABUSE_LIMITS, "--log-level", level, "--data-dir", tempDir("sb-opslog-")]);
+      const lab = await RawLab.login(server.ports["lab"]!, "logged");
+      lab.close();
+      await lab.whenClosed;
+      if (level === "debug") await eventually(() => jsonLines(server.stderr()), (ls) => ls.some((l) => l["msg"] === "logout"));
+      assert.equal(await server.stop(), 0);
+      return jsonLines(server.stderr());
+    };
+    const info = await run("info");
+    assert.deepEqual(info.map((l) => l["msg"]), ["starting", "listening", "ready", "stopping", "stopped"]);
+    for (const l of info) {
       assert.match(String(l["time"]), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.equal(l["level"], "info");
     }
-    const login = lines.find((l) => l["msg"] === "login")!;
+    const listening = info.find((l) => l["msg"] === "listening")!;
+    assert.deepEqual([listening["listener"], listening["transport"], listening["host"]], ["lab", "tcp", "0.0.0.0"]);
+    const debug = await run("debug");
+    assert.deepEqual(
+      debug.map((l) => `${l["level"]} ${l["msg"]}`),
+      ["info starting", "info listening", "info ready", "debug connection", "debug login", "debug logout", "info stopping", "info stopped"],
+    );
+    const login = debug.find((l) => l["msg"] === "login")!;
     assert.equal(login["dialect"], "lab");
     assert.equal(login["user"], "logged");
     assert.match(String(login["remote"]), /^127\.0\.0\.1:\d+$/);
-    assert.equal(lines.find((l) => l["msg"] === "logout")!["reason"], "client_closed");
-    const listening = all.find((l) => l["msg"] === "listening")!;
-    assert.deepEqual([listening["listener"], listening["transport"], listening["host"]], ["lab", "tcp", "0.0.0.0"]);
+    assert.equal(debug.find((l) => l["msg"] === "logout")!["reason"], "client_closed");
   });
 
   /** Users of four dialects log in, chat and get errors answered; returns every log's text. */
@@ -97,16 +103,19 @@ describe("the operational log", TIMEOUT, () => {
   });
 
   it("is readable, one line per event, when asked for pretty on a pipe (no colours)", async () => {
-    const server = await spawnRunServer({ config: { dataDir: tempDir("sb-pretty-"), lab: { ...ANY_ADDRESS, bots: [] } }, log: { format: "pretty" } });
-    const lab = await RawLab.login(server.ports["lab"]!, "pretty_one");
-    lab.close();
-    await eventually(() => server.stderr(), (t) => t.includes("logout"));
-    assert.equal(await server.stop(), 0);
+    const server = await spawnRunServer({ config: { dataDir: tempDir("sb-pretty-"), lab: { ...ANY_ADDRESS, bots: [] } }, log: { format: "pretty", level: "debug" } });
+    try {
+      const lab = await RawLab.login(server.ports["lab"]!, "pretty_one");
+      lab.close();
+      await eventually(() => server.stderr(), (t) => t.includes("logout"));
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
     const lines = server.stderr().trimEnd().split("\n");
-    assert.equal(lines.length, 7, server.stderr());
+    assert.equal(lines.length, 8, server.stderr());
     assert.doesNotMatch(server.stderr(), ANSI);
     assert.match(lines[2]!, /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [+-]\d{4}\] INFO: ready$/);
-    assert.match(lines[3]!, /^\[.*\] INFO: login \{"dialect":"lab","user":"pretty_one","remote":"127\.0\.0\.1:\d+"\}$/);
+    assert.match(lines[4]!, /^\[.*\] DEBUG: login \{"dialect":"lab","user":"pretty_one","remote":"127\.0\.0\.1:\d+"\}$/);
     for (const l of lines) assert.throws(() => JSON.parse(l));
   });
 

@@ -211,7 +211,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     this.link.admit(from, member);
     this.presenceChanged();
     this.link.send(from, OK_DATAGRAM);
-    this.ctx.log.info({ dialect: "udp", remote: from.key, user: name }, "login");
+    this.ctx.log.debug({ dialect: "udp", remote: from.key, user: name }, "login");
   }
 
   private sendPrivate(member: UdpMember, to: string, text: string): void {
