@@ -8,6 +8,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { count, duration } from "../config/kinds.js";
 import { SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "../config/settings.js";
 import type { Limits } from "../core/limits.js";
+import { limitsOfSettings } from "../config/switchboard-config.js";
 import { addSettingOptions, valuesByKey } from "./setting-options.js";
 
 export const LIMIT_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((key) => (SETTINGS[key] as Setting<unknown>).limit !== undefined);
@@ -33,14 +34,12 @@ export function limitsFrom(opts: Record<string, unknown>): Limits {
   return limitsOf(valuesByKey(opts, LIMIT_KEYS));
 }
 
-/** Limits from settings by key; a missing one takes its default. */
+/** Limits from settings by key, defaults for the rest; refuses a burst of 0 with a rate. */
 export function limitsOf(values: Partial<Settings>): Limits {
-  const limits: Record<string, unknown> = {};
-  for (const key of LIMIT_KEYS) {
-    const setting = SETTINGS[key] as Setting<unknown>;
-    limits[setting.limit!] = values[key] ?? setting.default;
-  }
-  const result = limits as unknown as Limits;
+  const result = limitsOfSettings(values);
   if (result.msgRate > 0 && result.msgBurst < 1) throw new InvalidArgumentError("--msg-burst must be at least 1 while --msg-rate is not 0");
   return result;
 }
+
+/** `--proxy-protocol` of the seed-shaped TCP `server <dialect>` commands (serve has its own setting). */
+export const PROXY_PROTOCOL_OPTION = ["--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"] as const;

@@ -52,6 +52,13 @@ export interface Resolved {
   readonly problems: string[];
 }
 
+/** The file at `path` (if any) merged under `fromCommandLine`: every problem of both steps. */
+export function loadSettings(path: string | undefined, fromCommandLine: Partial<Settings>): Resolved {
+  const file = path === undefined ? { values: {}, problems: [] } : readConfigFile(path);
+  const resolved = resolveSettings(fromCommandLine, file.values);
+  return { ...resolved, problems: [...file.problems, ...resolved.problems] };
+}
+
 /** Merge: flag or environment variable > file > default; then the checks across settings. */
 export function resolveSettings(fromCommandLine: Partial<Settings>, fromFile: Partial<Settings>): Resolved {
   const settings: Record<string, unknown> = {};

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { Limits } from "../core/limits.js";
-import { readConfigFile, resolveSettings } from "./load.js";
+import { loadSettings } from "./load.js";
 import { SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "./settings.js";
 import { limitsOfSettings } from "./switchboard-config.js";
 
@@ -29,10 +29,8 @@ export class SettingsReloader {
    */
   reload(target: LiveTarget): string[] {
     if (this.configPath === undefined) return [];
-    const file = readConfigFile(this.configPath);
-    const { settings, problems } = resolveSettings(this.fromCommandLine, file.values);
-    const all = [...file.problems, ...problems];
-    if (all.length > 0) throw new Error(all.join("; "));
+    const { settings, problems } = loadSettings(this.configPath, this.fromCommandLine);
+    if (problems.length > 0) throw new Error(problems.join("; "));
     const changed = SETTING_KEYS.filter((key) => !isDeepStrictEqual(settings[key], this.current[key]));
     const isLive = (key: SettingKey) => (SETTINGS[key] as Setting<unknown>).live === true;
     const live = changed.filter(isLive);

@@ -4,11 +4,12 @@ import type { Limits } from "../core/limits.js";
 import { DEFAULT_UDP_OPTIONS } from "../protocols/udp/index.js";
 import { SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "./settings.js";
 
-export function limitsOfSettings(settings: Settings): Limits {
+/** Limits from settings by key; a missing one takes its default. */
+export function limitsOfSettings(settings: Partial<Settings>): Limits {
   const limits: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
-    const field = (SETTINGS[key] as Setting<unknown>).limit;
-    if (field !== undefined) limits[field] = settings[key];
+    const setting = SETTINGS[key] as Setting<unknown>;
+    if (setting.limit !== undefined) limits[setting.limit] = settings[key] ?? setting.default;
   }
   return limits as unknown as Limits;
 }

@@ -6,7 +6,7 @@
  * Every test connects from 127.0.0.1, so every test is one address.
  */
 import assert from "node:assert/strict";
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { describe, it } from "node:test";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../../src/app/switchboard.js";
 import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
@@ -19,6 +19,7 @@ import { RawCs262 } from "../helpers/cs262-wire.js";
 import { sleep } from "../helpers/flood.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
+import { bare, within } from "../helpers/tcp-peer.js";
 import { ANY_PORT, tempDir } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
@@ -37,34 +38,12 @@ async function serve(limits: Partial<Limits>): Promise<{ running: RunningSwitchb
   return { running, port, records };
 }
 
-/** A bare TCP connection: what arrives on it, and whether it has closed. */
-function bare(port: number): Promise<{ socket: Socket; received: () => number; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    let received = 0;
-    const socket = connect(port, "127.0.0.1", () => resolve({ socket, received: () => received, closed }));
-    socket.on("data", (d) => (received += d.length));
-    socket.on("error", () => undefined);
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    socket.once("error", reject);
-  });
-}
-
 /** The code of a bcs status frame (undefined for anything else). */
 const statusCode = (f: Received | undefined): number | undefined => (f?.type === Bcs.Status ? f.code : undefined);
 
 /** Poll `test` until it holds. */
 async function until(test: () => boolean): Promise<void> {
   while (!test()) await sleep(10);
-}
-
-async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe("connections per address (--max-connections-per-ip)", TIMEOUT, () => {

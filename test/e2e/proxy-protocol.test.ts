@@ -7,7 +7,6 @@
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
@@ -22,6 +21,7 @@ import { sleep } from "../helpers/flood.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { proxyV1, proxyV2, proxyV2Local } from "../helpers/proxy-header.js";
+import { bare, within } from "../helpers/tcp-peer.js";
 import { ANY_PORT, CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
@@ -77,28 +77,6 @@ async function bcsBehindProxy(serverPort: number, header: Buffer, name: string):
   peer.send({ type: Bcs.Register, username: name });
   const f = await peer.next();
   return { peer, status: f?.type === Bcs.Status ? f.code : undefined };
-}
-
-/** A bare TCP connection: what arrives on it, and when it closes. */
-function bare(port: number): Promise<{ socket: Socket; received: () => number; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    let received = 0;
-    const socket = connect(port, "127.0.0.1", () => resolve({ socket, received: () => received, closed }));
-    socket.on("data", (d) => (received += d.length));
-    socket.on("error", () => undefined);
-    const closed = new Promise<void>((r) => socket.on("close", () => r()));
-    socket.once("error", reject);
-  });
-}
-
-async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const warnings = (records: LogRecord[], reason: string) => records.filter((r) => r["reason"] === reason);

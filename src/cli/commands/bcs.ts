@@ -1,7 +1,7 @@
 /** `switchboard server bcs` (= bcs_server) and `switchboard client bcs` (= bcs_client). */
 import type { Command } from "commander";
 import { runBcsClient } from "../../clients/bcs/run.js";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";
 
@@ -14,7 +14,7 @@ export function addBcsServerCommand(server: Command): void {
       .option("-l, --log <log_file>", "chat log file (default stdout)")
       .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
       .option("--host <address>", "address to bind", "0.0.0.0")
-      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
+      .option(...PROXY_PROTOCOL_OPTION),
   )
     .addHelpText(
       "after",

@@ -1,7 +1,7 @@
 /** `switchboard server cs262` and `switchboard client cs262` (seed 002, WIRE.md 4). */
 import type { Command } from "commander";
 import { runCs262Client } from "../../clients/cs262/run.js";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";
 
@@ -13,7 +13,7 @@ export function addCs262ServerCommand(server: Command): void {
       .option("--host <address>", "address to bind", "0.0.0.0")
       .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9002)
       .option("--data-dir <dir>", "where accounts and queued messages are kept (<data-dir>/switchboard.db)", "./data")
-      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
+      .option(...PROXY_PROTOCOL_OPTION),
   )
     .addHelpText(
       "after",

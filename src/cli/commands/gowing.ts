@@ -1,7 +1,7 @@
 /** `switchboard server gowing` and `switchboard client gowing` (seed 003, WIRE.md 5). */
 import type { Command } from "commander";
 import { runGowingClient } from "../../clients/gowing/run.js";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";
 
@@ -13,7 +13,7 @@ export function addGowingServerCommand(server: Command): void {
       .option("--port <port>", "port to listen on (0 picks a free one)", parsePort, 9000)
       .option("--log-dir <dir>", "directory for connections.log and chat.log (default: both on stdout)")
       .option("--host <address>", "address to bind", "0.0.0.0")
-      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
+      .option(...PROXY_PROTOCOL_OPTION),
   )
     .addHelpText(
       "after",

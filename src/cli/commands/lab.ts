@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { runLabClient } from "../../clients/lab/run.js";
 import { parseBots } from "../bots-option.js";
-import { addLimitOptions, limitsFrom } from "../limit-options.js";
+import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";
 
@@ -17,7 +17,7 @@ export function addLabServerCommand(server: Command): void {
       .option("--address <address>", "address to bind", "127.0.0.1")
       .option("--port <port>", "port to listen on", parsePort, 5378)
       .option("--bots <names>", "bots to run, comma-separated: echobot,delaybot", parseBots, [])
-      .option("--proxy-protocol", "every connection starts with a PROXY protocol v1/v2 header from a load balancer (docs/proxy-protocol.md)"),
+      .option(...PROXY_PROTOCOL_OPTION),
   )
     .addHelpText(
       "after",

@@ -4,7 +4,7 @@
  * (src/config/settings.ts); a bad value anywhere is reported and nothing starts.
  */
 import { Option, type Command } from "commander";
-import { readConfigFile, resolveSettings } from "../../config/load.js";
+import { loadSettings } from "../../config/load.js";
 import { SettingsReloader } from "../../config/reload.js";
 import { SETTING_KEYS } from "../../config/settings.js";
 import { switchboardConfigOf } from "../../config/switchboard-config.js";
@@ -32,11 +32,9 @@ export function addServeCommand(program: Command): void {
     .action(async (o: Record<string, unknown>) => {
       const configPath = o["config"] as string | undefined;
       const fromCommandLine = valuesByKey(o, SETTING_KEYS);
-      const file = configPath === undefined ? { values: {}, problems: [] } : readConfigFile(configPath);
-      const { settings, given, problems } = resolveSettings(fromCommandLine, file.values);
-      const all = [...file.problems, ...problems];
-      if (all.length > 0) {
-        for (const p of all) process.stderr.write(`switchboard: ${p}\n`);
+      const { settings, given, problems } = loadSettings(configPath, fromCommandLine);
+      if (problems.length > 0) {
+        for (const p of problems) process.stderr.write(`switchboard: ${p}\n`);
         process.stderr.write("switchboard: not started: the configuration has problems\n");
         process.exitCode = 1;
         return;
