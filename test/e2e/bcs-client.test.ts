@@ -4,7 +4,8 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -476,7 +477,6 @@ describe("bcs_client against a scripted server", () => {
 // ---- on a terminal ------------------------------------------------------------------------
 
 const MB = 1024 * 1024;
-const hasScript = spawnSync("script", ["--version"]).status === 0;
 
 /** bcs_client on a pseudo-terminal (util-linux `script`); what it shows is replayed by screenOf. */
 class TtyClient {
@@ -490,8 +490,7 @@ class TtyClient {
   }
 
   static start(port: number, name: string, cwd: string): TtyClient {
-    const command = [process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name].map((a) => JSON.stringify(a)).join(" ");
-    return new TtyClient(spawn("script", ["-qfec", command, "/dev/null"], { cwd, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, TERM: "xterm" } }));
+    return new TtyClient(spawnOnTerminal([process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd, env: { ...process.env, TERM: "xterm" } }));
   }
 
   /** Keys as typed; Enter is "\r". */
@@ -544,7 +543,7 @@ function assertPercentsRise(raw: string): void {
   assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
 }
 
-describe("bcs_client on a terminal", { skip: !hasScript && "util-linux script is not installed" }, () => {
+describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, () => {
   let fake: FakeServer;
 
   before(async () => {

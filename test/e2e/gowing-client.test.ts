@@ -4,7 +4,7 @@
  * `script`) to see that incoming lines do not garble the line being typed.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 import { createServer } from "node:net";
 import { afterEach, describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/gowing/frames.js";
@@ -162,14 +162,12 @@ describe("gowing client", () => {
   });
 });
 
-const hasScript = spawnSync("script", ["--version"]).status === 0;
 
 describe("gowing client on a terminal", () => {
   for (const term of ["xterm", "dumb"]) {
-    it(`redraws the prompt and the half-typed line below an incoming line (TERM=${term})`, { ...TIMEOUT, skip: !hasScript && "util-linux script is not installed" }, withGowing({}, async (server) => {
+    it(`redraws the prompt and the half-typed line below an incoming line (TERM=${term})`, { ...TIMEOUT, skip: !HAS_SCRIPT && "util-linux script is not installed" }, withGowing({}, async (server) => {
       const peer = await RawGowing.joined(server.gowingPort, "peer");
-      const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI("switchboard"))} client gowing 127.0.0.1 Tty --port ${server.gowingPort}`;
-      const child = spawn("script", ["-qfec", command, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, TERM: term } });
+      const child = spawnOnTerminal([process.execPath, CLI("switchboard"), "client", "gowing", "127.0.0.1", "Tty", "--port", String(server.gowingPort)], { env: { ...process.env, TERM: term } });
       let screen = "";
       child.stdout.setEncoding("utf8").on("data", (d: string) => (screen += d));
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));

@@ -4,7 +4,7 @@
  * and no client address anywhere, chat logs included, with logClientIps: false.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -22,7 +22,6 @@ const TIMEOUT = { timeout: 60_000 };
 const NO_ABUSE_LIMITS = ["--max-connections-per-ip", "0", "--login-failures", "0", "--msg-rate", "0"];
 /** Listeners bound to every address, so that the only 127.0.0.1 in a log is a client's. */
 const ANY_ADDRESS = { host: "0.0.0.0", port: 0 };
-const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/;
 
@@ -121,8 +120,7 @@ describe("the operational log", TIMEOUT, () => {
 
   it("is readable and coloured on a terminal, and Ctrl+C there drains the server", { skip: HAS_SCRIPT ? false : "no `script` (util-linux) to give the server a terminal" }, async () => {
     const args = [CLI("switchboard"), ...serveOnly({ lab: "0" }), "--data-dir", tempDir("sb-tty-")];
-    // script(1) runs the server on a pseudo-terminal; what it prints comes back on stdout.
-    const child = spawn("script", ["-qfec", [process.execPath, ...args].join(" "), "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawnOnTerminal([process.execPath, ...args]);
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
