@@ -64,8 +64,13 @@ export class SwitchboardMetrics {
     counter(r, "switchboard_disconnects_total", "Connections (TCP) or registrations (udp) ended, by dialect and reason.", ["dialect", "reason"], () =>
       dialects().flatMap((d) => Object.entries(d.disconnects).map(([reason, n]): Sample<"dialect" | "reason"> => [{ dialect: d.dialect, reason }, n])),
     );
-    counter(r, "switchboard_rate_limited_total", "Messages over the message rate (--msg-rate; udp: its own rate), refused or held back.", ["dialect"], () =>
-      dialects().map((d) => [{ dialect: d.dialect }, d.rateLimited]),
+    counter(r, "switchboard_rate_limited_total", "Hits of a rate limit, by dialect and limit (msg_rate, login_failures, upload_quota): refused or held back.", ["dialect", "limit"], () =>
+      dialects().flatMap((d) => Object.entries(d.rateLimited).map(([limit, n]): Sample<"dialect" | "limit"> => [{ dialect: d.dialect, limit }, n])),
+    );
+    counter(r, "switchboard_connections_refused_total", "TCP connections closed at accept, before any session, by dialect and reason.", ["dialect", "reason"], () =>
+      s.probes
+        .filter((p) => p.transport === "tcp")
+        .flatMap((p) => Object.entries(stats.dialect(p.name).refused).map(([reason, n]): Sample<"dialect" | "reason"> => [{ dialect: p.name, reason }, n])),
     );
     counter(r, "switchboard_error_answers_total", "Error answers sent to clients, by dialect and code.", ["dialect", "code"], () =>
       dialects().flatMap((d) => [...d.errors].map(([code, n]): Sample<"dialect" | "code"> => [{ dialect: d.dialect, code }, n])),

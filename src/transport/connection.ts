@@ -309,7 +309,7 @@ export class Connection<F> implements Conn {
     if (bucket !== undefined && this.session.isRateFree?.(frame) !== true) {
       const now = Date.now();
       if (!bucket.take(now)) {
-        this.stats.rateLimited++;
+        this.stats.rateLimited.msg_rate++;
         if (this.session.overRate !== undefined) this.session.overRate(frame);
         else this.heldFrame = { frame };
         this.waitForInput(bucket.waitMs(now));

@@ -21,6 +21,7 @@
  */
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import type { ConnectionRefusal, DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
 import { ProxyHeaderReader, type ProxyHeaderError, type ProxySource } from "./proxy-protocol.js";
 
@@ -28,6 +29,8 @@ export interface ProxyStageOptions {
   /** For the log. */
   readonly dialect: string;
   readonly log: Logger;
+  /** Where failures are counted (as refused connections), if anywhere. */
+  readonly stats?: DialectStats | undefined;
   /** Time from accept to a complete header. */
   readonly deadlineMs: number;
   /** Connections awaiting their header at once per connecting address; 0: no limit. */
@@ -39,8 +42,8 @@ export interface ProxyStageOptions {
   readonly onHeader: (socket: Socket, source: ProxySource, acceptedAt: number, rest: Buffer) => void;
 }
 
-/** Why a connection was closed in this stage, for the log. */
-type StageFailure = "bad_proxy_header" | "proxy_header_timeout" | "proxy_header_incomplete" | "too_many_awaiting_header";
+/** Why a connection was closed in this stage, for the log and the metrics. */
+type StageFailure = Exclude<ConnectionRefusal, "too_many_from_address">;
 
 export class ProxyHeaderStage {
   private readonly awaiting = new Set<AwaitingHeader>();
@@ -91,6 +94,7 @@ export class ProxyHeaderStage {
   }
 
   failed(remote: string, reason: StageFailure, error?: ProxyHeaderError): void {
+    if (this.options.stats) this.options.stats.refused[reason]++;
     const run = ++this.failedRun;
     if (!isPowerOfTen(run)) return;
     this.options.log.warn(

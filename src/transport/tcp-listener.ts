@@ -48,6 +48,7 @@ export class TcpListener<F> {
       this.proxyStage = new ProxyHeaderStage({
         dialect: options.dialect.name,
         log: options.log,
+        stats: options.stats,
         deadlineMs: options.limits.loginTimeoutMs,
         maxPerAddress: awaitingHeaderLimit(options.limits.maxConnectionsPerAddress),
         onHeader: (socket, source, acceptedAt, rest) => this.admit(socket, source.address, source.port, acceptedAt, rest),
@@ -144,6 +145,7 @@ export class TcpListener<F> {
   private admit(socket: Socket, address: string, port: number, acceptedAt: number, rest?: Buffer): void {
     const refused = this.perAddress.admit(address);
     if (refused > 0) {
+      if (this.options.stats) this.options.stats.refused.too_many_from_address++;
       socket.on("error", () => undefined);
       socket.destroy();
       // The first refusal of a run is logged, then every tenfold: a connect flood cannot flood the log.

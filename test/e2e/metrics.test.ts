@@ -164,13 +164,90 @@ describe("/metrics during a scripted chat", () => {
         assert.equal((await carol.nextNotList()).op, Op.InfoReply);
         carol.send({ op: Op.Info });
         assert.deepEqual(await carol.nextNotList(), { op: Op.Error, message: "rate limited" });
-        const limited = await scrapeUntil(http, (e) => e.value("switchboard_rate_limited_total", { dialect: "bcs" }) > 0);
-        assert.deepEqual(byDialect(limited, "switchboard_rate_limited_total"), { lab: 0, gowing: 0, bcs: 1, cs262: 0, udp: 1 });
+        const limited = await scrapeUntil(http, (e) => e.value("switchboard_rate_limited_total", { dialect: "bcs", limit: "msg_rate" }) > 0);
+        assert.deepEqual(byDialect(limited, "switchboard_rate_limited_total", { limit: "msg_rate" }), { lab: 0, gowing: 0, bcs: 1, cs262: 0, udp: 1 });
+        for (const limit of ["login_failures", "upload_quota"]) {
+          assert.deepEqual(byDialect(limited, "switchboard_rate_limited_total", { limit }), { lab: 0, gowing: 0, bcs: 0, cs262: 0, udp: 0 }, limit);
+        }
         assert.equal(limited.value("switchboard_error_answers_total", { dialect: "udp", code: "rate_limited" }), 1);
         assert.equal(limited.value("switchboard_error_answers_total", { dialect: "bcs", code: "rate_limited" }), 0, "a refused stray ack is not answered");
 
         for (const peer of [alice, dave, frank, bob, erin, flood]) peer.close();
         carol.close();
+      },
+    ),
+  );
+
+  it(
+    "counts logins held back or refused for an address's failures, uploads over the quota and connections over the per-address limit",
+    { timeout: 30_000 },
+    withOwnServer(
+      () =>
+        startHub(
+          { lab: { ...ANY_PORT, bots: [] }, bcs: { ...ANY_PORT, chatLog: "off" }, udp: { ...ANY_PORT, listIntervalMs: 60_000 }, store: "memory", http: ANY_PORT },
+          { loginFailures: 1, loginFailureWindowMs: 60_000, uploadsPerMinute: 1, maxConnectionsPerAddress: 3 },
+        ),
+      async (hub) => {
+        const http = hub.ports["http"]!;
+        const { peer: up } = await RawBcs.login(hub.ports["bcs"]!, "up");
+
+        // One upload a minute: the second is refused.
+        up.write(Buffer.concat([encodeSendFileHeader("one.txt", 3), Buffer.from("one")]));
+        assert.deepEqual(await up.next(), { type: BcsType.Status, code: 0, message: "ok" });
+        up.write(encodeSendFileHeader("two.txt", 3));
+        assert.equal((await up.next())?.type, BcsType.Status);
+
+        // One refused login a minute per address: lab's HELLO-FROM up (taken) spends it;
+        // then bcs refuses a register, and lab holds the next HELLO-FROM back.
+        const taken = await RawLab.open(hub.ports["lab"]!);
+        taken.write("HELLO-FROM up\n");
+        assert.equal(await taken.next(), "IN-USE");
+        await taken.whenClosed;
+        const refusedRegister = await RawBcs.open(hub.ports["bcs"]!);
+        refusedRegister.send({ type: BcsType.Register, username: "someone" });
+        assert.equal((await refusedRegister.next())?.type, BcsType.Status);
+        await refusedRegister.whenClosed;
+        const held = await RawLab.open(hub.ports["lab"]!);
+        held.write("HELLO-FROM waiting\n");
+
+        const limits = await scrapeUntil(http, (e) => e.value("switchboard_rate_limited_total", { dialect: "lab", limit: "login_failures" }) > 0);
+        assert.deepEqual(byDialect(limits, "switchboard_rate_limited_total", { limit: "login_failures" }), { lab: 1, gowing: 0, bcs: 1, cs262: 0, udp: 0 });
+        assert.deepEqual(byDialect(limits, "switchboard_rate_limited_total", { limit: "upload_quota" }), { lab: 0, gowing: 0, bcs: 1, cs262: 0, udp: 0 });
+        assert.equal(limits.value("switchboard_error_answers_total", { dialect: "bcs", code: "uploads_later" }), 1);
+
+        // Three connections per address: `up`, the held one and this one; a fourth is closed at accept.
+        const third = await RawLab.open(hub.ports["lab"]!);
+        const fourth = await RawLab.open(hub.ports["lab"]!);
+        await fourth.whenClosed;
+        const refused = await scrapeUntil(http, (e) => e.value("switchboard_connections_refused_total", { dialect: "lab", reason: "too_many_from_address" }) > 0);
+        assert.equal(refused.value("switchboard_connections_refused_total", { dialect: "lab", reason: "too_many_from_address" }), 1);
+        assert.equal(refused.value("switchboard_connections_refused_total", { dialect: "bcs", reason: "too_many_from_address" }), 0);
+        assert.equal(refused.has("switchboard_connections_refused_total"), true);
+        assert.equal(refused.samples.some((x) => x.name === "switchboard_connections_refused_total" && x.labels["dialect"] === "udp"), false, "udp refuses no connections");
+        assert.equal(refused.value("switchboard_disconnects_total", { dialect: "lab", reason: "rejected" }), 1, "a connection refused at accept is no disconnect");
+        for (const peer of [up, held, third]) peer.close();
+      },
+    ),
+  );
+
+  it(
+    "counts connections closed for a bad or missing PROXY protocol header",
+    { timeout: 30_000 },
+    withOwnServer(
+      () => startHub({ lab: { ...ANY_PORT, bots: [] }, proxyProtocol: true, http: ANY_PORT }, { loginTimeoutMs: 300 }),
+      async (hub) => {
+        const bad = await RawLab.open(hub.ports["lab"]!);
+        bad.write("HELLO-FROM alice\n");
+        const half = await RawLab.open(hub.ports["lab"]!);
+        half.write("PROXY TCP4 192.0.2.1");
+        const silent = await RawLab.open(hub.ports["lab"]!);
+        await bad.whenClosed;
+        await silent.whenClosed;
+        await half.whenClosed;
+        const e = await scrapeUntil(hub.ports["http"]!, (x) => x.value("switchboard_connections_refused_total", { dialect: "lab", reason: "proxy_header_timeout" }) === 2);
+        assert.equal(e.value("switchboard_connections_refused_total", { dialect: "lab", reason: "bad_proxy_header" }), 1);
+        assert.equal(e.value("switchboard_connections_refused_total", { dialect: "lab", reason: "proxy_header_timeout" }), 2);
+        assert.equal(e.value("switchboard_logins_total", { dialect: "lab" }), 0);
       },
     ),
   );

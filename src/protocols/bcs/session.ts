@@ -238,7 +238,10 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
     const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
     const ip = this.conn.remoteAddress;
-    if (logins.begin(ip) > 0) return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
+    if (logins.begin(ip) > 0) {
+      this.ctx.hub.stats.dialect(this.dialect).rateLimited.login_failures++;
+      return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
+    }
     const name = frame.username;
     this.name = name; // set first: events racing the join are queued under this name
     const result = this.ctx.hub.join(this, name);
@@ -278,8 +281,10 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (this.ctx.files.exists(filename)) return this.reply(FILE_ANSWERS.exists);
     // Charged last, so that an upload refused for another reason costs no allowance.
     const quota = (this.ctx.uploads ?? NO_UPLOAD_QUOTA).charge(this.name, size);
-    if (quota === "never") return this.reply(LIMIT_ANSWERS.overHourlyUploads);
-    if (quota === "later") return this.reply(LIMIT_ANSWERS.uploadsLater);
+    if (quota !== "ok") {
+      this.ctx.hub.stats.dialect(this.dialect).rateLimited.upload_quota++;
+      return this.reply(quota === "never" ? LIMIT_ANSWERS.overHourlyUploads : LIMIT_ANSWERS.uploadsLater);
+    }
     this.upload = { upload: this.ctx.files.beginUpload(filename), name: filename, size };
   }
 

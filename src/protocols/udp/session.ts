@@ -149,7 +149,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   onDatagram(decoded: DecodedDatagram<UdpFrame>, from: Peer, member: UdpMember | undefined): void {
     if (member === undefined) return this.fromUnregistered(decoded, from);
     if (!member.bucket.take(Date.now())) {
-      this.stats.rateLimited++;
+      this.stats.rateLimited.msg_rate++;
       // One Error per run of refused datagrams: a flood is not answered datagram for datagram.
       if (!member.toldRateLimited) this.refuse(member.peer, PROTOCOL_ANSWERS.rateLimited, member);
       member.toldRateLimited = true;
