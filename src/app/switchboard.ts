@@ -56,8 +56,8 @@ export interface RunningSwitchboard {
   readonly listeners: readonly BoundListener[];
   /**
    * New limits for the running server (SIGHUP): each applies from its next check, also
-   * to connections already open, except the size of a frame buffer and whether a
-   * connection has a message rate at all, which are fixed when it connects.
+   * to connections already open, except --max-frame-bytes, which a connection takes when
+   * it connects (its codec and its frame buffer agree for its whole life).
    */
   setLimits(next: Readonly<Limits>): void;
   /** Every chat listener, asked live (what /readyz and /metrics read; a test may stop one accepting). */

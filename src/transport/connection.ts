@@ -77,8 +77,11 @@ export class Connection<F> implements Conn {
   private loggedInAs = "";
   /** The session paused input (pauseInput). */
   private inputPaused = false;
-  /** The message rate; undefined when there is none. */
-  private readonly bucket: TokenBucket | undefined;
+  /**
+   * The message rate; made with the first frame read while --msg-rate is on (also when
+   * SIGHUP turned it on after this connection was made), full at first.
+   */
+  private bucket: TokenBucket | undefined;
   /** Set while input waits for the rate (or a retryLater); it ends the wait. */
   private waitTimer: NodeJS.Timeout | undefined;
   /** A frame read but not yet handed to the session (slowed reading, retryLater). */
@@ -106,7 +109,6 @@ export class Connection<F> implements Conn {
     this.dialectName = dialect.name;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    if (limits.msgRate > 0) this.bucket = new TokenBucket(messageRateOf(limits), this.connectedAt);
     this.session = dialect.createSession(this);
     this.reader = new FrameReader(dialect.createCodec(), this.gate(), limits.maxFrameBytes);
     socket.on("data", (chunk: Buffer) => this.socketOnData(chunk));
@@ -305,9 +307,9 @@ export class Connection<F> implements Conn {
   }
 
   private frameIn(frame: F): void {
-    const bucket = this.bucket;
-    if (bucket !== undefined && this.session.isRateFree?.(frame) !== true) {
+    if (this.limits.msgRate > 0 && this.session.isRateFree?.(frame) !== true) {
       const now = Date.now();
+      const bucket = (this.bucket ??= new TokenBucket(messageRateOf(this.limits), now));
       if (!bucket.take(now)) {
         this.stats.rateLimited.msg_rate++;
         if (this.session.overRate !== undefined) this.session.overRate(frame);

@@ -40,3 +40,20 @@ export interface StreamCodec<F> {
 }
 
 export const NEED: Decoded<never> = Object.freeze({ kind: "need" });
+
+/**
+ * `createCodec` for a stateless codec that all connections share, made again when the
+ * live `--max-frame-bytes` has changed (SIGHUP): connections made after a change get the
+ * new limit, and each connection's codec agrees with its FrameReader's.
+ */
+export function sharedCodec<F>(limits: { readonly maxFrameBytes: number }, make: (maxFrameBytes: number) => StreamCodec<F>): () => StreamCodec<F> {
+  let madeFor = limits.maxFrameBytes;
+  let codec = make(madeFor);
+  return () => {
+    if (limits.maxFrameBytes !== madeFor) {
+      madeFor = limits.maxFrameBytes;
+      codec = make(madeFor);
+    }
+    return codec;
+  };
+}
