@@ -216,6 +216,8 @@ describe("/metrics during a scripted chat", () => {
         assert.equal(limits.value("switchboard_error_answers_total", { dialect: "bcs", code: "uploads_later" }), 1);
 
         // Three connections per address: `up`, the held one and this one; a fourth is closed at accept.
+        // (First the server must have seen the refused ones close, not only the clients.)
+        await scrapeUntil(http, (e) => e.value("switchboard_connections", { dialect: "lab" }) + e.value("switchboard_connections", { dialect: "bcs" }) === 2);
         const third = await RawLab.open(hub.ports["lab"]!);
         const fourth = await RawLab.open(hub.ports["lab"]!);
         await fourth.whenClosed;
