@@ -21,9 +21,9 @@ import { BcsCodec, encodeFrame, encodeStatus } from "../../../src/protocols/bcs/
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
 import { BcsSession, type BcsContext } from "../../../src/protocols/bcs/session.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
-import type { Conn } from "../../../src/transport/session.js";
 import { tempDir } from "../../helpers/server.js";
 import { splitAt } from "../../helpers/chunks.js";
+import { RecordingConn } from "../../helpers/fake-conn.js";
 
 // ---- the fake connection ----------------------------------------------------------
 
@@ -35,129 +35,58 @@ type ConnEvent =
   | { readonly kind: "resume" }
   | { readonly kind: "loggedIn" };
 
-/** A Conn that records everything and drives a FrameReader the way Connection does. */
-class FakeConn implements Conn {
-  readonly remoteAddress = "127.0.0.1";
-  readonly remotePort = 40000;
+/** A Conn that records everything the session does to it, in order. */
+class FakeConn extends RecordingConn<BcsFrame> {
   readonly log: ConnEvent[] = [];
-  readonly session: BcsSession;
-  readonly reader: FrameReader<BcsFrame>;
-  closeReason: DisconnectReason | undefined;
-  inputPaused = false;
-  /** Exceptions that escaped the session (Connection's guard would have caught them). */
-  readonly thrown: unknown[] = [];
-  private onCloseCalls = 0;
-  readonly whenEnded: Promise<void>;
-  private ended!: () => void;
+  override readonly session: BcsSession;
 
   constructor(ctx: BcsContext) {
+    super(new BcsCodec(ctx.limits.maxFrameBytes), ctx.limits.maxFrameBytes, { closesSoon: true, flushesLater: true });
     this.session = new BcsSession(this, ctx);
-    this.reader = new FrameReader(new BcsCodec(ctx.limits.maxFrameBytes), this.session, ctx.limits.maxFrameBytes);
-    this.whenEnded = new Promise((resolve) => (this.ended = resolve));
   }
 
-  get closed(): boolean {
-    return this.closeReason !== undefined;
+  protected override record(bytes: Buffer): void {
+    this.log.push({ kind: "send", bytes, afterClose: this.closed });
   }
 
-  get pendingBytes(): number {
-    return 0;
-  }
-
-  send(frame: Uint8Array): boolean {
-    this.log.push({ kind: "send", bytes: Buffer.from(frame), afterClose: this.closed });
-    return !this.closed;
-  }
-
-  /** Recorded whole: the split only changes timing on a real socket. */
-  sendSplit(frame: Uint8Array): boolean {
-    return this.send(frame);
-  }
-
-  whenFlushed(callback: () => void): void {
-    setImmediate(callback);
-  }
-
-  loggedIn(): void {
+  override loggedIn(): void {
     this.log.push({ kind: "loggedIn" });
+    super.loggedIn();
   }
 
-  retryLater(): void {
-    throw new Error("the bcs session never retries a frame");
-  }
-
-  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
-    // As Connection's boundary does, but recorded: nothing may escape the session.
-    return (...args: A) => this.guard(() => callback(...args));
-  }
-
-  pauseInput(): void {
+  override pauseInput(): void {
     this.log.push({ kind: "pause" });
-    this.inputPaused = true;
-    this.reader.pause();
+    super.pauseInput();
   }
 
-  resumeInput(): void {
+  override resumeInput(): void {
     this.log.push({ kind: "resume" });
-    if (!this.inputPaused || this.closed) return;
-    this.inputPaused = false;
-    this.guard(() => this.reader.resume());
+    super.resumeInput();
   }
 
-  close(reason: DisconnectReason): void {
-    if (this.closed) return;
-    this.log.push({ kind: "close", reason });
-    this.closeReason = reason;
-    this.reader.pause();
-    this.endSoon();
+  override close(reason: DisconnectReason): void {
+    if (!this.closed) this.log.push({ kind: "close", reason });
+    super.close(reason);
   }
 
-  destroy(reason: DisconnectReason): void {
+  /** As Connection.destroy: the reader is not paused, so the frames left in a chunk still reach the session. */
+  override destroy(reason: DisconnectReason): void {
     this.log.push({ kind: "destroy", reason });
     this.closeReason ??= reason;
-    this.endSoon();
+    this.socketClosesSoon();
   }
 
-  /** Bytes from the peer, as socketOnData hands them over. */
-  push(chunk: Buffer): void {
+  /**
+   * Unlike Connection, what arrives after close is still handed over, as this fake always
+   * did: the paused reader keeps it (after a destroy the session still reads it).
+   */
+  override push(chunk: Buffer): void {
     this.guard(() => this.reader.push(chunk));
   }
 
   /** Frames the session sent (bodies of recvfile collected), in order. */
   sentFrames(): (BcsFrame & { body?: Buffer })[] {
     return decodeAll(Buffer.concat(this.log.flatMap((e) => (e.kind === "send" ? [e.bytes] : []))));
-  }
-
-  /** Wait until input is no longer paused by the session (an upload or download finished). */
-  async settle(timeoutMs = 3000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inputPaused && !this.closed) {
-      if (Date.now() > deadline) throw new Error("input stayed paused");
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  }
-
-  /** The peer goes away if the server has not closed already; resolves after onClose. */
-  async end(): Promise<void> {
-    if (!this.closed) this.close("client_closed");
-    await this.whenEnded;
-  }
-
-  private endSoon(): void {
-    // Like the socket's 'close' event: later, and once.
-    setImmediate(() => {
-      if (this.onCloseCalls++ > 0) return;
-      this.guard(() => this.session.onClose(this.closeReason!));
-      this.ended();
-    });
-  }
-
-  private guard(work: () => void): void {
-    try {
-      work();
-    } catch (err) {
-      this.thrown.push(err);
-    }
   }
 }
 

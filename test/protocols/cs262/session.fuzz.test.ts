@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
-import type { DisconnectReason } from "../../../src/core/errors.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
 import { silentLog } from "../../../src/log/ops-log.js";
@@ -17,136 +16,46 @@ import { Command, HEADER_BYTES, type Cs262Frame } from "../../../src/protocols/c
 import { Cs262Session } from "../../../src/protocols/cs262/session.js";
 import { StoreMailbox } from "../../../src/store/mailbox.js";
 import { MemoryStore } from "../../../src/store/memory-store.js";
-import { FrameReader } from "../../../src/transport/frame-reader.js";
-import type { Conn } from "../../../src/transport/session.js";
 import { QuietMember } from "../../helpers/quiet-member.js";
 import { splitAt } from "../../helpers/chunks.js";
+import { RecordingConn } from "../../helpers/fake-conn.js";
 
 const MAX_FRAME = 512;
 const limits = { ...DEFAULT_LIMITS, maxFrameBytes: MAX_FRAME, maxMessageBytes: 100 };
 
-class FakeConn implements Conn {
-  readonly remoteAddress = "127.0.0.1";
-  readonly remotePort = 40000;
+class FakeConn extends RecordingConn<Cs262Frame> {
   /**
    * afterClose: sent once the connection was closing (Connection.send drops it and
    * returns false); afterEnd: sent after onClose, when the session is over.
    */
   readonly sent: { frame: Cs262Frame; afterClose: boolean; afterEnd: boolean }[] = [];
-  private sessionEnded = false;
-  readonly session: Cs262Session;
-  readonly reader: FrameReader<Cs262Frame>;
-  /** Frames and decode errors the reader handed to the session: each one is a request. */
-  requests = 0;
-  closeReason: DisconnectReason | undefined;
-  paused = false;
-  readonly thrown: unknown[] = [];
-  private closeCalls = 0;
-  private ended!: () => void;
-  readonly whenEnded = new Promise<void>((resolve) => (this.ended = resolve));
+  override readonly session: Cs262Session;
 
   constructor(hub: Hub, store: MemoryStore) {
+    super(new Cs262Codec(MAX_FRAME), MAX_FRAME, {
+      closesSoon: true,
+      flushesLater: true,
+      // Unwrapped, as this fake always had them: a throw in a store callback surfaces as an
+      // unhandled rejection, which checkConn finds in asyncFailures.
+      unguardedCallbacks: true,
+      settleTimeoutMs: 5000, // a login with a password runs scrypt before it is answered
+    });
     this.session = new Cs262Session(this, { hub, store, log: silentLog, limits });
-    const s = this.session;
-    this.reader = new FrameReader<Cs262Frame>(
-      new Cs262Codec(MAX_FRAME),
-      {
-        onFrame: (f) => {
-          this.requests++;
-          s.onFrame(f);
-        },
-        onBody: () => s.onBody(),
-        onBodyEnd: () => s.onBodyEnd(),
-        onDecodeError: (e) => {
-          this.requests++;
-          s.onDecodeError(e);
-        },
-      },
-      MAX_FRAME,
-    );
   }
 
-  get closed(): boolean {
-    return this.closeReason !== undefined;
+  /** Frames and decode errors the reader handed to the session: each one is a request. */
+  get requests(): number {
+    return this.framesRead + this.decodeErrorsRead;
   }
-  get pendingBytes(): number {
-    return 0;
-  }
-  send(frame: Uint8Array): boolean {
-    const b = Buffer.from(frame);
+  protected override record(b: Buffer): void {
     const r = new Cs262Codec(1 << 20).decode(b, 0);
     assert.ok(r.kind === "frame" && r.consumed === b.length, `one whole server frame per send: ${b.toString("hex")}`);
     this.sent.push({ frame: r.frame, afterClose: this.closed, afterEnd: this.sessionEnded });
-    return !this.closed;
-  }
-  sendSplit(frame: Uint8Array): boolean {
-    return this.send(frame);
-  }
-  retryLater(): void {
-    throw new Error("no login limit here: nothing is retried");
-  }
-
-  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
-    return callback;
-  }
-
-  whenFlushed(callback: () => void): void {
-    setImmediate(callback);
-  }
-  loggedIn(): void {}
-  pauseInput(): void {
-    this.paused = true;
-    this.reader.pause();
-  }
-  resumeInput(): void {
-    if (!this.paused || this.closed) return;
-    this.paused = false;
-    this.guard(() => this.reader.resume());
-  }
-  close(reason: DisconnectReason): void {
-    if (this.closed) return;
-    this.closeReason = reason;
-    this.reader.pause();
-    this.endSoon();
-  }
-  destroy(reason: DisconnectReason): void {
-    this.close(reason);
-  }
-  push(chunk: Buffer): void {
-    this.guard(() => this.reader.push(chunk));
-  }
-  /** Wait until the session has answered what it read (input no longer paused). */
-  async settle(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (this.paused && !this.closed) {
-      if (Date.now() > deadline) throw new Error("input stayed paused: a request was never answered");
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  }
-  async end(): Promise<void> {
-    this.close("client_closed");
-    await this.whenEnded;
   }
   answers(): Cs262Frame[] {
     return this.sent.map((s) => s.frame).filter((f) => f.command === Command.Response || f.command === Command.ListResponse);
   }
-  private endSoon(): void {
-    setImmediate(() => {
-      if (this.closeCalls++ > 0) return;
-      this.sessionEnded = true;
-      this.guard(() => this.session.onClose());
-      this.ended();
-    });
-  }
-  private guard(work: () => void): void {
-    try {
-      work();
-    } catch (err) {
-      this.thrown.push(err);
-    }
-  }
 }
-
 
 const asyncFailures: unknown[] = [];
 const onUnhandled = (err: unknown): void => void asyncFailures.push(err);

@@ -17,8 +17,7 @@ import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frame
 import { logChatLines, type GowingLogs } from "../../../src/protocols/gowing/logs.js";
 import { renderEvent } from "../../../src/protocols/gowing/render.js";
 import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
-import { FrameReader } from "../../../src/transport/frame-reader.js";
-import type { Conn } from "../../../src/transport/session.js";
+import { RecordingConn } from "../../helpers/fake-conn.js";
 
 // ---- fakes ------------------------------------------------------------------------
 
@@ -44,16 +43,11 @@ class RecordingLogs implements GowingLogs {
   }
 }
 
-/** A Conn that records the frames sent (decoded) and drives a FrameReader as Connection does. */
-class FakeConn implements Conn {
-  readonly remoteAddress = "127.0.0.1";
-  readonly remotePort = 40000;
+/** A Conn that records the frames sent, decoded; a throw out of the session fails the test at once. */
+class FakeConn extends RecordingConn<GowingFrame> {
   readonly sent: { type: number; text: string; afterClose: boolean }[] = [];
   readonly raw: Buffer[] = [];
-  readonly session: GowingSession;
-  readonly reader: FrameReader<GowingFrame>;
-  closeReason: DisconnectReason | undefined;
-  isLoggedIn = false;
+  override readonly session: GowingSession;
   /** When set, send() reports a full queue. */
   full = false;
 
@@ -62,59 +56,25 @@ class FakeConn implements Conn {
     readonly logs: RecordingLogs = new RecordingLogs(),
     limits: Readonly<Limits> = hub.limits,
   ) {
+    super(new GowingCodec(limits.maxFrameBytes), limits.maxFrameBytes, { rethrows: true });
     logChatLines(hub, logs); // as start-gowing.ts does: the chat log watches the hub
     this.session = new GowingSession(this, { hub, logs, log: silentLog, limits });
-    this.reader = new FrameReader(new GowingCodec(limits.maxFrameBytes), this.session, limits.maxFrameBytes);
   }
 
-  get closed(): boolean {
-    return this.closeReason !== undefined;
-  }
-  get pendingBytes(): number {
-    return 0;
-  }
-  send(frame: Uint8Array): boolean {
+  /**
+   * Unlike Connection, a frame sent while closing is reported as taken (only `full` refuses
+   * one), as this fake always did: the fuzz checks instead that none is sent after close.
+   */
+  override send(frame: Uint8Array): boolean {
     if (this.full) return false;
-    const b = Buffer.from(frame);
+    super.send(frame);
+    return true;
+  }
+  protected override record(b: Buffer): void {
     this.raw.push(b);
     const r = new GowingCodec(3 + 0xffff).decode(b, 0);
     assert.ok(r.kind === "frame" && r.frame.kind === "text" && r.consumed === b.length, `one whole server frame per send: ${b.toString("hex")}`);
     this.sent.push({ type: r.frame.type, text: r.frame.text, afterClose: this.closed });
-    return true;
-  }
-  /** Recorded whole: the split only changes timing on a real socket. */
-  sendSplit(frame: Uint8Array): boolean {
-    return this.send(frame);
-  }
-  whenFlushed(callback: () => void): void {
-    callback();
-  }
-  loggedIn(): void {
-    this.isLoggedIn = true;
-  }
-  retryLater(): void {
-    throw new Error("no login limit here: nothing is retried");
-  }
-  guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
-    return callback;
-  }
-  pauseInput(): void {}
-  resumeInput(): void {}
-  close(reason: DisconnectReason): void {
-    if (this.closeReason !== undefined) return;
-    this.closeReason = reason;
-    this.reader.pause();
-  }
-  destroy(reason: DisconnectReason): void {
-    this.close(reason);
-  }
-  /** What the transport does when the socket is gone. */
-  end(): void {
-    this.closeReason ??= "client_closed";
-    this.session.onClose(this.closeReason);
-  }
-  push(bytes: Buffer): void {
-    this.reader.push(bytes);
   }
   /** Frames sent since the command list. */
   after(index = 1): { type: number; text: string }[] {
@@ -193,7 +153,7 @@ describe("gowing session transcripts", () => {
     c.push(encodeRaw(FrameType.Leave, Buffer.from("bye")));
     assert.equal(c.closeReason, "client_left");
     assert.deepEqual(other.got.at(-1), { kind: "leave", name: "Ann" });
-    c.end();
+    c.socketClosed();
     assert.equal(hub.isOnline("Ann"), false);
     assert.deepEqual(c.logs.lines.slice(1), [
       "chat **Ann is joining the chat**",
@@ -218,7 +178,7 @@ describe("gowing session transcripts", () => {
     hub.join(other, "other");
     const c = new FakeConn(hub);
     c.push(join("Dan"));
-    c.end();
+    c.socketClosed();
     assert.equal(hub.isOnline("Dan"), false);
     assert.deepEqual(other.got.filter((e) => e.kind === "leave"), [{ kind: "leave", name: "Dan" }]);
     assert.equal(c.logs.lines.filter((l) => l.includes("leaving")).length, 1);
@@ -315,7 +275,7 @@ describe("gowing session under fuzz", () => {
             if (f.type === FrameType.Join) assert.equal(f.text.length, 1);
             assert.match(f.text, /^[\x00-\x7f]*$/, "server text is ASCII");
           }
-          c.end();
+          c.socketClosed();
         }
         assert.deepEqual(hub.names(), ["watcher"]);
       }),
