@@ -24,6 +24,10 @@ export class RawUdp {
   static async open(port: number, host = "127.0.0.1"): Promise<RawUdp> {
     const socket = createSocket("udp4");
     await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+    // Nothing closes a udp socket from the server's side: a test that fails before it
+    // closes its peer must not keep the test process, and so CI, waiting forever. (A
+    // pending next() keeps the process up by its own timer.)
+    socket.unref();
     return new RawUdp(socket, port, host);
   }
 
