@@ -13,6 +13,7 @@
  */
 import { isIPv4, isIPv6 } from "node:net";
 import type { JoinResult } from "../core/errors.js";
+import type { DialectStats } from "../core/stats.js";
 import { BucketTable } from "../core/rate-limit.js";
 
 const MAPPED_V4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
@@ -103,11 +104,13 @@ export class LoginAttempts {
 
   /**
    * Start a login attempt from `address`: 0 when it may go ahead (then call `end`),
-   * otherwise the milliseconds until it may (the dialect refuses it or waits that long).
+   * otherwise the milliseconds until it may (the dialect refuses it or waits that long),
+   * counted as a rate-limit hit in `counted`, the dialect's stats.
    */
-  begin(address: string, now = Date.now()): number {
+  begin(address: string, counted?: DialectStats, now = Date.now()): number {
     const key = addressKey(address);
     if (this.table.take(key, now)) return 0;
+    if (counted) counted.rateLimited.login_failures++;
     return Math.max(1, this.table.waitMs(key, now));
   }
 

@@ -238,10 +238,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
     const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
     const ip = this.conn.remoteAddress;
-    if (logins.begin(ip) > 0) {
-      this.ctx.hub.stats.dialect(this.dialect).rateLimited.login_failures++;
-      return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
-    }
+    if (logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect)) > 0) return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
     const name = frame.username;
     this.name = name; // set first: events racing the join are queued under this name
     const result = this.ctx.hub.join(this, name);

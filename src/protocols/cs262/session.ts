@@ -231,10 +231,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   private async attempt(work: () => Promise<Attempt>): Promise<Answer> {
     const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
     const ip = this.conn.remoteAddress;
-    if (logins.begin(ip) > 0) {
-      this.ctx.hub.stats.dialect(this.dialect).rateLimited.login_failures++;
-      return LIMIT_ANSWERS.tooManyFailedLogins;
-    }
+    if (logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect)) > 0) return LIMIT_ANSWERS.tooManyFailedLogins;
     let failed = false; // a store failure is not the client's
     try {
       const result = await work();

@@ -117,7 +117,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     switch (type) {
       case FrameType.Join: {
         if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
-        const wait = this.beginLogin();
+        const wait = this.logins.begin(this.conn.remoteAddress, this.ctx.hub.stats.dialect(this.dialect));
         if (wait > 0) return this.conn.retryLater(wait);
         this.logins.end(this.conn.remoteAddress, true); // a name too long to read is an invalid one
         this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
@@ -161,7 +161,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   private handleJoin(name: string): void {
     if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
     // Too many refused names from this address: the JOIN is answered later, not refused.
-    const wait = this.beginLogin();
+    const wait = this.logins.begin(this.conn.remoteAddress, this.ctx.hub.stats.dialect(this.dialect));
     if (wait > 0) return this.conn.retryLater(wait);
     this.name = name; // the hub reads it while joining us
     this.early = [];
@@ -232,13 +232,6 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       );
     }
     if (result !== "ok") this.sendFailed(result, target);
-  }
-
-  /** LoginAttempts.begin for this connection's address, its refusals counted as rate-limit hits. */
-  private beginLogin(): number {
-    const wait = this.logins.begin(this.conn.remoteAddress);
-    if (wait > 0) this.ctx.hub.stats.dialect(this.dialect).rateLimited.login_failures++;
-    return wait;
   }
 
   private get logins(): LoginAttempts {

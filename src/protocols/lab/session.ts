@@ -123,11 +123,8 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
     const ip = this.conn.remoteAddress;
     // Too many refused logins from this address: answer later, not with an error.
-    const wait = logins.begin(ip);
-    if (wait > 0) {
-      this.ctx.hub.stats.dialect(this.dialect).rateLimited.login_failures++;
-      return this.conn.retryLater(wait);
-    }
+    const wait = logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect));
+    if (wait > 0) return this.conn.retryLater(wait);
     this.name = request.name; // set first: the hub may route to us during the join
     const result = this.ctx.hub.join(this, request.name); // PR2
     logins.end(ip, isRefusedName(result));
