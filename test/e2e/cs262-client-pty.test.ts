@@ -76,16 +76,21 @@ async function checkPassword(name: string): Promise<void> {
   assert.deepEqual(other.out, [`logged in as ${name}`]);
 }
 
+/** Types `command` with its password left off, answers the question with `password`; resolves at `answer`. */
+async function withHiddenPassword(c: PtyClient, command: string, password: string, answer: string, from = 0): Promise<number> {
+  c.keys(`${command}\r`);
+  const asked = await c.waitFor(QUESTION, from);
+  c.keys(`${password}\r`);
+  return c.waitFor(answer, asked + QUESTION.length);
+}
+
 describe("switchboard client cs262 on a terminal", TIMEOUT, () => {
   it("asks create's password when it is left off, and does not echo it", async () => {
     const c = new PtyClient(server.cs262Port);
     await c.waitFor(READY);
-    c.keys("create ptyAlice\r");
-    const asked = await c.waitFor(QUESTION);
-    c.keys(`${SECRET}\r`);
-    await c.waitFor("created account ptyAlice; logged in", asked);
+    const at = await withHiddenPassword(c, "create ptyAlice", SECRET, "created account ptyAlice; logged in");
     c.keys("logout\r");
-    await c.waitFor("logged out of ptyAlice", asked);
+    await c.waitFor("logged out of ptyAlice", at);
     assert.ok(!c.raw.includes(SECRET), JSON.stringify(c.raw));
     await checkPassword("ptyAlice");
   });
@@ -95,16 +100,10 @@ describe("switchboard client cs262 on a terminal", TIMEOUT, () => {
     await new Promise((r) => setTimeout(r, 100));
     const c = new PtyClient(server.cs262Port);
     await c.waitFor(READY);
-    c.keys("login ptyBob\r");
-    let asked = await c.waitFor(QUESTION);
-    c.keys(`${WRONG}\r`);
-    await c.waitFor("error: wrong password", asked);
-    c.keys("login ptybob\r");
-    asked = await c.waitFor(QUESTION, asked + QUESTION.length);
-    c.keys(`${SECRET}\r`);
-    await c.waitFor("logged in as ptyBob", asked);
+    let at = await withHiddenPassword(c, "login ptyBob", WRONG, "error: wrong password");
+    at = await withHiddenPassword(c, "login ptybob", SECRET, "logged in as ptyBob", at);
     c.keys("logout\r");
-    await c.waitFor("logged out of ptyBob", asked);
+    await c.waitFor("logged out of ptyBob", at);
     assert.ok(!c.raw.includes(SECRET), JSON.stringify(c.raw));
     assert.ok(!c.raw.includes(WRONG), JSON.stringify(c.raw));
     await checkPassword("ptyBob");
