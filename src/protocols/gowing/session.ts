@@ -31,7 +31,7 @@ import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
 import type { GowingLogs } from "./logs.js";
-import { joinLine, renderEvent, serverFrame } from "./render.js";
+import { joinLine, renderEvent, serverFrame, withoutLineEnd } from "./render.js";
 import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
@@ -56,14 +56,6 @@ export const GOODBYE_LINE = "**The server is going down**";
 const GOODBYE_FRAME = serverFrame(FrameType.Message, GOODBYE_LINE);
 
 const LIST_SEPARATOR = ", ";
-
-/** The typed line's own newline, which some clients send (WIRE.md 5): not part of the text. */
-function withoutLineEnd(text: string): string {
-  // A loop, not /[\r\n]+$/, which is quadratic on a payload full of newlines.
-  let end = text.length;
-  while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
-  return end === text.length ? text : text.slice(0, end);
-}
 
 /** ERROR texts by code, for the metrics; a codec's own message is a malformed frame. */
 const errorCode = answerCodes<string>(
