@@ -4,7 +4,7 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -278,12 +278,23 @@ describe("bcs_client against bcs_server", () => {
     await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random.bin")}`);
     down.type(`/getfile random.bin ${join(downloads, "copy.bin")}`);
     await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "copy.bin")}`);
+    // ./random.bin is taken (the uploaded original is there): never replaced, numbered instead.
+    writeFileSync(src, "the local original");
     watcher.type("/getfile random.bin");
-    await watcher.waitFor(`downloaded random.bin (${content.length} bytes) to ./random.bin`);
-    assert.ok(readFileSync(join(downloads, "random.bin")).equals(content));
-    assert.ok(readFileSync(join(downloads, "copy.bin")).equals(content));
-    assert.ok(readFileSync(join(work, "random.bin")).equals(content));
-    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"], "no temporary files left");
+    await watcher.waitFor(`downloaded random.bin (${content.length} bytes) to ./random (1).bin`);
+    assert.equal(readFileSync(src, "utf8"), "the local original", "an existing file is never overwritten");
+    assert.ok(readFileSync(join(work, "random (1).bin")).equals(content));
+    down.type(`/getfile random.bin ${downloads}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random (1).bin")}`);
+    down.type(`/getfile random.bin ${join(downloads, "copy.bin")}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "copy (1).bin")}`);
+    down.type(`/getfile random.bin ${downloads}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random (2).bin")}`);
+    for (const name of ["random.bin", "copy.bin", "random (1).bin", "copy (1).bin", "random (2).bin"]) {
+      assert.ok(readFileSync(join(downloads, name)).equals(content), name);
+    }
+    const saved = ["copy (1).bin", "copy.bin", "random (1).bin", "random (2).bin", "random.bin"];
+    assert.deepEqual(readdirSync(downloads).sort(), saved, "no temporary files left");
 
     // Errors are reported and the session goes on.
     down.type("/getfile no-such-file.txt");
@@ -294,7 +305,7 @@ describe("bcs_client against bcs_server", () => {
     await up.waitFor(/^error: cannot send .*missing\.bin: no such file or directory$/, 5000, "err");
     up.type("after the errors");
     await down.waitFor("uploader: after the errors");
-    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"]);
+    assert.deepEqual(readdirSync(downloads).sort(), saved);
 
     for (const c of [up, down, watcher]) c.endInput();
     for (const c of [up, down, watcher]) assert.equal(await c.exit(), 0, c.dump());
@@ -470,7 +481,7 @@ describe("bcs_client against a scripted server", () => {
     assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "are you there" });
     conn.socket.destroy();
     assert.equal(await c.exit(), 1, c.dump());
-    assert.deepEqual(c.err, ["connection closed by server"]);
+    assert.deepEqual(c.err, ["error: the server closed the connection"]);
   });
 });
 
@@ -543,6 +554,16 @@ function assertPercentsRise(raw: string): void {
   assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
 }
 
+describe("bcs_client and bcs_server --help", () => {
+  for (const program of ["bcs_client", "bcs_server"] as const) {
+    it(`${program} --help names ${program}`, () => {
+      const run = spawnSync(process.execPath, [CLI(program === "bcs_client" ? "bcs-client" : "bcs-server"), "--help"], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.split("\n")[0], `Usage: ${program} [options]`);
+    });
+  }
+});
+
 describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, () => {
   let fake: FakeServer;
 
@@ -574,7 +595,7 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       conn.write(encodeDeliver("pat", "during the upload"));
       await c.waitRow((r) => r === "pat: during the upload", "the incoming line");
       c.type("hi all\r"); // waits for the upload's reply before it is sent
-      await c.waitRow((r) => r === "> hi all", "the typed line");
+      await c.waitRow((r) => r === "hi all", "the typed line");
       conn.socket.resume();
       const up = await conn.next(30_000);
       assert.ok(up?.type === FrameType.SendFile && up.body?.equals(content), "the upload arrives whole");
@@ -587,10 +608,10 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       assert.equal(await c.exit(), 0, c.raw);
       const rows = c.screen().filter((r) => r !== "");
       const screen = rows.join("\n");
-      assert.deepEqual(rows.slice(0, 4), ["server: online: nobody else", "> /sendfile big.bin", "pat: during the upload", "> hi all"], screen);
+      assert.deepEqual(rows.slice(0, 4), ["server: online: nobody else", "/sendfile big.bin", "pat: during the upload", "hi all"], screen);
       assert.equal(barRow(rows[4]!, "big.bin", "32 MB")?.moved, "32 MB", screen);
       assert.match(rows[4]!, /\[#{30}\] 100%/);
-      assert.deepEqual(rows.slice(5), ["uploaded big.bin", "tty: hi all", "> /quit"], `one bar left, and only at 100%:\n${screen}`);
+      assert.deepEqual(rows.slice(5), ["uploaded big.bin", "tty: hi all", "/quit"], `one bar left, and only at 100%:\n${screen}`);
       assertPercentsRise(c.raw);
     } finally {
       c.kill();
@@ -615,9 +636,9 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       c.type("/quit\r");
       assert.equal(await c.exit(), 0, c.raw);
       const rows = c.screen().filter((r) => r !== "");
-      assert.deepEqual(rows.slice(0, 2), ["server: online: nobody else", "> /getfile dl.bin"], rows.join("\n"));
+      assert.deepEqual(rows.slice(0, 2), ["server: online: nobody else", "/getfile dl.bin"], rows.join("\n"));
       assert.match(rows[2]!, /^dl\.bin \[#{30}\] 100%  4 MB \/ 4 MB  .+\/s$/);
-      assert.deepEqual(rows.slice(3), [`downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "> /quit"]);
+      assert.deepEqual(rows.slice(3), [`downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "/quit"]);
       assertPercentsRise(c.raw);
     } finally {
       c.kill();
