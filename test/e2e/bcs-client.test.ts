@@ -4,8 +4,9 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
-import { spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
+import { spawnSync } from "node:child_process";
+import { HAS_SCRIPT } from "../helpers/terminal.js";
+import { PtyClient } from "../helpers/pty-client.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -18,7 +19,6 @@ import { RawBcs } from "../helpers/bcs-wire.js";
 import { Inbox } from "../helpers/inbox.js";
 import { Interactive } from "../helpers/interactive.js";
 import { CLI, spawnServer, tempDir, type SpawnedServer } from "../helpers/server.js";
-import { screenOf } from "../helpers/terminal-screen.js";
 
 const TEST_TIMEOUT = 30_000;
 
@@ -490,55 +490,9 @@ describe("bcs_client against a scripted server", () => {
 const MB = 1024 * 1024;
 
 /** bcs_client on a pseudo-terminal (util-linux `script`); what it shows is replayed by screenOf. */
-class TtyClient {
-  raw = "";
-  readonly exited: Promise<number | null>;
-
-  private constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (this.raw += d));
-    child.stdin.on("error", () => undefined);
-    this.exited = new Promise((resolve) => child.on("exit", resolve));
-  }
-
-  static start(port: number, name: string, cwd: string): TtyClient {
-    return new TtyClient(spawnOnTerminal([process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd, env: { ...process.env, TERM: "xterm" } }));
-  }
-
-  /** Keys as typed; Enter is "\r". */
-  type(keys: string): void {
-    this.child.stdin.write(keys);
-  }
-
-  /** The rows on screen now. */
-  screen(): string[] {
-    return screenOf(this.raw);
-  }
-
-  /** The first row on screen that `match` accepts, once there is one. */
-  async waitRow(match: (row: string) => boolean, what: string, ms = 15_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const row = this.screen().find(match);
-      if (row !== undefined) return row;
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}:\n${this.screen().join("\n")}\n${JSON.stringify(this.raw)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((r) => (timer = setTimeout(() => r(`still running after ${ms} ms`), ms)));
-    try {
-      return (await Promise.race([this.exited, timeout])) as number | null;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
-}
+const TtyClient = {
+  start: (port: number, name: string, cwd: string): PtyClient => PtyClient.start([process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd }),
+};
 
 /** A bar row for file `name` of `total` bytes; `moved` is its byte count as shown. */
 function barRow(row: string, name: string, total: string): { percent: number; moved: string } | undefined {

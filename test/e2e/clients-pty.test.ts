@@ -43,6 +43,17 @@ describe("clients on a terminal write received lines plainly", { skip: !HAS_SCRI
     return Object.assign(peer, { burst: (to: string, texts: readonly string[]) => peer.write(texts.map((t) => `SEND ${to} ${t}\n`).join("")) });
   };
 
+  /** Ten lines from lab user `from` to `to` in one write show as exactly ten lines (as `line` prints them). */
+  const burstArrivesPlain = async (c: PtyClient, from: string, to: string, line: (from: string, text: string) => string): Promise<void> => {
+    const texts = Array.from({ length: 10 }, (_, i) => `to ${to} ${i}`);
+    const peer = await labPeer(from);
+    const mark = c.raw.length;
+    peer.burst(to, texts);
+    const shown = await c.shownSince(mark, `${texts[9]}\r\n`);
+    assert.equal(shown, onTerminal(texts.map((t) => line(from, t))));
+    peer.close();
+  };
+
   /** A lab client logged in as `name`; the terminal has shown exactly the welcome, the echo and the login line. */
   const labClient = async (name: string): Promise<PtyClient> => {
     const c = run([CLI("switchboard"), "client", "lab", "--address", "127.0.0.1", "--port", port("lab")]);
@@ -116,29 +127,17 @@ describe("clients on a terminal write received lines plainly", { skip: !HAS_SCRI
   it("udp client: a burst of incoming lines has nothing between them", TIMEOUT, async () => {
     const c = run([CLI("switchboard"), "client", "udp", "--host", "127.0.0.1", "--port", port("udp"), "-u", "ptyudp"]);
     await c.waitText("registered as ptyudp; /help for commands\r\n");
-    const texts = Array.from({ length: 10 }, (_, i) => `to udp ${i}`);
-    const peer = await labPeer("udppeer");
-    const mark = c.raw.length;
-    peer.burst("ptyudp", texts);
-    const shown = await c.shownSince(mark, "to udp 9\r\n");
-    assert.equal(shown, onTerminal(texts.map((t) => `(private) udppeer: ${t}`)));
+    await burstArrivesPlain(c, "udppeer", "ptyudp", (from, text) => `(private) ${from}: ${text}`);
     c.type("/quit\r");
     assert.equal(await c.exit(), 0, c.raw);
-    peer.close();
   });
 
   it("cs262 client: a burst of incoming lines has nothing between them", TIMEOUT, async () => {
     const c = run([CLI("switchboard"), "client", "cs262", "--host", "127.0.0.1", "--port", port("cs262")]);
     c.type("create ptycs secret\r");
     await c.waitText("created account ptycs; logged in\r\n");
-    const texts = Array.from({ length: 10 }, (_, i) => `to cs262 ${i}`);
-    const peer = await labPeer("cspeer");
-    const mark = c.raw.length;
-    peer.burst("ptycs", texts);
-    const shown = await c.shownSince(mark, "to cs262 9\r\n");
-    assert.equal(shown, onTerminal(texts.map((t) => `cspeer: ${t}`)));
+    await burstArrivesPlain(c, "cspeer", "ptycs", (from, text) => `${from}: ${text}`);
     c.type("quit\r");
     assert.equal(await c.exit(), 0, c.raw);
-    peer.close();
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawnOnTerminal } from "./terminal.js";
+import { screenOf } from "./terminal-screen.js";
 
 export class PtyClient {
   /** Everything the terminal showed so far, as written (CR LF line ends, escape codes). */
@@ -42,6 +43,22 @@ export class PtyClient {
     await this.waitText(last, from);
     await new Promise((r) => setTimeout(r, 150));
     return this.raw.slice(from);
+  }
+
+  /** The rows on screen now (escape codes replayed). */
+  screen(): string[] {
+    return screenOf(this.raw);
+  }
+
+  /** The first row on screen that `match` accepts, once there is one. */
+  async waitRow(match: (row: string) => boolean, what: string, ms = 15_000): Promise<string> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const row = this.screen().find(match);
+      if (row !== undefined) return row;
+      if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}:\n${this.screen().join("\n")}\n${JSON.stringify(this.raw)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
   async exit(ms = 10_000): Promise<number | null | string> {
