@@ -186,7 +186,7 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
     const c = PtyClient.start([process.execPath, CLI("switchboard"), "client", "udp", "--host", "127.0.0.1", "--port", String(server.port), "-u", "ttyhope", "--keepalive", "200ms"]);
     try {
       await c.waitText("registered as ttyhope; /help for commands\r\n");
-      assert.equal(await c.exit(5000), 1, c.raw);
+      assert.equal(await c.exit(15_000), 1, c.raw); // generous: the machine may be loaded
       assert.ok(c.raw.endsWith("error: the server has gone away (no answer to the keepalive within 200 ms)\r\n"), JSON.stringify(c.raw));
     } finally {
       c.kill();
