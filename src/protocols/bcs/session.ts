@@ -310,12 +310,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   /** recvfile: the header, then the file straight from disk, paced by the socket. */
   private streamFile(size: number, stream: ReadStream): void {
     this.download = stream;
-    this.conn.send(encodeRecvFileHeader(size));
+    // Replies to the getfile (conn.reply): a download never makes its reader a slow consumer.
+    this.conn.reply(encodeRecvFileHeader(size));
     // Stream events call session code from outside the transport: each is guarded.
     stream.on(
       "data",
       this.conn.guarded((chunk: string | Buffer) => {
-        if (!this.conn.send(chunk as Buffer)) return void stream.destroy();
+        if (!this.conn.reply(chunk as Buffer)) return void stream.destroy();
         if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
           stream.pause();
           this.conn.whenFlushed(() => stream.resume());
@@ -347,7 +348,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   // ---- output -----------------------------------------------------------------------
 
   private reply(answer: StatusAnswer): void {
-    this.conn.send(encodeStatus(answer[0], answer[1]));
+    this.conn.reply(encodeStatus(answer[0], answer[1]));
     if (answer[0] !== Status.Ok) {
       this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
       // Server-defined errors go to the operational log (stderr), never the chat log.

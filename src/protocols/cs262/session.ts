@@ -289,7 +289,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
         const last = messages[messages.length - 1];
         if (last === undefined) return this.finish(OK);
         for (const m of messages) {
-          if (!this.conn.send(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed as a slow consumer
+          if (!this.conn.reply(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed meanwhile
         }
         // Backpressure: the next page is read only once the socket has taken this one.
         this.conn.whenFlushed(() => {
@@ -359,14 +359,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   private reply(answer: Answer): void {
     if (typeof answer !== "string") {
-      this.conn.send(answer);
+      this.conn.reply(answer);
       return;
     }
     if (answer === OK) {
-      this.conn.send(OK_FRAME);
+      this.conn.reply(OK_FRAME);
       return;
     }
-    this.conn.send(encodeResponse(answer));
+    this.conn.reply(encodeResponse(answer));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
     // Server-defined errors go to the operational log (stderr).
     this.ctx.log.info({ dialect: "cs262", remote: this.remote(), user: this.name || undefined }, answer);
