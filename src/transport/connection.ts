@@ -171,10 +171,11 @@ export class Connection<F> implements Conn {
       this.out.push(frame);
       this.outBytes += frame.length;
     }
-    if (!isReply && this.socket.writableLength > 0) {
+    if (!isReply) {
       // Frames count against the limit only while the socket is backed up: a burst queued
       // in one turn for a reader that keeps up leaves in the next flush and is no debt.
-      this.framesSinceDrain++;
+      // Bytes always count: no burst may queue more than --queue-bytes.
+      if (this.socket.writableLength > 0) this.framesSinceDrain++;
       this.bytesSinceDrain += frame.length;
       if (this.framesSinceDrain > this.limits.queueFrames || this.bytesSinceDrain > this.limits.queueBytes) {
         this.destroy("slow_consumer");
