@@ -26,6 +26,14 @@ const MERGE_BELOW = 16 * 1024;
 export const SPLIT_PAUSE_MS = 250;
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
+/**
+ * Unsent output past which a connection's input is no longer read (README "Unresponsive
+ * clients"): a client that pipelines requests faster than it reads the answers is slowed
+ * down, not dropped. Reading resumes once the socket has taken all but its own buffer
+ * (`writableHighWaterMark`, 16 KiB): below that a write never waits for a 'drain' event,
+ * so the flush itself sees the output low; above it, 'drain' is sure to come.
+ */
+export const OUTPUT_HIGH_WATER = 64 * 1024;
 
 /**
  * The message rate read through the live limits (src/core/hub.ts setLimits), so a new
@@ -69,8 +77,17 @@ export class Connection<F> implements Conn {
   private heldBytes = 0;
   private outBytes = 0;
   private flushQueued = false;
-  /** Frames queued since the socket last had nothing buffered (see send). */
+  /**
+   * Frames and bytes pushed by others (deliveries, notices) queued since the socket last
+   * had nothing buffered (see queue); replies to this connection's own requests are not
+   * counted: they stop its input instead (OUTPUT_HIGH_WATER).
+   */
   private framesSinceDrain = 0;
+  private bytesSinceDrain = 0;
+  /** True while the connection's own input is handled: what it queues then are replies. */
+  private replying = false;
+  /** Input stopped because the output passed OUTPUT_HIGH_WATER. */
+  private outputFull = false;
   private flushWaiters: (() => void)[] = [];
   private isLoggedIn = false;
   /** The name logged in with, for the logout line (a session may forget it first). */
@@ -136,7 +153,16 @@ export class Connection<F> implements Conn {
     return this.outBytes + this.heldBytes + this.socket.writableLength;
   }
 
+  /** Replies are frames queued while this connection's own input is handled (see reply). */
   send(frame: Uint8Array): boolean {
+    return this.queue(frame, this.replying);
+  }
+
+  reply(frame: Uint8Array): boolean {
+    return this.queue(frame, true);
+  }
+
+  private queue(frame: Uint8Array, isReply: boolean): boolean {
     if (this.closeReason !== undefined) return false;
     if (this.held !== undefined) {
       this.held.push(frame);
@@ -145,13 +171,18 @@ export class Connection<F> implements Conn {
       this.out.push(frame);
       this.outBytes += frame.length;
     }
-    // Frames count against the limit only while the socket is backed up: a burst queued
-    // in one turn for a reader that keeps up leaves in the next flush and is no debt.
-    if (this.socket.writableLength > 0) this.framesSinceDrain++;
-    if (this.framesSinceDrain > this.limits.queueFrames || this.pendingBytes > this.limits.queueBytes) {
-      this.destroy("slow_consumer");
-      return false;
+    if (!isReply) {
+      // Frames count against the limit only while the socket is backed up: a burst queued
+      // in one turn for a reader that keeps up leaves in the next flush and is no debt.
+      // Bytes always count: no burst may queue more than --queue-bytes.
+      if (this.socket.writableLength > 0) this.framesSinceDrain++;
+      this.bytesSinceDrain += frame.length;
+      if (this.framesSinceDrain > this.limits.queueFrames || this.bytesSinceDrain > this.limits.queueBytes) {
+        this.destroy("slow_consumer");
+        return false;
+      }
     }
+    if (!this.outputFull && this.pendingBytes > OUTPUT_HIGH_WATER) this.stopInputForOutput();
     if (!this.flushQueued) {
       this.flushQueued = true;
       scheduleFlush(this);
@@ -203,6 +234,7 @@ export class Connection<F> implements Conn {
       this.socket.uncork();
     }
     if (this.pendingBytes === 0) this.drained();
+    else if (this.outputFull) this.resumeIfOutputLow();
   }
 
   whenFlushed(callback: () => void): void {
@@ -259,7 +291,10 @@ export class Connection<F> implements Conn {
 
   /** Close at once, dropping queued output. */
   destroy(reason: DisconnectReason): void {
-    if (this.closeReason === undefined) this.closeReason = reason;
+    if (this.closeReason === undefined) {
+      this.closeReason = reason;
+      if (reason === "slow_consumer") this.logSlowConsumer();
+    }
     this.stopWaiting();
     this.out = [];
     this.outBytes = 0;
@@ -287,9 +322,37 @@ export class Connection<F> implements Conn {
     });
   }
 
-  /** Neither the session nor the rate holds input back. */
+  /** Neither the session, the rate nor unsent output holds input back. */
   private get reading(): boolean {
-    return !this.inputPaused && this.waitTimer === undefined && this.heldFrame === undefined;
+    return !this.inputPaused && !this.outputFull && this.waitTimer === undefined && this.heldFrame === undefined;
+  }
+
+  /** Too much unsent output: read no more requests until the socket has taken it. */
+  private stopInputForOutput(): void {
+    this.outputFull = true;
+    this.reader.pause();
+    this.socket.pause();
+  }
+
+  /** Called after a flush or a 'drain' while input is stopped for output. */
+  private resumeIfOutputLow(): void {
+    if (this.pendingBytes > this.socket.writableHighWaterMark) return;
+    this.outputFull = false;
+    this.continueInput();
+  }
+
+  /** Warn level: a dropped user is worth an operator's look (issue 20); /metrics counts them too. */
+  private logSlowConsumer(): void {
+    this.log.warn(
+      {
+        dialect: this.dialectName,
+        user: this.session.name || undefined,
+        remote: this.remote,
+        queuedFrames: this.session.queuedFrames ?? this.out.length + (this.held?.length ?? 0),
+        queuedBytes: this.pendingBytes,
+      },
+      "slow consumer disconnected",
+    );
   }
 
   /**
@@ -356,14 +419,14 @@ export class Connection<F> implements Conn {
 
   /** Go on reading if nothing holds input back: the held frame first, then what is buffered. */
   private continueInput(): void {
-    if (this.closeReason !== undefined || this.inputPaused || this.waitTimer !== undefined) return;
+    if (this.closeReason !== undefined || this.inputPaused || this.outputFull || this.waitTimer !== undefined) return;
     const held = this.heldFrame;
     if (held !== undefined) {
       this.heldFrame = undefined;
-      this.guard(() => this.frameIn(held.frame)); // takes the token now, or waits again
+      this.handleInput(() => this.frameIn(held.frame)); // takes the token now, or waits again
       if (this.closeReason !== undefined || !this.reading) return;
     }
-    this.guard(() => this.reader.resume());
+    this.handleInput(() => this.reader.resume());
     // The session or the rate may have held input again while handling what was buffered.
     if (this.closeReason === undefined && this.reading) this.socket.resume();
   }
@@ -376,7 +439,17 @@ export class Connection<F> implements Conn {
   private socketOnData(chunk: Buffer): void {
     // A closing connection reads no more requests: what arrives is dropped, not buffered.
     if (this.closeReason !== undefined) return;
-    this.guard(() => this.reader.push(chunk));
+    this.handleInput(() => this.reader.push(chunk));
+  }
+
+  /** Guarded, with what the session queues meanwhile counted as replies (send). */
+  private handleInput(work: () => void): void {
+    this.replying = true;
+    try {
+      this.guard(work);
+    } finally {
+      this.replying = false;
+    }
   }
 
   /** The session boundary: a throwing handler ends this connection, never the process. */
@@ -395,6 +468,11 @@ export class Connection<F> implements Conn {
 
   private drained(): void {
     this.framesSinceDrain = 0;
+    this.bytesSinceDrain = 0;
+    if (this.outputFull) {
+      this.outputFull = false;
+      this.continueInput();
+    }
     if (this.flushWaiters.length > 0) {
       const waiters = this.flushWaiters;
       this.flushWaiters = [];
@@ -404,6 +482,7 @@ export class Connection<F> implements Conn {
 
   private socketOnDrain(): void {
     if (this.pendingBytes === 0) this.drained();
+    else if (this.outputFull) this.resumeIfOutputLow();
   }
 
   private socketOnEnd(): void {

@@ -12,8 +12,16 @@ export interface Conn {
    * Queue one encoded frame; frames queued in one event-loop turn leave in one write.
    * Returns false when the outbound queue limit is passed: the connection is then being
    * closed as a slow consumer and the frame is dropped.
+   *
+   * A frame queued while the connection's own input is being handled (onFrame, onBody,
+   * onDecodeError, overRate) is a reply: it never counts toward the queue limit; instead,
+   * while the unsent output is over a high-water mark, the connection's input is not read
+   * (a pipelining client is slowed, never dropped). Only what others push (deliveries,
+   * notices) can make a connection a slow consumer.
    */
   send(frame: Uint8Array): boolean;
+  /** `send` for a reply queued later (after a store write, a password hash): counted as a reply. */
+  reply(frame: Uint8Array): boolean;
   /**
    * Queue `frame` in two writes with a pause between them (nothing else is written in
    * between), so peers can test their reassembly of split frames (the lab's delaybot).
@@ -49,6 +57,8 @@ export interface Conn {
 export interface StreamSession<F> extends FrameSink<F> {
   /** The user's name once logged in ("" before), for the operational log. */
   readonly name?: string;
+  /** Items the session itself holds for the client (bcs's ack-paced queue), for the slow-consumer log. */
+  readonly queuedFrames?: number;
   /** The connection ended, for whatever reason; called exactly once. */
   onClose(reason: DisconnectReason): void;
   /** Polled by the transport's watchdog: a reason to close now, if any. */

@@ -89,6 +89,11 @@ export abstract class RecordingConn<F> implements Conn {
     return !this.closed;
   }
 
+  /** Recorded as any frame: only the queue limit tells a reply from a push. */
+  reply(frame: Uint8Array): boolean {
+    return this.send(frame);
+  }
+
   /** Recorded whole: the split only changes timing on a real socket. */
   sendSplit(frame: Uint8Array): boolean {
     return this.send(frame);

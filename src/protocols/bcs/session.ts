@@ -28,6 +28,7 @@ import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transpo
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
+import { PresenceBatch } from "./presence-batch.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
 import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, SHUTDOWN_ANSWER, type StatusAnswer } from "./wire-errors.js";
 
@@ -83,8 +84,11 @@ function render(event: HubEvent): Buffer {
  */
 const GOODBYE = encodeDeliver(SERVER_NAME, "The server is going down");
 
-/** A paced item: a hub event, or a frame rendered for this client only (the user list). */
-type Paced = HubEvent | Buffer;
+/**
+ * A paced item: a hub event, a frame rendered for this client only (the user list), or
+ * the joins and leaves folded together while they waited (PresenceBatch).
+ */
+type Paced = HubEvent | Buffer | PresenceBatch;
 
 export class BcsSession implements StreamSession<BcsFrame>, Member {
   readonly dialect = "bcs";
@@ -113,8 +117,32 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (this.registered && !this.awaitingAck && !this.downloading && this.pendingHead === this.pending.length) {
       return this.sendPaced(event);
     }
+    if (event.kind === "join" || event.kind === "leave") return this.queuePresence(event.kind, event.name);
     if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
     this.pending.push(event);
+    return true;
+  }
+
+  /** What waits for this client's acks, for the slow-consumer log line. */
+  get queuedFrames(): number {
+    return this.pending.length - this.pendingHead;
+  }
+
+  /**
+   * A join or leave that must wait joins the presence batch at the end of the queue, if
+   * there is one: a login storm cannot fill the queue (docs/bcs.md "Presence"). Folded
+   * only into the last item, so no notice overtakes a message queued before it.
+   */
+  private queuePresence(kind: "join" | "leave", name: string): boolean {
+    const last = this.pending.length > this.pendingHead ? this.pending[this.pending.length - 1] : undefined;
+    let batch = last instanceof PresenceBatch ? last : undefined;
+    if (batch === undefined) {
+      if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
+      batch = new PresenceBatch();
+      this.pending.push(batch);
+    }
+    if (kind === "join") batch.join(name);
+    else batch.leave(name);
     return true;
   }
 
@@ -310,12 +338,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   /** recvfile: the header, then the file straight from disk, paced by the socket. */
   private streamFile(size: number, stream: ReadStream): void {
     this.download = stream;
-    this.conn.send(encodeRecvFileHeader(size));
+    // Replies to the getfile (conn.reply): a download never makes its reader a slow consumer.
+    this.conn.reply(encodeRecvFileHeader(size));
     // Stream events call session code from outside the transport: each is guarded.
     stream.on(
       "data",
       this.conn.guarded((chunk: string | Buffer) => {
-        if (!this.conn.send(chunk as Buffer)) return void stream.destroy();
+        if (!this.conn.reply(chunk as Buffer)) return void stream.destroy();
         if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
           stream.pause();
           this.conn.whenFlushed(() => stream.resume());
@@ -347,7 +376,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   // ---- output -----------------------------------------------------------------------
 
   private reply(answer: StatusAnswer): void {
-    this.conn.send(encodeStatus(answer[0], answer[1]));
+    this.conn.reply(encodeStatus(answer[0], answer[1]));
     if (answer[0] !== Status.Ok) {
       this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
       // Server-defined errors go to the operational log (stderr), never the chat log.
@@ -364,7 +393,9 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private sendPaced(item: Paced): boolean {
     const sent = Buffer.isBuffer(item)
       ? this.conn.send(item)
-      : item.kind === "direct" && item.split === true
+      : item instanceof PresenceBatch
+        ? this.conn.send(item.render())
+        : item.kind === "direct" && item.split === true
         ? this.conn.sendSplit(render(item))
         : this.conn.send(render(item));
     if (!sent) return false;
@@ -375,19 +406,22 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   /** Send the next paced item if nothing is outstanding. */
   private pump(): void {
-    if (this.awaitingAck || this.downloading || this.pendingHead === this.pending.length) return;
-    const item = this.pending[this.pendingHead]!;
-    this.pending[this.pendingHead++] = undefined as unknown as Paced; // let it be collected
-    if (this.pendingHead === this.pending.length) {
-      this.pending.length = 0;
-      this.pendingHead = 0;
-    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
-      this.pending.splice(0, this.pendingHead);
-      this.pendingHead = 0;
+    while (!this.awaitingAck && !this.downloading && this.pendingHead < this.pending.length) {
+      const item = this.pending[this.pendingHead]!;
+      this.pending[this.pendingHead++] = undefined as unknown as Paced; // let it be collected
+      if (this.pendingHead === this.pending.length) {
+        this.pending.length = 0;
+        this.pendingHead = 0;
+      } else if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+        this.pending.splice(0, this.pendingHead);
+        this.pendingHead = 0;
+      }
+      // A batch whose joins and leaves all cancelled out has nothing to say: the next one.
+      if (!(item instanceof PresenceBatch && item.empty)) this.sendPaced(item);
     }
-    this.sendPaced(item);
     if (this.leaving !== undefined && this.pendingHead === this.pending.length) this.conn.close(this.leaving);
   }
+
 }
 
 /** Longest user-list message: well within a u16 string and a client's 64 KiB frame limit. */

@@ -328,7 +328,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
         const last = messages[messages.length - 1];
         if (last === undefined) return this.finish(this.success);
         for (const m of messages) {
-          if (!this.conn.send(encodeSend(m.from, this.wireName, asciiOnly(m.text), this.wire))) return; // closed as a slow consumer
+          if (!this.conn.reply(encodeSend(m.from, this.wireName, asciiOnly(m.text), this.wire))) return; // closed meanwhile
         }
         // Backpressure: the next page is read only once the socket has taken this one.
         this.conn.whenFlushed(() => {
@@ -405,14 +405,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   private reply(answer: Answer): void {
     if (answer === NO_ANSWER) return;
     if (typeof answer !== "string") {
-      this.conn.send(answer);
+      this.conn.reply(answer);
       return;
     }
     if (answer === OK) {
-      this.conn.send(OK_FRAMES[this.wire]);
+      this.conn.reply(OK_FRAMES[this.wire]);
       return;
     }
-    this.conn.send(encodeResponse(answer, this.wire));
+    this.conn.reply(encodeResponse(answer, this.wire));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
     // Server-defined errors go to the operational log (stderr).
     this.ctx.log.info({ dialect: "cs262", remote: this.remote(), user: this.name || undefined }, answer);

@@ -90,7 +90,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
       case "hello":
         return this.fail(REPLY.badRqstHdr); // PR6: already logged in
       case "list":
-        return void this.conn.send(encodeListOk(this.ctx.hub.names())); // PR8, PR9
+        return void this.conn.reply(encodeListOk(this.ctx.hub.names())); // PR8, PR9
       case "send":
         return this.send(request.to, request.text);
       case "bad-header":
@@ -103,7 +103,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   /** PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. */
   private send(to: string, text: string): void {
     const result = this.ctx.hub.direct(this, to, text);
-    if (result === "ok") return void this.conn.send(SEND_REPLIES.ok);
+    if (result === "ok") return void this.conn.reply(SEND_REPLIES.ok);
     if (result !== "queued") return this.fail(SEND_REPLIES[result]);
     // For an offline cs262 account: SEND-OK once the message is on disk. Requests after
     // this one wait, so their replies cannot overtake it.
@@ -111,7 +111,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {
         if (err) this.fail(REPLY.badDestUser);
-        else this.conn.send(REPLY.sendOk);
+        else this.conn.reply(REPLY.sendOk);
         this.conn.resumeInput();
       }),
     );
@@ -134,7 +134,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     }
     this.loggedIn = true;
     this.conn.loggedIn();
-    this.conn.send(encodeHello(request.name)); // PR3
+    this.conn.reply(encodeHello(request.name)); // PR3
   }
 
   private refuse(reply: Buffer): void {
@@ -144,7 +144,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
 
   /** An error reply, counted by its reply word. */
   private fail(reply: Buffer): void {
-    this.conn.send(reply);
+    this.conn.reply(reply);
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
   }
 
