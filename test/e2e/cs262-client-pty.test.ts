@@ -4,13 +4,13 @@
  * messages that arrive print as lines of their own.
  */
 import assert from "node:assert/strict";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { after, afterEach, before, describe, it } from "node:test";
 import { RawCs262 } from "../helpers/cs262-wire.js";
 import { startCs262, type Cs262TestServer } from "../helpers/cs262-server.js";
 import { Interactive } from "../helpers/interactive.js";
 import { CLI } from "../helpers/server.js";
-import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
+import { onTerminal, PtyClient } from "../helpers/pty-client.js";
+import { HAS_SCRIPT } from "../helpers/terminal.js";
 
 const TIMEOUT = { timeout: 30_000, skip: !HAS_SCRIPT && "util-linux script is not installed" };
 /** The banner on a terminal (not the prompt: the shared terminal may draw none). */
@@ -20,38 +20,12 @@ const QUESTION = "password (empty for none): ";
 const SECRET = "Zq7xKw";
 const WRONG = "Jv4pYt";
 
-/** The client on a pty: what it wrote, raw (echo, prompts and escape codes included). */
-class PtyClient {
-  private readonly child: ChildProcessWithoutNullStreams;
-  raw = "";
-  static readonly running = new Set<PtyClient>();
-
-  constructor(port: number) {
-    this.child = spawnOnTerminal([process.execPath, CLI("switchboard"), "client", "cs262", "--port", String(port)], { env: { ...process.env, TERM: "xterm" } });
-    this.child.stdout.setEncoding("utf8").on("data", (d: string) => (this.raw += d));
-    PtyClient.running.add(this);
-    this.child.on("exit", () => PtyClient.running.delete(this));
-  }
-
-  /** Keys typed at the terminal (Enter is "\r"). */
-  keys(text: string): void {
-    this.child.stdin.write(text);
-  }
-
-  /** Resolves once the raw output from `from` on contains `text`; returns where it starts. */
-  async waitFor(text: string, from = 0, ms = 8000): Promise<number> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const at = this.raw.indexOf(text, from);
-      if (at >= 0) return at;
-      if (Date.now() > deadline) throw new Error(`terminal never showed ${JSON.stringify(text)}: ${JSON.stringify(this.raw)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
+/** The cs262 client on a pty, killed after each test. */
+const started: PtyClient[] = [];
+function start(port: number): PtyClient {
+  const c = PtyClient.start([process.execPath, CLI("switchboard"), "client", "cs262", "--port", String(port)]);
+  started.push(c);
+  return c;
 }
 
 let server: Cs262TestServer;
@@ -62,7 +36,7 @@ after(async () => {
   await server.close();
 });
 afterEach(() => {
-  for (const c of PtyClient.running) c.kill();
+  started.splice(0).forEach((c) => c.kill());
   Interactive.killAll();
 });
 
@@ -76,54 +50,63 @@ async function checkPassword(name: string): Promise<void> {
   assert.deepEqual(other.out, [`logged in as ${name}`]);
 }
 
+/** An account `name` with the password SECRET, offline, and a client on a pty ready for it. */
+async function clientFor(name: string): Promise<PtyClient> {
+  (await RawCs262.account(server.cs262Port, name, SECRET)).close();
+  await new Promise((r) => setTimeout(r, 100)); // the server has seen the close
+  const c = start(server.cs262Port);
+  await c.waitText(READY);
+  return c;
+}
+
+/** Where `text` shows on the terminal from `from` on, once it does. */
+async function at(c: PtyClient, text: string, from = 0): Promise<number> {
+  await c.waitText(text, from);
+  return c.raw.indexOf(text, from);
+}
+
 /** Types `command` with its password left off, answers the question with `password`; resolves at `answer`. */
 async function withHiddenPassword(c: PtyClient, command: string, password: string, answer: string, from = 0): Promise<number> {
-  c.keys(`${command}\r`);
-  const asked = await c.waitFor(QUESTION, from);
-  c.keys(`${password}\r`);
-  return c.waitFor(answer, asked + QUESTION.length);
+  c.type(`${command}\r`);
+  const asked = await at(c, QUESTION, from);
+  c.type(`${password}\r`);
+  return at(c, answer, asked + QUESTION.length);
 }
 
 describe("switchboard client cs262 on a terminal", TIMEOUT, () => {
   it("asks create's password when it is left off, and does not echo it", async () => {
-    const c = new PtyClient(server.cs262Port);
-    await c.waitFor(READY);
-    const at = await withHiddenPassword(c, "create ptyAlice", SECRET, "created account ptyAlice; logged in");
-    c.keys("logout\r");
-    await c.waitFor("logged out of ptyAlice", at);
+    const c = start(server.cs262Port);
+    await c.waitText(READY);
+    const done = await withHiddenPassword(c, "create ptyAlice", SECRET, "created account ptyAlice; logged in");
+    c.type("logout\r");
+    await c.waitText("logged out of ptyAlice", done);
     assert.ok(!c.raw.includes(SECRET), JSON.stringify(c.raw));
     await checkPassword("ptyAlice");
   });
 
   it("asks login's password when it is left off, and does not echo it", async () => {
-    (await RawCs262.account(server.cs262Port, "ptyBob", SECRET)).close();
-    await new Promise((r) => setTimeout(r, 100));
-    const c = new PtyClient(server.cs262Port);
-    await c.waitFor(READY);
-    let at = await withHiddenPassword(c, "login ptyBob", WRONG, "error: wrong password");
-    at = await withHiddenPassword(c, "login ptybob", SECRET, "logged in as ptyBob", at);
-    c.keys("logout\r");
-    await c.waitFor("logged out of ptyBob", at);
+    const c = await clientFor("ptyBob");
+    let done = await withHiddenPassword(c, "login ptyBob", WRONG, "error: wrong password");
+    done = await withHiddenPassword(c, "login ptybob", SECRET, "logged in as ptyBob", done);
+    c.type("logout\r");
+    await c.waitText("logged out of ptyBob", done);
     assert.ok(!c.raw.includes(SECRET), JSON.stringify(c.raw));
     assert.ok(!c.raw.includes(WRONG), JSON.stringify(c.raw));
     await checkPassword("ptyBob");
   });
 
-  // A grader matching received lines must find nothing else between them. The shared
-  // Terminal (src/clients/shared/terminal.ts, not this client's) still erases and redraws
-  // the `> ` prompt around each one; another change makes it plain. Drop `todo` then.
-  it("prints received lines as plain text: no cursor movement or erase codes between them", { todo: "the shared Terminal redraws its prompt between received lines" }, async () => {
-    const c = new PtyClient(server.cs262Port);
-    await c.waitFor(READY);
-    c.keys("create ptyCarol pw\r");
-    await c.waitFor("created account ptyCarol; logged in");
+  it("after a hidden password, prints answers and received lines as plain lines, nothing between them", async () => {
+    const c = await clientFor("ptyCarol");
+    await withHiddenPassword(c, "login ptyCarol", SECRET, "logged in as ptyCarol\r\n");
+    // After the question's own line (readline draws it), only the login line.
+    assert.equal(c.raw.slice(c.raw.indexOf("\r\n", c.raw.lastIndexOf(QUESTION)) + 2), onTerminal(["logged in as ptyCarol"]));
     const peer = await RawCs262.account(server.cs262Port, "ptyPeer");
+    const mark = c.raw.length;
     assert.equal(await peer.message("ptyPeer", "ptyCarol", "one"), "");
     assert.equal(await peer.message("ptyPeer", "ptyCarol", "two"), "");
-    const first = await c.waitFor("ptyPeer: one");
-    const second = await c.waitFor("ptyPeer: two", first);
-    const between = c.raw.slice(first, second + "ptyPeer: two".length);
-    assert.ok(!between.includes("\x1b"), JSON.stringify(between));
+    assert.equal(await c.shownSince(mark, "ptyPeer: two\r\n"), onTerminal(["ptyPeer: one", "ptyPeer: two"]));
+    c.type("quit\r");
+    assert.equal(await c.exit(), 0, c.raw);
     peer.close();
   });
 });
