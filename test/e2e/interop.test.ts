@@ -39,14 +39,14 @@ describe("interop across lab, gowing, bcs, cs262 and udp", () => {
     acct.socket.destroy();
   });
 
-  it("a lab user cannot log in under an existing account's name, online or not", async () => {
+  it("a lab user cannot log in under an existing account's name, online or not: it is in use", async () => {
     const owner = await RawCs262.account(port("cs262"), "Reserved_Acct");
     owner.socket.destroy(); // offline now: the name stays reserved
     await new Promise((r) => setTimeout(r, 50));
     for (const name of ["Reserved_Acct", "reserved_acct"]) {
       const lab = await RawLab.open(port("lab"));
       lab.write(`HELLO-FROM ${name}\n`);
-      assert.equal(await lab.next(), "BAD-RQST-BODY");
+      assert.equal(await lab.next(), "IN-USE");
       await lab.whenClosed;
     }
   });
