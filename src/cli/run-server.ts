@@ -82,13 +82,16 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
     return;
   }
   handleSignals(running, ops, options);
+  // When stdout and the operational log share one terminal, the lines below are shown
+  // once, not twice; a log that goes elsewhere (a file, a pipe, a journal) records them.
+  const console = ops.file === undefined && process.stderr.isTTY === true && process.stdout.isTTY === true;
   for (const l of running.listeners) {
     const host = l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`listening ${l.name} ${l.transport} ${host}:${l.port}\n`);
-    log.info({ listener: l.name, transport: l.transport, host: l.address, port: l.port }, "listening");
+    if (!console) log.info({ listener: l.name, transport: l.transport, host: l.address, port: l.port }, "listening");
   }
   process.stdout.write(readyLine + "\n");
-  log.info("ready");
+  if (!console) log.info("ready");
 }
 
 /** Installed before the ready line: whoever reads it may signal at once. */
