@@ -12,20 +12,14 @@ import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { RawUdp } from "../helpers/udp-wire.js";
 import { Op as UdpOp } from "../../src/protocols/udp/frames.js";
-import { ANY_PORT, startHub, type TestHub } from "../helpers/server.js";
+import { startEveryDialect } from "../helpers/every-dialect.js";
+import type { TestHub } from "../helpers/server.js";
 
 describe("interop across lab, gowing, bcs, cs262 and udp", () => {
   let hub: TestHub;
   let port: (name: string) => number;
   before(async () => {
-    hub = await startHub({
-      lab: { ...ANY_PORT, bots: [] },
-      gowing: { ...ANY_PORT, logDir: "off" },
-      bcs: { ...ANY_PORT, chatLog: "off" },
-      cs262: ANY_PORT,
-      udp: { ...ANY_PORT, listIntervalMs: 60_000 },
-      store: "memory",
-    });
+    hub = await startEveryDialect();
     port = (name) => hub.ports[name]!;
   });
   after(() => hub.close());

@@ -13,7 +13,8 @@ import { RawCs262 } from "../helpers/cs262-wire.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { RawUdp } from "../helpers/udp-wire.js";
-import { ANY_PORT, startHub, type TestHub } from "../helpers/server.js";
+import { startEveryDialect } from "../helpers/every-dialect.js";
+import type { TestHub } from "../helpers/server.js";
 
 /** Each dialect's answer to a login under `name`, as a short string. */
 type Attempt = (name: string) => Promise<string>;
@@ -24,14 +25,7 @@ describe("the name rule in every dialect (WIRE.md 1)", () => {
   let online: RawCs262;
 
   before(async () => {
-    hub = await startHub({
-      lab: { ...ANY_PORT, bots: [] },
-      gowing: { ...ANY_PORT, logDir: "off" },
-      bcs: { ...ANY_PORT, chatLog: "off" },
-      cs262: ANY_PORT,
-      udp: { ...ANY_PORT, listIntervalMs: 60_000 },
-      store: "memory",
-    });
+    hub = await startEveryDialect();
     const port = (name: string) => hub.ports[name]!;
     (await RawCs262.account(port("cs262"), "frank")).socket.destroy(); // an account, offline
     online = await RawCs262.account(port("cs262"), "grace"); // an account, online
