@@ -48,8 +48,8 @@ export interface Store {
   createAccount(name: string, passwordHash: string | undefined): Promise<boolean>;
   findAccount(name: string): Promise<Account | undefined>;
   /**
-   * Display names of accounts whose name matches `pattern` (`*` matches any run of
-   * characters, everything else is literal, case-insensitive; undefined matches all),
+   * Display names of accounts whose name matches `pattern` (a shell glob, see glob.ts:
+   * `*`, `?`, `[...]`, case-insensitive; undefined matches all),
    * in the order of their folded names, at most `limit` of them.
    */
   listAccounts(pattern: string | undefined, limit: number): Promise<string[]>;

@@ -1,4 +1,7 @@
-/** `switchboard client cs262` as a process with piped stdin, against an in-process server. */
+/**
+ * `switchboard client cs262` as a process with piped stdin, against an in-process server,
+ * speaking each numbering (`--wire-version 1` and `0`): what it prints is the same.
+ */
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
 import { after, afterEach, before, describe, it } from "node:test";
@@ -10,23 +13,24 @@ import { CLI } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
 class Client extends Interactive {
-  constructor(port: number) {
-    super(CLI("switchboard"), ["client", "cs262", "--host", "127.0.0.1", "--port", String(port)]);
+  constructor(port: number, version = 1) {
+    super(CLI("switchboard"), ["client", "cs262", "--host", "127.0.0.1", "--port", String(port), "--wire-version", String(version)]);
   }
 }
 
 let server: Cs262TestServer;
-before(async () => {
-  server = await startCs262();
-});
-after(async () => {
-  await server.close();
-});
 afterEach(() => Interactive.killAll());
 
-describe("switchboard client cs262", TIMEOUT, () => {
+for (const version of [1, 0]) describe(`switchboard client cs262 --wire-version ${version}`, TIMEOUT, () => {
+  // A server per numbering: the tests' fixed names meet no earlier run's.
+  before(async () => {
+    server = await startCs262();
+  });
+  after(async () => {
+    await server.close();
+  });
   it("creates, lists, sends, deletes and quits from piped input, one answer per line", async () => {
-    const c = new Client(server.cs262Port);
+    const c = new Client(server.cs262Port, version);
     c.type("create cAlice pw", "list ca*", "send cAlice hello   me", "list nobody*", "delete", "quit", "list");
     assert.equal(await c.exit(), 0, c.dump());
     assert.deepEqual(c.out, [
@@ -41,7 +45,7 @@ describe("switchboard client cs262", TIMEOUT, () => {
   });
 
   it("prints messages pushed to it as they arrive, and exits 0 at end of input", async () => {
-    const c = new Client(server.cs262Port);
+    const c = new Client(server.cs262Port, version);
     c.type("create cBob");
     await c.waitFor("created account cBob; logged in");
     const alice = await RawCs262.account(server.cs262Port, "cAl2");
@@ -58,7 +62,7 @@ describe("switchboard client cs262", TIMEOUT, () => {
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await dave.message("cDave", "cCarol", "one"), "");
     assert.equal(await dave.message("cDave", "cCarol", "two"), "");
-    const c = new Client(server.cs262Port);
+    const c = new Client(server.cs262Port, version);
     c.type("login cCarol wrong", "login cCarol pw", "deliver", "deliver");
     c.endInput();
     assert.equal(await c.exit(), 0);
@@ -68,7 +72,7 @@ describe("switchboard client cs262", TIMEOUT, () => {
   });
 
   it("prints the server's refusals and its own on stderr and goes on", async () => {
-    const c = new Client(server.cs262Port);
+    const c = new Client(server.cs262Port, version);
     c.type("send x hi", "login nobody_here", "bogus", "create a b c", "help", "create cErin", "send nobody_here hi");
     c.endInput();
     assert.equal(await c.exit(), 0);
@@ -91,7 +95,7 @@ describe("switchboard client cs262", TIMEOUT, () => {
         s.close(() => resolve(p));
       });
     });
-    const c = new Client(port);
+    const c = new Client(port, version);
     c.type("list");
     assert.equal(await c.exit(), 1);
     assert.match(c.err[0]!, /^error: cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED$/);
@@ -99,11 +103,22 @@ describe("switchboard client cs262", TIMEOUT, () => {
 
   it("exits 1 when the server goes away while it is logged in", async () => {
     const own = await startCs262({ store: "memory" });
-    const c = new Client(own.cs262Port);
+    const c = new Client(own.cs262Port, version);
     c.type("create cFrank");
     await c.waitFor("created account cFrank; logged in");
     await own.close();
     assert.equal(await c.exit(), 1);
-    assert.deepEqual(c.err, ["connection closed by server"]);
+    assert.deepEqual(c.err, ["error: the server closed the connection"]);
+  });
+
+  it("prints the account's own spelling after login, and logs out by reconnecting", async () => {
+    (await RawCs262.account(server.cs262Port, "frank")).close();
+    await new Promise((r) => setTimeout(r, 100));
+    const c = new Client(server.cs262Port, version);
+    c.type("login FRANK", "logout", "logout", "login Frank", "deliver");
+    c.endInput();
+    assert.equal(await c.exit(), 0, c.dump());
+    assert.deepEqual(c.out, ["logged in as frank", "logged out of frank", "logged in as frank", "no more kept messages"]);
+    assert.deepEqual(c.err, ["error: not logged in"]);
   });
 });

@@ -90,7 +90,7 @@ describe("cs262 durability across SIGKILL", TIMEOUT, () => {
 
 describe("cs262 malformed frames against a server process", TIMEOUT, () => {
   const cases: [string, Buffer, string][] = [
-    ["a wrong version", header(2, Command.Send, 5n), "unsupported version (this server speaks version 1)"],
+    ["a wrong version", header(2, Command.Send, 5n), "unsupported version (this server speaks versions 0 and 1)"],
     ["an unknown command", header(1, 99, 1000n), "unknown command"],
     ["a data_len of 2^300", header(1, Command.Send, 2n ** 300n), "frame too large"],
     ["a data_len of 2^31", header(1, Command.Send, 2n ** 31n), "frame too large"],

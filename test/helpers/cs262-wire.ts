@@ -1,10 +1,15 @@
 /**
  * A raw cs262 peer for tests: writes any bytes, reads server frames one at a time, and
  * has shorthands for the requests (each returns the server's answer).
+ *
+ * It speaks either numbering (WIRE.md 4). The shorthands hide how each version answers,
+ * so one test covers both: a version-0 SEND's success is its echo, and DELIVER and
+ * DELETE, which version 0 does not answer, are followed by a LIST that no name matches
+ * (`|`), whose LISTRESPONSE marks the end of their answer (the server answers in order).
  */
 import type { Socket } from "node:net";
 import { Cs262Codec, encodeFrame } from "../../src/protocols/cs262/codec.js";
-import { Command, type Cs262Frame } from "../../src/protocols/cs262/frames.js";
+import { Command, VERSION, type Cs262Frame, type WireVersion } from "../../src/protocols/cs262/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
 import { Inbox } from "./inbox.js";
 import { connectPeer } from "./tcp-peer.js";
@@ -16,7 +21,10 @@ export class RawCs262 {
   private readonly frames = new Inbox<Cs262Frame>();
   readonly whenClosed: Promise<void>;
 
-  private constructor(socket: Socket) {
+  private constructor(
+    socket: Socket,
+    readonly version: WireVersion,
+  ) {
     this.socket = socket;
     const reader = new FrameReader<Cs262Frame>(
       new Cs262Codec(16 << 20),
@@ -40,20 +48,21 @@ export class RawCs262 {
     return this.frames.closed;
   }
 
-  static open(port: number, host = "127.0.0.1"): Promise<RawCs262> {
-    return connectPeer(port, host, (s) => new RawCs262(s));
+  static open(port: number, host = "127.0.0.1", version: WireVersion = VERSION): Promise<RawCs262> {
+    return connectPeer(port, host, (s) => new RawCs262(s, version));
   }
 
   /** Connect and CREATE (or LOGIN, when `login`); throws unless the answer is success. */
-  static async account(port: number, name: string, password?: string, login = false): Promise<RawCs262> {
-    const peer = await RawCs262.open(port);
+  static async account(port: number, name: string, password?: string, login = false, version: WireVersion = VERSION): Promise<RawCs262> {
+    const peer = await RawCs262.open(port, undefined, version);
     const error = login ? await peer.login(name, password) : await peer.create(name, password);
     if (error !== "") throw new Error(`${login ? "LOGIN" : "CREATE"} ${name} failed: ${error}`);
     return peer;
   }
 
+  /** A frame in this peer's numbering. */
   send(frame: Cs262Frame): void {
-    this.socket.write(encodeFrame(frame));
+    this.socket.write(encodeFrame({ ...frame, version: this.version }));
   }
 
   write(bytes: Uint8Array): void {
@@ -101,27 +110,59 @@ export class RawCs262 {
     return f.names;
   }
 
-  /** SEND and its RESPONSE (frames pushed before the RESPONSE are kept in order for next()). */
+  /** SEND and its answer (frames pushed before the answer are kept in order for next()). */
   message(sender: string, recipient: string, message: string): Promise<string> {
     this.send({ command: Command.Send, sender, recipient, message });
-    return this.response();
+    return this.confirmation({ sender, recipient, message });
   }
 
-  /** DELIVER: the pushed messages up to its RESPONSE, and that RESPONSE. */
+  /**
+   * The answer to a SEND: "" for success (version 1: an empty RESPONSE; version 0: the
+   * SEND echoed, checked against `sent` when given), else the RESPONSE's error.
+   */
+  async confirmation(sent?: Pushed, ms = 5000): Promise<string> {
+    if (this.version === VERSION) return this.response(ms);
+    const f = await this.next(ms);
+    if (f?.command === Command.Response) return f.error;
+    if (f?.command !== Command.Send) throw new Error(`expected a SEND's echo, got ${JSON.stringify(f)}`);
+    if (sent !== undefined && (f.sender !== sent.sender || f.recipient !== sent.recipient || f.message !== sent.message)) {
+      throw new Error(`the echo ${JSON.stringify(f)} is not the SEND ${JSON.stringify(sent)}`);
+    }
+    return "";
+  }
+
+  /** DELIVER: the pushed messages up to its answer, and its error ("" for success). */
   async deliver(ms = 5000): Promise<{ messages: Pushed[]; error: string }> {
     this.send({ command: Command.Deliver });
+    this.markEnd();
     const messages: Pushed[] = [];
+    let error = "";
     for (;;) {
       const f = await this.next(ms);
       if (f?.command === Command.Send) messages.push({ sender: f.sender, recipient: f.recipient, message: f.message });
-      else if (f?.command === Command.Response) return { messages, error: f.error };
+      else if (f?.command === Command.Response && this.version === VERSION) return { messages, error: f.error };
+      else if (f?.command === Command.Response && error === "") error = f.error;
+      else if (f?.command === Command.ListResponse && this.version !== VERSION) return { messages, error };
       else throw new Error(`unexpected answer to DELIVER: ${JSON.stringify(f)}`);
     }
   }
 
-  remove(): Promise<string> {
+  /** DELETE and its error ("" for success). */
+  async remove(): Promise<string> {
     this.send({ command: Command.Delete });
-    return this.response();
+    if (this.version === VERSION) return this.response();
+    this.markEnd();
+    const f = await this.next();
+    if (f?.command === Command.ListResponse) return "";
+    if (f?.command !== Command.Response) throw new Error(`unexpected answer to DELETE: ${JSON.stringify(f)}`);
+    const end = await this.next();
+    if (end?.command !== Command.ListResponse) throw new Error(`expected the end mark, got ${JSON.stringify(end)}`);
+    return f.error;
+  }
+
+  /** Version 0: a LIST matching no name, whose answer follows a DELIVER's or DELETE's. */
+  private markEnd(): void {
+    if (this.version !== VERSION) this.send({ command: Command.List, pattern: "|" });
   }
 
   close(): void {

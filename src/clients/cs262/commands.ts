@@ -14,6 +14,7 @@ export type Request =
   | { readonly kind: "send"; readonly to: string; readonly text: string }
   | { readonly kind: "deliver" }
   | { readonly kind: "delete" }
+  | { readonly kind: "logout" }
   | { readonly kind: "quit" };
 
 export const USAGE = {
@@ -23,6 +24,7 @@ export const USAGE = {
   send: "usage: send <to> <message>",
   deliver: "usage: deliver",
   delete: "usage: delete",
+  logout: "usage: logout",
   quit: "usage: quit",
 } as const;
 
@@ -49,6 +51,7 @@ export function parseLine(line: string): Request | LocalAction {
     }
     case "deliver":
     case "delete":
+    case "logout":
     case "quit":
       if (args.length > 0) return { kind: "invalid", message: USAGE[word] };
       return { kind: word };
@@ -61,12 +64,14 @@ export function parseLine(line: string): Request | LocalAction {
 
 export const HELP = [
   "Commands:",
-  "  create <name> [password]  create an account and log in",
-  "  login <name> [password]   log in to an account",
+  "  create <name> [password]  create an account and log in (on a terminal, a password",
+  "                            left off is asked for, not shown; empty for none)",
+  "  login <name> [password]   log in to an account (likewise)",
   "  list [pattern]            list accounts; * matches anything (a*, *b*)",
   "  send <to> <message>       send a message (kept for <to> if offline)",
   "  deliver                   fetch the messages kept while you were offline",
   "  delete                    delete your account (and its kept messages), log out",
+  "  logout                    log out (the client reconnects: cs262 has no logout)",
   "  quit                      leave once everything typed before it is answered",
   "  help                      this text",
   "Messages sent to you print as <from>: <text> when they arrive.",

@@ -1,5 +1,5 @@
 /**
- * The cs262 client (seed 002): `switchboard client cs262 [--host H] [--port P]`.
+ * The cs262 client (seed 002): `switchboard client cs262 [--host H] [--port P] [--wire-version 0|1]`.
  *
  * Reads commands (see commands.ts) from a terminal (with a `> ` prompt) or a pipe, sends
  * them one at a time, and prints every message pushed to it as `<from>: <text>` as it
@@ -8,8 +8,9 @@
  * from the server that do not decode.
  */
 import { backlogControl, readCommands } from "../shared/command-input.js";
+import type { WireVersion } from "../../protocols/cs262/frames.js";
 import { Terminal } from "../shared/terminal.js";
-import { HELP, parseLine } from "./commands.js";
+import { HELP, parseLine, type Request } from "./commands.js";
 import { Cs262ClientSession } from "./session.js";
 
 export interface Cs262ClientOptions {
@@ -19,20 +20,32 @@ export interface Cs262ClientOptions {
   output: NodeJS.WritableStream & { isTTY?: boolean };
   /** Errors and notices; process.stderr when not given. */
   error?: NodeJS.WritableStream;
+  /** The numbering to speak: 1 (Switchboard's, the default) or 0 (the original server's). */
+  wireVersion?: WireVersion;
 }
 
 export async function runCs262Client(options: Cs262ClientOptions): Promise<number> {
   const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
-  const session = new Cs262ClientSession(options.host, options.port, terminal, { backlog: backlogControl(terminal) });
+  const session = new Cs262ClientSession(options.host, options.port, terminal, { backlog: backlogControl(terminal) }, options.wireVersion);
   if (terminal.interactive) terminal.out(`cs262 client for ${options.host}:${options.port}; type help for the commands`);
   readCommands(terminal, {
     parse: parseLine,
     help: HELP,
-    request: (action) => session.enqueue(action),
+    request: (action) => {
+      if (!needsPassword(action, terminal)) return session.enqueue(action);
+      // On a terminal a password left off is asked for without echo; empty means none.
+      void terminal.askHidden("password (empty for none): ").then((answer) => {
+        if (answer !== undefined) session.enqueue({ ...action, password: answer === "" ? undefined : answer });
+      });
+    },
     end: () => session.endOfInput(),
     interrupt: () => session.quitNow(),
   });
   const code = await session.done;
   terminal.close();
   return code;
+}
+
+function needsPassword(action: Request, terminal: Terminal): action is Request & { kind: "create" | "login" } {
+  return terminal.interactive && (action.kind === "create" || action.kind === "login") && action.password === undefined;
 }

@@ -11,10 +11,18 @@
  *   idle, the next request opens a new one.
  * - Losing the connection while logged in or with a request outstanding ends the client
  *   with exit code 1; bytes from the server that do not decode end it with 4.
+ * - After a LOGIN succeeds, a LIST of the typed name asks for the account's own
+ *   spelling (`login FRANK` prints `frank`): neither version's answer to LOGIN says it.
+ * - `logout` closes the connection (the protocol has none); the next request reconnects.
+ * - Version 0 (`--wire-version 0`, the original zackziegler95/chatbot server) answers
+ *   less: a SEND is confirmed by its echo, DELIVER and DELETE get no answer. Each of
+ *   those two is followed by a LIST that no name matches (`|`); the server answers in
+ *   order, so its LISTRESPONSE says that everything the request caused has arrived.
  */
 import type { Socket } from "node:net";
 import { Cs262Codec, encodeFrame } from "../../protocols/cs262/codec.js";
-import { Command, type Cs262Frame } from "../../protocols/cs262/frames.js";
+import { foldName } from "../../core/names.js";
+import { Command, ORIGINAL_VERSION, VERSION, type Cs262Frame, type WireVersion } from "../../protocols/cs262/frames.js";
 import { LIMIT_ANSWERS } from "../../protocols/cs262/wire-errors.js";
 import { asciiOnly } from "../../protocols/render-text.js";
 import { FrameReader } from "../../transport/frame-reader.js";
@@ -40,6 +48,12 @@ export const Exit = {
   ProtocolError: 4,
 } as const;
 
+/** A LIST no name matches: its answer marks the end of a version-0 DELIVER or DELETE. */
+const END_MARK: Cs262Frame = { command: Command.List, pattern: "|" };
+
+/** What is waiting for an answer: a typed request, or the spelling LIST after a login. */
+type Outstanding = Request | { readonly kind: "spelling"; readonly typed: string };
+
 export interface SessionEvents {
   /** Requests waiting behind the outstanding one, for flow control of piped input. */
   backlog(waiting: number): void;
@@ -54,7 +68,14 @@ export class Cs262ClientSession {
   private reader: FrameReader<Cs262Frame> | undefined;
   private readonly queue: Request[] = [];
   /** The request sent (or being connected for) and not yet answered. */
-  private outstanding: Request | undefined;
+  private outstanding: Outstanding | undefined;
+  /** Version 0: a RESPONSE error came for the outstanding DELIVER or DELETE. */
+  private failed = false;
+  /**
+   * Version 0, a SEND to oneself: the server pushes it first, then echoes the same
+   * frame; the first is the message, the second the confirmation.
+   */
+  private selfPushDue = false;
   /** The account this connection is logged in to. */
   private account: string | undefined;
   private inputEnded = false;
@@ -64,6 +85,7 @@ export class Cs262ClientSession {
     private readonly port: number,
     private readonly ui: Printer,
     private readonly events: SessionEvents,
+    private readonly version: WireVersion = VERSION,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -100,6 +122,7 @@ export class Cs262ClientSession {
     if ((request.kind === "deliver" || request.kind === "delete") && this.account === undefined) {
       return this.ui.err("error: log in first (create or login)");
     }
+    if (request.kind === "logout") return this.logout();
     this.outstanding = request;
     if (this.socket !== undefined) return this.write(request);
     connectTo(this.host, this.port).then(
@@ -115,8 +138,23 @@ export class Cs262ClientSession {
     );
   }
 
-  private write(request: Exclude<Request, { kind: "quit" }>): void {
-    this.socket!.write(encodeFrame(toFrame(request, this.account)));
+  private write(request: Sendable): void {
+    const frame = { ...toFrame(request, this.account), version: this.version };
+    const endMark = this.version === ORIGINAL_VERSION && (request.kind === "deliver" || request.kind === "delete");
+    this.failed = false;
+    this.selfPushDue = request.kind === "send" && this.account !== undefined && foldName(request.to) === foldName(this.account);
+    this.socket!.write(endMark ? Buffer.concat([encodeFrame(frame), encodeFrame({ ...END_MARK, version: this.version })]) : encodeFrame(frame));
+  }
+
+  /** Close the connection (cs262 has no logout); the next request opens a new one. */
+  private logout(): void {
+    if (this.account === undefined) return this.ui.err("error: not logged in");
+    const socket = this.socket;
+    this.socket = undefined; // its close is ours, not the server's
+    this.reader = undefined;
+    socket?.destroy();
+    this.ui.out(`logged out of ${printable(this.account)}`);
+    this.account = undefined;
   }
 
   private answered(): void {
@@ -153,13 +191,13 @@ export class Cs262ClientSession {
     this.socket = undefined;
     this.reader = undefined;
     if (this.over) return;
-    const why = error?.code !== undefined ? ` (${error.code})` : "";
+    void error; // a reset or an orderly close: the same to the user (the wording all clients share)
     if (this.account === undefined && this.outstanding === undefined) {
       // Logged out and idle (e.g. the login timeout passed): nothing is lost.
-      this.ui.err(`connection closed by server${why}; the next command reconnects`);
+      this.ui.err("error: the server closed the connection; the next command reconnects");
       return;
     }
-    this.ui.err(`connection closed by server${why}`);
+    this.ui.err("error: the server closed the connection");
     this.finish(Exit.ConnectionLost);
   }
 
@@ -167,22 +205,67 @@ export class Cs262ClientSession {
     if (this.over) return;
     switch (frame.command) {
       case Command.Send:
+        if (this.isEcho(frame)) return this.onResponse("");
         return this.ui.out(`${printable(frame.sender)}: ${printable(frame.message)}`);
       case Command.Response:
         return this.onResponse(frame.error);
-      case Command.ListResponse: {
-        if (this.outstanding?.kind !== "list") return this.protocolError("LISTRESPONSE without a LIST");
-        const names = frame.names.map(printable);
-        this.ui.out(`accounts: ${names.length > 0 ? names.join(", ") : "(none)"}`);
-        return this.answered();
-      }
+      case Command.ListResponse:
+        return this.onListResponse(frame.names);
       default:
         return this.protocolError(`unexpected command ${frame.command} from the server`);
     }
   }
 
+  /** Version 0's confirmation of the outstanding SEND: the same SEND, echoed. */
+  private isEcho(frame: Cs262Frame & { command: typeof Command.Send }): boolean {
+    const request = this.outstanding;
+    if (this.version !== ORIGINAL_VERSION || request?.kind !== "send" || this.account === undefined) return false;
+    const sent = toFrame(request, this.account) as typeof frame;
+    const same = foldName(frame.sender) === foldName(sent.sender) && foldName(frame.recipient) === foldName(sent.recipient) && frame.message === sent.message;
+    if (same && this.selfPushDue) {
+      this.selfPushDue = false;
+      return false;
+    }
+    return same;
+  }
+
+  private onListResponse(names: readonly string[]): void {
+    const request = this.outstanding;
+    switch (request?.kind) {
+      case "list": {
+        const shown = names.map(printable);
+        this.ui.out(`accounts: ${shown.length > 0 ? shown.join(", ") : "(none)"}`);
+        return this.answered();
+      }
+      case "spelling": {
+        // The account's own spelling; the typed one if the server lists no such name.
+        const own = names.find((n) => foldName(n) === foldName(request.typed)) ?? request.typed;
+        this.account = own;
+        this.ui.out(`logged in as ${printable(own)}`);
+        return this.answered();
+      }
+      case "deliver":
+      case "delete":
+        // Version 0: the end mark; everything the request caused has arrived.
+        if (this.version === ORIGINAL_VERSION) return this.succeeded(request);
+    }
+    this.protocolError("LISTRESPONSE without a LIST");
+  }
+
   private onResponse(error: string): void {
     const request = this.outstanding;
+    if (request !== undefined && this.version === ORIGINAL_VERSION && (request.kind === "deliver" || request.kind === "delete")) {
+      // Version 0 answers these only when they fail; the end mark still follows.
+      if (error !== "" && !this.failed) {
+        this.failed = true;
+        this.ui.err(`error: ${printable(error)}`);
+        return;
+      }
+    }
+    if (request?.kind === "spelling") {
+      // The spelling LIST refused (e.g. rate limited): the typed name will do.
+      return this.onListResponse([]);
+    }
     if (request === undefined || request.kind === "list") {
       // The server's last word before it closes (e.g. a frame it could not take).
       if (error !== "") return this.ui.err(`error: ${printable(error)}`);
@@ -192,7 +275,7 @@ export class Cs262ClientSession {
       // Over the server's message rate: the same request again after a pause, so that
       // piped input goes more slowly instead of losing requests.
       setTimeout(() => {
-        if (!this.over && this.outstanding === request && request.kind !== "quit") this.write(request);
+        if (!this.over && this.outstanding === request && request.kind !== "quit" && request.kind !== "logout") this.write(request);
       }, RATE_LIMITED_RETRY_MS);
       return;
     }
@@ -200,22 +283,29 @@ export class Cs262ClientSession {
       this.ui.err(`error: ${printable(error)}`);
       return this.answered();
     }
+    this.succeeded(request);
+  }
+
+  private succeeded(request: Request): void {
     switch (request.kind) {
       case "create":
         this.account = request.name;
         this.ui.out(`created account ${printable(request.name)}; logged in`);
         break;
-      case "login":
-        this.account = request.name;
-        this.ui.out(`logged in as ${printable(request.name)}`);
-        break;
+      case "login": {
+        // Logged in; `logged in as` waits for the account's own spelling.
+        this.outstanding = { kind: "spelling", typed: request.name };
+        this.socket?.write(encodeFrame({ command: Command.List, pattern: asciiOnly(request.name), version: this.version }));
+        return;
+      }
       case "send":
         this.ui.out(`sent to ${printable(request.to)}`);
         break;
       case "deliver":
-        this.ui.out("no more kept messages");
+        if (!this.failed) this.ui.out("no more kept messages");
         break;
       case "delete":
+        if (this.failed) break;
         this.ui.out(`deleted account ${printable(this.account ?? "")}; logged out`);
         this.account = undefined;
         break;
@@ -253,8 +343,11 @@ export class Cs262ClientSession {
   }
 }
 
+/** Requests that become a frame. */
+type Sendable = Exclude<Request, { kind: "quit" } | { kind: "logout" }>;
+
 /** The frame for a request; text is made ASCII, as cs262 carries nothing else (WIRE.md 1). */
-function toFrame(request: Exclude<Request, { kind: "quit" }>, account: string | undefined): Cs262Frame {
+function toFrame(request: Sendable, account: string | undefined): Cs262Frame {
   switch (request.kind) {
     case "create":
       return { command: Command.Create, name: asciiOnly(request.name), password: request.password && asciiOnly(request.password) };

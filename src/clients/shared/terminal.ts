@@ -117,6 +117,37 @@ export class Terminal implements Printer, StatusLine {
     this.drawBottom();
   }
 
+  /**
+   * Ask `question` on the terminal and read the answer without showing it (a password):
+   * the prompt is drawn as usual, the typed characters are not. Undefined when not
+   * interactive or when input ends first. Readline echoes through its `_writeToOutput`,
+   * which is wrapped for the one answer: any redraw shows the question alone.
+   */
+  askHidden(question: string): Promise<string | undefined> {
+    const rl = this.rl as (Interface & { _writeToOutput?: (text: string) => void }) | undefined;
+    if (rl === undefined || !this.interactive || rl._writeToOutput === undefined) return Promise.resolve(undefined);
+    const echo = rl._writeToOutput;
+    return new Promise((resolve) => {
+      let answered = false;
+      rl._writeToOutput = (text: string) => {
+        if (text.startsWith(question)) echo.call(rl, question);
+      };
+      rl.once("close", () => {
+        if (!answered) resolve(undefined);
+      });
+      rl.question(question, (answer) => {
+        answered = true;
+        rl._writeToOutput = echo;
+        // Not kept where the up arrow would show it again.
+        const history = (rl as { history?: string[] }).history;
+        if (history?.[0] === answer) history.shift();
+        this.output.write("\n"); // the Enter that was not echoed
+        rl.prompt();
+        resolve(answer);
+      });
+    });
+  }
+
   /** Flow control for piped input: stop reading while many lines wait to be sent. */
   pauseInput(): void {
     this.rl?.pause();

@@ -2,9 +2,15 @@
  * One cs262 connection: frames <-> hub and store calls, and hub events -> server SEND
  * frames (seed 002, WIRE.md 2 and 4).
  *
- * - Every request gets exactly one RESPONSE (or LISTRESPONSE), after the server SEND
- *   frames it caused. Requests are answered one at a time: while one waits for the
- *   store or for scrypt, input is paused, so answers leave in request order.
+ * - Version 1: every request gets exactly one RESPONSE (or LISTRESPONSE), after the
+ *   server SEND frames it caused. Requests are answered one at a time: while one waits
+ *   for the store or for scrypt, input is paused, so answers leave in request order.
+ * - Version 0 (the original zackziegler95/chatbot numbering, chosen by the first
+ *   frame's version byte and kept for the connection): answered as the original server
+ *   answers, so its client works unchanged: a SEND that succeeds is echoed to its
+ *   sender (once durable, when queued), DELIVER sends the queued messages and nothing
+ *   else, DELETE no answer; failures are RESPONSE errors as in version 1; LIST takes a
+ *   shell glob. The same order, limits and guarantees hold.
  * - A connection starts logged out; CREATE or LOGIN joins the hub under the account's
  *   name; DELETE leaves it and the connection may log in again.
  * - Lobby and direct messages from anyone arrive as server SEND `sender|||me|||text`
@@ -26,9 +32,10 @@ import type { QueuedMessage, Store } from "../../store/store.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
+import { literalGlob } from "../../store/glob.js";
 import { asciiOnly } from "../render-text.js";
-import { encodeListResponse, encodeResponse, encodeSend, writeHeader } from "./codec.js";
-import { Command, HEADER_BYTES, SEPARATOR, type Cs262Frame } from "./frames.js";
+import { encodeListResponse, encodeResponse, encodeSend, WRONG_VERSION_CODE, writeHeader, type Cs262CodecError } from "./codec.js";
+import { Command, HEADER_BYTES, ORIGINAL_VERSION, SEPARATOR, VERSION, type Cs262Frame, type WireVersion } from "./frames.js";
 import { ACCOUNT_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
 
 export interface Cs262Context {
@@ -47,10 +54,14 @@ export const MAX_PASSWORD_BYTES = 1024;
 /** The most a name adds to a LISTRESPONSE: 32 characters and a separator. */
 const LISTED_NAME_BYTES = 32 + SEPARATOR.length;
 
-/** A RESPONSE's error string (OK: success), or a ready frame (LISTRESPONSE). */
-type Answer = string | Buffer;
+/**
+ * A RESPONSE's error string (OK: success), a ready frame (LISTRESPONSE, a version-0
+ * echo), or NO_ANSWER (version 0's DELIVER and DELETE).
+ */
+type Answer = string | Buffer | typeof NO_ANSWER;
+const NO_ANSWER = null;
 
-const OK_FRAME = encodeResponse(OK);
+const OK_FRAMES: Record<WireVersion, Buffer> = { 0: encodeResponse(OK, ORIGINAL_VERSION), 1: encodeResponse(OK, VERSION) };
 
 /** Error answers by code, for the metrics; a codec's own message is a malformed frame. */
 const errorCode = answerCodes<string>([JOIN_ANSWERS, SEND_ANSWERS, ACCOUNT_ANSWERS, PROTOCOL_ANSWERS, LIMIT_ANSWERS], () => "malformed");
@@ -68,7 +79,7 @@ interface SendParts {
 const lobbyParts = new WeakMap<HubEvent, SendParts>();
 
 /** Server SEND `from|||me|||text` for a lobby message: the parts are built once per broadcast. */
-function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer): Buffer {
+function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer, version: WireVersion): Buffer {
   let parts = lobbyParts.get(event);
   if (parts === undefined) {
     parts = { head: Buffer.from(event.from + SEPARATOR, "latin1"), tail: Buffer.from(SEPARATOR + asciiOnly(event.text), "latin1") };
@@ -76,7 +87,7 @@ function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer): Buffer {
   }
   const dataLen = parts.head.length + me.length + parts.tail.length;
   const out = Buffer.allocUnsafe(HEADER_BYTES + dataLen);
-  writeHeader(out, Command.Send, dataLen);
+  writeHeader(out, Command.Send, dataLen, version);
   let at = HEADER_BYTES;
   at += parts.head.copy(out, at);
   at += me.copy(out, at);
@@ -90,6 +101,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   readonly wantsPresence = false;
   /** The account's display name while joined (also while a CREATE completes). */
   name = "";
+  /** The numbering of this connection's first frame (WIRE.md 4); until then answers use version 1. */
+  private version: WireVersion | undefined;
+  /**
+   * The recipient named in server SEND frames: the account's name as created, except on
+   * a version-0 connection, which gets the spelling its LOGIN used (the original client
+   * compares the recipient with what was typed, case-sensitively, and stops on a mismatch).
+   */
+  private wireName = "";
   /** Logged in to an account (CREATE or LOGIN answered with success). */
   private loggedIn = false;
   private nameBytes: Buffer = Buffer.alloc(0);
@@ -108,9 +127,9 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   deliver(event: HubEvent): boolean {
     switch (event.kind) {
       case "lobby":
-        return this.conn.send(renderLobby(event, this.nameBytes));
+        return this.conn.send(renderLobby(event, this.nameBytes, this.wire));
       case "direct":
-        return this.conn.send(encodeSend(event.from, this.name, asciiOnly(event.text)));
+        return this.conn.send(encodeSend(event.from, this.wireName, asciiOnly(event.text), this.wire));
       default:
         return true; // WIRE.md 2: cs262 shows no joins, leaves or uploads
     }
@@ -118,18 +137,20 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   disconnect(reason: DisconnectReason): void {
     if (reason === "slow_consumer") return this.conn.destroy(reason);
-    if (reason === "server_shutdown") this.conn.send(encodeSend(SERVER_NAME, this.name, GOODBYE_TEXT));
+    if (reason === "server_shutdown") this.conn.send(encodeSend(SERVER_NAME, this.wireName, GOODBYE_TEXT, this.wire));
     this.conn.close(reason);
   }
 
   // ---- frames from the client -------------------------------------------------------
 
   onFrame(frame: Cs262Frame): void {
+    // The codec holds the connection to its first frame's numbering (WIRE.md 4).
+    this.version ??= frame.version ?? VERSION;
     switch (frame.command) {
       case Command.Create:
         return this.answerLater(this.create(frame.name, frame.password));
       case Command.Login:
-        return this.answerLater(this.login(frame.name, frame.password));
+        return this.answerLater(this.login(frame.name, frame.password, frame.name));
       case Command.List:
         return this.answerLater(this.list(frame.pattern));
       case Command.Send:
@@ -158,8 +179,21 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   onDecodeError(error: CodecError): void {
     // WIRE.md 4: wrong version, unknown command or data_len over the limit: a RESPONSE
     // error, then close. Bad data in a well-delimited frame: the error, and go on.
-    this.reply(error.message);
+    this.version ??= (error as Cs262CodecError).version;
+    this.reply(error.code === WRONG_VERSION_CODE ? this.unsupportedVersion() : error.message);
     if (error.fatal) this.conn.close("protocol_error");
+  }
+
+  /** Version 1 connections get the words they always got (WIRE.md 4: version 1 unchanged). */
+  private unsupportedVersion(): string {
+    if (this.version === undefined) return "unsupported version (this server speaks versions 0 and 1)";
+    if (this.version === VERSION) return "unsupported version (this server speaks version 1)";
+    return "unsupported version (this connection speaks version 0)";
+  }
+
+  /** The numbering answers go out in. */
+  private get wire(): WireVersion {
+    return this.version ?? VERSION;
   }
 
   onClose(): void {
@@ -199,8 +233,8 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     });
   }
 
-  /** LOGIN `[name]` or `[name, password]`. */
-  private async login(name: string, password: string | undefined): Promise<Answer> {
+  /** LOGIN `[name]` or `[name, password]`; `typed` is the spelling the client used. */
+  private async login(name: string, password: string | undefined, typed: string): Promise<Answer> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     if (password !== undefined && password.length > MAX_PASSWORD_BYTES) return ACCOUNT_ANSWERS.passwordTooLong;
     return this.attempt(async () => {
@@ -213,7 +247,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
         if (!(await verifyPassword(password, account.passwordHash))) return refused(ACCOUNT_ANSWERS.wrongPassword);
       }
       if (this.closed) return done(OK);
-      this.setName(account.name);
+      this.setName(account.name, typed);
       const joined = this.ctx.hub.join(this, account.name, { ownsReservedName: true });
       if (joined !== "ok") {
         this.setName("");
@@ -245,7 +279,9 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   /** LIST `[]` or `[pattern]`: account names, online or not (other dialects list online users). */
   private async list(pattern: string | undefined): Promise<Answer> {
     // At most what fits one frame of the limit, in alphabetical order (docs/cs262.md).
-    return encodeListResponse(await this.ctx.store.listAccounts(pattern, this.listLimit));
+    // Version 0's pattern is a shell glob, as the original's; version 1's has only `*`.
+    const glob = pattern === undefined || this.wire === ORIGINAL_VERSION ? pattern : literalGlob(pattern);
+    return encodeListResponse(await this.ctx.store.listAccounts(glob, this.listLimit), this.wire);
   }
 
   /** SEND `[sender, recipient, message]`: the sender must be the logged-in account. */
@@ -253,20 +289,23 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     if (!this.loggedIn) return this.reply(ACCOUNT_ANSWERS.notLoggedIn);
     if (foldName(sender) !== foldName(this.name)) return this.reply(ACCOUNT_ANSWERS.forgedSender);
     const result = this.ctx.hub.direct(this, recipient, message);
+    // Version 0 confirms a SEND by echoing it to the sender (the original server's way).
+    const confirmation = this.wire === ORIGINAL_VERSION ? encodeSend(sender, recipient, message, ORIGINAL_VERSION) : OK;
+    if (result === "ok") return this.reply(confirmation);
     if (result !== "queued") return this.reply(SEND_ANSWERS[result]);
     // Kept for an offline account: acknowledged only once it is on disk (WIRE.md 1).
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {
         if (err) this.ctx.log.error({ err, dialect: "cs262" }, "queuing a message failed");
-        this.finish(err ? ACCOUNT_ANSWERS.storeFailed : SEND_ANSWERS.queued);
+        this.finish(err ? ACCOUNT_ANSWERS.storeFailed : confirmation);
       }),
     );
   }
 
   /**
    * DELIVER: every message queued while offline, oldest first, as server SEND frames,
-   * then the RESPONSE. Read a page at a time; a page is dropped from the store once its
+   * then the RESPONSE (none in version 0). Read a page at a time; a page is dropped from the store once its
    * frames are handed to the kernel, so a crash before that delivers them again.
    */
   private deliverQueued(): void {
@@ -287,16 +326,16 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
       this.conn.guarded((messages: QueuedMessage[]) => {
         if (this.closed) return;
         const last = messages[messages.length - 1];
-        if (last === undefined) return this.finish(OK);
+        if (last === undefined) return this.finish(this.success);
         for (const m of messages) {
-          if (!this.conn.send(encodeSend(m.from, name, asciiOnly(m.text)))) return; // closed as a slow consumer
+          if (!this.conn.send(encodeSend(m.from, this.wireName, asciiOnly(m.text), this.wire))) return; // closed as a slow consumer
         }
         // Backpressure: the next page is read only once the socket has taken this one.
         this.conn.whenFlushed(() => {
           this.ctx.store.dropQueued(name, last.id).then(
             this.conn.guarded(() => {
               if (this.closed) return;
-              if (messages.length < DELIVER_PAGE) this.finish(OK);
+              if (messages.length < DELIVER_PAGE) this.finish(this.success);
               else this.deliverPage(last.id);
             }),
             failed,
@@ -314,15 +353,21 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     await this.ctx.store.deleteAccount(name);
     this.logOut();
     this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account deleted");
-    return OK;
+    return this.success;
+  }
+
+  /** Success of a DELIVER or DELETE: a RESPONSE in version 1, nothing in version 0. */
+  private get success(): Answer {
+    return this.wire === ORIGINAL_VERSION ? NO_ANSWER : OK;
   }
 
   // ---- state ------------------------------------------------------------------------
 
   /** Set before joining: events may arrive from the moment the join succeeds. */
-  private setName(name: string): void {
+  private setName(name: string, typed = name): void {
     this.name = name;
-    this.nameBytes = Buffer.from(name, "latin1");
+    this.wireName = this.wire === ORIGINAL_VERSION ? typed : name;
+    this.nameBytes = Buffer.from(this.wireName, "latin1");
   }
 
   private logIn(): void {
@@ -358,15 +403,16 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   }
 
   private reply(answer: Answer): void {
+    if (answer === NO_ANSWER) return;
     if (typeof answer !== "string") {
       this.conn.send(answer);
       return;
     }
     if (answer === OK) {
-      this.conn.send(OK_FRAME);
+      this.conn.send(OK_FRAMES[this.wire]);
       return;
     }
-    this.conn.send(encodeResponse(answer));
+    this.conn.send(encodeResponse(answer, this.wire));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(answer));
     // Server-defined errors go to the operational log (stderr).
     this.ctx.log.info({ dialect: "cs262", remote: this.remote(), user: this.name || undefined }, answer);

@@ -15,7 +15,7 @@ import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { foldName } from "../../core/names.js";
-import { globToLike } from "../glob.js";
+import { globToSqlite } from "../glob.js";
 import type { Account, QueuedMessage, Store } from "../store.js";
 import { GroupCommit } from "./group-commit.js";
 import { migrate } from "./migrations.js";
@@ -71,7 +71,7 @@ export class SqliteStore implements Store {
       isAccount: db.prepare<[string], number>("SELECT 1 FROM accounts WHERE folded = ?").pluck(),
       findAccount: db.prepare<[string], AccountRow>("SELECT name, password_hash, created_at FROM accounts WHERE folded = ?"),
       listAccounts: db.prepare<[string, number], string>(
-        "SELECT name FROM accounts WHERE folded LIKE ? ESCAPE '\\' ORDER BY folded LIMIT ?",
+        "SELECT name FROM accounts WHERE folded GLOB ? ORDER BY folded LIMIT ?",
       ).pluck(),
       createAccount: db.prepare<[string, string, string | null, number]>(
         "INSERT OR IGNORE INTO accounts (folded, name, password_hash, created_at) VALUES (?, ?, ?, ?)",
@@ -111,7 +111,7 @@ export class SqliteStore implements Store {
 
   async listAccounts(pattern: string | undefined, limit: number): Promise<string[]> {
     this.writes.commit();
-    return this.sql.listAccounts.all(pattern === undefined ? "%" : globToLike(foldName(pattern)), Math.max(0, limit));
+    return this.sql.listAccounts.all(pattern === undefined ? "*" : globToSqlite(foldName(pattern)), Math.max(0, limit));
   }
 
   async deleteAccount(name: string): Promise<boolean> {

@@ -59,6 +59,34 @@ describe("cs262 codec fixtures", () => {
     });
   }
 
+  // Version 0 (zackziegler95/chatbot's numbering, WIRE.md 4): the same commands, one lower.
+  for (const f of FIXTURES) {
+    it(`decodes and encodes ${f.name} in version 0's numbering`, () => {
+      const bytes = Buffer.from(f.bytes);
+      bytes[0] = 0;
+      bytes[1] = bytes[1]! - 1;
+      const frame = { ...f.frame, version: 0 } as const;
+      assert.deepEqual(new Cs262Codec(1 << 16).decode(bytes, 0), { kind: "frame", frame, consumed: bytes.length });
+      assert.deepEqual(encodeFrame(frame), bytes);
+    });
+  }
+
+  it("decodes the original client's CREATE (00 00 ...) as version 0", () => {
+    const bytes = Buffer.concat([Buffer.from([0, 0]), Buffer.alloc(39), Buffer.from([3]), Buffer.from("dav")]);
+    assert.deepEqual(new Cs262Codec(1 << 16).decode(bytes, 0), { kind: "frame", frame: { command: Command.Create, name: "dav", password: undefined, version: 0 }, consumed: bytes.length });
+  });
+
+  it("holds a connection to its first frame's version: a frame of the other one is fatal at its first byte", () => {
+    for (const [first, other] of [[1, 0], [0, 1]] as const) {
+      const firstFrame = wire(first === 1 ? 4 : 3, "", first);
+      const events = readChunked(Buffer.concat([firstFrame, Buffer.from([other])]), []);
+      assert.deepEqual(events, [
+        { kind: "frame", frame: first === 1 ? { command: Command.Deliver } : { command: Command.Deliver, version: 0 } },
+        { kind: "error", code: "CODEC_WRONG_VERSION", message: "unsupported version", fatal: true },
+      ]);
+    }
+  });
+
   it("reads every fixture back to back, split at every offset and byte by byte", () => {
     const all = Buffer.concat(FIXTURES.map((f) => f.bytes));
     const expected = FIXTURES.map((f) => ({ kind: "frame", frame: f.frame }));
@@ -85,8 +113,9 @@ describe("cs262 codec fixtures", () => {
 describe("cs262 codec: malformed input (WIRE.md 4)", () => {
   const max = 1024;
   const fatalCases: { name: string; bytes: Buffer; code: string; message: string }[] = [
-    { name: "version 0, known after one byte", bytes: Buffer.from([0]), code: "CODEC_WRONG_VERSION", message: "unsupported version (this server speaks version 1)" },
-    { name: "version 2", bytes: wire(1, "alice", 2), code: "CODEC_WRONG_VERSION", message: "unsupported version (this server speaks version 1)" },
+    { name: "version 3, known after one byte", bytes: Buffer.from([3]), code: "CODEC_WRONG_VERSION", message: "unsupported version" },
+    { name: "version 2", bytes: wire(1, "alice", 2), code: "CODEC_WRONG_VERSION", message: "unsupported version" },
+    { name: "command 8 in version 0", bytes: Buffer.from([0, 8]), code: "CODEC_UNKNOWN_COMMAND", message: "unknown command" },
     { name: "a bcs register frame", bytes: Buffer.from([1, 0, 5, 0x61]), code: "CODEC_UNKNOWN_COMMAND", message: "unknown command" },
     { name: "command 9, known after two bytes", bytes: Buffer.from([1, 9]), code: "CODEC_UNKNOWN_COMMAND", message: "unknown command" },
     { name: "command 255", bytes: wire(255, ""), code: "CODEC_UNKNOWN_COMMAND", message: "unknown command" },
