@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// bcs_client: the same as `switchboard client bcs ...`.
-import { buildProgram } from "./program.js";
+// bcs_client: the same as `switchboard client bcs ...`, under its own name.
+import { bcsClientProgram } from "./commands/bcs.js";
 
-await buildProgram().parseAsync(["client", "bcs", ...process.argv.slice(2)], { from: "user" });
+await bcsClientProgram().parseAsync(process.argv.slice(2), { from: "user" });

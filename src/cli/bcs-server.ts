@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// bcs_server: the same as `switchboard server bcs ...`.
-import { buildProgram } from "./program.js";
+// bcs_server: the same as `switchboard server bcs ...`, under its own name.
+import { bcsServerProgram } from "./commands/bcs.js";
 
-await buildProgram().parseAsync(["server", "bcs", ...process.argv.slice(2)], { from: "user" });
+await bcsServerProgram().parseAsync(process.argv.slice(2), { from: "user" });

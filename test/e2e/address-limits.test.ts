@@ -12,7 +12,6 @@ import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } fro
 import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
 import { FrameType as Bcs, Status } from "../../src/protocols/bcs/frames.js";
 import { FrameType as Gowing, JoinStatus } from "../../src/protocols/gowing/frames.js";
-import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
 import { RawBcs, type Received } from "../helpers/bcs-wire.js";
 import { captureLog, type LogRecord } from "../helpers/capture-log.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
@@ -79,8 +78,9 @@ describe("connections per address (--max-connections-per-ip)", TIMEOUT, () => {
         (async () => {
           for (;;) {
             const g = await RawGowing.open(s.port("gowing"));
-            const greeting = await g.next(1000).catch(() => undefined);
-            if (greeting?.text === COMMAND_LIST) return g.close();
+            g.send(Gowing.Join, "came_back");
+            const reply = await g.next(1000).catch(() => undefined);
+            if (reply?.type === Gowing.Join) return g.close(); // a JOIN reply: the connection was accepted
             g.close();
             await sleep(50);
           }
@@ -195,7 +195,6 @@ describe("refused logins per address (--login-failures)", TIMEOUT, () => {
     try {
       const taken = await RawGowing.joined(s.port("gowing"), "taken");
       const p = await RawGowing.open(s.port("gowing"));
-      await p.next(); // the command list
       for (let i = 0; i < 3; i++) {
         p.send(Gowing.Join, "taken");
         assert.equal(await p.joinStatus(), JoinStatus.NameTaken);

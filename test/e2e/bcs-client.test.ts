@@ -4,8 +4,9 @@
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */
 import assert from "node:assert/strict";
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
+import { spawnSync } from "node:child_process";
+import { HAS_SCRIPT } from "../helpers/terminal.js";
+import { PtyClient } from "../helpers/pty-client.js";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
@@ -18,7 +19,6 @@ import { RawBcs } from "../helpers/bcs-wire.js";
 import { Inbox } from "../helpers/inbox.js";
 import { Interactive } from "../helpers/interactive.js";
 import { CLI, spawnServer, tempDir, type SpawnedServer } from "../helpers/server.js";
-import { screenOf } from "../helpers/terminal-screen.js";
 
 const TEST_TIMEOUT = 30_000;
 
@@ -278,12 +278,23 @@ describe("bcs_client against bcs_server", () => {
     await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random.bin")}`);
     down.type(`/getfile random.bin ${join(downloads, "copy.bin")}`);
     await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "copy.bin")}`);
+    // ./random.bin is taken (the uploaded original is there): never replaced, numbered instead.
+    writeFileSync(src, "the local original");
     watcher.type("/getfile random.bin");
-    await watcher.waitFor(`downloaded random.bin (${content.length} bytes) to ./random.bin`);
-    assert.ok(readFileSync(join(downloads, "random.bin")).equals(content));
-    assert.ok(readFileSync(join(downloads, "copy.bin")).equals(content));
-    assert.ok(readFileSync(join(work, "random.bin")).equals(content));
-    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"], "no temporary files left");
+    await watcher.waitFor(`downloaded random.bin (${content.length} bytes) to ./random (1).bin`);
+    assert.equal(readFileSync(src, "utf8"), "the local original", "an existing file is never overwritten");
+    assert.ok(readFileSync(join(work, "random (1).bin")).equals(content));
+    down.type(`/getfile random.bin ${downloads}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random (1).bin")}`);
+    down.type(`/getfile random.bin ${join(downloads, "copy.bin")}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "copy (1).bin")}`);
+    down.type(`/getfile random.bin ${downloads}`);
+    await down.waitFor(`downloaded random.bin (${content.length} bytes) to ${join(downloads, "random (2).bin")}`);
+    for (const name of ["random.bin", "copy.bin", "random (1).bin", "copy (1).bin", "random (2).bin"]) {
+      assert.ok(readFileSync(join(downloads, name)).equals(content), name);
+    }
+    const saved = ["copy (1).bin", "copy.bin", "random (1).bin", "random (2).bin", "random.bin"];
+    assert.deepEqual(readdirSync(downloads).sort(), saved, "no temporary files left");
 
     // Errors are reported and the session goes on.
     down.type("/getfile no-such-file.txt");
@@ -294,7 +305,7 @@ describe("bcs_client against bcs_server", () => {
     await up.waitFor(/^error: cannot send .*missing\.bin: no such file or directory$/, 5000, "err");
     up.type("after the errors");
     await down.waitFor("uploader: after the errors");
-    assert.deepEqual(readdirSync(downloads).sort(), ["copy.bin", "random.bin"]);
+    assert.deepEqual(readdirSync(downloads).sort(), saved);
 
     for (const c of [up, down, watcher]) c.endInput();
     for (const c of [up, down, watcher]) assert.equal(await c.exit(), 0, c.dump());
@@ -470,7 +481,7 @@ describe("bcs_client against a scripted server", () => {
     assert.deepEqual(await conn.next(), { type: FrameType.Send, message: "are you there" });
     conn.socket.destroy();
     assert.equal(await c.exit(), 1, c.dump());
-    assert.deepEqual(c.err, ["connection closed by server"]);
+    assert.deepEqual(c.err, ["error: the server closed the connection"]);
   });
 });
 
@@ -479,55 +490,9 @@ describe("bcs_client against a scripted server", () => {
 const MB = 1024 * 1024;
 
 /** bcs_client on a pseudo-terminal (util-linux `script`); what it shows is replayed by screenOf. */
-class TtyClient {
-  raw = "";
-  readonly exited: Promise<number | null>;
-
-  private constructor(readonly child: ChildProcessWithoutNullStreams) {
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (this.raw += d));
-    child.stdin.on("error", () => undefined);
-    this.exited = new Promise((resolve) => child.on("exit", resolve));
-  }
-
-  static start(port: number, name: string, cwd: string): TtyClient {
-    return new TtyClient(spawnOnTerminal([process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd, env: { ...process.env, TERM: "xterm" } }));
-  }
-
-  /** Keys as typed; Enter is "\r". */
-  type(keys: string): void {
-    this.child.stdin.write(keys);
-  }
-
-  /** The rows on screen now. */
-  screen(): string[] {
-    return screenOf(this.raw);
-  }
-
-  /** The first row on screen that `match` accepts, once there is one. */
-  async waitRow(match: (row: string) => boolean, what: string, ms = 15_000): Promise<string> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const row = this.screen().find(match);
-      if (row !== undefined) return row;
-      if (Date.now() > deadline) throw new Error(`the terminal never showed ${what}:\n${this.screen().join("\n")}\n${JSON.stringify(this.raw)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async exit(ms = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((r) => (timer = setTimeout(() => r(`still running after ${ms} ms`), ms)));
-    try {
-      return (await Promise.race([this.exited, timeout])) as number | null;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  kill(): void {
-    this.child.kill("SIGKILL");
-  }
-}
+const TtyClient = {
+  start: (port: number, name: string, cwd: string): PtyClient => PtyClient.start([process.execPath, CLI("bcs-client"), "-h", "127.0.0.1", "-p", String(port), "-u", name], { cwd }),
+};
 
 /** A bar row for file `name` of `total` bytes; `moved` is its byte count as shown. */
 function barRow(row: string, name: string, total: string): { percent: number; moved: string } | undefined {
@@ -542,6 +507,16 @@ function assertPercentsRise(raw: string): void {
   assert.equal(percents.at(-1), 100, raw);
   assert.deepEqual(percents, [...percents].sort((a, b) => a - b));
 }
+
+describe("bcs_client and bcs_server --help", () => {
+  for (const program of ["bcs_client", "bcs_server"] as const) {
+    it(`${program} --help names ${program}`, () => {
+      const run = spawnSync(process.execPath, [CLI(program === "bcs_client" ? "bcs-client" : "bcs-server"), "--help"], { encoding: "utf8" });
+      assert.equal(run.status, 0, run.stderr);
+      assert.equal(run.stdout.split("\n")[0], `Usage: ${program} [options]`);
+    });
+  }
+});
 
 describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, () => {
   let fake: FakeServer;
@@ -574,7 +549,7 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       conn.write(encodeDeliver("pat", "during the upload"));
       await c.waitRow((r) => r === "pat: during the upload", "the incoming line");
       c.type("hi all\r"); // waits for the upload's reply before it is sent
-      await c.waitRow((r) => r === "> hi all", "the typed line");
+      await c.waitRow((r) => r === "hi all", "the typed line");
       conn.socket.resume();
       const up = await conn.next(30_000);
       assert.ok(up?.type === FrameType.SendFile && up.body?.equals(content), "the upload arrives whole");
@@ -587,10 +562,10 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       assert.equal(await c.exit(), 0, c.raw);
       const rows = c.screen().filter((r) => r !== "");
       const screen = rows.join("\n");
-      assert.deepEqual(rows.slice(0, 4), ["server: online: nobody else", "> /sendfile big.bin", "pat: during the upload", "> hi all"], screen);
+      assert.deepEqual(rows.slice(0, 4), ["server: online: nobody else", "/sendfile big.bin", "pat: during the upload", "hi all"], screen);
       assert.equal(barRow(rows[4]!, "big.bin", "32 MB")?.moved, "32 MB", screen);
       assert.match(rows[4]!, /\[#{30}\] 100%/);
-      assert.deepEqual(rows.slice(5), ["uploaded big.bin", "tty: hi all", "> /quit"], `one bar left, and only at 100%:\n${screen}`);
+      assert.deepEqual(rows.slice(5), ["uploaded big.bin", "tty: hi all", "/quit"], `one bar left, and only at 100%:\n${screen}`);
       assertPercentsRise(c.raw);
     } finally {
       c.kill();
@@ -615,9 +590,9 @@ describe("bcs_client on a terminal", { skip: !HAS_SCRIPT && "util-linux script i
       c.type("/quit\r");
       assert.equal(await c.exit(), 0, c.raw);
       const rows = c.screen().filter((r) => r !== "");
-      assert.deepEqual(rows.slice(0, 2), ["server: online: nobody else", "> /getfile dl.bin"], rows.join("\n"));
+      assert.deepEqual(rows.slice(0, 2), ["server: online: nobody else", "/getfile dl.bin"], rows.join("\n"));
       assert.match(rows[2]!, /^dl\.bin \[#{30}\] 100%  4 MB \/ 4 MB  .+\/s$/);
-      assert.deepEqual(rows.slice(3), [`downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "> /quit"]);
+      assert.deepEqual(rows.slice(3), [`downloaded dl.bin (${content.length} bytes) to ./dl.bin`, "/quit"]);
       assertPercentsRise(c.raw);
     } finally {
       c.kill();

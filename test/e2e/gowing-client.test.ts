@@ -7,7 +7,9 @@ import assert from "node:assert/strict";
 import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 import { createServer } from "node:net";
 import { afterEach, describe, it } from "node:test";
+import { encodeText } from "../../src/protocols/gowing/codec.js";
 import { FrameType } from "../../src/protocols/gowing/frames.js";
+import { HELP_LINES } from "../../src/clients/gowing/display.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
 import { GowingClientProcess, killGowingClients } from "../helpers/gowing-client-process.js";
 import { message, RawGowing } from "../helpers/gowing-wire.js";
@@ -15,15 +17,18 @@ import { startGowing, withGowing } from "../helpers/gowing-server.js";
 import { CLI } from "../helpers/server.js";
 
 const TIMEOUT = { timeout: 30_000 };
+/** The client's help, as printed after joining and on @help. */
+const HELP = HELP_LINES.join("\n") + "\n";
 
 afterEach(() => killGowingClients());
 
 describe("gowing client", () => {
-  it("prints the command list, the prompt <name>> and the joining notice, sends typed text, prints what arrives", TIMEOUT, withGowing({}, async (server) => {
+  it("prints its own help (not the server's command list), the prompt <name>> and the joining notice, sends typed text, prints what arrives", TIMEOUT, withGowing({}, async (server) => {
     const peer = await RawGowing.joined(server.gowingPort, "peer");
     const bob = GowingClientProcess.start(server.gowingPort, "Bob");
     await bob.waitFor("**Bob is joining the chat**\nBob> ");
-    assert.equal(bob.out, `${COMMAND_LIST}\nBob> \n**Bob is joining the chat**\nBob> `);
+    assert.equal(bob.out, `${HELP}Bob> \n**Bob is joining the chat**\nBob> `);
+    assert.ok(!bob.out.includes(COMMAND_LIST));
     assert.deepEqual(await peer.next(), message("**Bob is joining the chat**"));
     bob.type("Hi");
     assert.deepEqual(await peer.next(), message("[Bob] Hi"));
@@ -105,7 +110,7 @@ describe("gowing client", () => {
     holder.close();
   }));
 
-  it("reconnects for the next name when the server closed the connection meanwhile, and shows the command list once", TIMEOUT, withGowing({ limits: { loginTimeoutMs: 300 } }, async (server) => {
+  it("reconnects for the next name when the server closed the connection meanwhile, and shows its help once", TIMEOUT, withGowing({ limits: { loginTimeoutMs: 300 } }, async (server) => {
     const holder = await RawGowing.joined(server.gowingPort, "slow");
     const c = GowingClientProcess.start(server.gowingPort, "slow");
     await c.waitFor("Enter another name: ");
@@ -113,11 +118,37 @@ describe("gowing client", () => {
     c.type("slower");
     await c.waitFor("slower> ");
     assert.deepEqual(await holder.next(), message("**slower is joining the chat**"));
-    assert.equal(c.out.split(COMMAND_LIST).length, 2, c.dump());
+    assert.equal(c.out.split(HELP).length, 2, c.dump());
     assert.equal(c.err, "");
     c.type("@exit");
     assert.equal(await c.exit(), 0);
     holder.close();
+  }));
+
+  it("offers @list, @msg <name> <text> and @help; an unknown @command is not sent to everyone", TIMEOUT, withGowing({}, async (server) => {
+    const peer = await RawGowing.joined(server.gowingPort, "pal");
+    const c = GowingClientProcess.start(server.gowingPort, "Cmd");
+    await c.waitFor("Cmd> ");
+    assert.deepEqual(await peer.next(), message("**Cmd is joining the chat**"));
+    c.type("@list");
+    await c.waitFor("\npal, Cmd\nCmd> ");
+    c.type("@msg pal  psst,  pal");
+    assert.deepEqual(await peer.next(), { type: FrameType.Direct, text: "[Cmd] (private) psst,  pal" });
+    c.type("@msg nobody hi");
+    await c.waitFor("error: No such user: nobody\n", 8000, "err");
+    c.type("@msg pal");
+    await c.waitFor("error: usage: @msg <name> <text>\n", 8000, "err");
+    c.type("@pal hi");
+    await c.waitFor("error: unknown command @pal; @help lists the commands\n", 8000, "err");
+    const helpBefore = c.out.split(HELP).length;
+    c.type("@help");
+    await c.waitFor(/@exit +leave the chat\n(.|\n)*@exit +leave the chat\nCmd> $/);
+    assert.equal(c.out.split(HELP).length, helpBefore + 1);
+    c.type("last");
+    assert.deepEqual(await peer.next(), message("[Cmd] last"), "nothing else reached pal");
+    c.type("@exit");
+    assert.equal(await c.exit(), 0);
+    peer.close();
   }));
 
   it("exits 2 when input ends while a name is asked for", TIMEOUT, withGowing({}, async (server) => {
@@ -145,7 +176,7 @@ describe("gowing client", () => {
       await c.waitFor("Orphan> ");
       await server.close();
       assert.equal(await c.exit(), 1);
-      assert.match(c.err, /the server closed the connection/);
+      assert.equal(c.err, "error: the server closed the connection\n");
     } finally {
       await server.close();
     }
@@ -165,32 +196,38 @@ describe("gowing client", () => {
 
 describe("gowing client on a terminal", () => {
   for (const term of ["xterm", "dumb"]) {
-    it(`redraws the prompt and the half-typed line below an incoming line (TERM=${term})`, { ...TIMEOUT, skip: !HAS_SCRIPT && "util-linux script is not installed" }, withGowing({}, async (server) => {
+    it(`writes received lines as plain lines, the prompt only after their newline, and keeps the half-typed line (TERM=${term})`, { ...TIMEOUT, skip: !HAS_SCRIPT && "util-linux script is not installed" }, withGowing({}, async (server) => {
       const peer = await RawGowing.joined(server.gowingPort, "peer");
       const child = spawnOnTerminal([process.execPath, CLI("switchboard"), "client", "gowing", "127.0.0.1", "Tty", "--port", String(server.gowingPort)], { env: { ...process.env, TERM: term } });
       let screen = "";
       child.stdout.setEncoding("utf8").on("data", (d: string) => (screen += d));
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-      /** What is left once cursor and erase sequences are taken out. */
-      const visible = (raw: string): string => raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
-      const waitScreen = async (pattern: RegExp): Promise<void> => {
+      const waitScreen = async (test: (s: string) => boolean, what: string): Promise<void> => {
         const deadline = Date.now() + 8000;
-        while (!pattern.test(visible(screen))) {
-          if (Date.now() > deadline) throw new Error(`terminal never showed ${pattern}: ${JSON.stringify(screen)}`);
+        while (!test(screen)) {
+          if (Date.now() > deadline) throw new Error(`terminal never showed ${what}: ${JSON.stringify(screen)}`);
           await new Promise((r) => setTimeout(r, 20));
         }
       };
       try {
-        await waitScreen(/Tty> /);
+        await waitScreen((s) => s.endsWith("Tty> "), "the prompt");
         assert.deepEqual(await peer.next(), message("**Tty is joining the chat**"));
+        await waitScreen((s) => s.endsWith("**Tty is joining the chat**\r\nTty> "), "the notice");
+        // Ten lines in a burst from another user: the prompt's line ended, exactly those
+        // lines, and the prompt again after the last one's newline.
+        let before = screen.length;
+        peer.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => encodeText(FrameType.Message, `line ${i + 1}`))));
+        const burst = "\r\n" + Array.from({ length: 10 }, (_, i) => `[peer] line ${i + 1}\r\n`).join("") + "Tty> ";
+        await waitScreen((s) => s.length - before >= burst.length, "the burst");
+        assert.equal(screen.slice(before), burst);
+        // Typing, then a line arrives: the typed part stays in the terminal's line, Enter sends it whole.
         child.stdin.write("hal");
-        await waitScreen(/Tty> hal/);
-        const before = screen.length;
+        await waitScreen((s) => s.endsWith("Tty> hal"), "the echo");
+        before = screen.length;
         peer.send(FrameType.Message, "incoming");
-        await waitScreen(/\[peer\] incoming\r?\nTty> hal/);
-        // The prompt line was erased (ESC[2K) and the cursor put at column 1 before the
-        // incoming line was printed, then the prompt redrawn with "hal" below it.
-        assert.match(screen.slice(before), /\x1b\[2K\x1b\[1G\[peer\] incoming\r?\n/, JSON.stringify(screen.slice(before)));
+        await waitScreen((s) => s.endsWith("[peer] incoming\r\nTty> "), "the incoming line");
+        assert.equal(screen.slice(before), "\r\n[peer] incoming\r\nTty> ");
+        assert.doesNotMatch(screen, /\x1b/, "no escape sequence anywhere");
         child.stdin.write("f done\r");
         assert.deepEqual(await peer.next(), message("[Tty] half done"), "the half-typed text was kept");
         child.stdin.write("@exit\r");

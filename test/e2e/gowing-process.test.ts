@@ -29,13 +29,13 @@ async function scriptedSession(port: number): Promise<{ alicePort: number; bobPo
   const alice = await RawGowing.joined(port, "alice");
   const bob = await RawGowing.open(port);
   const ports = { alicePort: alice.socket.localPort!, bobPort: bob.socket.localPort! };
-  await bob.next(); // command list
   bob.send(FrameType.Join, "ALICE");
   assert.equal(await bob.joinStatus(), JoinStatus.NameTaken);
   bob.send(FrameType.Join, "bad name");
   assert.equal(await bob.joinStatus(), JoinStatus.InvalidName);
   bob.send(FrameType.Join, "bob");
   assert.equal(await bob.joinStatus(), JoinStatus.Accepted);
+  await bob.next(); // command list
   await bob.next(); // bob joining
   await alice.next();
   alice.send(FrameType.Message, "hi bob");

@@ -1,41 +1,50 @@
 /** The gowing server over real sockets (seed 003, WIRE.md 5; issue 5 acceptance). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { encodeRaw } from "../../src/protocols/gowing/codec.js";
+import { encodeRaw, encodeText } from "../../src/protocols/gowing/codec.js";
 import { FrameType, JoinStatus } from "../../src/protocols/gowing/frames.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
 import { error, message, RawGowing } from "../helpers/gowing-wire.js";
 import { withGowing } from "../helpers/gowing-server.js";
+import { bare, within } from "../helpers/tcp-peer.js";
 
 const TIMEOUT = { timeout: 20_000 };
 
 describe("gowing connect and JOIN", () => {
-  it("sends the command list on connect, to that connection only", TIMEOUT, withGowing({}, async (server) => {
+  it("sends nothing before the JOIN reply, and the command list after it, to the joiner only", TIMEOUT, withGowing({}, async (server) => {
     const a = await RawGowing.joined(server.gowingPort, "cl_a");
     const b = await RawGowing.open(server.gowingPort);
+    assert.equal(await b.quiet(300), true, "nothing before JOIN (the public clients read the first byte as the status)");
+    b.send(FrameType.Join, "cl_b");
+    assert.equal(await b.joinStatus(), 0);
     assert.deepEqual(await b.next(), message(COMMAND_LIST));
-    assert.equal(await b.quiet(150), true, "one command list, nothing else before JOIN");
-    assert.equal(await a.quiet(150), true, "the command list went to the others too");
+    assert.deepEqual(await a.next(), message("**cl_b is joining the chat**"), "the command list did not go to the others");
     a.close();
     b.close();
   }));
 
-  it("answers JOIN with type 0, length 1, status 0, then the joining notice to everyone, the joiner included", TIMEOUT, withGowing({}, async (server) => {
+  it("answers JOIN with one raw byte 00, then the command list, then the joining notice to everyone, the joiner included", TIMEOUT, withGowing({}, async (server) => {
     const a = await RawGowing.joined(server.gowingPort, "Alice");
-    const b = await RawGowing.open(server.gowingPort);
-    await b.next(); // command list
-    b.send(FrameType.Join, "Bob");
-    assert.deepEqual(await b.next(), { type: FrameType.Join, text: "\u0000" });
-    assert.deepEqual(await b.next(), message("**Bob is joining the chat**"));
+    const b = await bare(server.gowingPort);
+    const expected = Buffer.concat([Buffer.from([0]), encodeText(2, COMMAND_LIST), encodeText(2, "**Bob is joining the chat**")]);
+    let bytes = Buffer.alloc(0);
+    const got = new Promise<void>((resolve) =>
+      b.socket.on("data", (d: Buffer) => {
+        bytes = Buffer.concat([bytes, d]);
+        if (bytes.length >= expected.length) resolve();
+      }),
+    );
+    b.socket.write(encodeText(FrameType.Join, "Bob"));
+    await within(3000, got, "the reply");
+    assert.equal(bytes.toString("hex"), expected.toString("hex"));
     assert.deepEqual(await a.next(), message("**Bob is joining the chat**"));
     a.close();
-    b.close();
+    b.socket.destroy();
   }));
 
   it("answers status 1 to a name in use in any case, and takes another name on the same connection", TIMEOUT, withGowing({}, async (server) => {
     const holder = await RawGowing.joined(server.gowingPort, "Dup");
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     for (const name of ["Dup", "dup", "DUP"]) {
       p.send(FrameType.Join, name);
       assert.equal(await p.joinStatus(), JoinStatus.NameTaken);
@@ -43,6 +52,7 @@ describe("gowing connect and JOIN", () => {
     assert.equal(await holder.quiet(150), true, "a refused JOIN tells nobody");
     p.send(FrameType.Join, "Dup2");
     assert.equal(await p.joinStatus(), JoinStatus.Accepted);
+    assert.deepEqual(await p.next(), message(COMMAND_LIST));
     assert.deepEqual(await p.next(), message("**Dup2 is joining the chat**"));
     holder.close();
     p.close();
@@ -50,7 +60,6 @@ describe("gowing connect and JOIN", () => {
 
   it("answers status 2 to blank, spaced, long, reserved and non-ASCII names", TIMEOUT, withGowing({}, async (server) => {
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     for (const name of ["", " ", "has space", "x".repeat(33), "sl/ash", "server", "SERVER", "naïve"]) {
       p.send(FrameType.Join, name);
       assert.equal(await p.joinStatus(), JoinStatus.InvalidName, JSON.stringify(name));
@@ -64,7 +73,6 @@ describe("gowing connect and JOIN", () => {
   it("answers status 3 when the server is full", TIMEOUT, withGowing({ limits: { maxUsers: 1 } }, async (server) => {
     const a = await RawGowing.joined(server.gowingPort, "only");
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     p.send(FrameType.Join, "second");
     assert.equal(await p.joinStatus(), JoinStatus.ServerFull);
     a.close();
@@ -82,7 +90,6 @@ describe("gowing connect and JOIN", () => {
 
   it("answers chat before JOIN with ERROR Join first", TIMEOUT, withGowing({}, async (server) => {
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     for (const type of [FrameType.Message, FrameType.List, FrameType.Direct]) {
       p.send(type, type === FrameType.List ? "" : "someone hi");
       assert.deepEqual(await p.next(), error("Join first"));
@@ -92,7 +99,6 @@ describe("gowing connect and JOIN", () => {
 
   it("closes a connection that has not joined within the login deadline", TIMEOUT, withGowing({ limits: { loginTimeoutMs: 300 } }, async (server) => {
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     p.send(FrameType.Join, "server"); // refused: the deadline still runs
     assert.equal(await p.joinStatus(), JoinStatus.InvalidName);
     const closedIn = Date.now();
@@ -158,7 +164,6 @@ describe("gowing chat", () => {
     a.send(FrameType.Message, "after");
     assert.deepEqual(await b.next(), message("[f_a] after"));
     const p = await RawGowing.open(server.gowingPort);
-    await p.next();
     p.send(FrameType.Join, "n".repeat(600));
     assert.equal(await p.joinStatus(), JoinStatus.InvalidName);
     for (const peer of [a, b, p]) peer.close();
@@ -246,7 +251,6 @@ describe("gowing chat", () => {
   it("understands frames split into single bytes", TIMEOUT, withGowing({}, async (server) => {
     const a = await RawGowing.joined(server.gowingPort, "sb_a");
     const b = await RawGowing.open(server.gowingPort);
-    await b.next();
     const bytes = Buffer.concat([
       Buffer.from([FrameType.Join, 0, 4]),
       Buffer.from("sb_b"),

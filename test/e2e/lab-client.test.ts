@@ -1,5 +1,6 @@
 /** `switchboard client lab` as a subprocess against a real server (WIRE.md 7). */
 import assert from "node:assert/strict";
+import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { RawLab } from "../helpers/lab-wire.js";
 import { Interactive } from "../helpers/interactive.js";
@@ -102,5 +103,27 @@ describe("lab client", () => {
     assert.equal(await c.exited, 0);
     assert.equal(c.lines.filter((l) => l === "The message was sent successfully").length, 5);
     peer.close();
+  });
+
+  it("says the server closed the connection on stderr, and exits 1", async () => {
+    // A server that accepts the login, then hangs up.
+    let conn: Socket | undefined;
+    const fake = createServer((socket) => {
+      conn = socket;
+      socket.once("data", () => socket.write("HELLO closer\n"));
+    });
+    await new Promise<void>((resolve) => fake.listen(0, "127.0.0.1", resolve));
+    try {
+      const c = new Interactive(CLI("switchboard"), ["client", "lab", "--address", "127.0.0.1", "--port", String((fake.address() as { port: number }).port)]);
+      clients.push(c);
+      c.type("closer");
+      await c.expect("Successfully logged in as closer!");
+      conn!.destroy();
+      assert.equal(await c.exit(), 1, c.dump());
+      assert.deepEqual(c.err, ["error: the server closed the connection"]);
+      assert.deepEqual(c.out, [WELCOME, "Successfully logged in as closer!"]);
+    } finally {
+      fake.close();
+    }
   });
 });

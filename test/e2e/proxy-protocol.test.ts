@@ -122,9 +122,9 @@ describe("behind a proxy (PROXY protocol on)", TIMEOUT, () => {
       const g = await RawGowing.open(s.port("gowing"));
       assert.equal(await g.quiet(300), true, "no greeting before the header: there is no session yet");
       g.write(proxyV1({ source: "192.0.2.33", sourcePort: 6000 }));
-      assert.equal((await g.next())?.text, COMMAND_LIST);
       g.send(Gowing.Join, "erin");
       assert.equal(await g.joinStatus(), 0);
+      assert.equal((await g.next())?.text, COMMAND_LIST);
       g.close();
       await within(3000, (async () => { while (s.running.hub.isOnline("erin")) await sleep(10); })(), "erin's leave");
     } finally {

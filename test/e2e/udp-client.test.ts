@@ -6,8 +6,11 @@
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { afterEach, describe, it } from "node:test";
+import { encodeFrame } from "../../src/protocols/udp/codec.js";
 import { Op } from "../../src/protocols/udp/frames.js";
 import { Interactive } from "../helpers/interactive.js";
+import { PtyClient } from "../helpers/pty-client.js";
+import { HAS_SCRIPT } from "../helpers/terminal.js";
 import { CLI, tempDir, withOwnServer } from "../helpers/server.js";
 import { startUdpServer, type UdpTestServer } from "../helpers/udp-server.js";
 import { RawUdp } from "../helpers/udp-wire.js";
@@ -43,6 +46,9 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
     try {
       const alice = new Client(s.udpPort, "alice");
       await until(() => s.running.hub.isOnline("alice"));
+      await alice.waitFor("registered as alice; /help for commands");
+      alice.type("/help");
+      await alice.waitFor("  /msg <user> <text>  a private message");
       alice.type("hello, everyone ✓");
       await alice.waitFor("alice: hello, everyone ✓"); // the server's echo
       assert.deepEqual(await bob.next(), { op: Op.PublicMessage, from: "alice", text: "hello, everyone ✓" });
@@ -59,6 +65,8 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
       await alice.waitFor("(private to bob) alice: just for you");
       alice.type("/msg nobody anyone?");
       await alice.waitFor("error: no such user", 5000, "err");
+      // Shown as sent only on the server's OK: the refused one has no line of its own.
+      assert.deepEqual(alice.out.filter((l) => l.startsWith("(private to ")), ["(private to bob) alice: just for you"]);
 
       alice.type("/list");
       await alice.waitFor("online: bob, alice");
@@ -77,9 +85,21 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
     }
   }));
 
-  it("prints the periodic list as it arrives", withServer({ listIntervalMs: 300 }, async (s) => {
+  it("prints the periodic list when it changed, and /list's answer always", withServer({ listIntervalMs: 300 }, async (s) => {
     const c = new Client(s.udpPort, "lister");
     await c.waitFor("online: lister", 5000);
+    await new Promise((r) => setTimeout(r, 1200)); // three or four more lists, all the same
+    const lists = (): string[] => c.out.filter((l) => l.startsWith("online: "));
+    assert.deepEqual(lists(), ["online: lister"], c.dump());
+    const other = await RawUdp.registered(s.udpPort, "newcomer");
+    try {
+      await c.waitFor("online: lister, newcomer", 5000);
+      c.type("/list");
+      await until(() => lists().length === 3);
+      assert.deepEqual(lists(), ["online: lister", "online: lister, newcomer", "online: lister, newcomer"], c.dump());
+    } finally {
+      other.close();
+    }
     c.type("/quit");
     assert.equal(await c.exit(), 0);
   }));
@@ -89,7 +109,7 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
     await until(() => s.running.hub.isOnline("keeper"));
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(s.running.hub.isOnline("keeper"), true, "the client was logged out as idle");
-    assert.deepEqual(c.out, [], "keepalive INFO replies were printed");
+    assert.deepEqual(c.out, ["registered as keeper; /help for commands"], "keepalive INFO replies were printed");
     c.type("/quit");
     assert.equal(await c.exit(), 0);
   }));
@@ -134,4 +154,56 @@ describe("udp client process", { timeout: TEST_TIMEOUT }, () => {
     assert.equal(await c.exit(), 1);
     assert.match(c.err.join("\n"), /^error: /);
   });
+
+  it("says the server has gone away and exits 1 when its port closes (ICMP port unreachable), without input", async () => {
+    const s = await startUdpServer({});
+    const c = new Client(s.udpPort, "stayer", ["--keepalive", "200ms"]);
+    try {
+      await c.waitFor("registered as stayer; /help for commands");
+      await s.close();
+      assert.equal(await c.exit(5000), 1, c.dump());
+      assert.deepEqual(c.err, ["error: the server has gone away (port unreachable)"]);
+    } finally {
+      c.kill();
+    }
+  });
+
+  it("says the server has gone away and exits 1 when the keepalive gets no answer within its interval", async () => {
+    const server = await silentAfterRegister();
+    const c = new Client(server.port, "hopeful", ["--keepalive", "200ms"]);
+    try {
+      await c.waitFor("registered as hopeful; /help for commands");
+      assert.equal(await c.exit(5000), 1, c.dump());
+      assert.deepEqual(c.err, ["error: the server has gone away (no answer to the keepalive within 200 ms)"]);
+    } finally {
+      c.kill();
+      server.close();
+    }
+  });
+
+  it("on a terminal, leaves by itself when the server has gone away (no keystroke needed)", { skip: !HAS_SCRIPT && "util-linux script is not installed" }, async () => {
+    const server = await silentAfterRegister();
+    const c = PtyClient.start([process.execPath, CLI("switchboard"), "client", "udp", "--host", "127.0.0.1", "--port", String(server.port), "-u", "ttyhope", "--keepalive", "200ms"]);
+    try {
+      await c.waitText("registered as ttyhope; /help for commands\r\n");
+      assert.equal(await c.exit(15_000), 1, c.raw); // generous: the machine may be loaded
+      assert.ok(c.raw.endsWith("error: the server has gone away (no answer to the keepalive within 200 ms)\r\n"), JSON.stringify(c.raw));
+    } finally {
+      c.kill();
+      server.close();
+    }
+  });
 });
+
+/** A udp "server" that answers the first REGISTER with OK and then never says anything again. */
+async function silentAfterRegister(): Promise<{ port: number; close(): void }> {
+  const socket = createSocket("udp4");
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  let answered = false;
+  socket.on("message", (_msg, from) => {
+    if (answered) return;
+    answered = true;
+    socket.send(encodeFrame({ op: Op.Ok }), from.port, from.address);
+  });
+  return { port: socket.address().port, close: () => socket.close() };
+}

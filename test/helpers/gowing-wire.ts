@@ -1,38 +1,40 @@
 /**
- * A raw gowing peer for tests: writes any bytes, reads server frames one at a time
- * (seed 003, WIRE.md 5: `type:u8 | len:u16 | payload`).
+ * A raw gowing peer for tests: writes any bytes, reads what the server sends one item at
+ * a time (seed 003, WIRE.md 5: frames `type:u8 | len:u16 | payload`, and the JOIN reply
+ * as one raw byte, handed out as `{ type: 0, text: <the status as a character> }`).
  */
 import type { Socket } from "node:net";
-import { encodeEmpty, encodeText, GowingCodec } from "../../src/protocols/gowing/codec.js";
-import { FrameType, type GowingFrame } from "../../src/protocols/gowing/frames.js";
+import { encodeEmpty, encodeText } from "../../src/protocols/gowing/codec.js";
+import { FrameType, JoinStatus } from "../../src/protocols/gowing/frames.js";
+import { ServerStreamReader } from "../../src/protocols/gowing/server-stream.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
-import { FrameReader } from "../../src/transport/frame-reader.js";
 import { Inbox } from "./inbox.js";
 import { connectPeer } from "./tcp-peer.js";
 
-/** A frame as received: known types with their payload as text, unknown ones as their type. */
+/** A frame as received, its payload as text; a JOIN reply is type 0 with the status byte as text. */
 export type Got = { readonly type: number; readonly text: string };
 
 export class RawGowing {
   readonly socket: Socket;
   private readonly frames = new Inbox<Got>();
   readonly whenClosed: Promise<void>;
+  /** A status 0 has come: from now on the server sends frames only. */
+  private accepted = false;
 
   private constructor(socket: Socket) {
     this.socket = socket;
-    const reader = new FrameReader<GowingFrame>(
-      new GowingCodec(3 + 0xffff),
+    const reader = new ServerStreamReader(
       {
-        onFrame: (f) => this.frames.push(f.kind === "text" ? { type: f.type, text: f.text } : { type: f.type, text: `<${f.size} bytes skipped>` }),
-        onBody: () => undefined,
-        onBodyEnd: () => undefined,
-        onDecodeError: (e) => {
-          throw new Error(`server sent an undecodable frame: ${e.message}`);
+        status: (status) => {
+          if (status === JoinStatus.Accepted) this.accepted = true;
+          this.frames.push({ type: FrameType.Join, text: String.fromCharCode(status) });
         },
+        frame: (f) => this.frames.push({ type: f.type, text: f.text }),
       },
-      3 + 0xffff,
+      // Before acceptance our server sends only status bytes and ERROR frames (Join first).
+      (byte) => !this.accepted && byte !== FrameType.Error,
     );
-    socket.on("data", (c) => reader.push(c));
+    socket.on("data", (c: Buffer) => reader.push(c));
     socket.on("error", () => undefined);
     this.whenClosed = this.frames.closeOn(socket);
   }
@@ -42,7 +44,7 @@ export class RawGowing {
     return this.frames.closed;
   }
 
-  /** Connect; the command list is left unread. */
+  /** Connect; the server sends nothing before the JOIN reply. */
   static open(port: number, host = "127.0.0.1"): Promise<RawGowing> {
     return connectPeer(port, host, (s) => {
       s.setNoDelay(true);
@@ -50,14 +52,14 @@ export class RawGowing {
     });
   }
 
-  /** Connect, read the command list, JOIN, and read status 0 and our own joining notice. */
+  /** Connect, JOIN, and read status 0, the command list and our own joining notice. */
   static async joined(port: number, name: string): Promise<RawGowing> {
     const peer = await RawGowing.open(port);
-    const list = await peer.next();
-    if (list?.type !== FrameType.Message || list.text !== COMMAND_LIST) throw new Error(`no command list: ${JSON.stringify(list)}`);
     peer.send(FrameType.Join, name);
     const status = await peer.next();
     if (status?.type !== FrameType.Join || status.text !== "\u0000") throw new Error(`JOIN ${name} failed: ${JSON.stringify(status)}`);
+    const list = await peer.next();
+    if (list?.type !== FrameType.Message || list.text !== COMMAND_LIST) throw new Error(`no command list: ${JSON.stringify(list)}`);
     const notice = await peer.next();
     if (notice?.text !== `**${name} is joining the chat**`) throw new Error(`no joining notice for ${name}: ${JSON.stringify(notice)}`);
     return peer;
@@ -76,7 +78,7 @@ export class RawGowing {
     return this.frames.next(ms, "frame");
   }
 
-  /** The status byte of the next frame, which must be a JOIN reply. */
+  /** The next item, which must be a JOIN reply: its status byte. */
   async joinStatus(ms = 3000): Promise<number> {
     const f = await this.next(ms);
     if (f?.type !== FrameType.Join || f.text.length !== 1) throw new Error(`expected a JOIN reply, got ${JSON.stringify(f)}`);

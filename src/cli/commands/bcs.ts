@@ -1,14 +1,35 @@
-/** `switchboard server bcs` (= bcs_server) and `switchboard client bcs` (= bcs_client). */
-import type { Command } from "commander";
+/**
+ * `switchboard server bcs` and `switchboard client bcs`, and the same commands as the
+ * programs bcs_server and bcs_client: built on a Command of their own name, so that their
+ * --help and errors say `bcs_server`/`bcs_client`, not `switchboard server bcs`.
+ */
+import { Command } from "commander";
 import { runBcsClient } from "../../clients/bcs/run.js";
 import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";
 
 export function addBcsServerCommand(server: Command): void {
-  addLimitOptions(
-    server
-      .command("bcs")
+  bcsServer(server.command("bcs"));
+}
+
+/** The bcs_server program. */
+export function bcsServerProgram(): Command {
+  return bcsServer(new Command("bcs_server"));
+}
+
+export function addBcsClientCommand(client: Command): void {
+  bcsClient(client.command("bcs"));
+}
+
+/** The bcs_client program. */
+export function bcsClientProgram(): Command {
+  return bcsClient(new Command("bcs_client"));
+}
+
+function bcsServer(command: Command): Command {
+  return addLimitOptions(
+    command
       .description("The Basic Chat Server (seed 000): bcs_server -p <port> [-l <log_file>] [-f <file_dir>]")
       .option("-p, --port <port>", "port to listen on", parsePort, 9001)
       .option("-l, --log <log_file>", "chat log file (default stdout)")
@@ -31,9 +52,8 @@ export function addBcsServerCommand(server: Command): void {
     });
 }
 
-export function addBcsClientCommand(client: Command): void {
-  client
-    .command("bcs")
+function bcsClient(command: Command): Command {
+  return command
     .description("The bcs client (seed 000): bcs_client -h <host> -p <port> -u <username>")
     .helpOption("--help", "display help for command") // -h is the host, as in the seed
     .option("-h, --host <host>", "server host", "127.0.0.1")

@@ -39,7 +39,8 @@ export function addGowingClientCommand(client: Command): void {
     .option("--port <port>", "server port", parsePort, 9000)
     .addHelpText(
       "after",
-      "\nType a line to send it to everyone else; @exit leaves. A name in use makes the client ask for another.\n" +
+      "\nType a line to send it to everyone else. @list shows who is online, @msg <name> <text> sends a private\n" +
+        "message, @help shows the commands, @exit leaves. A name in use makes the client ask for another.\n" +
         "\nExamples:\n  switchboard client gowing 127.0.0.1 Bob\n  switchboard client gowing chat.example.org Alice --port 9000",
     )
     .action(async (host: string, name: string, o) => {

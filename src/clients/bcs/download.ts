@@ -1,12 +1,16 @@
 /**
  * /getfile: a `recvfile` body is written as it arrives to a temporary file next to the
- * destination, and renamed into place only when complete, so an interrupted download
- * never leaves a partial file under the real name.
+ * destination, and put in place only when complete, so an interrupted download never
+ * leaves a partial file under the real name. An existing file is never replaced: when
+ * the name is taken, the download is saved as `name (1).ext`, `name (2).ext`, ...
  */
 import { randomBytes } from "node:crypto";
-import { createWriteStream, type WriteStream } from "node:fs";
-import { rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { constants, createWriteStream, type WriteStream } from "node:fs";
+import { copyFile, link, stat, unlink } from "node:fs/promises";
+import { basename, dirname, extname, join, sep } from "node:path";
+
+/** How many numbered names are tried before giving up. */
+const MAX_NUMBERED = 999;
 import { finished } from "node:stream/promises";
 
 /**
@@ -62,8 +66,8 @@ export class Download {
     this.file.on("close", once);
   }
 
-  /** After the last body byte: close the temporary file and move it into place. */
-  async finish(): Promise<void> {
+  /** After the last body byte: close the temporary file and move it into place; returns where it went. */
+  async finish(): Promise<string> {
     this.file.end();
     try {
       await finished(this.file);
@@ -75,10 +79,9 @@ export class Download {
       throw this.failure;
     }
     try {
-      await rename(this.tempPath, this.dest);
-    } catch (err) {
+      return await placeWithoutReplacing(this.tempPath, this.dest);
+    } finally {
       await unlink(this.tempPath).catch(() => undefined);
-      throw err;
     }
   }
 
@@ -91,4 +94,38 @@ export class Download {
       .then(() => unlink(this.tempPath))
       .catch(() => undefined);
   }
+}
+
+/**
+ * Give the finished temporary file the name `dest`, or the first free numbered name.
+ * A hard link fails if the name exists, so no check-then-write race can replace a file
+ * created meanwhile; where hard links are not supported, an exclusive copy does the same.
+ */
+async function placeWithoutReplacing(temp: string, dest: string): Promise<string> {
+  for (let n = 0; n <= MAX_NUMBERED; n++) {
+    const candidate = n === 0 ? dest : numbered(dest, n);
+    try {
+      await link(temp, candidate);
+      return candidate;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") continue;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+    }
+    try {
+      await copyFile(temp, candidate, constants.COPYFILE_EXCL);
+      return candidate;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+  }
+  throw new Error(`${dest} and ${MAX_NUMBERED} numbered names beside it exist already`);
+}
+
+/** `notes.txt` -> `notes (2).txt`; `archive` -> `archive (2)`. */
+export function numbered(path: string, n: number): string {
+  const name = basename(path);
+  const ext = extname(name); // "" for `.hidden` and `archive`
+  // Not join(): it would turn `./notes.txt` into `notes (1).txt`.
+  return `${dirname(path)}${sep}${name.slice(0, name.length - ext.length)} (${n})${ext}`;
 }

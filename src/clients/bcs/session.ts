@@ -22,6 +22,7 @@ import type { Request } from "./commands.js";
 import { chatLine, printable, uploadNoticeLine } from "./display.js";
 import { Download, resolveDestination } from "./download.js";
 import { Exit } from "./exit-codes.js";
+import { SERVER_CLOSED } from "../shared/connect.js";
 import type { Printer } from "../shared/terminal.js";
 import type { ProgressDisplay, TransferProgress } from "./progress.js";
 import { openUpload, writeBody, type OpenedUpload } from "./upload.js";
@@ -360,9 +361,9 @@ export class ClientSession {
     const progress = request.progress;
     request.saving = true;
     download.finish().then(
-      () => {
+      (savedAs) => {
         progress?.done();
-        this.ui.out(`downloaded ${printable(request.name)} (${download.size} bytes) to ${printable(download.dest)}`);
+        this.ui.out(`downloaded ${printable(request.name)} (${download.size} bytes) to ${printable(savedAs)}`);
       },
       (err: unknown) => {
         progress?.drop();
@@ -392,8 +393,7 @@ export class ClientSession {
    */
   private onSocketClosed(): void {
     if (this.phase === "over") return;
-    const why = this.socketError?.code !== undefined ? ` (${this.socketError.code})` : "";
-    this.ui.err(this.phase === "registering" ? `error: connection closed by server before registering${why}` : `connection closed by server${why}`);
+    this.ui.err(SERVER_CLOSED); // one wording in every client (issue 15 point 6)
     this.finish(Exit.ConnectionLost);
   }
 

@@ -5,8 +5,12 @@
  *      |  \--1, 2--> naming --a name--> joining
  *      \--3--> over (server full)
  *
- * - JOIN is sent at once on connecting; the command list the server sends first is
- *   printed like any other line.
+ * - JOIN is sent at once on connecting. Its reply is one raw byte (WIRE.md 5, and what
+ *   the public student servers send), read as such only while a JOIN is outstanding.
+ * - Once joined, the client prints its own help (what to type here) in place of the
+ *   server's command list, which names protocol commands, not what this client takes.
+ * - `@list`, `@msg <name> <text>` and `@help` are extensions beside the seed's `@exit`
+ *   (the student specification lists LIST and DIRECT as its extras).
  * - A name the server refuses (status 1 taken, 2 invalid) makes the client ask for
  *   another (seed: "loop back to the request for a username"), on the same connection.
  *   If the server closed it meanwhile (its login deadline), the next JOIN reconnects.
@@ -15,17 +19,15 @@
  *   as `?`. Nothing here throws on server bytes.
  */
 import type { Socket } from "node:net";
-import { encodeEmpty, encodeText, GowingCodec } from "../../protocols/gowing/codec.js";
-import { FrameType, HEADER_BYTES, JoinStatus, MAX_PAYLOAD_BYTES, type GowingFrame } from "../../protocols/gowing/frames.js";
+import { encodeEmpty, encodeText } from "../../protocols/gowing/codec.js";
+import { FrameType, JoinStatus, MAX_PAYLOAD_BYTES, type GowingFrame } from "../../protocols/gowing/frames.js";
+import { ServerStreamReader } from "../../protocols/gowing/server-stream.js";
 import { asciiOnly } from "../../protocols/render-text.js";
-import { FrameReader } from "../../transport/frame-reader.js";
 import { connectTo, describeConnectError } from "../shared/connect.js";
-import { chatPrompt, EXIT_COMMAND, NAME_PROMPT, nameProblem, printable } from "./display.js";
+import { chatPrompt, HELP_LINES, isCommandList, NAME_PROMPT, nameProblem, parseTyped, receivedLine } from "./display.js";
 import { Exit } from "./exit-codes.js";
 import type { Terminal } from "./terminal.js";
 
-/** Every frame a server can send fits: the u16 length bounds it. */
-const MAX_FRAME_BYTES = HEADER_BYTES + MAX_PAYLOAD_BYTES;
 /** A server that accepts the connection but never answers JOIN is given up on. */
 const JOIN_REPLY_TIMEOUT_MS = 15_000;
 /** After @exit: time for LEAVE to leave before the socket is cut. */
@@ -48,9 +50,10 @@ export class GowingClient {
   private readonly typed: Typed[] = [];
   private inputPaused = false;
   private replyTimer: NodeJS.Timeout | undefined;
-  private connections = 0;
-  /** On a second connection the command list comes again: not printed twice. */
-  private quietUntilJoined = false;
+  /** A JOIN was sent and its one-byte reply is the next thing the server sends. */
+  private awaitingStatus = false;
+  /** Joined, and the server's command list is still to come: shown as our help instead. */
+  private commandListDue = false;
   /** The connection closed under an outstanding JOIN once already: do not loop. */
   private rejoined = false;
 
@@ -104,13 +107,38 @@ export class GowingClient {
   }
 
   private chatTyped(item: Typed): void {
-    if (item === END_OF_INPUT || item.trim() === EXIT_COMMAND) return this.leave();
-    if (item.trim() !== "") {
-      const text = asciiOnly(item);
-      if (text.length > MAX_PAYLOAD_BYTES) this.ui.err("error: message too long");
-      else this.write(encodeText(FrameType.Message, text));
+    if (item === END_OF_INPUT) return this.leave();
+    const typed = parseTyped(item);
+    switch (typed.kind) {
+      case "exit":
+        return this.leave();
+      case "blank":
+        break;
+      case "help":
+        for (const line of HELP_LINES) this.ui.out(line);
+        break;
+      case "list":
+        this.write(encodeEmpty(FrameType.List));
+        break;
+      case "problem":
+        this.ui.err(`error: ${typed.text}`);
+        break;
+      case "direct":
+        // `@name text`: our server takes the target with or without the @, and the public
+        // Python server only with it (it drops the first character of the target).
+        this.send(FrameType.Direct, `@${typed.target} ${typed.text}`);
+        break;
+      case "chat":
+        this.send(FrameType.Message, typed.text);
+        break;
     }
     this.ui.showPrompt(chatPrompt(this.name));
+  }
+
+  private send(type: number, text: string): void {
+    const ascii = asciiOnly(text);
+    if (ascii.length > MAX_PAYLOAD_BYTES) this.ui.err("error: message too long");
+    else this.write(encodeText(type, ascii));
   }
 
   // ---- the server's side ------------------------------------------------------------
@@ -118,6 +146,7 @@ export class GowingClient {
   private async join(): Promise<void> {
     this.phase = "joining";
     if (this.socket === undefined && !(await this.connect())) return;
+    this.awaitingStatus = true;
     this.write(encodeText(FrameType.Join, this.name));
     clearTimeout(this.replyTimer);
     this.replyTimer = setTimeout(() => {
@@ -139,17 +168,10 @@ export class GowingClient {
       socket.destroy();
       return false;
     }
-    this.connections++;
-    this.quietUntilJoined = this.connections > 1;
-    const reader = new FrameReader<GowingFrame>(
-      new GowingCodec(MAX_FRAME_BYTES),
-      {
-        onFrame: (frame) => this.onFrame(frame),
-        onBody: () => undefined, // payloads of types this client does not know
-        onBodyEnd: () => undefined,
-        onDecodeError: () => undefined, // the gowing codec reports none
-      },
-      MAX_FRAME_BYTES,
+    this.awaitingStatus = false;
+    const reader = new ServerStreamReader(
+      { status: (status) => this.joinAnswered(status), frame: (frame) => this.onFrame(frame) },
+      () => this.awaitingStatus,
     );
     socket.on("data", (chunk: Buffer) => {
       if (this.socket === socket) reader.push(chunk);
@@ -161,39 +183,41 @@ export class GowingClient {
     return true;
   }
 
-  private onFrame(frame: GowingFrame): void {
+  /** A frame (the reader has skipped types this client does not know, so the protocol may grow). */
+  private onFrame(frame: GowingFrame & { kind: "text" }): void {
     if (this.phase === "over") return;
-    // A type this client does not know: skipped, so that the protocol may grow.
-    if (frame.kind === "skipped") return;
     switch (frame.type) {
-      case FrameType.Join:
-        return this.joinAnswered(frame.text);
       case FrameType.Message:
-        if (this.quietUntilJoined) return;
-        return this.ui.out(printable(frame.text));
+        if (this.commandListDue && isCommandList(frame.text)) {
+          this.commandListDue = false;
+          return;
+        }
+        return this.ui.out(receivedLine(frame.text));
       case FrameType.List:
       case FrameType.Direct:
-        return this.ui.out(printable(frame.text));
+        return this.ui.out(receivedLine(frame.text));
       case FrameType.Error:
-        return this.ui.err(`error: ${printable(frame.text)}`);
+        return this.ui.err(`error: ${receivedLine(frame.text)}`);
+      case FrameType.Join:
+        // A server of the old framed reply (`00 00 01 status`) would land here.
+        this.ui.err("error: the server sent a JOIN frame; it does not answer JOIN with one byte as gowing servers do");
+        return this.finish(Exit.ProtocolError);
       default:
         return; // LEAVE means nothing from a server
     }
   }
 
-  private joinAnswered(payload: string): void {
-    if (this.phase !== "joining") {
-      this.ui.err("error: the server sent a JOIN reply nobody asked for");
-      return this.finish(Exit.ProtocolError);
-    }
+  private joinAnswered(status: number): void {
+    this.awaitingStatus = false;
+    if (this.phase === "over") return;
     clearTimeout(this.replyTimer);
     this.rejoined = false;
-    const status = payload.length === 1 ? payload.charCodeAt(0) : -1;
-    const name = printable(this.name);
+    const name = receivedLine(this.name);
     switch (status) {
       case JoinStatus.Accepted:
         this.phase = "chatting";
-        this.quietUntilJoined = false;
+        this.commandListDue = true;
+        for (const line of HELP_LINES) this.ui.out(line);
         this.ui.showPrompt(chatPrompt(this.name));
         return this.drainTyped();
       case JoinStatus.NameTaken:
@@ -206,7 +230,7 @@ export class GowingClient {
         this.ui.err("error: the server is full");
         return this.finish(Exit.ServerFull);
       default:
-        this.ui.err(`error: the server answered JOIN with an unknown status`);
+        this.ui.err(`error: the server answered JOIN with an unknown status (${status})`);
         return this.finish(Exit.ProtocolError);
     }
   }

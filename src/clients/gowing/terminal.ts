@@ -4,17 +4,25 @@
  * (../shared/terminal.ts) because the seed wants the prompt on pipes too and the prompt
  * changes (a name is asked for, then the chat prompt).
  *
- * On a terminal (stdin and stdout both TTYs) readline draws the prompt, and a line that
- * arrives while the user is typing is printed above it: the prompt line is cleared, the
- * line printed, and the prompt redrawn with the half-typed text kept.
- * With pipes the prompt is written as text too (the seed asks for it), and output reads
- * as a terminal would show it: a prompt that a line interrupts is ended by a newline,
- * the line printed, and the prompt written again.
+ * Terminal and pipe alike, the output is plain text: lines and the prompt, never cursor
+ * movement or erase sequences, so that a harness matching received lines (issue 20)
+ * reads exactly the lines. A prompt that a received line interrupts is ended by a
+ * newline first, and written again only after the received line's own newline, once
+ * no further line has come for PROMPT_SETTLE_MS: a burst of lines arrives as just those
+ * lines, with one prompt after the last.
+ *
+ * On a terminal the line discipline (cooked mode) echoes and edits what is typed, not
+ * readline: a line arriving mid-typing leaves the typed part above it on screen, and
+ * Enter still sends the whole line (Ctrl+R reprints it on Linux). Ctrl+C arrives as
+ * SIGINT, Ctrl+D at the start of a line as the end of input.
  */
-import { clearLine, createInterface, cursorTo, type Interface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import type { InputHandlers } from "../shared/terminal.js";
 
 export type { InputHandlers };
+
+/** Quiet time after a received line before the prompt is written again. */
+const PROMPT_SETTLE_MS = 50;
 
 export class Terminal {
   readonly interactive: boolean;
@@ -22,9 +30,12 @@ export class Terminal {
   private prompt = "";
   /** The prompt is shown and waits for a line. */
   private prompting = false;
-  /** Pipes: the prompt was written and no newline has followed it yet. */
+  /** The prompt was written and no newline has followed it yet. */
   private promptOnLine = false;
   private closing = false;
+  private onSigint: (() => void) | undefined;
+  /** The prompt is due again once received lines settle. */
+  private promptTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
@@ -35,24 +46,26 @@ export class Terminal {
   }
 
   start(handlers: InputHandlers): void {
-    const rl = createInterface({
-      input: this.input,
-      output: this.interactive ? this.output : undefined,
-      terminal: this.interactive,
-      prompt: "", // nothing is drawn until showPrompt
-      crlfDelay: Infinity,
-    });
+    // terminal: false even on a TTY: no raw mode, no redraws (see the top of this file).
+    const rl = createInterface({ input: this.input, terminal: false, crlfDelay: Infinity });
     this.rl = rl;
     rl.on("line", (line) => {
       this.prompting = false;
-      if (this.promptOnLine) this.endPromptLine(); // as the terminal's echo of Enter would
+      // On a terminal the echo of Enter ended the prompt's line; on a pipe, as if it had.
+      if (this.promptOnLine) {
+        if (this.interactive) this.promptOnLine = false;
+        else this.endPromptLine();
+      }
       handlers.line(line);
     });
     rl.on("close", () => {
       this.rl = undefined;
       if (!this.closing) handlers.end();
     });
-    if (this.interactive) rl.on("SIGINT", () => handlers.interrupt());
+    if (this.interactive) {
+      this.onSigint = () => handlers.interrupt();
+      process.on("SIGINT", this.onSigint);
+    }
   }
 
   /** Show `prompt` and wait for a line. */
@@ -60,13 +73,7 @@ export class Terminal {
     if (this.closing) return;
     this.prompt = prompt;
     this.prompting = true;
-    if (this.interactive) {
-      this.rl?.setPrompt(prompt);
-      this.rl?.prompt(true);
-    } else if (!this.promptOnLine) {
-      this.output.write(prompt);
-      this.promptOnLine = true;
-    }
+    this.writePrompt();
   }
 
   /** One line to stdout (chat). */
@@ -93,13 +100,9 @@ export class Terminal {
     this.closing = true;
     const rl = this.rl;
     this.rl = undefined;
-    if (rl !== undefined) {
-      if (this.interactive && this.prompting) {
-        clearLine(this.output, 0);
-        cursorTo(this.output, 0);
-      }
-      rl.close(); // also takes a TTY out of raw mode
-    }
+    rl?.close();
+    clearTimeout(this.promptTimer);
+    if (this.onSigint !== undefined) process.off("SIGINT", this.onSigint);
     if (this.promptOnLine) this.endPromptLine();
     this.prompting = false;
     const input = this.input as NodeJS.ReadableStream & { destroy?: () => void };
@@ -107,22 +110,19 @@ export class Terminal {
   }
 
   private print(stream: NodeJS.WritableStream, line: string): void {
-    if (this.interactive) {
-      if (!this.prompting || this.rl === undefined) return void stream.write(line + "\n");
-      clearLine(this.output, 0);
-      cursorTo(this.output, 0);
-      stream.write(line + "\n");
-      this.rl.prompt(true); // redraws the prompt and what was typed, cursor where it was
-      // With TERM=dumb readline writes the prompt only: put the half-typed text back too.
-      if (process.env["TERM"] === "dumb") this.output.write(this.rl.line);
-      return;
-    }
     if (this.promptOnLine) this.endPromptLine();
     stream.write(line + "\n");
-    if (this.prompting && !this.closing) {
-      this.output.write(this.prompt);
-      this.promptOnLine = true;
-    }
+    if (!this.prompting || this.closing) return;
+    clearTimeout(this.promptTimer);
+    this.promptTimer = setTimeout(() => this.writePrompt(), PROMPT_SETTLE_MS);
+    this.promptTimer.unref();
+  }
+
+  private writePrompt(): void {
+    clearTimeout(this.promptTimer);
+    if (this.promptOnLine || !this.prompting || this.closing) return;
+    this.output.write(this.prompt);
+    this.promptOnLine = true;
   }
 
   private endPromptLine(): void {

@@ -9,7 +9,6 @@ export const TEXT = {
   disallowed: (name: string) => `Cannot log in as ${name}. That username contains disallowed characters.`,
   full: "Cannot log in. The server is full!",
   unknownInput: "Unknown command. Use !who, @<user> <message> or !quit.",
-  closed: "Connection closed by server.",
 } as const;
 
 /** The lines printed for a reply or delivery once logged in. */

@@ -4,11 +4,12 @@
  * Asks for a login until one succeeds (each attempt on a new connection: the server
  * closes after a refusal), then `!who` lists users, `@<user> <msg>` sends, `!quit`
  * leaves; incoming messages print as they arrive, also while the user types.
- * Exit codes: 0 after !quit or end of input (once every request was answered); 1 when
- * the server is full, cannot be reached, or closes the connection.
+ * Exit codes: 0 after !quit, Ctrl+C or end of input (once every request was answered);
+ * 1 when the server is full, cannot be reached, or closes the connection (then
+ * SERVER_CLOSED is printed on stderr).
  */
 import { Terminal } from "../shared/terminal.js";
-import { describeConnectError } from "../shared/connect.js";
+import { SERVER_CLOSED, describeConnectError } from "../shared/connect.js";
 import { LabConnection } from "./connection.js";
 import { TEXT, answersRequest, replyLines } from "./display.js";
 
@@ -24,8 +25,9 @@ export interface LabClientOptions {
 const DRAIN_TIMEOUT_MS = 5000;
 
 export function runLabClient(options: LabClientOptions): Promise<number> {
-  // The lab client has no prompt of its own: only the lines it prints.
-  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr, "");
+  // Like the lab's reference client: no prompt, and on a terminal nothing but the lines it
+  // prints (plain mode: the terminal echoes and edits what is typed).
+  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr, "", true);
   return new Promise((resolve) => {
     let conn: LabConnection | undefined;
     let loggedIn = false;
@@ -69,7 +71,7 @@ export function runLabClient(options: LabClientOptions): Promise<number> {
           };
           c.onClose = () => {
             if (finished) return;
-            terminal.out(TEXT.closed);
+            terminal.err(SERVER_CLOSED);
             finish(1);
           };
           return;
@@ -84,7 +86,8 @@ export function runLabClient(options: LabClientOptions): Promise<number> {
           c.close();
           return finish(1);
         default:
-          terminal.out(reply === undefined ? TEXT.closed : replyLines(reply).join("\n"));
+          if (reply === undefined) terminal.err(SERVER_CLOSED);
+          else terminal.out(replyLines(reply).join("\n"));
           c.close();
           return finish(1);
       }

@@ -25,6 +25,12 @@ export function connectTo(host: string, port: number, timeoutMs = CONNECT_TIMEOU
   });
 }
 
+/**
+ * What every TCP client prints on stderr (and then exits 1) when the server closes the
+ * connection: one wording for all of them (issue 15 point 6).
+ */
+export const SERVER_CLOSED = "error: the server closed the connection";
+
 /** `ECONNREFUSED` and friends read better as their code than as Node's full message. */
 export function describeConnectError(err: unknown): string {
   const e = err as NodeJS.ErrnoException;

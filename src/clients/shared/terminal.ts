@@ -1,11 +1,17 @@
 /**
  * The user's side of the client: typed lines in, chat lines out.
  *
- * On a terminal (stdin and stdout both TTYs) there is a prompt (`> ` unless the
- * client's seed prescribes another, possibly empty one), and a line that
- * arrives while the user is typing is printed above the prompt: the prompt line is
- * cleared, the line printed, and the prompt redrawn with the half-typed text kept.
- * Otherwise (pipes, files) there is no prompt and nothing but the lines themselves.
+ * Every printed line is written as plain text and a newline, and nothing else, unless
+ * the user has half a line typed: a test harness that matches received lines (issue 20)
+ * must never find prompts or cursor codes between them. So there is no prompt by
+ * default. On a terminal (stdin and stdout both TTYs) readline edits the typed line; a
+ * line that arrives while the user has typed part of one is printed above it (the typed
+ * line is erased, the line printed, the typed text redrawn): only then are cursor and
+ * erase codes written. In `plain` mode (the lab client, whose reference client is a
+ * plain program) readline does not touch the terminal at all: the kernel echoes and
+ * edits, Ctrl+C is SIGINT and Ctrl+D ends the input, and nothing but lines is ever
+ * written (an arriving line lands after half-typed text, as in the reference client).
+ * Pipes and files get nothing but the lines themselves.
  *
  * When the output is a terminal, a client may also show a status line (the bcs client's
  * file-transfer progress): one line kept below the printed lines and above the prompt,
@@ -47,6 +53,8 @@ export class Terminal implements Printer, StatusLine {
    */
   readonly showsStatus: boolean;
   private rl: Interface | undefined;
+  /** In plain mode on a terminal: Ctrl+C arrives as SIGINT, handled while reading. */
+  private onSigint: (() => void) | undefined;
   /** Set once we close readline ourselves, so that its `close` is not taken for EOF. */
   private closing = false;
   /** The status line's text while it is on screen. */
@@ -58,9 +66,11 @@ export class Terminal implements Printer, StatusLine {
     private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
     private readonly output: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly error: NodeJS.WritableStream,
-    private readonly prompt = "> ",
+    private readonly prompt = "",
+    /** Leave editing and echo to the terminal's own line discipline (see the top). */
+    private readonly plain = false,
   ) {
-    this.interactive = input.isTTY === true && output.isTTY === true;
+    this.interactive = !plain && input.isTTY === true && output.isTTY === true;
     this.showsStatus = output.isTTY === true && process.env["TERM"] !== "dumb";
   }
 
@@ -82,7 +92,7 @@ export class Terminal implements Printer, StatusLine {
     rl.on("line", (line) => {
       if (this.status !== undefined && this.statusAbovePrompt) this.keepStatusBelow(line);
       handlers.line(line);
-      if (this.interactive && !this.closing) rl.prompt();
+      if (this.interactive && !this.closing && this.prompt !== "") rl.prompt();
     });
     rl.on("close", () => {
       this.rl = undefined;
@@ -90,7 +100,10 @@ export class Terminal implements Printer, StatusLine {
     });
     if (this.interactive) {
       rl.on("SIGINT", () => handlers.interrupt());
-      rl.prompt();
+      if (this.prompt !== "") rl.prompt();
+    } else if (this.plain && this.input.isTTY === true) {
+      this.onSigint = () => handlers.interrupt();
+      process.on("SIGINT", this.onSigint);
     }
   }
 
@@ -168,6 +181,7 @@ export class Terminal implements Printer, StatusLine {
     // Leave the terminal without a dangling prompt or status line.
     if (this.prompting || this.status !== undefined) this.eraseBottom();
     this.status = undefined;
+    if (this.onSigint !== undefined) process.off("SIGINT", this.onSigint);
     const rl = this.rl;
     this.rl = undefined;
     rl?.close(); // also takes a TTY out of raw mode
@@ -190,8 +204,13 @@ export class Terminal implements Printer, StatusLine {
     return text.length < this.columns ? text : text.slice(0, Math.max(0, this.columns - 1));
   }
 
-  /** Readline draws a prompt: a terminal, reading. */
+  /** Readline shows something to redraw: a terminal, reading, with a prompt or typed text. */
   private get prompting(): boolean {
+    return this.reading && (this.prompt !== "" || this.rl!.line !== "");
+  }
+
+  /** Readline reads from a terminal: a status line goes above the row being typed. */
+  private get reading(): boolean {
     return this.rl !== undefined && this.interactive;
   }
 
@@ -206,12 +225,13 @@ export class Terminal implements Printer, StatusLine {
 
   /** Draw the status line, if any, then the prompt and what was typed, if reading. */
   private drawBottom(): void {
-    const rl = this.prompting ? this.rl : undefined;
+    const reading = this.reading;
     if (this.status !== undefined) {
-      this.output.write(rl === undefined ? this.status : this.status + "\n");
-      this.statusAbovePrompt = rl !== undefined;
+      this.output.write(reading ? this.status + "\n" : this.status);
+      this.statusAbovePrompt = reading;
     }
-    if (rl === undefined) return;
+    const rl = this.rl;
+    if (rl === undefined || !this.prompting) return;
     rl.prompt(true); // redraws the prompt and what was typed, cursor where it was
     // With TERM=dumb readline writes the prompt only: put the half-typed text back too.
     if (process.env["TERM"] === "dumb") this.output.write(rl.line);

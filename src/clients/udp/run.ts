@@ -3,10 +3,11 @@
  *
  * Registers (retrying, as UDP may lose the datagram), then sends each typed line and
  * prints what arrives: `<from>: <text>` for public messages (its own included, as the
- * server echoes them), `(private) <from>: <text>`, `online: a, b, c` for every user
- * list, `server: <date> switchboard/<version>` for /info, `error: <reason>` on stderr.
- * Exit codes: 0 after /quit, Ctrl+C or end of input; 1 when the server does not answer
- * or its port is closed; 2 when it refuses the name.
+ * server echoes them), `(private) <from>: <text>`, `online: a, b, c` for /list and for
+ * a periodic list that changed, `server: <date> switchboard/<version>` for /info,
+ * `error: <reason>` on stderr (docs/udp.md "Client" has the full table).
+ * Exit codes: 0 after /quit, Ctrl+C or end of input; 1 when the server does not answer,
+ * its port is closed, or it has gone away; 2 when it refuses the name.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { lookup } from "node:dns/promises";

@@ -4,7 +4,12 @@
  * - REGISTER is retried until OK or Error arrives (the server answers a repeated
  *   REGISTER of the same name from the same address with OK again);
  * - INFO is sent every `keepaliveMs`, well inside the server's idle limit (90 s by
- *   default), and its replies are not printed unless the user asked with /info;
+ *   default), and its replies are not printed unless the user asked with /info; when
+ *   nothing at all came from the server in one such interval, it has gone away;
+ * - a private message is shown as sent only once the server says OK (an Error, or no
+ *   answer within PRIVATE_ANSWER_MS, shows no such line);
+ * - the list the server sends every 30 s is printed only when it changed (/list's
+ *   answer always is);
  * - LOGOUT is sent twice at most, and the client leaves after a short wait either way.
  * Nothing here throws on what the server sends: an undecodable datagram is reported
  * and skipped.
@@ -19,7 +24,7 @@ import type { Action } from "./commands.js";
 export const Exit = {
   /** /quit, Ctrl+C or end of input. */
   Ok: 0,
-  /** No answer to REGISTER, or the server's port is closed (ICMP port unreachable). */
+  /** No answer to REGISTER, the server's port is closed (ICMP port unreachable), or it has gone away. */
   Unreachable: 1,
   /** The server refused the name (its Error is printed). */
   Refused: 2,
@@ -31,6 +36,8 @@ const REGISTER_ATTEMPTS = 5;
 /** After /quit: LOGOUT again after this long without OK, and leave after LEAVE_WAIT_MS anyway. */
 const LOGOUT_RETRY_MS = 500;
 const LEAVE_WAIT_MS = 1500;
+/** A private message not answered OK or Error within this long is taken as lost. */
+const PRIVATE_ANSWER_MS = 5000;
 /** A list split over datagrams whose next part takes longer than this is printed as it is. */
 const LIST_PART_WAIT_MS = 2000;
 /** The largest UDP payload over IPv4 (65507) less the 3-byte header. */
@@ -52,6 +59,14 @@ export class UdpClientSession {
   private infoWanted = 0;
   private listParts: string[] = [];
   private listPartAt = 0;
+  /** /list requests whose answer is still to be printed (the periodic lists need not be). */
+  private listWanted = 0;
+  /** The last list printed, to leave out periodic lists that say nothing new. */
+  private lastList: string | undefined;
+  /** Private messages sent and not yet answered: their line is printed on OK, oldest first. */
+  private readonly privates: { line: string; timer: NodeJS.Timeout }[] = [];
+  /** Something came from the server since the last keepalive INFO went out. */
+  private heard = true;
 
   constructor(
     private readonly socket: Socket,
@@ -76,9 +91,10 @@ export class UdpClientSession {
         return this.send(encodeText(Op.Public, action.text));
       case "private":
         if (this.tooLong(action.text, Buffer.byteLength(action.to, "utf8") + 1)) return;
-        this.ui.out(`(private to ${printable(action.to)}) ${chatLine(this.username, action.text)}`);
+        this.awaitAnswer(`(private to ${printable(action.to)}) ${chatLine(this.username, action.text)}`, action.to);
         return this.send(encodeNamed(Op.Private, action.to, action.text));
       case "list":
+        this.listWanted++;
         return this.send(encodeEmpty(Op.List));
       case "info":
         this.infoWanted++;
@@ -114,13 +130,17 @@ export class UdpClientSession {
       return;
     }
     const f = decoded.frame;
+    this.heard = true;
     if (this.phase === "registering") return this.whileRegistering(f);
     switch (f.op) {
       case Op.Ok:
-        // The answer to LOGOUT ends the session; to a private message it says nothing new.
-        if (this.phase === "leaving") this.finish(Exit.Ok);
-        return;
+        // The answer to LOGOUT ends the session; otherwise it answers a private message.
+        if (this.phase === "leaving") return this.finish(Exit.Ok);
+        return this.answered(true);
       case Op.Error:
+        // Only PRIVATE is answered OK or Error, so an Error while one waits is most
+        // likely its answer (a rate-limited or refused public line is the exception).
+        this.answered(false);
         return this.ui.err(`error: ${printable(f.message)}`);
       case Op.PublicMessage:
         return this.ui.out(chatLine(f.from, f.text));
@@ -145,8 +165,40 @@ export class UdpClientSession {
     if (f.op !== Op.Ok) return; // e.g. a late datagram meant for an earlier session of this port
     clearTimeout(this.timer);
     this.phase = "chatting";
-    this.keepalive = setInterval(() => this.send(encodeEmpty(Op.Info)), this.keepaliveMs);
+    this.keepalive = setInterval(() => this.keepAlive(), this.keepaliveMs);
+    this.ui.out(`registered as ${printable(this.username)}; /help for commands`);
     this.events.registered();
+  }
+
+  /** INFO, unless the last one (and everything else) went unanswered: then the server is gone. */
+  private keepAlive(): void {
+    if (!this.heard) return this.goneAway(`no answer to the keepalive within ${seconds(this.keepaliveMs)}`);
+    this.heard = false;
+    this.send(encodeEmpty(Op.Info));
+  }
+
+  private goneAway(why: string): void {
+    this.ui.err(`error: the server has gone away (${why})`);
+    this.finish(Exit.Unreachable);
+  }
+
+  private awaitAnswer(line: string, to: string): void {
+    const entry = {
+      line,
+      timer: setTimeout(() => {
+        this.privates.splice(this.privates.indexOf(entry), 1);
+        this.ui.err(`error: no answer from the server to the message for ${printable(to)}; it may not have arrived`);
+      }, PRIVATE_ANSWER_MS),
+    };
+    this.privates.push(entry);
+  }
+
+  /** The oldest private message waiting was answered: show it as sent on OK. */
+  private answered(ok: boolean): void {
+    const entry = this.privates.shift();
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    if (ok) this.ui.out(entry.line);
   }
 
   /** WIRE.md 6: every part of a list but the last ends with NUL (`more`). */
@@ -161,14 +213,21 @@ export class UdpClientSession {
   private printList(): void {
     const names = this.listParts;
     this.listParts = [];
-    this.ui.out(`online: ${names.length > 0 ? names.map(printable).join(", ") : "nobody"}`);
+    const line = `online: ${names.length > 0 ? names.map(printable).join(", ") : "nobody"}`;
+    const asked = this.listWanted > 0;
+    if (asked) this.listWanted--;
+    if (!asked && line === this.lastList) return; // the periodic list, unchanged
+    this.lastList = line;
+    this.ui.out(line);
   }
 
   private onSocketError(err: NodeJS.ErrnoException): void {
     if (this.phase === "over") return;
     if (this.phase === "leaving") return this.finish(Exit.Ok);
     // A connected UDP socket reports an ICMP "port unreachable" as ECONNREFUSED.
-    this.ui.err(`error: the server is unreachable (${err.code ?? err.message})`);
+    const why = err.code === "ECONNREFUSED" ? "port unreachable" : (err.code ?? err.message);
+    if (this.phase === "chatting") return this.goneAway(why);
+    this.ui.err(`error: the server is unreachable (${why})`);
     this.finish(Exit.Unreachable);
   }
 
@@ -208,6 +267,7 @@ export class UdpClientSession {
     this.phase = "over";
     clearTimeout(this.timer);
     clearInterval(this.keepalive);
+    for (const p of this.privates.splice(0)) clearTimeout(p.timer);
     try {
       this.socket.close();
     } catch {
@@ -215,4 +275,9 @@ export class UdpClientSession {
     }
     this.resolveDone(code);
   }
+}
+
+/** `30 s`, `150 ms`: a keepalive interval as the user gave it. */
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

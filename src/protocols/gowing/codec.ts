@@ -41,9 +41,12 @@ export function encodeText(type: number, text: string): Buffer {
   return out;
 }
 
-/** The reply to JOIN: type 0, len 1, one status byte (WIRE.md 5). */
+/**
+ * The reply to JOIN: one raw status byte, not a frame (WIRE.md 5; seed progression 3:
+ * "Receives back: <Status> (one byte)", and every public implementation sends it so).
+ */
 export function encodeJoinReply(status: number): Buffer {
-  return Buffer.from([FrameType.Join, 0, 1, status]);
+  return Buffer.from([status]);
 }
 
 /** A frame with an empty payload (LEAVE and LIST from a client). */

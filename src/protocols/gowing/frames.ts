@@ -4,7 +4,7 @@
  * stable, do not reorder.
  */
 export const FrameType = {
-  /** client: the name wanted; server: the one-byte status reply. */
+  /** client: the name wanted. The server's reply is one raw status byte, not a frame. */
   Join: 0,
   /** client: leaving (payload ignored). */
   Leave: 1,
@@ -18,7 +18,7 @@ export const FrameType = {
   Error: 5,
 } as const;
 
-/** The status byte of the reply to JOIN (WIRE.md 5; 3 is Switchboard's, see docs/gowing.md). */
+/** The raw byte that answers JOIN (WIRE.md 5; 3 is Switchboard's, see docs/gowing.md). */
 export const JoinStatus = {
   Accepted: 0,
   NameTaken: 1,

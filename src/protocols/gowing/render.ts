@@ -15,6 +15,17 @@ export const leaveLine = (name: string): string => `**${name} is leaving the cha
 export const uploadLine = (from: string, file: string): string => `**${from} has uploaded ${file} to the server**`;
 
 /**
+ * `text` without the newline(s) it ends with: clients and servers that send the typed
+ * line with its newline (WIRE.md 5; the public Python client and server do).
+ */
+export function withoutLineEnd(text: string): string {
+  // A loop, not /[\r\n]+$/, which is quadratic on a payload full of newlines.
+  let end = text.length;
+  while (end > 0 && (text[end - 1] === "\n" || text[end - 1] === "\r")) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/**
  * A server frame carrying an ASCII line. A line longer than a u16 length is cut, so that
  * delivering never throws; only limits above the CLI's 65000-byte cap could reach that.
  */

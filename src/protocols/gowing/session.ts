@@ -2,12 +2,16 @@
  * One gowing connection: frames <-> hub calls, and hub events -> type-2/4 frames
  * (seed 003, WIRE.md 5).
  *
- * - On connect the command list goes to this connection only (seed progression 2).
+ * - Nothing is sent before the JOIN reply, which is one raw byte (WIRE.md 5: every
+ *   public client reads the first byte as the status). The command list (seed
+ *   progression 2) goes to this connection only, once JOIN is accepted.
  * - JOIN may be retried on the same connection after a rejection (seed: "loop back to
  *   the request for a username"); the login deadline bounds how long that may go on.
  * - What gowing users send is held to ASCII (WIRE.md 1): each non-ASCII character of
  *   the payload, read as UTF-8, becomes one `?` before it reaches the hub, so every
- *   dialect and the log see the same text.
+ *   dialect and the log see the same text. A trailing CR/LF of a MESSAGE or DIRECT is
+ *   dropped (clients that send the typed line with its newline), and a DIRECT target
+ *   may be written `@target` (as the public Python client sends it).
  * - Floods: gowing answers nothing on success, so a client over the message rate, or
  *   over its address's refused logins, is read more slowly instead of told (no
  *   overRate: the transport holds the frame; a JOIN waits with retryLater).
@@ -27,7 +31,7 @@ import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
 import type { GowingLogs } from "./logs.js";
-import { joinLine, renderEvent, serverFrame } from "./render.js";
+import { joinLine, renderEvent, serverFrame, withoutLineEnd } from "./render.js";
 import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
@@ -39,10 +43,12 @@ export interface GowingContext {
   readonly logins?: LoginAttempts | undefined;
 }
 
-/** Sent on connect, as a type-2 frame, to that connection only (seed progression 2). */
-export const COMMAND_LIST =
-  "Commands: JOIN (0) <name>, LEAVE (1), MESSAGE (2) <text>, LIST (3), DIRECT (4) <name> <text>; " +
-  "the server answers errors with ERROR (5). Frames are <type:1 byte><length:2 bytes><ASCII text>.";
+/**
+ * Sent after an accepted JOIN, as a type-2 frame, to that connection only (seed
+ * progression 2). In words, as the public student servers say it: frame layouts are for
+ * docs/gowing.md, and each client has its own way of typing these.
+ */
+export const COMMAND_LIST = "We support these commands: join, leave, talk, list, direct";
 const COMMAND_LIST_FRAME = serverFrame(FrameType.Message, COMMAND_LIST);
 
 /** The goodbye at shutdown (docs/gowing.md "Shutdown"): a notice like the join and leave ones. */
@@ -69,7 +75,6 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     private readonly ctx: GowingContext,
   ) {
     ctx.logs.connected(conn.remoteAddress, conn.remotePort);
-    conn.send(COMMAND_LIST_FRAME);
   }
 
   // ---- Member (hub side) ------------------------------------------------------------
@@ -181,6 +186,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     }
     this.joined = true;
     this.conn.loggedIn();
+    this.conn.send(COMMAND_LIST_FRAME);
     // The hub tells everyone else; the seed wants the joiner told too, after its reply.
     this.conn.send(serverFrame(FrameType.Message, joinLine(name)));
     for (const event of early) this.conn.send(renderEvent(event));
@@ -195,7 +201,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** MESSAGE `text` -> `[X] text` to every other client (WIRE.md 5). */
   private handleMessage(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
-    const text = asciiOnly(payload);
+    const text = asciiOnly(withoutLineEnd(payload));
     const result = this.ctx.hub.lobby(this, text);
     if (result !== "ok") this.sendFailed(result, undefined);
   }
@@ -218,9 +224,10 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (WIRE.md 5). */
   private handleDirect(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
-    const clean = asciiOnly(payload);
+    const clean = asciiOnly(withoutLineEnd(payload));
     const space = clean.indexOf(" ");
-    const target = space < 0 ? clean : clean.slice(0, space);
+    const written = space < 0 ? clean : clean.slice(0, space);
+    const target = written.startsWith("@") ? written.slice(1) : written;
     const text = space < 0 ? "" : clean.slice(space + 1);
     const result = this.ctx.hub.direct(this, target, text);
     if (result === "queued") {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { encodeEmpty, encodeJoinReply, encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
+import { encodeEmpty, encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
 
@@ -77,18 +77,6 @@ const FIXTURES: readonly Fixture[] = [
                 426f62    # "Bob"`),
     frame: { kind: "text", type: FrameType.Join, text: "Bob" },
     encode: () => encodeText(FrameType.Join, "Bob"),
-  },
-  {
-    name: "server JOIN reply, accepted",
-    bytes: hex(`00 0001 00   # type JOIN, length 1, status 0`),
-    frame: { kind: "text", type: FrameType.Join, text: "\u0000" },
-    encode: () => encodeJoinReply(0),
-  },
-  {
-    name: "server JOIN reply, name taken",
-    bytes: hex(`00 0001 01`),
-    frame: { kind: "text", type: FrameType.Join, text: "\u0001" },
-    encode: () => encodeJoinReply(1),
   },
   {
     name: "LEAVE (empty)",

@@ -43,7 +43,10 @@ class RecordingLogs implements GowingLogs {
   }
 }
 
-/** A Conn that records the frames sent, decoded; a throw out of the session fails the test at once. */
+/**
+ * A Conn that records what is sent, decoded: frames, and the one-byte JOIN reply as
+ * type 0 with the status as text. A throw out of the session fails the test at once.
+ */
 class FakeConn extends RecordingConn<GowingFrame> {
   readonly sent: { type: number; text: string; afterClose: boolean }[] = [];
   readonly raw: Buffer[] = [];
@@ -72,12 +75,13 @@ class FakeConn extends RecordingConn<GowingFrame> {
   }
   protected override record(b: Buffer): void {
     this.raw.push(b);
+    if (b.length === 1) return void this.sent.push({ type: FrameType.Join, text: String.fromCharCode(b[0]!), afterClose: this.closed });
     const r = new GowingCodec(3 + 0xffff).decode(b, 0);
     assert.ok(r.kind === "frame" && r.frame.kind === "text" && r.consumed === b.length, `one whole server frame per send: ${b.toString("hex")}`);
     this.sent.push({ type: r.frame.type, text: r.frame.text, afterClose: this.closed });
   }
-  /** Frames sent since the command list. */
-  after(index = 1): { type: number; text: string }[] {
+  /** What was sent from `index` on. */
+  after(index = 0): { type: number; text: string }[] {
     return this.sent.slice(index).map(({ type, text }) => ({ type, text }));
   }
 }
@@ -104,17 +108,19 @@ const join = (name: string) => encodeText(FrameType.Join, name);
 // ---- transcripts ------------------------------------------------------------------
 
 describe("gowing session transcripts", () => {
-  it("sends the command list first and logs the connection", () => {
+  it("sends nothing on connect and logs the connection", () => {
     const c = new FakeConn(new Hub());
-    assert.deepEqual(c.after(0), [{ type: FrameType.Message, text: COMMAND_LIST }]);
+    assert.deepEqual(c.after(), []);
     assert.deepEqual(c.logs.lines, ["connected 127.0.0.1 40000"]);
   });
 
-  it("answers JOIN, tells the joiner, logs the disposition and the notice, and ends the login deadline", () => {
+  it("answers JOIN with one raw byte, then the command list and the joining notice; logs the disposition and the notice, and ends the login deadline", () => {
     const c = new FakeConn(new Hub());
     c.push(join("Bob"));
+    assert.deepEqual(c.raw[0], Buffer.from([0]));
     assert.deepEqual(c.after(), [
       { type: FrameType.Join, text: "\u0000" },
+      { type: FrameType.Message, text: COMMAND_LIST },
       { type: FrameType.Message, text: "**Bob is joining the chat**" },
     ]);
     assert.equal(c.isLoggedIn, true);
@@ -149,7 +155,7 @@ describe("gowing session transcripts", () => {
     const c = new FakeConn(hub);
     c.push(Buffer.concat([join("Ann"), encodeText(FrameType.Message, "héllo"), encodeText(FrameType.Message, "")]));
     assert.deepEqual(other.got.slice(1), [{ kind: "lobby", from: "Ann", text: "h?llo" }]);
-    assert.deepEqual(c.after(3), [{ type: FrameType.Error, text: "Empty message" }]);
+    assert.deepEqual(c.after(3), [{ type: FrameType.Error, text: "Empty message" }]); // after status, list, notice
     c.push(encodeRaw(FrameType.Leave, Buffer.from("bye")));
     assert.equal(c.closeReason, "client_left");
     assert.deepEqual(other.got.at(-1), { kind: "leave", name: "Ann" });
@@ -162,6 +168,23 @@ describe("gowing session transcripts", () => {
       "chat **Ann is leaving the chat**",
       "disconnected Ann: client_left",
     ]);
+  });
+
+  it("drops a trailing CR/LF of MESSAGE and DIRECT, and takes a DIRECT target written @target (the public clients send both)", () => {
+    const hub = new Hub();
+    const other = new FakeMember("other");
+    hub.join(other, "other");
+    const c = new FakeConn(hub);
+    c.push(Buffer.concat([join("Ann"), encodeText(FrameType.Message, "hello\n"), encodeText(FrameType.Message, "two\r\n")]));
+    c.push(Buffer.concat([encodeText(FrameType.Direct, "@other psst\n"), encodeText(FrameType.Direct, "other a\nb\r")]));
+    c.push(encodeText(FrameType.Message, "\r\n"));
+    assert.deepEqual(other.got.slice(1), [
+      { kind: "lobby", from: "Ann", text: "hello" },
+      { kind: "lobby", from: "Ann", text: "two" },
+      { kind: "direct", from: "Ann", text: "psst" },
+      { kind: "direct", from: "Ann", text: "a\nb" },
+    ]);
+    assert.deepEqual(c.after(3), [{ type: FrameType.Error, text: "Empty message" }], "a bare newline is an empty message");
   });
 
   it("does not log private messages in the chat log", () => {
@@ -193,6 +216,7 @@ describe("gowing session transcripts", () => {
     assert.equal(slow.disconnected, "slow_consumer");
     assert.deepEqual(c.after(), [
       { type: FrameType.Join, text: "\u0000" },
+      { type: FrameType.Message, text: COMMAND_LIST },
       { type: FrameType.Message, text: "**Eve is joining the chat**" },
       { type: FrameType.Message, text: "**slow is leaving the chat**" },
     ]);
