@@ -85,6 +85,7 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
   // When stdout and the operational log share one terminal, the lines below are shown
   // once, not twice; a log that goes elsewhere (a file, a pipe, a journal) records them.
   const console = ops.file === undefined && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  ops.flushSync(); // `starting` above the listening lines, not below them (the log is batched)
   for (const l of running.listeners) {
     const host = l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`listening ${l.name} ${l.transport} ${host}:${l.port}\n`);
