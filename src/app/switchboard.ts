@@ -9,6 +9,8 @@
  * accounts (WIRE.md 2). Without cs262 no account can log in, so none is opened: a
  * `bcs_server` run leaves no database behind in its working directory.
  *
+ * A listener that cannot bind rejects the start with a ListenFailure (listen-failure.ts).
+ *
  * Stopping: `drain` is the graceful shutdown of SIGTERM and SIGINT (drain.ts); `close`
  * stops at once, telling nobody (tests).
  */
@@ -22,6 +24,7 @@ import { openStore, type StoreKind } from "../store/open-store.js";
 import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
 import type { AppContext, BoundListener, Endpoint, ListenerProbe, Started } from "./context.js";
 import { drainParts, type DrainReport } from "./drain.js";
+import { asListenFailure } from "./listen-failure.js";
 import { startBcs, type BcsConfig } from "./start-bcs.js";
 import { startGowing, type GowingConfig } from "./start-gowing.js";
 import { startCs262, type Cs262Config } from "./start-cs262.js";
@@ -117,18 +120,20 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     await store?.close(); // after the listeners: nothing writes any more
   };
   // Started (and printed) in this order: the dialects, then HTTP.
-  const parts: (() => Promise<Started>)[] = [];
-  if (config.lab) parts.push(() => startLab(ctx, config.lab!));
-  if (config.gowing) parts.push(() => startGowing(ctx, config.gowing!));
-  if (config.bcs) parts.push(() => startBcs(ctx, config.bcs!));
-  if (config.cs262) parts.push(() => startCs262(ctx, config.cs262!, store!));
-  if (config.udp) parts.push(() => startUdp(ctx, config.udp!));
-  if (config.http) parts.push(() => startHttp(ctx, config.http!));
-  try {
-    for (const start of parts) started.push(await start());
-  } catch (err) {
-    await close();
-    throw err;
+  const parts: [name: string, at: Endpoint, start: () => Promise<Started>][] = [];
+  if (config.lab) parts.push(["lab", config.lab, () => startLab(ctx, config.lab!)]);
+  if (config.gowing) parts.push(["gowing", config.gowing, () => startGowing(ctx, config.gowing!)]);
+  if (config.bcs) parts.push(["bcs", config.bcs, () => startBcs(ctx, config.bcs!)]);
+  if (config.cs262) parts.push(["cs262", config.cs262, () => startCs262(ctx, config.cs262!, store!)]);
+  if (config.udp) parts.push(["udp", config.udp, () => startUdp(ctx, config.udp!)]);
+  if (config.http) parts.push(["http", config.http, () => startHttp(ctx, config.http!)]);
+  for (const [name, at, start] of parts) {
+    try {
+      started.push(await start());
+    } catch (err) {
+      await close();
+      throw asListenFailure(err, name, at);
+    }
   }
   let draining = false;
   return {

@@ -10,11 +10,13 @@
  *   settings), and log one line saying what was done. It never stops the server.
  */
 import type { DrainReport } from "../app/drain.js";
+import { ListenFailure } from "../app/listen-failure.js";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../app/switchboard.js";
 import type { Reopened } from "../log/log-file.js";
 import { createOpsLog, type OpsLog, type OpsLogConfig } from "../log/ops-log.js";
 import { SETTINGS } from "../config/settings.js";
 import { VERSION } from "../version.js";
+import { listenFailureLine, SERVER_FLAGS, type ListenerFlags } from "./listen-failure.js";
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 10_000;
@@ -39,6 +41,8 @@ export interface RunServerOptions {
   /** The operational log: level, format, file, logClientIps. */
   log?: OpsLogConfig | undefined;
   reload?: Reload | undefined;
+  /** The flags that set a listener's port and address, named when it cannot listen; default SERVER_FLAGS. */
+  flags?: ((listener: string) => ListenerFlags) | undefined;
 }
 
 /** @param readyLine printed once every listener accepts connections. */
@@ -61,6 +65,15 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
   try {
     running = await startSwitchboard({ ...config, logClientIps }, log);
   } catch (err) {
+    if (err instanceof ListenFailure) {
+      // The operator's mistake, not the program's: one line that says what to change.
+      const line = listenFailureLine(err, options.flags?.(err.listener) ?? SERVER_FLAGS);
+      if (ops.file !== undefined) log.fatal({ listener: err.listener, host: err.at.host, port: err.at.port, code: err.code }, line);
+      ops.flushSync(); // after `starting`, not before it
+      process.stderr.write(line + "\n");
+      process.exitCode = 1;
+      return;
+    }
     const e = err as NodeJS.ErrnoException;
     log.fatal({ err }, `cannot start: ${e.message}`);
     if (ops.file !== undefined) process.stderr.write(`switchboard: cannot start: ${e.message}\n`);
@@ -69,13 +82,17 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
     return;
   }
   handleSignals(running, ops, options);
+  // When stdout and the operational log share one terminal, the lines below are shown
+  // once, not twice; a log that goes elsewhere (a file, a pipe, a journal) records them.
+  const console = ops.file === undefined && process.stderr.isTTY === true && process.stdout.isTTY === true;
+  ops.flushSync(); // `starting` above the listening lines, not below them (the log is batched)
   for (const l of running.listeners) {
     const host = l.address.includes(":") ? `[${l.address}]` : l.address;
     process.stdout.write(`listening ${l.name} ${l.transport} ${host}:${l.port}\n`);
-    log.info({ listener: l.name, transport: l.transport, host: l.address, port: l.port }, "listening");
+    if (!console) log.info({ listener: l.name, transport: l.transport, host: l.address, port: l.port }, "listening");
   }
   process.stdout.write(readyLine + "\n");
-  log.info("ready");
+  if (!console) log.info("ready");
 }
 
 /** Installed before the ready line: whoever reads it may signal at once. */

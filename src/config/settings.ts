@@ -42,6 +42,9 @@ function setting<T, const D extends NoInfer<T> | undefined>(def: Omit<Setting<T>
   return def;
 }
 
+/** Where `serve` writes the chat logs by default, under the data directory. */
+export const CHAT_LOGS = { bcs: "logs/bcs.log", gowing: "logs/gowing" } as const;
+
 const L = DEFAULT_LIMITS;
 const U = DEFAULT_UDP_OPTIONS;
 const limit = <T>(field: keyof Limits, def: Omit<Setting<T>, "section" | "live" | "limit"> & { default: T }) => setting({ ...def, section: "limits", live: true, limit: field });
@@ -63,7 +66,7 @@ export const SETTINGS = {
   }),
   bots: setting({ kind: listOf(BOT_NAMES), default: [] as string[], help: "bots to log in: echobot, delaybot (docs/lab.md)", section: "listeners" }),
 
-  "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs) and bcs files", section: "data" }),
+  "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs), bcs files and, by default, the chat logs", section: "data" }),
   "files-dir": setting({ kind: text("<dir>"), default: undefined, defaultText: "<data-dir>/files", example: "/var/lib/switchboard/files", help: "where bcs uploads are stored", section: "data" }),
   store: setting({ kind: oneOf(["sqlite", "memory"] as const), default: "sqlite", help: "the store behind cs262 accounts and queued messages; memory keeps nothing across restarts", section: "data" }),
 
@@ -71,8 +74,25 @@ export const SETTINGS = {
   "log-format": setting({ kind: oneOf(["auto", "json", "pretty"] as const), default: "auto", help: "operational log format: auto is readable on a terminal, JSON lines otherwise", section: "logs" }),
   "log-file": setting({ kind: text("<file>"), default: undefined, defaultText: "stderr", example: "/var/log/switchboard/switchboard.log", help: "write the operational log to this file (reopened on SIGHUP) instead of stderr", section: "logs" }),
   "log-client-ips": setting({ kind: yesNo, default: true, help: "write client addresses in the operational and chat logs (no: `-` in their place)", section: "logs" }),
-  "bcs-log": setting({ kind: text("<file|-|off>"), default: "-", defaultText: "- (stdout)", help: "the bcs chat log: a file (reopened on SIGHUP), - for stdout, off for none", section: "logs" }),
-  "gowing-log-dir": setting({ kind: text("<dir|-|off>"), default: "-", defaultText: "- (stdout)", help: "gowing connections.log and chat.log: a directory (reopened on SIGHUP), - for stdout, off for none", section: "logs" }),
+  // Files by default, not stdout: on a terminal, two chat logs would interleave with the
+  // listening lines and the operational log (issue 15 point 7). The per-dialect `server`
+  // commands keep the seeds' stdout default.
+  "bcs-log": setting({
+    kind: text("<file|-|off>"),
+    default: undefined,
+    defaultText: `<data-dir>/${CHAT_LOGS.bcs}`,
+    example: "/var/log/switchboard/bcs.log",
+    help: "the bcs chat log: a file (reopened on SIGHUP), - for stdout, off for none",
+    section: "logs",
+  }),
+  "gowing-log-dir": setting({
+    kind: text("<dir|-|off>"),
+    default: undefined,
+    defaultText: `<data-dir>/${CHAT_LOGS.gowing}`,
+    example: "/var/log/switchboard/gowing",
+    help: "gowing connections.log and chat.log: a directory (reopened on SIGHUP), - for stdout, off for none",
+    section: "logs",
+  }),
 
   "login-timeout": limit("loginTimeoutMs", { kind: duration, default: L.loginTimeoutMs, help: "close a connection that has not logged in within this" }),
   "stall-timeout": limit("stallTimeoutMs", { kind: duration, default: L.stallTimeoutMs, help: "close a connection whose frame stays incomplete this long" }),

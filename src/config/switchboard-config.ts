@@ -1,8 +1,9 @@
 /** Resolved settings (src/config/load.ts) as the config `startSwitchboard` takes. */
+import { join } from "node:path";
 import type { SwitchboardConfig } from "../app/switchboard.js";
 import type { Limits } from "../core/limits.js";
 import { DEFAULT_UDP_OPTIONS } from "../protocols/udp/index.js";
-import { SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "./settings.js";
+import { CHAT_LOGS, SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "./settings.js";
 
 /** Limits from settings by key; a missing one takes its default. */
 export function limitsOfSettings(settings: Partial<Settings>): Limits {
@@ -40,8 +41,8 @@ export function switchboardConfigOf(s: Settings, given: ReadonlySet<SettingKey>)
     dataDir: s["data-dir"],
     store: s.store,
     lab: lab && { ...lab, bots: s.bots },
-    bcs: bcs && { ...bcs, chatLog: s["bcs-log"], filesDir: s["files-dir"] },
-    gowing: gowing && { ...gowing, logDir: s["gowing-log-dir"] },
+    bcs: bcs && { ...bcs, chatLog: s["bcs-log"] ?? join(s["data-dir"], CHAT_LOGS.bcs), filesDir: s["files-dir"] },
+    gowing: gowing && { ...gowing, logDir: s["gowing-log-dir"] ?? join(s["data-dir"], CHAT_LOGS.gowing) },
     cs262: endpoint(s.host, s["cs262-port"]),
     udp: udp && { ...udp, listIntervalMs: s["udp-list-interval"], idleTimeoutMs: s["udp-idle-timeout"], rate: udpRate(s, given) },
     http: endpoint(s["http-host"], s["http-port"]),

@@ -2,7 +2,16 @@
  * Outcomes of hub calls, as stable codes. Each dialect maps them to its own wire
  * answer in one table (its `wire-errors.ts`). Stable: do not rename.
  */
-export type JoinResult = "ok" | "name_invalid" | "name_reserved" | "name_taken" | "server_full" | "already_joined";
+export type JoinResult =
+  | "ok"
+  | "name_invalid"
+  /** `server`, the server's own name: an invalid name (WIRE.md 1). */
+  | "name_reserved"
+  | "name_taken"
+  /** Owned by a cs262 account that is not online: taken, like a name in use (WIRE.md 1). */
+  | "name_owned"
+  | "server_full"
+  | "already_joined";
 
 export type SendResult =
   | "ok"

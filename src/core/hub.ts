@@ -93,7 +93,7 @@ export class Hub {
     const folded = foldName(name);
     if (folded === SERVER_NAME) return "name_reserved";
     if (this.isMember(member)) return "already_joined";
-    if (!options.ownsReservedName && this.isReserved(folded)) return "name_reserved";
+    if (!options.ownsReservedName && this.isReserved(folded)) return "name_owned";
     if (this.registry.find(folded)) return "name_taken";
     const max = this.limits.maxUsers;
     if (this.closing || (max > 0 && this.registry.size >= max)) return "server_full";

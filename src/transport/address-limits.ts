@@ -120,7 +120,7 @@ export class LoginAttempts {
   }
 }
 
-/** A join refused for the client's name (taken, invalid, reserved), not for the server's state. */
+/** A join refused for the client's name (taken, owned, invalid, reserved), not for the server's state. */
 export function isRefusedName(result: JoinResult): boolean {
   return result !== "ok" && result !== "server_full";
 }

@@ -55,8 +55,6 @@ export class TcpListener<F> {
       });
     }
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
-    // Accept errors (EMFILE and the like) must not take the process down.
-    this.server.on("error", (err) => options.log.error({ err, dialect: options.dialect.name }, "listener error"));
   }
 
   get dialectName(): string {
@@ -89,6 +87,9 @@ export class TcpListener<F> {
       this.server.once("error", reject);
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off("error", reject);
+        // Accept errors (EMFILE and the like) must not take the process down. A failed
+        // listen is not logged here: listen() rejects, and the caller reports it.
+        this.server.on("error", (err) => this.options.log.error({ err, dialect: this.options.dialect.name }, "listener error"));
         resolve();
       });
     });

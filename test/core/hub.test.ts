@@ -51,9 +51,9 @@ describe("hub names (WIRE.md 1)", () => {
     assert.equal(hub.join(new FakeMember(), "SeRvEr"), "name_reserved");
   });
 
-  it("reserves names owned elsewhere unless the joiner proves ownership", () => {
+  it("reserves names owned elsewhere unless the joiner proves ownership: taken, not invalid", () => {
     const hub = new Hub({ isReserved: (n) => n === "carol" });
-    assert.equal(hub.join(new FakeMember(), "Carol"), "name_reserved");
+    assert.equal(hub.join(new FakeMember(), "Carol"), "name_owned");
     const owner = new FakeMember();
     owner.name = "carol";
     assert.equal(hub.join(owner, "carol", { ownsReservedName: true }), "ok");

@@ -165,7 +165,7 @@ describe("switchboard serve with cs262", TIMEOUT, () => {
       const carol = await RawCs262.account(server.ports["cs262"]!, "carol");
       const bcs = await RawBcs.open(server.ports["bcs"]!);
       bcs.send({ type: FrameType.Register, username: "Carol" });
-      assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 2, message: "invalid name: reserved" });
+      assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 1, message: "name in use" });
       carol.close();
       bcs.close();
     } finally {

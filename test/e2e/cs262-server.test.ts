@@ -389,21 +389,21 @@ for (const version of [1, 0] as const satisfies readonly WireVersion[]) {
         assert.deepEqual(await bob.pushed(), { sender: bcsName, recipient: b, message: "hello all" });
       });
 
-      it("reserves account names: a bcs user cannot register one, online or not (status 2)", async () => {
+      it("reserves account names: a bcs user cannot register one, online or not (status 1, name in use)", async () => {
         const a = fresh("Res");
         const alice = await account(a);
         for (const variant of [a, a.toUpperCase()]) {
           const bcs = await RawBcs.open(server.bcsPort);
           peers.push(bcs);
           bcs.send({ type: FrameType.Register, username: variant });
-          assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 2, message: "invalid name: reserved" });
+          assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 1, message: "name in use" });
         }
         alice.close();
         await waitUntil(() => !server.running.hub.isOnline(a));
         const bcs = await RawBcs.open(server.bcsPort);
         peers.push(bcs);
         bcs.send({ type: FrameType.Register, username: a });
-        assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 2, message: "invalid name: reserved" });
+        assert.deepEqual(await bcs.next(), { type: FrameType.Status, code: 1, message: "name in use" });
       });
 
       it("refuses CREATE of a name a bcs user holds online", async () => {

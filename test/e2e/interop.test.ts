@@ -12,20 +12,14 @@ import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { RawUdp } from "../helpers/udp-wire.js";
 import { Op as UdpOp } from "../../src/protocols/udp/frames.js";
-import { ANY_PORT, startHub, type TestHub } from "../helpers/server.js";
+import { startEveryDialect } from "../helpers/every-dialect.js";
+import type { TestHub } from "../helpers/server.js";
 
 describe("interop across lab, gowing, bcs, cs262 and udp", () => {
   let hub: TestHub;
   let port: (name: string) => number;
   before(async () => {
-    hub = await startHub({
-      lab: { ...ANY_PORT, bots: [] },
-      gowing: { ...ANY_PORT, logDir: "off" },
-      bcs: { ...ANY_PORT, chatLog: "off" },
-      cs262: ANY_PORT,
-      udp: { ...ANY_PORT, listIntervalMs: 60_000 },
-      store: "memory",
-    });
+    hub = await startEveryDialect();
     port = (name) => hub.ports[name]!;
   });
   after(() => hub.close());
@@ -39,14 +33,14 @@ describe("interop across lab, gowing, bcs, cs262 and udp", () => {
     acct.socket.destroy();
   });
 
-  it("a lab user cannot log in under an existing account's name, online or not", async () => {
+  it("a lab user cannot log in under an existing account's name, online or not: it is in use", async () => {
     const owner = await RawCs262.account(port("cs262"), "Reserved_Acct");
     owner.socket.destroy(); // offline now: the name stays reserved
     await new Promise((r) => setTimeout(r, 50));
     for (const name of ["Reserved_Acct", "reserved_acct"]) {
       const lab = await RawLab.open(port("lab"));
       lab.write(`HELLO-FROM ${name}\n`);
-      assert.equal(await lab.next(), "BAD-RQST-BODY");
+      assert.equal(await lab.next(), "IN-USE");
       await lab.whenClosed;
     }
   });

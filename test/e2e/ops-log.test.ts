@@ -126,7 +126,8 @@ describe("the operational log", TIMEOUT, () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     try {
-      await eventually(() => out, (t) => /INFO\S*: \S*ready/.test(t), 15_000);
+      // `ready` is on stdout, the same terminal: it is not logged again (issue 15 point 7).
+      await eventually(() => out, (t) => /INFO.*starting/.test(t) && /^ready\r?$/m.test(t), 15_000);
       child.stdin.write("\x03"); // Ctrl+C: the terminal sends SIGINT
       assert.equal(await exited, 0);
     } finally {

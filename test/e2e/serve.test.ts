@@ -1,12 +1,16 @@
 /** `switchboard serve` as a process: every dialect on one hub, its lines, ports and signals. */
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
+import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
-import { CLI, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
+import { CLI, REPO_ROOT, serveOnly, spawnServer, tempDir } from "../helpers/server.js";
+import { HAS_SCRIPT, spawnOnTerminal } from "../helpers/terminal.js";
 
 function udpPortIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,6 +59,39 @@ describe("switchboard serve", () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
+  });
+
+  it("on a terminal: each listening line once, and the chat logs in <data-dir>/logs, not on the console", { skip: !HAS_SCRIPT && "no script(1)" }, async () => {
+    const dir = tempDir();
+    const child = spawnOnTerminal([process.execPath, CLI("switchboard"), ...serveOnly({ gowing: "0", bcs: "0" }), "--host", "127.0.0.1", "--data-dir", dir], { cwd: REPO_ROOT });
+    let screen = "";
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const ready = new Promise<void>((resolve) =>
+      child.stdout.on("data", (d) => {
+        screen += d;
+        if (/^ready\r?$/m.test(screen)) resolve();
+      }),
+    );
+    try {
+      await ready;
+      const port = (name: string) => Number(new RegExp(`^listening ${name} tcp 127\\.0\\.0\\.1:(\\d+)`, "m").exec(screen)![1]);
+      const gowing = await RawGowing.joined(port("gowing"), "tty_gw");
+      const { peer } = await RawBcs.login(port("bcs"), "tty_bcs");
+      peer.send({ type: FrameType.Send, message: "hello tty" });
+      assert.deepEqual(await peer.next(), { type: FrameType.Status, code: 0, message: "ok" });
+      peer.close();
+      gowing.close();
+    } finally {
+      child.stdin.write("\x03"); // Ctrl+C: a graceful stop, which flushes the logs
+      assert.equal(await exited, 0);
+    }
+    const lines = screen.replace(/\x1b\[[0-9;]*m/g, "").split(/\r?\n/);
+    for (const name of ["gowing", "bcs"]) assert.equal(lines.filter((l) => l.includes(`listening`) && l.includes(name)).length, 1, `${name}: ${screen}`);
+    assert.equal(lines.filter((l) => /\bready\b/.test(l)).length, 1, screen);
+    assert.doesNotMatch(screen, /tty_bcs|tty_gw|hello tty/, "no chat log on the console");
+    assert.match(readFileSync(join(dir, "logs", "bcs.log"), "utf8"), /registered tty_bcs \(bcs\) from 127\.0\.0\.1:\d+\n.*message tty_bcs: hello tty\n/);
+    assert.match(readFileSync(join(dir, "logs", "gowing", "chat.log"), "utf8"), /\[tty_bcs\] hello tty\n/);
+    assert.match(readFileSync(join(dir, "logs", "gowing", "connections.log"), "utf8"), /requests name "tty_gw": accepted\n/);
   });
 
   it("turns a listener off with --<name>-port off", async () => {

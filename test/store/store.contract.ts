@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import type { Store } from "../../src/store/store.js";
+import { literalGlob } from "../../src/store/glob.js";
 
 export interface ContractTarget {
   /** A fresh, empty store; `reopen` opens the same data again after a close (durable stores only). */
@@ -67,7 +68,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       });
     });
 
-    describe("listing with the * wildcard (WIRE.md 4)", () => {
+    describe("listing by pattern (WIRE.md 4)", () => {
       const names = ["alice", "Albert", "bob", "Abby", "carol", "rob_b", "x.y", "a%b", "a_c"];
       const withAccounts = async (): Promise<Store> => {
         const store = fresh();
@@ -90,16 +91,29 @@ export function storeContract(name: string, target: ContractTarget): void {
         assert.deepEqual(await store.listAccounts("*B", 100), ["a%b", "bob", "rob_b"]);
       });
 
-      it("takes every other character literally: no pattern is a whole-name match", async () => {
+      it("matches the whole name, and takes SQL's _ and % literally", async () => {
         const store = await withAccounts();
         assert.deepEqual(await store.listAccounts("bob", 100), ["bob"]);
         assert.deepEqual(await store.listAccounts("BO", 100), []);
         assert.deepEqual(await store.listAccounts("a_*", 100), ["a_c"]); // _ is not "any character"
         assert.deepEqual(await store.listAccounts("a%*", 100), ["a%b"]); // % is not "any run"
         assert.deepEqual(await store.listAccounts("x.y", 100), ["x.y"]);
-        assert.deepEqual(await store.listAccounts("x?y", 100), []);
-        assert.deepEqual(await store.listAccounts("*\\*", 100), []);
-        assert.deepEqual(await store.listAccounts("[ab]*", 100), []);
+        assert.deepEqual(await store.listAccounts("*\\*", 100), []); // \ is no escape, and no name holds it
+      });
+
+      it("takes ? and [...] as a shell glob does (version 0), case-insensitively", async () => {
+        const store = await withAccounts();
+        assert.deepEqual(await store.listAccounts("x?y", 100), ["x.y"]);
+        assert.deepEqual(await store.listAccounts("[ab]*", 100), ["a%b", "a_c", "Abby", "Albert", "alice", "bob"]);
+        assert.deepEqual(await store.listAccounts("[!ab]*", 100), ["carol", "rob_b", "x.y"]);
+        assert.deepEqual(await store.listAccounts("?O?", 100), ["bob"]);
+      });
+
+      it("matches ? and [ literally in a version-1 pattern (literalGlob)", async () => {
+        const store = await withAccounts();
+        assert.deepEqual(await store.listAccounts(literalGlob("x?y"), 100), []);
+        assert.deepEqual(await store.listAccounts(literalGlob("[ab]*"), 100), []);
+        assert.deepEqual(await store.listAccounts(literalGlob("a*"), 100), ["a%b", "a_c", "Abby", "Albert", "alice"]);
       });
 
       it("returns at most limit names", async () => {

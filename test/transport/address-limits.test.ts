@@ -97,8 +97,8 @@ describe("login attempts per address", () => {
 
   it("counts names refused for the name, not for a full server", () => {
     assert.deepEqual(
-      (["ok", "name_invalid", "name_reserved", "name_taken", "server_full", "already_joined"] as const).map(isRefusedName),
-      [false, true, true, true, false, true],
+      (["ok", "name_invalid", "name_reserved", "name_taken", "name_owned", "server_full", "already_joined"] as const).map(isRefusedName),
+      [false, true, true, true, true, false, true],
     );
   });
 });

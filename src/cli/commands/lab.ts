@@ -4,6 +4,7 @@ import { runLabClient } from "../../clients/lab/run.js";
 import { parseBots } from "../bots-option.js";
 import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
 import { parsePort } from "../ports.js";
+import { SERVER_FLAGS } from "../listen-failure.js";
 import { runServer } from "../run-server.js";
 
 /** The lab's reference server takes 16 users (TR1); the 17th gets BUSY (PR15). */
@@ -35,6 +36,7 @@ export function addLabServerCommand(server: Command): void {
           proxyProtocol: o.proxyProtocol === true,
         },
         "Server is on",
+        { flags: () => ({ ...SERVER_FLAGS, host: "--address" }) },
       );
     });
 }

@@ -8,6 +8,7 @@ import { loadSettings } from "../../config/load.js";
 import { SettingsReloader } from "../../config/reload.js";
 import { SETTING_KEYS } from "../../config/settings.js";
 import { switchboardConfigOf } from "../../config/switchboard-config.js";
+import { serveFlags } from "../listen-failure.js";
 import { runServer } from "../run-server.js";
 import { addSettingOptions, valuesByKey } from "../setting-options.js";
 
@@ -42,6 +43,7 @@ export function addServeCommand(program: Command): void {
       const reloader = new SettingsReloader(configPath, fromCommandLine, settings);
       await runServer(switchboardConfigOf(settings, given), "ready", {
         shutdownDeadlineMs: settings["shutdown-deadline"],
+        flags: serveFlags,
         log: { level: settings["log-level"], format: settings["log-format"], file: settings["log-file"], logClientIps: settings["log-client-ips"] },
         reload: ({ log, running }) =>
           reloader.reload({

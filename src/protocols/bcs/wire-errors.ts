@@ -9,6 +9,7 @@ export const JOIN_ANSWERS: Record<JoinResult, StatusAnswer> = {
   name_taken: [Status.NameInUse, "name in use"],
   name_invalid: [Status.InvalidName, "invalid name: use 1-32 of A-Z a-z 0-9 _ - ."],
   name_reserved: [Status.InvalidName, "invalid name: reserved"],
+  name_owned: [Status.NameInUse, "name in use"],
   server_full: [Status.ServerFull, "server full"],
   already_joined: [Status.ProtocolError, "already registered"],
 };

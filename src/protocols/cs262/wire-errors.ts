@@ -11,6 +11,7 @@ export const JOIN_ANSWERS: Record<JoinResult, string> = {
   name_invalid: "invalid name: use 1-32 of A-Z a-z 0-9 _ - .",
   name_reserved: "invalid name: reserved",
   name_taken: "name in use",
+  name_owned: "name in use",
   server_full: "server full",
   already_joined: "already logged in",
 };

@@ -16,7 +16,8 @@ export const JOIN_ANSWERS = {
   ok: { status: JoinStatus.Accepted, disposition: "accepted" },
   name_taken: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
   name_invalid: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
-  // WIRE.md 1: a reserved name gets the dialect's "invalid name" answer.
+  // WIRE.md 1: `server` gets the dialect's "invalid name" answer, an account's name "name in use".
+  name_owned: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
   name_reserved: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
   server_full: { status: JoinStatus.ServerFull, disposition: "rejected: server full" },
   already_joined: { error: "Already joined" },

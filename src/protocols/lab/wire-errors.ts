@@ -5,6 +5,7 @@ import { REPLY } from "./codec.js";
 /** Refusals of HELLO-FROM; each is followed by closing the connection (PR4, PR5, PR15). */
 export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, Buffer> = {
   name_taken: REPLY.inUse,
+  name_owned: REPLY.inUse,
   name_invalid: REPLY.badRqstBody,
   name_reserved: REPLY.badRqstBody,
   server_full: REPLY.busy,

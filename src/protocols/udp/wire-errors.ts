@@ -11,6 +11,7 @@ export type Answer = string | undefined;
 export const JOIN_ANSWERS: Record<JoinResult, Answer> = {
   ok: undefined,
   name_taken: "name in use",
+  name_owned: "name in use",
   name_invalid: "invalid name: use 1-32 of A-Z a-z 0-9 _ - .",
   name_reserved: "invalid name: reserved",
   server_full: "server full",
