@@ -1,7 +1,7 @@
 /**
  * The cs262 client (seed 002): `switchboard client cs262 [--host H] [--port P] [--wire-version 0|1]`.
  *
- * Reads commands (see commands.ts) from a terminal (with a `> ` prompt) or a pipe, sends
+ * Reads commands (see commands.ts) from a terminal (no prompt) or a pipe, sends
  * them one at a time, and prints every message pushed to it as `<from>: <text>` as it
  * arrives. Exit codes: 0 after quit, Ctrl+C, or end of input once every answer is in;
  * 1 when the connection cannot be made or is lost while logged in or waiting; 4 on bytes

@@ -18,6 +18,8 @@
  *   less: a SEND is confirmed by its echo, DELIVER and DELETE get no answer. Each of
  *   those two is followed by a LIST that no name matches (`|`); the server answers in
  *   order, so its LISTRESPONSE says that everything the request caused has arrived.
+ *   A `rate limited` RESPONSE there may refuse either frame, so the client sends a probe
+ *   whose answer is always a RESPONSE (see PROBE) and reads which came first.
  */
 import type { Socket } from "node:net";
 import { Cs262Codec, encodeFrame } from "../../protocols/cs262/codec.js";
@@ -51,6 +53,16 @@ export const Exit = {
 /** A LIST no name matches: its answer marks the end of a version-0 DELIVER or DELETE. */
 const END_MARK: Cs262Frame = { command: Command.List, pattern: "|" };
 
+/**
+ * Version 0: sent after a `rate limited` RESPONSE to a DELIVER or DELETE, when that may
+ * answer the request (refused; the mark's LISTRESPONSE follows) or its end mark (the
+ * request was done; nothing follows). A SEND with no message is refused by every server
+ * state (`empty message`, `log in first`, `rate limited`), so its answer is a RESPONSE,
+ * never a LISTRESPONSE: an empty LISTRESPONSE before it is the mark's, and the request
+ * was the one refused. Answers come in order, so no timer is needed to tell.
+ */
+const PROBE = (account: string | undefined): Cs262Frame => ({ command: Command.Send, sender: account ?? "", recipient: account ?? "", message: "" });
+
 /** What is waiting for an answer: a typed request, or the spelling LIST after a login. */
 type Outstanding = Request | { readonly kind: "spelling"; readonly typed: string };
 
@@ -71,6 +83,12 @@ export class Cs262ClientSession {
   private outstanding: Outstanding | undefined;
   /** Version 0: a RESPONSE error came for the outstanding DELIVER or DELETE. */
   private failed = false;
+  /**
+   * Version 0, after a `rate limited` answer to a DELIVER or DELETE: the PROBE is out
+   * ("sent"), or the mark's LISTRESPONSE came before the probe's answer, so the request
+   * itself was the one refused ("requestRefused").
+   */
+  private probing: "sent" | "requestRefused" | undefined;
   /**
    * Version 0, a SEND to oneself: the server pushes it first, then echoes the same
    * frame; the first is the message, the second the confirmation.
@@ -142,6 +160,7 @@ export class Cs262ClientSession {
     const frame = { ...toFrame(request, this.account), version: this.version };
     const endMark = this.version === ORIGINAL_VERSION && (request.kind === "deliver" || request.kind === "delete");
     this.failed = false;
+    this.probing = undefined;
     this.selfPushDue = request.kind === "send" && this.account !== undefined && foldName(request.to) === foldName(this.account);
     this.socket!.write(endMark ? Buffer.concat([encodeFrame(frame), encodeFrame({ ...END_MARK, version: this.version })]) : encodeFrame(frame));
   }
@@ -246,8 +265,11 @@ export class Cs262ClientSession {
       }
       case "deliver":
       case "delete":
-        // Version 0: the end mark; everything the request caused has arrived.
-        if (this.version === ORIGINAL_VERSION) return this.succeeded(request);
+        if (this.version !== ORIGINAL_VERSION) break;
+        // The mark's answer before the probe's: the `rate limited` was the request's.
+        if (this.probing === "sent") return void (this.probing = "requestRefused");
+        // The end mark; everything the request caused has arrived.
+        return this.succeeded(request);
     }
     this.protocolError("LISTRESPONSE without a LIST");
   }
@@ -255,35 +277,68 @@ export class Cs262ClientSession {
   private onResponse(error: string): void {
     const request = this.outstanding;
     if (request !== undefined && this.version === ORIGINAL_VERSION && (request.kind === "deliver" || request.kind === "delete")) {
-      // Version 0 answers these only when they fail; the end mark still follows.
-      if (error !== "" && !this.failed) {
-        this.failed = true;
-        this.ui.err(`error: ${printable(error)}`);
-        return;
-      }
+      return this.onEndedByMark(request, error);
     }
     if (request?.kind === "spelling") {
       // The spelling LIST refused (e.g. rate limited): the typed name will do.
       return this.onListResponse([]);
+    }
+    if (error === LIMIT_ANSWERS.rateLimited && request !== undefined && request.kind !== "quit" && request.kind !== "logout") {
+      return this.retryLater(request); // a LIST too: it has no other answer to wait for
     }
     if (request === undefined || request.kind === "list") {
       // The server's last word before it closes (e.g. a frame it could not take).
       if (error !== "") return this.ui.err(`error: ${printable(error)}`);
       return this.protocolError("RESPONSE with no request outstanding");
     }
-    if (error === LIMIT_ANSWERS.rateLimited) {
-      // Over the server's message rate: the same request again after a pause, so that
-      // piped input goes more slowly instead of losing requests.
-      setTimeout(() => {
-        if (!this.over && this.outstanding === request && request.kind !== "quit" && request.kind !== "logout") this.write(request);
-      }, RATE_LIMITED_RETRY_MS);
-      return;
-    }
     if (error !== "") {
       this.ui.err(`error: ${printable(error)}`);
       return this.answered();
     }
     this.succeeded(request);
+  }
+
+  /**
+   * Version 0, a RESPONSE while a DELIVER or DELETE and its end mark are out. Any RESPONSE
+   * ends the wait (never waiting for a LISTRESPONSE that will not come): the request's
+   * refusal is printed and the mark's answer awaited; a second one is the mark's.
+   */
+  private onEndedByMark(request: Request & { kind: "deliver" | "delete" }, error: string): void {
+    if (this.probing === "sent") {
+      // The probe's answer first: the mark was refused, the request was done.
+      this.probing = undefined;
+      return this.succeeded(request);
+    }
+    if (this.probing === "requestRefused") {
+      // The probe's answer after the mark's: the request did nothing; send it again.
+      this.probing = undefined;
+      return this.retryLater(request);
+    }
+    if (error === "") return; // a success version 0 does not send: the mark's answer ends it
+    if (this.failed) {
+      // Refused, and its mark too: both answers are in.
+      if (error !== LIMIT_ANSWERS.rateLimited) this.ui.err(`error: ${printable(error)}`);
+      return this.answered();
+    }
+    if (error === LIMIT_ANSWERS.rateLimited) {
+      // The request's refusal or the mark's: the probe's answer tells (see PROBE).
+      this.probing = "sent";
+      this.socket?.write(encodeFrame({ ...PROBE(this.account), version: this.version }));
+      return;
+    }
+    // Refused (a mark is refused only for the rate): the mark's answer still follows.
+    this.failed = true;
+    this.ui.err(`error: ${printable(error)}`);
+  }
+
+  /**
+   * Over the server's message rate: the same request again after a pause, so that piped
+   * input goes more slowly instead of losing requests.
+   */
+  private retryLater(request: Sendable): void {
+    setTimeout(() => {
+      if (!this.over && this.outstanding === request) this.write(request);
+    }, RATE_LIMITED_RETRY_MS);
   }
 
   private succeeded(request: Request): void {

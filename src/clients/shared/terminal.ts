@@ -155,7 +155,8 @@ export class Terminal implements Printer, StatusLine {
         const history = (rl as { history?: string[] }).history;
         if (history?.[0] === answer) history.shift();
         this.output.write("\n"); // the Enter that was not echoed
-        rl.prompt();
+        // No prompt: readline's redraw of an empty one would put codes between lines.
+        if (this.prompt !== "") rl.prompt();
         resolve(answer);
       });
     });
