@@ -174,10 +174,14 @@ export class Connection<F> implements Conn {
     if (!isReply) {
       // Frames count against the limit only while the socket is backed up: a burst queued
       // in one turn for a reader that keeps up leaves in the next flush and is no debt.
-      // Bytes always count: no burst may queue more than --queue-bytes.
+      // Bytes always count: no burst may queue more than --queue-bytes. What is pushed and
+      // still unsent is at most both what was pushed since the last drain and what is
+      // unsent now, so a reader that keeps up under a steady stream (its socket never
+      // quite empty) is not charged for bytes it has long since read.
       if (this.socket.writableLength > 0) this.framesSinceDrain++;
       this.bytesSinceDrain += frame.length;
-      if (this.framesSinceDrain > this.limits.queueFrames || this.bytesSinceDrain > this.limits.queueBytes) {
+      const pushedUnsent = Math.min(this.bytesSinceDrain, this.pendingBytes);
+      if (this.framesSinceDrain > this.limits.queueFrames || pushedUnsent > this.limits.queueBytes) {
         this.destroy("slow_consumer");
         return false;
       }
