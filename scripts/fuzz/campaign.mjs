@@ -9,7 +9,7 @@
 // non-zero on any. Loopback only; every connection and wait is bounded.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,11 @@ const { values: opts } = parseArgs({
     "probe-interval": { type: "string", default: "300" },
     "probe-timeout": { type: "string", default: "5000" },
     out: { type: "string" },
+    // A directory: the server runs with --heapsnapshot-signal=SIGUSR2 and writes a heap
+    // snapshot there after warm-up (30 s) and at the end, to tell a leak from stored data.
+    "heap-snapshots": { type: "string" },
+    // Seconds between RSS lines (the memory check reads them; 30 by default).
+    "report-every": { type: "string", default: "30" },
   },
 });
 const minutes = Number(opts.minutes);
@@ -38,6 +43,8 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 const DIALECTS = ["lab", "gowing", "bcs", "cs262", "udp"];
 const work = mkdtempSync(join(tmpdir(), "sb-fuzz-"));
 const outDir = opts.out ?? join(work, "crashes");
+const snapshotDir = opts["heap-snapshots"];
+const reportEveryMs = Math.max(1, Number(opts["report-every"])) * 1000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const stats = Object.fromEntries(DIALECTS.map((d) => [d, { iterations: 0, bytes: 0, drops: 0, refused: 0, probes: 0, latencies: [] }]));
@@ -54,7 +61,7 @@ function startServer() {
   const dataDir = join(work, "data");
   const args = [
     join(ROOT, "dist/src/cli/switchboard.js"), "serve", "--host", "127.0.0.1",
-    ...DIALECTS.flatMap((d) => [`--${d}-port`, "0"]), "--http-port", "off",
+    ...DIALECTS.flatMap((d) => [`--${d}-port`, "0"]), "--http-port", "0",
     "--data-dir", dataDir, "--bcs-log", "off", "--gowing-log-dir", "off",
     // Short deadlines, so abandoned fuzz connections do not pile up; small files.
     "--login-timeout", "3s", "--stall-timeout", "3s", "--ack-timeout", "3s", "--max-file-size", "1MB",
@@ -63,7 +70,8 @@ function startServer() {
     // probes out with the fuzzers (they are tested on their own, test/e2e/address-limits).
     "--max-connections-per-ip", "0", "--login-failures", "0",
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SWITCHBOARD_LOG_LEVEL: "error" } });
+  const nodeFlags = snapshotDir ? ["--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${snapshotDir}`] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SWITCHBOARD_LOG_LEVEL: "error" } });
   let tail = "";
   child.stderr.on("data", (d) => (tail = (tail + d).slice(-16_000)));
   const ports = {};
@@ -83,12 +91,50 @@ function startServer() {
   });
 }
 
+/**
+ * The server's memory as one line: RSS, and from its /metrics the V8 heap in use and the
+ * memory outside it that V8 knows of (Buffers): RSS that neither explains is the native
+ * allocator's (freed but kept, or held by native code).
+ */
+async function memoryLine(s) {
+  const rss = rssKiB(s.pid);
+  try {
+    const res = await fetch(`http://127.0.0.1:${s.ports.http}/metrics`, { signal: AbortSignal.timeout(2000) });
+    const text = await res.text();
+    const metric = (name) => Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1]) / 1e6;
+    return `RSS ${(rss / 1024).toFixed(0)} MB (V8 heap used ${metric("nodejs_heap_size_used_bytes").toFixed(1)} MB, external ${metric("nodejs_external_memory_bytes").toFixed(1)} MB)`;
+  } catch {
+    return `RSS ${(rss / 1024).toFixed(0)} MB`;
+  }
+}
+
 function rssKiB(pid) {
   try {
     return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
   } catch {
     return undefined;
   }
+}
+
+/** Asks the server for a heap snapshot and waits until the file is written whole. */
+async function heapSnapshot(label) {
+  if (!snapshotDir || !server.up) return;
+  const before = new Set(readdirSync(snapshotDir));
+  server.child.kill("SIGUSR2");
+  const deadline = Date.now() + 120_000;
+  let file;
+  let lastSize = -1;
+  while (Date.now() < deadline) {
+    await sleep(500);
+    file ??= readdirSync(snapshotDir).find((f) => !before.has(f) && f.endsWith(".heapsnapshot"));
+    if (file === undefined) continue;
+    const size = statSync(join(snapshotDir, file)).size;
+    if (size > 0 && size === lastSize) break;
+    lastSize = size;
+  }
+  if (file === undefined) return console.error(`heap snapshot ${label}: none written`);
+  renameSync(join(snapshotDir, file), join(snapshotDir, `${label}.heapsnapshot`));
+  console.log(`fuzz: heap snapshot ${label} written (${(lastSize / 1e6).toFixed(1)} MB); ${await memoryLine(server)}`);
 }
 
 /** Inputs each worker has in flight, so a crash can be replayed. */
@@ -256,17 +302,29 @@ async function main() {
   }
   const endAt = Date.now() + minutes * 60_000;
   let lastReport = Date.now();
+  let warmSnapshot = snapshotDir !== undefined;
+  if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
   while (Date.now() < endAt) {
     await sleep(1000);
-    if (Date.now() - lastReport >= 30_000) {
+    if (warmSnapshot && Date.now() - (endAt - minutes * 60_000) >= 30_000) {
+      warmSnapshot = false;
+      await heapSnapshot("warm");
+    }
+    if (Date.now() - lastReport >= reportEveryMs) {
       lastReport = Date.now();
       const its = DIALECTS.map((d) => `${d} ${stats[d].iterations}`).join(", ");
-      console.log(`fuzz: ${Math.round((endAt - Date.now()) / 1000)} s left; iterations ${its}; RSS ${rssKiB(server.pid)} KiB; crashes ${crashes.length}, hangs ${hangs.length}`);
+      console.log(`fuzz: ${Math.round((endAt - Date.now()) / 1000)} s left; iterations ${its}; ${await memoryLine(server)}; crashes ${crashes.length}, hangs ${hangs.length}`);
     }
   }
   const rssEnd = rssKiB(server.pid);
   running = false;
   await Promise.all(tasks);
+  if (snapshotDir) {
+    // Past every deadline (login, stall, ack, udp idle): what is left belongs to no client.
+    await sleep(8000);
+    console.log(`fuzz: quiet 8 s after the last client; ${await memoryLine(server)}`);
+    await heapSnapshot("end");
+  }
   // A clean shutdown is part of the check: SIGTERM must end the process within 10 s.
   const s = server;
   s.child.kill("SIGTERM");

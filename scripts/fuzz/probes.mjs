@@ -6,6 +6,7 @@ import { connect } from "node:net";
 import * as bcs from "../../dist/src/protocols/bcs/codec.js";
 import * as cs262 from "../../dist/src/protocols/cs262/codec.js";
 import * as gowing from "../../dist/src/protocols/gowing/codec.js";
+import { ServerStreamReader } from "../../dist/src/protocols/gowing/server-stream.js";
 import * as udp from "../../dist/src/protocols/udp/codec.js";
 import { FrameReader } from "../../dist/src/transport/frame-reader.js";
 
@@ -90,16 +91,29 @@ class LabProbe extends Probe {
 class GowingProbe extends Probe {
   async start(ms) {
     this.token = undefined;
-    this.socket = await openStream(this.port, new gowing.GowingCodec(1 << 20), (f) => {
-      if (f.kind !== "text") return;
-      if (this.token === undefined) this.seen(f.type === 0 && f.text === "\x00");
-      else this.seen(f.type === 4 && f.text === `[${this.name}] (private) ${this.token}`);
-    });
+    let accepted = false;
+    // WIRE.md 5: the JOIN reply is one raw byte, then frames (ServerStreamReader tells them apart).
+    const reader = new ServerStreamReader(
+      {
+        status: (status) => {
+          accepted ||= status === 0;
+          if (this.token === undefined) this.seen(status === 0);
+        },
+        frame: (f) => {
+          if (this.token !== undefined) this.seen(f.type === 4 && f.text === `[${this.name}] (private) ${this.token}`);
+        },
+      },
+      (byte) => !accepted && byte !== 5, // 5: an ERROR frame
+    );
+    this.socket = await openStream(this.port, { decode: () => ({ kind: "need" }) }, () => undefined);
+    this.socket.removeAllListeners("data");
+    this.socket.on("data", (d) => reader.push(d));
     await this.expect(ms, () => this.socket.write(gowing.encodeText(0, this.name)));
   }
   roundTrip(token, ms) {
     this.token = token;
-    return this.expect(ms, () => this.socket.write(gowing.encodeText(4, `${this.name} ${token}`)));
+    // DIRECT names its target as @name (WIRE.md 5).
+    return this.expect(ms, () => this.socket.write(gowing.encodeText(4, `@${this.name} ${token}`)));
   }
 }
 

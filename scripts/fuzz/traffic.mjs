@@ -66,7 +66,7 @@ const generators = {
     const frames = [gowing.encodeText(0, name(r, own))];
     for (let i = r.int(8); i > 0; i--) {
       const type = r.chance(0.9) ? r.pick([2, 2, 3, 4, 4, 0, 1]) : r.int(256);
-      if (type === 4) frames.push(gowing.encodeText(4, `${r.chance(0.6) ? own : name(r, own)} ${text(r)}`));
+      if (type === 4) frames.push(gowing.encodeText(4, `@${r.chance(0.6) ? own : name(r, own)} ${text(r)}`));
       else if (type === 3) frames.push(gowing.encodeEmpty(3));
       else if (type <= 5) frames.push(gowing.encodeRaw(type, Buffer.from(text(r), "latin1")));
       else frames.push(gowing.encodeRaw(type, r.bytes(r.int(20))));

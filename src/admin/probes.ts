@@ -18,6 +18,8 @@ export interface ListenerProbe extends ReadinessCheck {
   queuedBytes(): QueuedBytes;
   /** Stop accepting new connections and keep those open (TCP only: a udp socket either is bound or not). */
   stopAccepting?(): void;
+  /** Sizes of the listener's tables of clients, by name (a leak check, see RunningSwitchboard.tables). */
+  tables(): Record<string, number>;
 }
 
 export interface QueuedBytes {

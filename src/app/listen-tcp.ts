@@ -29,6 +29,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     connections: () => tcp.connectionCount,
     queuedBytes: () => tcp.queuedBytes(),
     stopAccepting: () => tcp.stopAccepting(),
+    tables: () => tcp.tableSizes(),
   });
   return {
     listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },

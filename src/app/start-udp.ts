@@ -26,6 +26,7 @@ export async function startUdp(ctx: AppContext, config: UdpConfig): Promise<Star
     ready: () => udp.bound,
     connections: () => udp.admittedCount,
     queuedBytes: () => ({ total: udp.queuedBytes, largest: udp.queuedBytes }),
+    tables: () => udp.tableSizes(),
   });
   return {
     listeners: [{ name: "udp", transport: "udp", address: a.address, port: a.port }],

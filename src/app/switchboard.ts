@@ -78,7 +78,18 @@ export interface RunningSwitchboard {
   reopenLogs(): Promise<Reopened[]>;
   /** Stop at once, telling nobody (tests). */
   close(): Promise<void>;
+  /**
+   * Sizes of every table the server keeps per connection, client address, online name or
+   * udp peer, by name (`hub.members`, `lab.connections`, `udp.peers`, `logins.addresses`...).
+   * Each follows the clients present (or, for the rate tables, those still within their
+   * window): when everyone has gone and the windows have passed, they are back where
+   * they started. For leak checks (test/e2e/churn-tables); stored data is not in it.
+   */
+  tables(): Record<string, number>;
 }
+
+/** How often the rate tables that nobody uses any more drop their refilled buckets. */
+const SWEEP_EVERY_MS = 1000;
 
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
   const store = config.cs262 ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
@@ -111,10 +122,18 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     ctx.uploads.retune(next);
     if (mailbox) mailbox.limit = next.mailboxLimit;
   };
+  // A bucket table sweeps itself when used; this sweeps those left alone (everyone gone).
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    ctx.logins.sweep(now);
+    ctx.uploads.sweep(now);
+  }, SWEEP_EVERY_MS);
+  sweeper.unref();
   let storeOpen = store !== undefined;
   if (store) ctx.readiness.push({ name: "store", ready: () => storeOpen });
   const started: Started[] = [];
   const close = async (): Promise<void> => {
+    clearInterval(sweeper);
     for (const s of started.splice(0).reverse()) await s.close();
     storeOpen = false;
     await store?.close(); // after the listeners: nothing writes any more
@@ -146,7 +165,18 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     },
     drain: (deadlineMs, hurry) => {
       draining = true;
+      clearInterval(sweeper);
       return drainParts({ hub, parts: started, store, log }, deadlineMs, hurry);
+    },
+    tables: () => {
+      const sizes: Record<string, number> = {
+        ...hub.tableSizes(),
+        "connections.addresses": ctx.connections.addresses,
+        "logins.addresses": ctx.logins.addresses,
+        "uploads.users": ctx.uploads.users,
+      };
+      for (const p of ctx.probes) Object.assign(sizes, p.tables());
+      return sizes;
     },
     reopenLogs: async () => (await Promise.all(started.map((s) => s.reopenLogs?.() ?? []))).flat(),
     close,

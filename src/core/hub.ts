@@ -208,6 +208,11 @@ export class Hub {
     return this.registry.members();
   }
 
+  /** Sizes of the hub's tables: they follow who is online (a leak check, see RunningSwitchboard.tables). */
+  tableSizes(): Record<string, number> {
+    return { "hub.members": this.registry.size, "hub.presenceAudience": this.presenceAudience.size, "hub.observers": this.observers.length };
+  }
+
   private release(member: Member): void {
     this.registry.release(foldName(member.name), member);
     this.presenceAudience.delete(member);

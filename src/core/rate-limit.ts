@@ -126,8 +126,11 @@ export class BucketTable {
     return bucket;
   }
 
-  /** Drop refilled buckets from the least recently used end, stopping at the first that is not. */
-  private sweep(now: number): void {
+  /**
+   * Drop refilled buckets from the least recently used end, stopping at the first that is
+   * not. Each use sweeps; a table nobody uses any more is swept by its owner's timer.
+   */
+  sweep(now: number): void {
     for (const [key, bucket] of this.buckets) {
       if (!bucket.isFull(now)) return;
       this.buckets.delete(key);

@@ -36,6 +36,17 @@ export class UploadQuota {
     this.starts.retune(startsRate(limits));
   }
 
+  /** Users with an allowance in use (not yet refilled), in the larger of the two tables. */
+  get users(): number {
+    return Math.max(this.bytes.size, this.starts.size);
+  }
+
+  /** Forget users whose allowances have refilled (the switchboard's sweep timer). */
+  sweep(now = Date.now()): void {
+    this.bytes.sweep(now);
+    this.starts.sweep(now);
+  }
+
   /** May `user` start an upload of `size` bytes now? Charges both allowances when it may. */
   charge(user: string, size: number, now = Date.now()): QuotaAnswer {
     const key = foldName(user);

@@ -114,6 +114,16 @@ export class LoginAttempts {
     return Math.max(1, this.table.waitMs(key, now));
   }
 
+  /** Addresses with a bucket (tries used and not yet refilled). */
+  get addresses(): number {
+    return this.table.size;
+  }
+
+  /** Forget addresses whose allowance has refilled (the switchboard's sweep timer). */
+  sweep(now = Date.now()): void {
+    this.table.sweep(now);
+  }
+
   /** The attempt begun from `address` ended; a failure keeps the try it took. */
   end(address: string, failed: boolean, now = Date.now()): void {
     if (!failed) this.table.refund(addressKey(address), now);

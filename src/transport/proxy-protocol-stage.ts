@@ -60,6 +60,11 @@ export class ProxyHeaderStage {
     return this.awaiting.size;
   }
 
+  /** Addresses with a connection waiting for its header. */
+  get addresses(): number {
+    return this.perAddress.addresses;
+  }
+
   accept(socket: Socket, address: string): void {
     if (this.perAddress.admit(address) > 0) {
       const remote = `${address}:${socket.remotePort}`;

@@ -65,6 +65,16 @@ export class TcpListener<F> {
     return this.connections.size;
   }
 
+  /** Sizes of this listener's tables of clients: connections, and those awaiting a PROXY header. */
+  tableSizes(): Record<string, number> {
+    const name = this.options.dialect.name;
+    return {
+      [`${name}.connections`]: this.connections.size,
+      [`${name}.awaitingProxyHeader`]: this.proxyStage?.count ?? 0,
+      [`${name}.awaitingProxyHeaderAddresses`]: this.proxyStage?.addresses ?? 0,
+    };
+  }
+
   /** Accepting connections: listening, and not (yet) stopped. Asked live by /readyz. */
   get accepting(): boolean {
     return this.server.listening;

@@ -65,6 +65,11 @@ export class UdpListener<F, S> implements DatagramLink<S> {
     return this.peers.size;
   }
 
+  /** Sizes of this listener's tables of clients: admitted peers, and addresses the reply limits track. */
+  tableSizes(): Record<string, number> {
+    return { "udp.peers": this.peers.size, "udp.replyLimited": this.limiter.tracked };
+  }
+
   /** The socket is bound and not closed. Asked live by /readyz. */
   get bound(): boolean {
     return this.handler !== undefined && !this.closed;
