@@ -94,7 +94,7 @@ function plan(o) {
   });
   const ngircd = () => (calibrate ? [{ ...fan("irc"), name: `calibration: ngircd (IRC) M=${o.members} S=${o.senders} W=${o.window ?? 16}`, server: "ngircd", calibration: true }] : []);
   const idle = (d, n) => ({
-    name: `idle-${d} N=${n}`, mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
+    name: `idle-${d} N=${n}`, server: "switchboard", mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
     args: ["--clients", n], clients: n, idle: true,
   });
   const all = {
