@@ -470,14 +470,17 @@ static void irc_line(conn *c, unsigned char *l, size_t n) {
   }
 }
 
+/* gowing's JOIN reply is one raw status byte, not a frame (docs/gowing.md) */
+static void gowing_status(conn *c, int status) {
+  if (status == 0) logged_in_one(c);
+  else {
+    errors_seen++;
+    fprintf(stderr, "gen: gowing JOIN %s refused (%d)\n", c->name, status);
+  }
+}
+
 static void gowing_frame(conn *c, int type, unsigned char *p, size_t n) {
-  if (type == 0) {
-    if (n == 1 && p[0] == 0) logged_in_one(c);
-    else {
-      errors_seen++;
-      fprintf(stderr, "gen: gowing JOIN %s refused (%d)\n", c->name, n ? p[0] : -1);
-    }
-  } else if (type == 2 || type == 4) {
+  if (type == 2 || type == 4) {
     unsigned char *e = memchr(p, ']', n);
     if (e && e + 2 <= p + n) got_message(c, e + 2, p + n - e - 2);
   } else if (type == 5) {
@@ -557,6 +560,11 @@ static void parse_input(conn *c) {
       else irc_line(c, p, nl - p);
       off += nl - p + 1;
     } else if (c->dialect == D_GOWING) {
+      if (c->state == S_LOGIN_SENT) {
+        gowing_status(c, p[0]);
+        off += 1;
+        continue;
+      }
       if (n < 3) break;
       size_t l = p[1] << 8 | p[2];
       if (n < 3 + l) break;
