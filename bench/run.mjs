@@ -3,10 +3,13 @@
 // (bench/gen/gen.c, built here with gcc) pinned to CPU 1, loopback only. For each
 // workload: start the server with only the dialect it needs, run the generator (log in,
 // warm up, measure), sample /proc for both processes, stop the server, and write a
-// markdown table and JSON to bench/results/. See bench/README.md.
+// markdown table and JSON to bench/results/. Calibration rows run a minimal Node lab
+// relay (bench/calibration/lab-relay.mjs) and ngIRCd (bench/calibration/ngircd.conf)
+// under the same harness, so each row is also read as a ratio to them. See bench/README.md.
 // Plain Node, no dependencies.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,6 +18,8 @@ const root = new URL("..", import.meta.url).pathname;
 const GEN_SRC = join(root, "bench/gen/gen.c");
 const GEN_BIN = join(root, "bench/.build/gen");
 const SERVER = join(root, "dist/src/cli/switchboard.js");
+const RELAY = join(root, "bench/calibration/lab-relay.mjs");
+const NGIRCD_CONF = join(root, "bench/calibration/ngircd.conf");
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
 const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [options])
@@ -35,12 +40,15 @@ const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [option
   --out <dir>         where results go (default bench/results)
   --server-cpu <n>    CPU for the server (default 0)
   --gen-cpu <n>       CPU for the generator (default 1)
+  --calibration <y|n> run the calibration rows (default yes): a minimal Node lab relay
+                      beside each lab-dm row, ngIRCd beside the fan-out rows
 `;
 
 function parseArgs(argv) {
   const o = {
     workload: "all", pairs: undefined, window: undefined, members: 100, senders: 10, clients: 10000,
     mixedClients: 800, body: 64, warmup: 3, measure: 10, out: join(root, "bench/results"), serverCpu: 0, genCpu: 1,
+    calibration: "yes",
   };
   const numeric = new Set(["pairs", "window", "members", "senders", "clients", "mixedClients", "body", "warmup", "measure", "serverCpu", "genCpu"]);
   for (let i = 0; i < argv.length; i++) {
@@ -67,25 +75,34 @@ function fail(msg) {
   process.exit(2);
 }
 
-/** The workloads to run: each names its generator mode and the dialects the server needs. */
+/**
+ * The workloads to run: each names its generator mode, the server (`switchboard`, or a
+ * calibration server: `relay`, `ngircd`) and the dialects it needs. `key` pairs a row with
+ * the calibration row of the same shape.
+ */
 function plan(o) {
-  const dm = (P, W) => ({ name: `lab-dm P=${P} W=${W}`, mode: "dm", dialect: "lab", dialects: ["lab"], args: ["--pairs", P, "--window", W], clients: 2 * P });
-  const dmSet = () => (o.pairs !== undefined ? [dm(o.pairs, o.window ?? (o.pairs === 1 ? 1 : 16))]
-    : o.window !== undefined ? [1, 16, 100].map((P) => dm(P, o.window)) : [dm(1, 1), dm(16, 16), dm(100, 16)]);
+  const calibrate = !/^(n|no|off|0|false)$/i.test(String(o.calibration));
+  const dm = (P, W) => ({ name: `lab-dm P=${P} W=${W}`, key: `dm P=${P} W=${W}`, server: "switchboard", mode: "dm", dialect: "lab", dialects: ["lab"], args: ["--pairs", P, "--window", W], clients: 2 * P });
+  // the relay row first, then Switchboard's: the pair runs back to back in one machine state
+  const dmPair = (P, W) => [...(calibrate ? [{ ...dm(P, W), name: `calibration: node lab relay P=${P} W=${W}`, server: "relay", calibration: true }] : []), dm(P, W)];
+  const dmSet = () => (o.pairs !== undefined ? dmPair(o.pairs, o.window ?? (o.pairs === 1 ? 1 : 16))
+    : o.window !== undefined ? [1, 16, 100].flatMap((P) => dmPair(P, o.window)) : [...dmPair(1, 1), ...dmPair(16, 16), ...dmPair(100, 16)]);
+  const fanKey = `fanout M=${o.members} S=${o.senders} W=${o.window ?? 16}`;
   const fan = (d) => ({
-    name: `fanout-${d} M=${o.members} S=${o.senders} W=${o.window ?? 16}`, mode: "fanout", dialect: d, dialects: [d],
+    name: `fanout-${d} M=${o.members} S=${o.senders} W=${o.window ?? 16}`, key: fanKey, server: "switchboard", mode: "fanout", dialect: d, dialects: [d],
     args: ["--members", o.members, "--senders", o.senders, "--window", o.window ?? 16], clients: o.members,
   });
+  const ngircd = () => (calibrate ? [{ ...fan("irc"), name: `calibration: ngircd (IRC) M=${o.members} S=${o.senders} W=${o.window ?? 16}`, server: "ngircd", calibration: true }] : []);
   const idle = (d, n) => ({
-    name: `idle-${d} N=${n}`, mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
+    name: `idle-${d} N=${n}`, server: "switchboard", mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
     args: ["--clients", n], clients: n, idle: true,
   });
   const all = {
     "lab-dm": dmSet,
-    "fanout-gowing": () => [fan("gowing")],
-    "fanout-bcs": () => [fan("bcs")],
-    "fanout-udp": () => [fan("udp")],
-    fanout: () => ["gowing", "bcs", "udp"].map(fan),
+    "fanout-gowing": () => [...ngircd(), fan("gowing")],
+    "fanout-bcs": () => [...ngircd(), fan("bcs")],
+    "fanout-udp": () => [...ngircd(), fan("udp")],
+    fanout: () => [...ngircd(), ...["gowing", "bcs", "udp"].map(fan)],
     "idle-lab": () => [idle("lab", o.clients)],
     "idle-mixed": () => [idle("mixed", o.mixedClients)],
     idle: () => [idle("lab", o.clients), idle("mixed", o.mixedClients)],
@@ -165,6 +182,79 @@ function pinned(cpu, argv) {
   return { child, pid: child.pid, lines, stderr, exited, waitFor };
 }
 
+/** A free loopback port (ngIRCd cannot listen on port 0 and report it). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer().once("error", reject);
+    s.listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+/** Resolves once something accepts on 127.0.0.1:port; rejects after `ms`. */
+async function waitForPort(port, ms) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const c = connect(port, "127.0.0.1", () => { c.destroy(); resolve(true); }).once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listens on port ${port}`);
+    await sleep(100);
+  }
+}
+
+/** The ngIRCd binary, installed with apt (Debian package ngircd) when missing. */
+function ngircdBinary() {
+  const find = () => { try { return execFileSync("sh", ["-c", "command -v ngircd || ls /usr/sbin/ngircd"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim().split("\n")[0]; } catch { return ""; } };
+  let bin = find();
+  if (bin) return bin;
+  process.stderr.write("bench: installing ngircd with apt-get (the fan-out calibration row)\n");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  try {
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "ngircd"], { stdio: "inherit", env });
+  } catch {
+    execFileSync("apt-get", ["update"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "ngircd"], { stdio: "inherit", env });
+  }
+  bin = find();
+  if (!bin) throw new Error("ngircd is not installed and apt-get could not install it");
+  return bin;
+}
+
+/** A calibration server under the same harness as Switchboard: pinned, ports in `ports`, `stop()`. */
+async function startCalibration(w, o) {
+  const dir = mkdtempSync(join(tmpdir(), "sb-bench-cal-"));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  let server;
+  const ports = {};
+  try {
+    if (w.server === "relay") {
+      server = pinned(o.serverCpu, [process.execPath, RELAY]);
+      await server.waitFor(/^ready$/, 20000, "the relay's ready line");
+      ports.lab = Number(/:(\d+)$/.exec(server.lines.find((l) => l.startsWith("listening lab ")))[1]);
+    } else {
+      const bin = ngircdBinary();
+      ports.irc = await freePort();
+      const conf = join(dir, "ngircd.conf");
+      writeFileSync(conf, readFileSync(NGIRCD_CONF, "utf8").replaceAll("@PORT@", String(ports.irc)).replaceAll("@DIR@", dir));
+      server = pinned(o.serverCpu, [bin, "--nodaemon", "--config", conf]);
+      await Promise.race([waitForPort(ports.irc, 20000), server.exited.then(() => { throw new Error(`ngircd exited: ${server.stderr.slice(-3).join(" | ")}`); })]);
+    }
+  } catch (err) {
+    server?.child.kill("SIGKILL");
+    cleanup();
+    throw err;
+  }
+  const stop = async () => {
+    server.child.kill("SIGTERM");
+    const t = setTimeout(() => server.child.kill("SIGKILL"), 5000);
+    await server.exited;
+    clearTimeout(t);
+    cleanup();
+  };
+  return { ...server, ports, stop };
+}
+
 async function startServer(dialects, clients, o) {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = (d) => (dialects.includes(d) ? "0" : "off");
@@ -195,7 +285,7 @@ async function startServer(dialects, clients, o) {
 
 async function runOne(w, o) {
   process.stderr.write(`bench: ${w.name} ...\n`);
-  const server = await startServer(w.dialects, w.clients, o);
+  const server = w.server === "switchboard" ? await startServer(w.dialects, w.clients, o) : await startCalibration(w, o);
   try {
     await sleep(500); // let the server settle after start-up before the "before" RSS
     const before = sample(server.pid);
@@ -204,6 +294,8 @@ async function runOne(w, o) {
     const loginDeadline = w.idle ? 120 : 30;
     const genArgv = [GEN_BIN, "--mode", w.mode, "--dialect", w.dialect, "--body", o.body,
       "--warmup", warmup, "--measure", measure, "--login-deadline", loginDeadline, ...w.args];
+    // ngIRCd listens with a backlog of 10 and makes each new client wait about 1 s
+    if (w.server === "ngircd") genArgv.push("--concurrency", 100);
     for (const d of w.dialects) genArgv.push(`--${d}-port`, server.ports[d]);
     const gen = pinned(o.genCpu, genArgv);
     const budget = (loginDeadline + warmup + measure + 30) * 1000; // every run stops by itself
@@ -219,10 +311,13 @@ async function runOne(w, o) {
     const g = JSON.parse(resultLine.slice(7));
     const serverExited = server.child.exitCode !== null;
     const row = {
-      workload: w.name, mode: w.mode, dialect: w.dialect, clients: w.clients,
+      workload: w.name, key: w.key, server: w.server, calibration: w.calibration === true, mode: w.mode, dialect: w.dialect, clients: w.clients,
       deliveries_per_s: g.deliveries_per_s, sends: g.sends, deliveries: g.deliveries,
       p50_ms: g.p50_us / 1000, p99_ms: g.p99_us / 1000, max_ms: g.max_us / 1000, latency_samples: g.latency_samples,
       server_cpu_pct: cpuPercent(start.server, end.server), server_rss_mib: end.server.rss / 1024,
+      // what a delivery costs the server, whatever share of its core it got: on a busy
+      // machine this moves less than deliveries/s does
+      deliveries_per_cpu_s: g.deliveries / (end.server.cpu - start.server.cpu),
       gen_cpu_pct: cpuPercent(start.gen, end.gen),
       gen_user_pct: cpuPercent(start.gen, end.gen, "user"), gen_sys_pct: cpuPercent(start.gen, end.gen, "sys"),
       server_user_pct: cpuPercent(start.server, end.server, "user"), server_sys_pct: cpuPercent(start.server, end.server, "sys"),
@@ -256,10 +351,10 @@ function markdown(rows, meta) {
     `${meta.cpu}; Node ${meta.node}; server on CPU ${meta.serverCpu}, generator on CPU ${meta.genCpu}; traffic runs: warm-up ${meta.warmup} s, measured ${meta.measure} s, ${meta.body}-byte bodies; idle runs: all log in, then 1 s + 2 s idle before the RSS is read; commit ${meta.commit}.`, ""];
   const traffic = rows.filter((r) => r.mode !== "idle");
   if (traffic.length) {
-    out.push("| workload | deliveries/s | p50 ms | p99 ms | max ms | server CPU % | server RSS MiB | generator CPU % (user+sys) | lost / disconnected / errors |",
-      "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    out.push("| workload | deliveries/s | × calibration | deliveries per server CPU-s | p50 ms | p99 ms | max ms | server CPU % | server RSS MiB | generator CPU % (user+sys) | lost / disconnected / errors |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (const r of traffic) {
-      out.push(`| ${r.workload} | ${int(r.deliveries_per_s)} | ${fmt(r.p50_ms, 3)} | ${fmt(r.p99_ms, 3)} | ${fmt(r.max_ms, 2)} | ${fmt(r.server_cpu_pct)} | ${fmt(r.server_rss_mib)} | ${fmt(r.gen_cpu_pct)} (${fmt(r.gen_user_pct, 0)}+${fmt(r.gen_sys_pct, 0)}) | ${r.lost} / ${r.disconnected} / ${r.errors}${r.server_exited ? " (server exited)" : ""} |`);
+      out.push(`| ${r.workload} | ${int(r.deliveries_per_s)} | ${r.calibration ? "(calibration)" : fmt(r.vs_calibration, 2)} | ${int(r.deliveries_per_cpu_s)} | ${fmt(r.p50_ms, 3)} | ${fmt(r.p99_ms, 3)} | ${fmt(r.max_ms, 2)} | ${fmt(r.server_cpu_pct)} | ${fmt(r.server_rss_mib)} | ${fmt(r.gen_cpu_pct)} (${fmt(r.gen_user_pct, 0)}+${fmt(r.gen_sys_pct, 0)}) | ${r.lost} / ${r.disconnected} / ${r.errors}${r.server_exited ? " (server exited)" : ""} |`);
     }
     out.push("");
   }
@@ -272,10 +367,22 @@ function markdown(rows, meta) {
     }
     out.push("");
   }
+  if (traffic.some((r) => r.calibration)) {
+    out.push("Deliveries per server CPU-s: deliveries in the measured window over the server's CPU time in it (all threads); on a machine shared with other work it moves less than deliveries/s.", "");
+    out.push("× calibration: the row's deliveries/s over its calibration row's in this run (lab-dm: the minimal Node lab relay, bench/calibration/lab-relay.mjs; fan-out: ngIRCd, 100 members in one channel, the senders PRIVMSG it).", "");
+  }
   const hot = rows.filter((r) => r.gen_cpu_pct > 80);
   out.push(hot.length ? `**Warning**: the generator used over 80% of its core in: ${hot.map((r) => r.workload).join(", ")}; those numbers may be the generator's limit, not the server's.`
     : "The generator stayed under 80% of its core in every run.", "");
   return out.join("\n");
+}
+
+/** ", 0.83x calibration" for a row whose calibration row already ran. */
+function calNote(rows) {
+  return (r) => {
+    const c = rows.find((x) => x.calibration && !x.error && x.key === r.key && x !== r);
+    return c && !r.calibration && c.deliveries_per_s > 0 ? `, ${fmt(r.deliveries_per_s / c.deliveries_per_s, 2)}x calibration` : "";
+  };
 }
 
 async function main() {
@@ -285,6 +392,7 @@ async function main() {
   buildGenerator();
   const workloads = plan(o);
   const rows = [];
+  const cal = calNote(rows);
   for (const w of workloads) {
     try {
       rows.push(await runOne(w, o));
@@ -293,7 +401,12 @@ async function main() {
       rows.push({ workload: w.name, mode: w.mode, error: err.message });
     }
     const r = rows.at(-1);
-    if (!r.error) process.stderr.write(`  ${r.mode === "idle" ? `logged in ${r.logged_in} in ${fmt(r.login_ms, 0)} ms, ${fmt(r.rss_per_conn_kib, 2)} KiB/conn` : `${int(r.deliveries_per_s)} deliveries/s, p99 ${fmt(r.p99_ms, 3)} ms`}, server CPU ${fmt(r.server_cpu_pct)}%, generator CPU ${fmt(r.gen_cpu_pct)}%\n`);
+    if (!r.error) process.stderr.write(`  ${r.mode === "idle" ? `logged in ${r.logged_in} in ${fmt(r.login_ms, 0)} ms, ${fmt(r.rss_per_conn_kib, 2)} KiB/conn` : `${int(r.deliveries_per_s)} deliveries/s${cal(r)}, p99 ${fmt(r.p99_ms, 3)} ms`}, server CPU ${fmt(r.server_cpu_pct)}%, generator CPU ${fmt(r.gen_cpu_pct)}%\n`);
+  }
+  // each row's rate as a ratio to the calibration row of the same shape, same run
+  for (const r of rows) {
+    const cal = rows.find((c) => c.calibration && !c.error && c.key === r.key);
+    if (!r.calibration && !r.error && cal && cal.deliveries_per_s > 0) r.vs_calibration = r.deliveries_per_s / cal.deliveries_per_s;
   }
   let commit = "unknown";
   try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch {}

@@ -8,6 +8,10 @@
  *           a slot freed when every member that should get the message has got it.
  *   idle    N clients log in (lab, or a mix of lab/gowing/bcs/udp) and stay idle.
  *
+ * Dialect irc (fan-out only) drives an IRC server for the calibration row: every member
+ * JOINs one channel, the senders PRIVMSG it (the senders OPER and set user mode +F first,
+ * which lifts ngIRCd's per-user flood throttle). A member is in when its own JOIN echoes.
+ *
  * Every message body starts with "~", then the send time (CLOCK_MONOTONIC ns, 16 hex),
  * the sender index (4 hex) and its sequence number (8 hex), padded to --body bytes.
  * The receiver parses it, so latency is measured at the receiver, on this machine's clock.
@@ -36,8 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { D_LAB, D_GOWING, D_BCS, D_UDP, D_COUNT };
-static const char *DNAME[D_COUNT] = {"lab", "gowing", "bcs", "udp"};
+/* irc is the calibration dialect (ngIRCd): fan-out only, never in the idle mix */
+enum { D_LAB, D_GOWING, D_BCS, D_UDP, D_IRC, D_COUNT };
+#define D_MIXED 4 /* the idle mix: the first four */
+static const char *DNAME[D_COUNT] = {"lab", "gowing", "bcs", "udp", "irc"};
+static const char IRC_CHANNEL[] = "#lobby";
 enum { M_DM, M_FANOUT, M_IDLE };
 enum { S_FREE, S_CONNECTING, S_LOGIN_SENT, S_IN, S_DEAD };
 
@@ -283,6 +290,14 @@ static void send_one(conn *c) {
     put_body(frame_start(c, 2, body), c->idx, seq, t);
   } else if (c->dialect == D_BCS) {
     put_body(frame_start(c, 2, body), c->idx, seq, t); /* send: string = len:u16 | bytes */
+  } else if (c->dialect == D_IRC) {
+    size_t cl = sizeof IRC_CHANNEL - 1;
+    unsigned char *p = out_reserve(c, 8 + cl + 2 + body + 2);
+    memcpy(p, "PRIVMSG ", 8);
+    memcpy(p + 8, IRC_CHANNEL, cl);
+    memcpy(p + 8 + cl, " :", 2);
+    put_body(p + 10 + cl, c->idx, seq, t);
+    memcpy(p + 10 + cl + body, "\r\n", 2);
   } else {
     put_body(frame_start(c, 20, body), c->idx, seq, t); /* PUBLIC */
   }
@@ -356,6 +371,13 @@ static void send_login(conn *c) {
     memcpy(frame_start(c, 0, nl), c->name, nl); /* JOIN */
   } else if (c->dialect == D_BCS) {
     memcpy(frame_start(c, 1, nl), c->name, nl); /* register */
+  } else if (c->dialect == D_IRC) {
+    char buf[256];
+    int sender = mode == M_FANOUT && c->idx < senders;
+    int n = snprintf(buf, sizeof buf, "NICK %s\r\nUSER %s 0 * :%s\r\n%s%s%s%sJOIN %s\r\n", c->name, c->name, c->name,
+                     sender ? "OPER bench bench\r\nMODE " : "", sender ? c->name : "", sender ? " +F" : "",
+                     sender ? "\r\n" : "", IRC_CHANNEL);
+    memcpy(out_reserve(c, n), buf, n);
   } else {
     memcpy(frame_start(c, 11, nl), c->name, nl); /* REGISTER */
   }
@@ -416,14 +438,49 @@ static void lab_line(conn *c, unsigned char *l, size_t n) {
   }
 }
 
+/* one IRC line from the server: ":prefix COMMAND params" */
+static void irc_line(conn *c, unsigned char *l, size_t n) {
+  if (n > 0 && l[n - 1] == '\r') n--;
+  unsigned char *e = l + n, *cmd = l, *nick = NULL;
+  size_t nickl = 0;
+  if (n > 0 && l[0] == ':') {
+    unsigned char *sp = memchr(l, ' ', n);
+    if (!sp) return;
+    nick = l + 1;
+    unsigned char *bang = memchr(nick, '!', sp - nick);
+    nickl = (bang ? bang : sp) - nick;
+    cmd = sp + 1;
+  }
+  unsigned char *cend = memchr(cmd, ' ', e - cmd);
+  if (!cend) cend = e;
+  size_t cl = cend - cmd;
+  if (cl == 7 && memcmp(cmd, "PRIVMSG", 7) == 0) {
+    unsigned char *colon = memmem(cend, e - cend, " :", 2);
+    if (colon) got_message(c, colon + 2, e - colon - 2);
+  } else if (cl == 4 && memcmp(cmd, "JOIN", 4) == 0) {
+    if (nick && nickl == strlen(c->name) && memcmp(nick, c->name, nickl) == 0) logged_in_one(c);
+  } else if (cl == 4 && memcmp(cmd, "PING", 4) == 0) {
+    unsigned char *p = out_reserve(c, 2 + (e - cmd) + 2);
+    memcpy(p, "PO", 2);
+    memcpy(p + 2, cmd + 2, e - cmd - 2);
+    memcpy(p + (e - cmd), "\r\n", 2);
+  } else if ((cl == 3 && cmd[0] >= '4' && cmd[0] <= '5') || (cl == 5 && memcmp(cmd, "ERROR", 5) == 0)) {
+    errors_seen++;
+    if (errors_seen <= 5) fprintf(stderr, "gen: irc %s got %.*s\n", c->name, (int)(n > 120 ? 120 : n), l);
+  }
+}
+
+/* gowing's JOIN reply is one raw status byte, not a frame (docs/gowing.md) */
+static void gowing_status(conn *c, int status) {
+  if (status == 0) logged_in_one(c);
+  else {
+    errors_seen++;
+    fprintf(stderr, "gen: gowing JOIN %s refused (%d)\n", c->name, status);
+  }
+}
+
 static void gowing_frame(conn *c, int type, unsigned char *p, size_t n) {
-  if (type == 0) {
-    if (n == 1 && p[0] == 0) logged_in_one(c);
-    else {
-      errors_seen++;
-      fprintf(stderr, "gen: gowing JOIN %s refused (%d)\n", c->name, n ? p[0] : -1);
-    }
-  } else if (type == 2 || type == 4) {
+  if (type == 2 || type == 4) {
     unsigned char *e = memchr(p, ']', n);
     if (e && e + 2 <= p + n) got_message(c, e + 2, p + n - e - 2);
   } else if (type == 5) {
@@ -496,12 +553,18 @@ static void parse_input(conn *c) {
   while (off < c->inlen && c->state != S_DEAD) {
     unsigned char *p = b + off;
     size_t n = c->inlen - off;
-    if (c->dialect == D_LAB) {
+    if (c->dialect == D_LAB || c->dialect == D_IRC) {
       unsigned char *nl = memchr(p, '\n', n);
       if (!nl) break;
-      lab_line(c, p, nl - p);
+      if (c->dialect == D_LAB) lab_line(c, p, nl - p);
+      else irc_line(c, p, nl - p);
       off += nl - p + 1;
     } else if (c->dialect == D_GOWING) {
+      if (c->state == S_LOGIN_SENT) {
+        gowing_status(c, p[0]);
+        off += 1;
+        continue;
+      }
       if (n < 3) break;
       size_t l = p[1] << 8 | p[2];
       if (n < 3 + l) break;
@@ -563,7 +626,7 @@ static void setup_conns(void) {
     conn *c = &conns[i];
     c->idx = i;
     c->fd = -1;
-    c->dialect = mixed ? i % D_COUNT : dialect;
+    c->dialect = mixed ? i % D_MIXED : dialect;
     c->state = S_FREE;
     snprintf(c->name, sizeof c->name, "%c%d", DNAME[c->dialect][0], i);
     if (c->dialect != D_UDP) c->in = malloc(INCAP);
@@ -626,8 +689,8 @@ static void print_result(void) {
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: gen --mode dm|fanout|idle --dialect lab|gowing|bcs|udp|mixed [--host H]\n"
-          "  [--lab-port N] [--gowing-port N] [--bcs-port N] [--udp-port N]\n"
+          "usage: gen --mode dm|fanout|idle --dialect lab|gowing|bcs|udp|irc|mixed [--host H]\n"
+          "  [--lab-port N] [--gowing-port N] [--bcs-port N] [--udp-port N] [--irc-port N]\n"
           "  [--pairs P] [--window W] [--members M] [--senders S] [--clients N] [--body B]\n"
           "  [--warmup S] [--measure S] [--login-deadline S] [--concurrency C]\n");
   exit(2);
@@ -653,6 +716,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--gowing-port")) port[D_GOWING] = atoi(v);
     else if (!strcmp(a, "--bcs-port")) port[D_BCS] = atoi(v);
     else if (!strcmp(a, "--udp-port")) port[D_UDP] = atoi(v);
+    else if (!strcmp(a, "--irc-port")) port[D_IRC] = atoi(v);
     else if (!strcmp(a, "--pairs")) pairs = atoi(v);
     else if (!strcmp(a, "--window")) window_ = atoi(v);
     else if (!strcmp(a, "--members")) members = atoi(v);
@@ -668,6 +732,7 @@ int main(int argc, char **argv) {
   if (body < STAMP || body > 4096) die("--body must be %d..4096", STAMP);
   if (window_ < 1 || window_ > MAXW) die("--window must be 1..%d", MAXW);
   if (mode == M_DM && mixed) die("dm is lab only");
+  if (dialect == D_IRC && mode != M_FANOUT) die("irc is fan-out only");
   if (mode == M_DM) dialect = D_LAB;
   if (senders > members) senders = members;
   for (int d = 0; d < D_COUNT; d++) {
@@ -676,7 +741,7 @@ int main(int argc, char **argv) {
     if (inet_pton(AF_INET, host, &addr[d].sin_addr) != 1) die("bad host %s", host);
   }
   for (int d = 0; d < D_COUNT; d++)
-    if ((mixed || d == dialect) && !port[d]) die("--%s-port is needed", DNAME[d]);
+    if (((mixed && d < D_MIXED) || (!mixed && d == dialect)) && !port[d]) die("--%s-port is needed", DNAME[d]);
 
   ep = epoll_create1(EPOLL_CLOEXEC);
   setup_conns();

@@ -64,7 +64,31 @@ export interface ConnectionOrigin {
   readonly connectedAt: number;
 }
 
-export class Connection<F> implements Conn {
+/**
+ * The socket's events reach their Connection through one set of shared handlers (the
+ * socket is `this` when Node emits): no closures per connection (bench idle-lab, bytes
+ * per idle connection).
+ */
+const CONNECTION = Symbol("connection");
+type OwnedSocket = Socket & { [CONNECTION]: Connection<unknown> };
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[CONNECTION].socketOnData(chunk);
+}
+function onSocketDrain(this: OwnedSocket): void {
+  this[CONNECTION].socketOnDrain();
+}
+function onSocketError(this: OwnedSocket, err: NodeJS.ErrnoException): void {
+  this[CONNECTION].socketOnError(err);
+}
+function onSocketClose(this: OwnedSocket): void {
+  this[CONNECTION].socketOnClose();
+}
+function onSocketEnd(this: OwnedSocket): void {
+  this[CONNECTION].socketOnEnd();
+}
+
+/** The connection is its reader's FrameSink (onFrame goes through the message rate). */
+export class Connection<F> implements Conn, FrameSink<F> {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly connectedAt: number;
@@ -127,12 +151,13 @@ export class Connection<F> implements Conn {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
     this.session = dialect.createSession(this);
-    this.reader = new FrameReader(dialect.createCodec(), this.gate(), limits.maxFrameBytes);
-    socket.on("data", (chunk: Buffer) => this.socketOnData(chunk));
-    socket.on("drain", () => this.socketOnDrain());
-    socket.on("error", (err: NodeJS.ErrnoException) => this.socketOnError(err));
-    socket.on("close", () => this.socketOnClose());
-    socket.on("end", () => this.socketOnEnd());
+    this.reader = new FrameReader(dialect.createCodec(), this, limits.maxFrameBytes);
+    (socket as OwnedSocket)[CONNECTION] = this as Connection<unknown>;
+    socket.on("data", onSocketData);
+    socket.on("drain", onSocketDrain);
+    socket.on("error", onSocketError);
+    socket.on("close", onSocketClose);
+    socket.on("end", onSocketEnd);
     if (this.log.isLevelEnabled("debug")) this.log.debug({ dialect: this.dialectName, remote: this.remote }, "connection");
   }
 
@@ -359,18 +384,23 @@ export class Connection<F> implements Conn {
     );
   }
 
-  /**
-   * The FrameReader's sink: the session's, with the message rate in front of onFrame.
-   * One bucket check per frame; a timer only while the client is over the rate.
-   */
-  private gate(): FrameSink<F> {
-    const session = this.session;
-    return {
-      onFrame: (frame) => this.frameIn(frame),
-      onBody: (chunk) => session.onBody(chunk),
-      onBodyEnd: () => session.onBodyEnd(),
-      onDecodeError: (error: CodecError) => session.onDecodeError(error),
-    };
+  // ---- FrameSink: the session's, with the message rate in front of onFrame. One
+  // bucket check per frame; a timer only while the client is over the rate.
+
+  onFrame(frame: F): void {
+    this.frameIn(frame);
+  }
+
+  onBody(chunk: Buffer): void {
+    this.session.onBody(chunk);
+  }
+
+  onBodyEnd(): void {
+    this.session.onBodyEnd();
+  }
+
+  onDecodeError(error: CodecError): void {
+    this.session.onDecodeError(error);
   }
 
   private frameIn(frame: F): void {
@@ -440,7 +470,8 @@ export class Connection<F> implements Conn {
     this.socketOnData(chunk);
   }
 
-  private socketOnData(chunk: Buffer): void {
+  /** @internal the socket handlers above */
+  socketOnData(chunk: Buffer): void {
     // A closing connection reads no more requests: what arrives is dropped, not buffered.
     if (this.closeReason !== undefined) return;
     this.handleInput(() => this.reader.push(chunk));
@@ -484,22 +515,26 @@ export class Connection<F> implements Conn {
     }
   }
 
-  private socketOnDrain(): void {
+  /** @internal the socket handlers above */
+  socketOnDrain(): void {
     if (this.pendingBytes === 0) this.drained();
     else if (this.outputFull) this.resumeIfOutputLow();
   }
 
-  private socketOnEnd(): void {
+  /** @internal the socket handlers above */
+  socketOnEnd(): void {
     // The peer finished sending; we close our side too (no half-open chat sessions).
     if (this.closeReason === undefined) this.close("client_closed");
   }
 
-  private socketOnError(err: NodeJS.ErrnoException): void {
+  /** @internal the socket handlers above */
+  socketOnError(err: NodeJS.ErrnoException): void {
     if (this.closeReason === undefined) this.closeReason = "socket_error";
     this.log.debug({ code: err.code, remote: `${this.remoteAddress}:${this.remotePort}` }, "socket error");
   }
 
-  private socketOnClose(): void {
+  /** @internal the socket handlers above */
+  socketOnClose(): void {
     if (this.ended) return;
     this.ended = true;
     this.closeReason ??= "client_closed";

@@ -111,19 +111,13 @@ export function encodeListOk(names: readonly string[]): Buffer {
   return Buffer.from(`LIST-OK ${names.join(",")}\n`, "utf8");
 }
 
-const DELIVERY = Buffer.from("DELIVERY ");
-
-/** `DELIVERY <from> <text>\n`, written straight into one buffer. `text` has no newline. */
+/**
+ * `DELIVERY <from> <text>\n`. `text` has no newline. One Buffer.from of the whole line:
+ * one call into the encoder and a slice of Node's buffer pool, about half the time of
+ * measuring and writing the parts separately (bench lab-dm: a delivery per message).
+ */
 export function encodeDelivery(from: string, text: string): Buffer {
-  const fromLen = Buffer.byteLength(from, "utf8");
-  const textLen = Buffer.byteLength(text, "utf8");
-  const out = Buffer.allocUnsafe(DELIVERY.length + fromLen + 1 + textLen + 1);
-  let at = DELIVERY.copy(out, 0);
-  at += out.write(from, at, fromLen, "utf8");
-  out[at++] = SPACE;
-  at += out.write(text, at, textLen, "utf8");
-  out[at] = LF;
-  return out;
+  return Buffer.from(`DELIVERY ${from} ${text}\n`, "utf8");
 }
 
 // ---- client side: replies -----------------------------------------------------------
