@@ -135,21 +135,28 @@ describe("contrib/logrotate.d/switchboard", () => {
   it("rotates every log file once and runs the reload once", { ...TIMEOUT, skip: logrotate === undefined && "logrotate is not installed (set LOGROTATE to a binary)" }, () => {
     const dir = tempDir("sb-logrotate-");
     const logs = join(dir, "log");
-    mkdirSync(logs);
-    for (const name of ["ops.log", "chat.log"]) writeFileSync(join(logs, name), `${name}\n`);
+    const dataLogs = join(dir, "data-logs");
+    for (const d of [logs, join(logs, "gowing"), dataLogs, join(dataLogs, "gowing")]) mkdirSync(d);
+    for (const name of ["ops.log", "chat.log", "gowing/chat.log"]) writeFileSync(join(logs, name), `${name}\n`);
+    for (const name of ["bcs.log", "gowing/connections.log"]) writeFileSync(join(dataLogs, name), `${name}\n`);
     const group = spawnSync("id", ["-gn"], { encoding: "utf8" }).stdout.trim();
     // The same file, with this test's directory, user and a reload that leaves a trace.
     const conf = join(dir, "switchboard");
     copyFileSync(LOGROTATE_PATH, conf);
     const adapted = readFileSync(conf, "utf8")
-      .replace("/var/log/switchboard", logs)
+      .replaceAll("/var/log/switchboard", logs)
+      .replaceAll("/var/lib/switchboard/data/logs", dataLogs)
       .replaceAll("switchboard switchboard", `${userInfo().username} ${group}`)
       .replace(/^(\s+)if systemctl .*$/m, `$1echo reload >> ${join(dir, "reloads")}`);
     writeFileSync(conf, adapted);
     chmodSync(conf, 0o644); // logrotate refuses a group- or world-writable config
     const r = spawnSync(logrotate!, ["--force", "--state", join(dir, "state"), conf], { encoding: "utf8", timeout: 20_000 });
     assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(readdirSync(logs).sort(), ["chat.log", "chat.log.1", "ops.log", "ops.log.1"]);
+    assert.deepEqual(readdirSync(logs).sort(), ["chat.log", "chat.log.1", "gowing", "ops.log", "ops.log.1"]);
+    // The chat logs where the config puts them, and in serve's default <data-dir>/logs.
+    assert.deepEqual(readdirSync(join(logs, "gowing")).sort(), ["chat.log", "chat.log.1"]);
+    assert.deepEqual(readdirSync(dataLogs).sort(), ["bcs.log", "bcs.log.1", "gowing"]);
+    assert.deepEqual(readdirSync(join(dataLogs, "gowing")).sort(), ["connections.log", "connections.log.1"]);
     assert.equal(readFileSync(join(logs, "ops.log.1"), "utf8"), "ops.log\n");
     assert.equal(statSync(join(logs, "ops.log")).mode & 0o777, 0o640);
     assert.equal(readFileSync(join(dir, "reloads"), "utf8"), "reload\n", "sharedscripts: one reload for all files");
