@@ -5,8 +5,8 @@
  * (pino's sonic-boom destination), so logging a message costs no system call on the hot path.
  * A file is reopened on SIGHUP (logrotate); stdout is left as it is.
  */
-import { pino } from "pino";
 import { flushWriter, LogFile, type LineWriter, type Reopened } from "./log-file.js";
+import { standardStream } from "./standard-stream.js";
 
 export interface ChatLog {
   /** `remote` is written as `-` when client addresses are left out (logClientIps: false). */
@@ -65,7 +65,7 @@ class SonicChatLog implements ChatLog {
 /** `-` or undefined: stdout; a path: that file, appended to (its directory created). */
 export function openChatLog(target: string | undefined, options: ChatLogOptions = {}): ChatLog {
   const logClientIps = options.logClientIps !== false;
-  if (target === undefined || target === "-") return new SonicChatLog(pino.destination({ fd: 1, sync: false }), undefined, logClientIps);
+  if (target === undefined || target === "-") return new SonicChatLog(standardStream(1), undefined, logClientIps);
   const file = new LogFile(target, options.onError ?? (() => undefined));
   return new SonicChatLog(file.out, file, logClientIps);
 }

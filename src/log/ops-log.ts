@@ -16,6 +16,7 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import { prettyFactory } from "pino-pretty";
 import { LogFile, type LineWriter, type Reopened } from "./log-file.js";
+import { standardStream } from "./standard-stream.js";
 
 export type { Logger };
 
@@ -71,7 +72,7 @@ export function createOpsLog(config: OpsLogConfig = {}, stderr: StderrInfo = { i
     // Reported on stderr: the log itself is what failed.
     logFile = new LogFile(file, (err, path) => process.stderr.write(`switchboard: writing the log file ${path} failed: ${err.message}\n`));
   }
-  const dest = logFile?.out ?? pino.destination({ fd: 2, sync: false });
+  const dest = logFile?.out ?? standardStream(2);
   const batched = new BatchedLines(dest);
   const stream: DestinationStream = format === "pretty" ? prettyStream(batched, onTerminal) : batched;
   const options: LoggerOptions = {

@@ -15,9 +15,9 @@
  * false) connections.log has `-` where the IP was; the line keeps its shape.
  */
 import { join } from "node:path";
-import { pino } from "pino";
 import type { Hub } from "../../core/hub.js";
 import { flushWriter, LogFile, type LineWriter, type Reopened } from "../../log/log-file.js";
+import { standardStream } from "../../log/standard-stream.js";
 import type { Logger } from "../../log/ops-log.js";
 import { eventLine } from "./render.js";
 
@@ -119,7 +119,7 @@ export function openGowingLogs(target: string | undefined, log: Logger, options:
   if (target === "off") return NO_GOWING_LOGS;
   const logClientIps = options.logClientIps !== false;
   if (target === undefined || target === "-") {
-    const stdout = pino.destination({ fd: 1, sync: false });
+    const stdout = standardStream(1);
     return new WriterLogs(stdout, stdout, [], logClientIps);
   }
   // A full disk must not take the chat down: report it and go on.
