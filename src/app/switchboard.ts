@@ -5,8 +5,8 @@
  *
  * The durable Store (accounts and their queued messages) is opened when cs262 is enabled,
  * the one dialect with accounts, and closed after every listener. The hub then reserves
- * account names in every dialect (WIRE.md 1) and queues direct messages to offline
- * accounts (WIRE.md 2). Without cs262 no account can log in, so none is opened: a
+ * account names in every dialect (docs/wire.md#reserved-names) and queues direct messages to offline
+ * accounts (docs/wire.md#offline-mail). Without cs262 no account can log in, so none is opened: a
  * `bcs_server` run leaves no database behind in its working directory.
  *
  * A listener that cannot bind rejects the start with a ListenFailure (listen-failure.ts).

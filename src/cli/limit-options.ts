@@ -1,5 +1,5 @@
 /**
- * The limit settings every server command shares (WIRE.md 1), as flags and environment
+ * The limit settings every server command shares (docs/wire.md#limits), as flags and environment
  * variables made from the settings table (src/config/settings.ts), parsed into Limits.
  * `serve` also reads them from its YAML file; the seed-shaped `server <dialect>`
  * commands take flags and environment variables only.

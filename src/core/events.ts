@@ -1,5 +1,5 @@
 /**
- * What the hub tells a member. Each dialect renders these its own way (WIRE.md 2);
+ * What the hub tells a member. Each dialect renders these its own way (docs/wire.md#rendering-across-dialects);
  * the hub never knows how. One event object is shared by every recipient of a
  * broadcast, so sessions must treat it as read-only (and may cache a rendering on it
  * through a WeakMap of their own).

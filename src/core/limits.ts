@@ -1,5 +1,5 @@
 /**
- * Named limits shared by every dialect (WIRE.md 1), with their defaults.
+ * Named limits shared by every dialect (docs/wire.md#limits), with their defaults.
  * Durations are milliseconds, sizes bytes. Every one is a flag of the server commands.
  */
 export interface Limits {

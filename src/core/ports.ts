@@ -57,7 +57,7 @@ export interface Router {
 export type MemberFailure = (member: Member, err: unknown) => void;
 
 /**
- * Where a direct message to a name that is not online may still go (WIRE.md 2: "except
+ * Where a direct message to a name that is not online may still go (docs/wire.md#who-sends-what: "except
  * that cs262 accounts get it queued"). The hub consults it only for an offline target,
  * so an online direct message never touches it.
  */
@@ -73,7 +73,7 @@ export interface Mailbox {
   /**
    * Call `done` once every message accepted so far is durable, or with the error that
    * kept the last one from being stored. A dialect answers a queued send only then, so
-   * that nothing it acknowledged can be lost (WIRE.md 1, "Limits").
+   * that nothing it acknowledged can be lost (docs/wire.md#offline-mail).
    */
   whenDurable(done: (err?: Error) => void): void;
 }

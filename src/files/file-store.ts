@@ -1,6 +1,6 @@
 /**
  * Uploaded files under one directory. Every stored name is a single safe path
- * component (WIRE.md 3); uploads go to a temporary file that is linked into place only
+ * component (docs/wire.md#files); uploads go to a temporary file that is linked into place only
  * when complete and synced, so a crash never leaves a partial file under a real name.
  */
 import { randomBytes } from "node:crypto";

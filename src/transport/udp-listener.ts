@@ -3,7 +3,7 @@
  * is decoded by the dialect's codec and handed, with its source address, to the
  * dialect's handler. The listener owns what is the transport's in any dialect:
  * - the table of admitted peers and their sessions, in least-recently-heard order, so
- *   that one timer finds the idle ones without scanning the rest (WIRE.md 1: an
+ *   that one timer finds the idle ones without scanning the rest (docs/wire.md#unresponsive-clients: an
  *   address silent for the idle limit is logged out);
  * - the anti-reflection limits on replies to addresses not admitted (ReplyLimiter);
  * - the bound on the socket's user-space send queue, and send errors (never thrown).
@@ -39,7 +39,7 @@ export interface UdpListenerOptions<F, S> {
   /** An admitted peer silent this long is released and reported to the dialect. */
   idleTimeoutMs: number;
   log: Logger;
-  /** Replies to peers not admitted; default WIRE.md 6 (5 a second, at most 64 bytes). */
+  /** Replies to peers not admitted; default docs/udp.md#anti-abuse (5 a second, at most 64 bytes). */
   unverifiedReplies?: ReplyLimits;
   /**
    * Datagrams waiting in the socket's user-space queue (the kernel's buffer was full)
@@ -180,7 +180,7 @@ export class UdpListener<F, S> implements DatagramLink<S> {
     const admitted = this.peers.get(key);
     let peer: Peer;
     if (admitted !== undefined) {
-      // Any datagram is a sign of life (WIRE.md 6): refresh and move to the end.
+      // Any datagram is a sign of life (docs/udp.md#liveness): refresh and move to the end.
       admitted.lastHeard = Date.now();
       this.peers.delete(key);
       this.peers.set(key, admitted);

@@ -1,5 +1,5 @@
 /**
- * The durability promise (WIRE.md 1 and 4): the RESPONSE to a SEND that was queued for
+ * The durability promise (docs/wire.md#offline-mail): the RESPONSE to a SEND that was queued for
  * an offline account leaves only after the store has reported the write durable. A
  * store whose writes wait for the test makes the order observable.
  */

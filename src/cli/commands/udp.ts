@@ -1,4 +1,4 @@
-/** `switchboard server udp` and `switchboard client udp` (seed 004, WIRE.md 6). */
+/** `switchboard server udp` and `switchboard client udp` (seed 004, docs/udp.md). */
 import { InvalidArgumentError, type Command } from "commander";
 import type { UdpConfig } from "../../app/start-udp.js";
 import { DEFAULT_KEEPALIVE_MS, runUdpClient } from "../../clients/udp/run.js";

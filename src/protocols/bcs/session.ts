@@ -1,13 +1,13 @@
 /**
  * One bcs connection: frames <-> hub calls, and hub events -> ack-paced delivers.
  *
- * Pacing (seed 000, WIRE.md 3): at most one `deliver`/`fnotify` is unacknowledged at a
+ * Pacing (seed 000, docs/bcs.md#messages-and-ack-pacing): at most one `deliver`/`fnotify` is unacknowledged at a
  * time; the rest wait in `pending`, which is bounded by the queue-frames limit (a
  * client that lets it fill is a slow consumer). Replies (`status`, `recvfile`) are not
  * paced. While a file is being downloaded nothing else is written, so no frame can
  * land inside the file's bytes.
  *
- * Floods (WIRE.md 3, status 7 "rate limited"): a frame over the message rate is answered
+ * Floods (docs/bcs.md#floods-and-abuse-limits, status 7 "rate limited"): a frame over the message rate is answered
  * `status 7` and dropped (acks are free: a client must be able to acknowledge what it is
  * sent); so is a register from an address with too many refused logins (then closed,
  * as every refused register is), and an upload over the user's allowance.
@@ -194,7 +194,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     return frame.type === FrameType.Status && this.awaitingAck;
   }
 
-  /** WIRE.md 3 status 7: the request is refused, the client may send it again later. */
+  /** docs/bcs.md#status-codes, status 7: the request is refused, the client may send it again later. */
   overRate(frame: BcsFrame): void {
     // A stray ack is ignored anyway: it gets no answer, only the wait.
     if (frame.type === FrameType.Status) return;
@@ -430,7 +430,7 @@ export const MAX_USER_LIST_BYTES = 60_000;
 /**
  * The user list for a newcomer: `online: a, b` (or `online: nobody else`), split over
  * several messages of whole names when it would not fit one (thousands online; a u16
- * string holds at most 65535 bytes, WIRE.md 3). Names are ASCII, so length is bytes.
+ * string holds at most 65535 bytes, docs/bcs.md#frames). Names are ASCII, so length is bytes.
  */
 export function userListMessages(others: readonly string[], maxBytes = MAX_USER_LIST_BYTES): string[] {
   if (others.length === 0) return ["online: nobody else"];

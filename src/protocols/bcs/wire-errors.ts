@@ -1,4 +1,4 @@
-/** The one table from hub outcomes to bcs status answers (WIRE.md 3). */
+/** The one table from hub outcomes to bcs status answers (docs/bcs.md#status-codes). */
 import type { JoinResult, SendResult } from "../../core/errors.js";
 import { Status } from "./frames.js";
 
@@ -45,7 +45,7 @@ export const PROTOCOL_ANSWERS = {
 /** A request while the server says goodbye (docs/bcs.md "Shutdown"): it cannot serve it any more. */
 export const SHUTDOWN_ANSWER: StatusAnswer = [Status.ServerFull, "the server is going down"];
 
-/** WIRE.md 3 status 7 "rate limited": temporary refusals; the client may try again later. */
+/** docs/bcs.md#status-codes, status 7 "rate limited": temporary refusals; the client may try again later. */
 export const LIMIT_ANSWERS = {
   /** A frame over --msg-rate/--msg-burst (acks excepted). */
   rateLimited: [Status.RateLimited, "rate limited; slow down"],

@@ -1,6 +1,6 @@
 /**
  * One cs262 connection: frames <-> hub and store calls, and hub events -> server SEND
- * frames (seed 002, WIRE.md 2 and 4).
+ * frames (seed 002, docs/cs262.md; docs/wire.md#rendering-across-dialects).
  *
  * - Version 1: every request gets exactly one RESPONSE (or LISTRESPONSE), after the
  *   server SEND frames it caused. Requests are answered one at a time: while one waits
@@ -97,11 +97,11 @@ function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer, version: W
 
 export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   readonly dialect = "cs262";
-  /** cs262 shows no joins or leaves (WIRE.md 2). */
+  /** cs262 shows no joins or leaves (docs/wire.md#rendering-across-dialects). */
   readonly wantsPresence = false;
   /** The account's display name while joined (also while a CREATE completes). */
   name = "";
-  /** The numbering of this connection's first frame (WIRE.md 4); until then answers use version 1. */
+  /** The numbering of this connection's first frame (docs/cs262.md#frames); until then answers use version 1. */
   private version: WireVersion | undefined;
   /**
    * The recipient named in server SEND frames: the account's name as created, except on
@@ -131,7 +131,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
       case "direct":
         return this.conn.send(encodeSend(event.from, this.wireName, asciiOnly(event.text), this.wire));
       default:
-        return true; // WIRE.md 2: cs262 shows no joins, leaves or uploads
+        return true; // docs/wire.md#rendering-across-dialects: cs262 shows no joins, leaves or uploads
     }
   }
 
@@ -144,7 +144,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   // ---- frames from the client -------------------------------------------------------
 
   onFrame(frame: Cs262Frame): void {
-    // The codec holds the connection to its first frame's numbering (WIRE.md 4).
+    // The codec holds the connection to its first frame's numbering (docs/cs262.md#frames).
     this.version ??= frame.version ?? VERSION;
     switch (frame.command) {
       case Command.Create:
@@ -165,7 +165,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     }
   }
 
-  /** Over the message rate: still exactly one RESPONSE for the request (WIRE.md 4). */
+  /** Over the message rate: still exactly one RESPONSE for the request (docs/cs262.md#answers). */
   overRate(): void {
     this.reply(LIMIT_ANSWERS.rateLimited);
   }
@@ -177,14 +177,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   onBodyEnd(): void {}
 
   onDecodeError(error: CodecError): void {
-    // WIRE.md 4: wrong version, unknown command or data_len over the limit: a RESPONSE
+    // docs/cs262.md#answers: wrong version, unknown command or data_len over the limit: a RESPONSE
     // error, then close. Bad data in a well-delimited frame: the error, and go on.
     this.version ??= (error as Cs262CodecError).version;
     this.reply(error.code === WRONG_VERSION_CODE ? this.unsupportedVersion() : error.message);
     if (error.fatal) this.conn.close("protocol_error");
   }
 
-  /** Version 1 connections get the words they always got (WIRE.md 4: version 1 unchanged). */
+  /** Version 1 connections get the words they always got (docs/cs262.md#answers: version 1 unchanged). */
   private unsupportedVersion(): string {
     if (this.version === undefined) return "unsupported version (this server speaks versions 0 and 1)";
     if (this.version === VERSION) return "unsupported version (this server speaks version 1)";
@@ -203,7 +203,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   // ---- handlers ---------------------------------------------------------------------
 
-  /** CREATE `[name]` or `[name, password]`: create the account and log in (WIRE.md 4). */
+  /** CREATE `[name]` or `[name, password]`: create the account and log in (docs/cs262.md#accounts). */
   private async create(name: string, password: string | undefined): Promise<Answer> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     const bad = passwordProblem(password);
@@ -241,7 +241,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
       const account = await this.ctx.store.findAccount(name);
       if (account === undefined) return refused(ACCOUNT_ANSWERS.unknown);
       if (this.ctx.hub.isOnline(account.name)) return refused(ACCOUNT_ANSWERS.loggedInElsewhere);
-      // An account made with a password needs it; one made without takes any (WIRE.md 4).
+      // An account made with a password needs it; one made without takes any (docs/cs262.md#accounts).
       if (account.passwordHash !== undefined) {
         if (password === undefined) return refused(ACCOUNT_ANSWERS.passwordRequired);
         if (!(await verifyPassword(password, account.passwordHash))) return refused(ACCOUNT_ANSWERS.wrongPassword);
@@ -293,7 +293,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     const confirmation = this.wire === ORIGINAL_VERSION ? encodeSend(sender, recipient, message, ORIGINAL_VERSION) : OK;
     if (result === "ok") return this.reply(confirmation);
     if (result !== "queued") return this.reply(SEND_ANSWERS[result]);
-    // Kept for an offline account: acknowledged only once it is on disk (WIRE.md 1).
+    // Kept for an offline account: acknowledged only once it is on disk (docs/wire.md#offline-mail).
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {

@@ -1,6 +1,6 @@
 /**
  * The gowing server's logs, as the instructor's specification asks (seed 003, "The
- * server must record..."; WIRE.md 5), in two files as it suggests:
+ * server must record..."; docs/gowing.md#logs), in two files as it suggests:
  *
  * - connections.log: each connection with its IP and port, each name it requests with
  *   the disposition (accepted / rejected: name in use / rejected: invalid / rejected:

@@ -1,13 +1,13 @@
 /**
  * One gowing connection: frames <-> hub calls, and hub events -> type-2/4 frames
- * (seed 003, WIRE.md 5).
+ * (seed 003, docs/gowing.md).
  *
- * - Nothing is sent before the JOIN reply, which is one raw byte (WIRE.md 5: every
+ * - Nothing is sent before the JOIN reply, which is one raw byte (docs/gowing.md#frames: every
  *   public client reads the first byte as the status). The command list (seed
  *   progression 2) goes to this connection only, once JOIN is accepted.
  * - JOIN may be retried on the same connection after a rejection (seed: "loop back to
  *   the request for a username"); the login deadline bounds how long that may go on.
- * - What gowing users send is held to ASCII (WIRE.md 1): each non-ASCII character of
+ * - What gowing users send is held to ASCII (docs/wire.md#text): each non-ASCII character of
  *   the payload, read as UTF-8, becomes one `?` before it reaches the hub, so every
  *   dialect and the log see the same text. A trailing CR/LF of a MESSAGE or DIRECT is
  *   dropped (clients that send the typed line with its newline), and a DIRECT target
@@ -112,7 +112,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       case FrameType.Direct:
         return this.handleDirect(frame.text);
       default:
-        // ERROR (5) is the server's to send (WIRE.md 5: any other type is unsupported).
+        // ERROR (5) is the server's to send (docs/gowing.md#session: any other type is unsupported).
         return this.error(PROTOCOL_ERRORS.unsupported);
     }
   }
@@ -162,7 +162,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
 
   // ---- handlers ---------------------------------------------------------------------
 
-  /** JOIN `name` -> type 0, len 1, status (WIRE.md 5); accepted: the notice to all, us included. */
+  /** JOIN `name` -> type 0, len 1, status (docs/gowing.md#session); accepted: the notice to all, us included. */
   private handleJoin(name: string): void {
     if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
     // Too many refused names from this address: the JOIN is answered later, not refused.
@@ -192,13 +192,13 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     for (const event of early) this.conn.send(renderEvent(event));
   }
 
-  /** LEAVE -> the leaving notice to the rest, then the server closes (WIRE.md 5). */
+  /** LEAVE -> the leaving notice to the rest, then the server closes (docs/gowing.md#session). */
   private handleLeave(): void {
     if (this.joined) this.left();
     this.conn.close("client_left");
   }
 
-  /** MESSAGE `text` -> `[X] text` to every other client (WIRE.md 5). */
+  /** MESSAGE `text` -> `[X] text` to every other client (docs/gowing.md#session). */
   private handleMessage(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
     const text = asciiOnly(withoutLineEnd(payload));
@@ -221,7 +221,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.conn.send(serverFrame(FrameType.List, line));
   }
 
-  /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (WIRE.md 5). */
+  /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (docs/gowing.md#session). */
   private handleDirect(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
     const clean = asciiOnly(withoutLineEnd(payload));
@@ -258,7 +258,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text, result);
   }
 
-  /** Type 5, to this connection only (WIRE.md 5). */
+  /** Type 5, to this connection only (docs/gowing.md#session). */
   private error(text: string, code = errorCode(text)): void {
     this.conn.send(serverFrame(FrameType.Error, text));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(code);

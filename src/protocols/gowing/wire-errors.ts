@@ -1,5 +1,5 @@
 /**
- * The one table from hub outcomes to gowing wire answers (WIRE.md 5): the JOIN status
+ * The one table from hub outcomes to gowing wire answers (docs/gowing.md#frames): the JOIN status
  * byte with the disposition the connections log records, and the text of every
  * type-5 ERROR frame.
  */
@@ -16,7 +16,7 @@ export const JOIN_ANSWERS = {
   ok: { status: JoinStatus.Accepted, disposition: "accepted" },
   name_taken: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
   name_invalid: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
-  // WIRE.md 1: `server` gets the dialect's "invalid name" answer, an account's name "name in use".
+  // docs/wire.md#reserved-names: `server` gets the dialect's "invalid name" answer, an account's name "name in use".
   name_owned: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
   name_reserved: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
   server_full: { status: JoinStatus.ServerFull, disposition: "rejected: server full" },
@@ -37,7 +37,7 @@ export const SEND_ERRORS: Record<Exclude<SendResult, "ok" | "queued">, string> =
 export const QUEUE_FAILED = "Could not keep the message for an offline account";
 
 export const PROTOCOL_ERRORS = {
-  /** WIRE.md 5: any type the server does not take from a client, to the sender only. */
+  /** docs/gowing.md#session: any type the server does not take from a client, to the sender only. */
   unsupported: "Unsupported command",
   joinFirst: "Join first",
   messageTooLong: "Message too long",

@@ -45,7 +45,7 @@ const GOODBYE = encodeDelivery(SERVER_NAME, "The server is going down");
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
-  /** The lab protocol has no line for joins or leaves (WIRE.md 2). */
+  /** The lab protocol has no line for joins or leaves (docs/wire.md#rendering-across-dialects). */
   readonly wantsPresence = false;
   name = "";
   private loggedIn = false;
@@ -72,7 +72,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
         return this.conn.send(line);
       }
       default:
-        return true; // the lab protocol has no presence or file notices (WIRE.md 2)
+        return true; // the lab protocol has no presence or file notices (docs/wire.md#rendering-across-dialects)
     }
   }
 

@@ -1,9 +1,9 @@
 /**
- * CHAT UDP sessions (seed 004, WIRE.md 6): datagrams <-> hub calls, hub events ->
+ * CHAT UDP sessions (seed 004, docs/udp.md): datagrams <-> hub calls, hub events ->
  * datagrams. There is no connection: a user is the source address:port that
  * registered (a UdpMember, admitted into the transport's peer table), and everything
  * else about an address is decided per datagram here:
- * - an unregistered address is answered only for REGISTER and INFO (WIRE.md 6), and the
+ * - an unregistered address is answered only for REGISTER and INFO (docs/udp.md#anti-abuse), and the
  *   transport caps even those (5 a second, at most 64 bytes), so a spoofed source
  *   cannot turn the server into a reflector;
  * - a registered address is rate-limited by a token bucket, answered with one Error
@@ -61,7 +61,7 @@ const GOODBYE = encodeMessage(Op.PublicMessage, SERVER_NAME, "The server is goin
 /** Lobby messages are encoded once for all udp recipients of a broadcast. */
 const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
 
-/** WIRE.md 2: lobby -> 21, direct -> 23; joins, leaves and files show in the next list only. */
+/** docs/wire.md#rendering-across-dialects: lobby -> 21, direct -> 23; joins, leaves and files show in the next list only. */
 function render(event: HubEvent): readonly Buffer[] | undefined {
   switch (event.kind) {
     case "lobby": {
@@ -186,7 +186,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   }
 
   /**
-   * WIRE.md 6 anti-abuse: an unregistered address is answered only for REGISTER and INFO
+   * docs/udp.md#anti-abuse: an unregistered address is answered only for REGISTER and INFO
    * (a malformed one included); LIST, PUBLIC, PRIVATE, LOGOUT and anything else get
    * nothing, so a forged source address learns nothing and receives nothing. The
    * transport caps the answers that do go out (5 a second, 64 bytes).
@@ -230,7 +230,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
 
   // ---- liveness and leaving ---------------------------------------------------------
 
-  /** WIRE.md 6: silent for the idle limit; the transport has already released the address. */
+  /** docs/udp.md#liveness: silent for the idle limit; the transport has already released the address. */
   onIdle(member: UdpMember): void {
     this.logOut(member, "idle_timeout", "idle");
   }
@@ -284,7 +284,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     for (const member of this.link.sessions()) for (const d of list) this.link.send(member.peer, d);
   }
 
-  /** Everyone online in every dialect, in join order, split as WIRE.md 6 says. */
+  /** Everyone online in every dialect, in join order, split as docs/udp.md#the-user-list-43 says. */
   private userList(): readonly Buffer[] {
     return (this.listCache ??= encodeUserList(this.ctx.hub.names()));
   }

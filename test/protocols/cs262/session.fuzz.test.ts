@@ -64,7 +64,7 @@ after(() => process.off("unhandledRejection", onUnhandled));
 
 async function world(): Promise<{ hub: Hub; store: MemoryStore }> {
   const store = new MemoryStore();
-  await store.createAccount("offline", undefined); // sends to it are queued (WIRE.md 4)
+  await store.createAccount("offline", undefined); // sends to it are queued (docs/wire.md#offline-mail)
   const hub = new Hub({ limits, isReserved: (folded) => store.isAccount(folded), mailbox: new StoreMailbox(store) });
   hub.join(new QuietMember("watcher"), "watcher");
   return { hub, store };
@@ -76,7 +76,7 @@ function checkConn(c: FakeConn): void {
   assert.deepEqual(asyncFailures, [], "no promise of the session was rejected unhandled");
   assert.deepEqual(c.sent.filter((s) => s.afterClose), [], "nothing is sent after close");
   for (const { frame } of c.sent) assert.ok([Command.Send, Command.Response, Command.ListResponse].includes(frame.command as 3 | 7 | 8), `server command ${frame.command}`);
-  // Seed 002, WIRE.md 4: every request (or undecodable frame) gets exactly one answer.
+  // Seed 002, docs/cs262.md#answers: every request (or undecodable frame) gets exactly one answer.
   assert.equal(c.answers().length, c.requests, "one RESPONSE or LISTRESPONSE per request read");
   if (c.closeReason === "protocol_error") {
     const last = c.sent.at(-1)?.frame;

@@ -254,7 +254,7 @@ describe("gowing rendering", () => {
     assert.equal(renderEvent(event), renderEvent(event));
   });
 
-  it("renders every hub event as WIRE.md 2 says, ASCII only", () => {
+  it("renders every hub event as docs/wire.md#rendering-across-dialects says, ASCII only", () => {
     const cases: [HubEvent, number, string][] = [
       [{ kind: "lobby", from: "X", text: "naïve ✓" }, FrameType.Message, "[X] na?ve ?"],
       [{ kind: "direct", from: "X", text: "psst 😀" }, FrameType.Direct, "[X] (private) psst ?"],

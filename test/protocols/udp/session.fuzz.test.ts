@@ -94,12 +94,12 @@ const datagram: fc.Arbitrary<Buffer> = fc.oneof(
 /** What every datagram the server sends must be. */
 function checkSent(link: FakeLink): void {
   for (const s of link.sent) {
-    assert.ok(s.datagram.length <= MAX_SERVER_DATAGRAM, `at most ${MAX_SERVER_DATAGRAM} bytes (WIRE.md 6)`);
+    assert.ok(s.datagram.length <= MAX_SERVER_DATAGRAM, `at most ${MAX_SERVER_DATAGRAM} bytes (docs/udp.md#what-other-dialects-events-become)`);
     const d = decodeDatagram(s.datagram);
     assert.ok(d.ok, `the server sends only well-formed datagrams: ${s.datagram.toString("hex")}`);
     assert.ok(([Op.Ok, Op.Error, Op.PublicMessage, Op.PrivateMessage, Op.InfoReply, Op.UserList] as number[]).includes(d.frame.op), `server op ${d.frame.op}`);
     // An address that is not registered only ever hears an Error or INFO's reply
-    // (WIRE.md 6 anti-abuse); registered-only traffic never reaches it.
+    // (docs/udp.md#anti-abuse); registered-only traffic never reaches it.
     if (!s.admitted) assert.ok(d.frame.op === Op.Error || d.frame.op === Op.InfoReply, `op ${d.frame.op} to an unregistered address`);
   }
 }
