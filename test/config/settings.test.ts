@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { Command } from "commander";
 import { README_BEGIN, README_END, exampleYaml, settingsMarkdown } from "../../src/config/docs.js";
 import { readConfigFile, resolveSettings } from "../../src/config/load.js";
+import { duration } from "../../src/config/kinds.js";
 import { SETTINGS, SETTING_KEYS, envName, type Setting } from "../../src/config/settings.js";
 import { limitsOfSettings, switchboardConfigOf } from "../../src/config/switchboard-config.js";
 import { addSettingOptions, valuesByKey } from "../../src/cli/setting-options.js";
@@ -140,11 +141,12 @@ describe("merging flags, environment variables, the file and the defaults", () =
       const s = SETTINGS[key] as Setting<unknown>;
       const value = s.default ?? s.example;
       const text = Array.isArray(value) ? value.join(",") : s.kind.format(value);
-      // A non-default value where one is easy to make, so the default cannot pass for it.
-      const [envText, expected] = typeof value === "number" && key !== "udp-port" ? [String(value + 1000), undefined] : [text, value];
+      // A non-default value where one is easy to make, so the default cannot pass for it:
+      // the number written bare, which a duration reads as seconds and every other kind as itself.
+      const [envText, expected] =
+        typeof value === "number" && key !== "udp-port" ? [String(value + 1000), s.kind === duration ? (value + 1000) * 1000 : value + 1000] : [text, value];
       const got = commandLine([], { [envName(key)]: envText })[key];
-      if (expected === undefined) assert.equal(typeof got, "number", key);
-      else assert.deepEqual(got, expected, key);
+      assert.deepEqual(got, expected, `${key} from ${envName(key)}=${envText}`);
       assert.notEqual(got, undefined, `${envName(key)} is read`);
     }
     assert.equal(commandLine([], { SWITCHBOARD_LAB_PORT: "off" })["lab-port"], "off");
