@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { fstatSync, openSync, closeSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { FileStore } from "../../src/files/file-store.js";
+import { isRefusal } from "../../src/core/file-store.js";
+import { LocalFileStore } from "../../src/files/local-file-store.js";
 import { tempDir } from "../helpers/server.js";
 
 const isOpen = (fd: number): boolean => {
@@ -18,13 +19,14 @@ const isOpen = (fd: number): boolean => {
 describe("file store uploads", () => {
   it("closes an aborted upload's descriptor once: a number the kernel hands out again meanwhile stays open", async () => {
     const dir = tempDir("sb-files-");
-    const store = new FileStore(dir);
+    const store = new LocalFileStore(dir, { maxFileBytes: 1024 });
     await store.init();
     const other = join(dir, "..", `other-${process.pid}`);
     let clobbered = 0;
     for (let i = 0; i < 200; i++) {
       const fdsBefore = new Set(readdirSync("/proc/self/fd"));
-      const upload = store.beginUpload(`f${i}`);
+      const upload = store.beginUpload("user", `f${i}`, 3);
+      assert.ok(!isRefusal(upload));
       const fd = [...readdirSync("/proc/self/fd")].map(Number).find((n) => !fdsBefore.has(String(n)))!;
       upload.write(Buffer.from("abc"));
       upload.abort();

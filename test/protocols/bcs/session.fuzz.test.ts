@@ -14,8 +14,7 @@ import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
 import type { Member } from "../../../src/core/ports.js";
-import { FileStore } from "../../../src/files/file-store.js";
-import { NO_CHAT_LOG } from "../../../src/log/chat-log.js";
+import { LocalFileStore } from "../../../src/files/local-file-store.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { BcsCodec, encodeFrame, encodeStatus } from "../../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
@@ -125,11 +124,11 @@ class Observer implements Member {
 // ---- context --------------------------------------------------------------------
 
 const filesDir = tempDir("sb-bcs-session-");
-const files = new FileStore(filesDir);
+const files = new LocalFileStore(filesDir, DEFAULT_LIMITS);
 await files.init();
 
 function context(hub = new Hub()): BcsContext {
-  return { hub, files, chatLog: NO_CHAT_LOG, log: silentLog, limits: DEFAULT_LIMITS };
+  return { hub, files, log: silentLog, limits: DEFAULT_LIMITS };
 }
 
 const asyncFailures: unknown[] = [];
