@@ -29,7 +29,7 @@ export type ClientEvent =
       readonly name: string | number;
       readonly result: JoinResult;
     }
-  /** A file the client uploaded is kept (after the hub's `fileStored` told the others). */
+  /** A file the client uploaded is kept, `size` bytes (the hub's `fileStored` tells the others, without the size). */
   | { readonly kind: "stored"; readonly client: Client; readonly user: string; readonly file: string; readonly size: number }
   | {
       readonly kind: "disconnected";
