@@ -2,6 +2,7 @@
 import type { ListenerProbe, ReadinessCheck } from "../admin/probes.js";
 import type { Hub } from "../core/hub.js";
 import type { UploadQuota } from "../files/upload-quota.js";
+import type { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
@@ -21,6 +22,8 @@ export interface AppContext {
   readonly logins: LoginAttempts;
   /** What each bcs user may upload (--uploads-per-minute, --upload-bytes-per-hour). */
   readonly uploads: UploadQuota;
+  /** The chat logs, written from the hub's events: each dialect's start adds its own. */
+  readonly chatLogs: ChatLogs;
   /** Every started listener, for /readyz, /metrics and the status page; each start-*.ts adds its own. */
   readonly probes: ListenerProbe[];
   /** Other parts /readyz waits for (the store). */

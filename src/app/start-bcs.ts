@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { FileStore } from "../files/file-store.js";
-import { NO_CHAT_LOG, openChatLog } from "../log/chat-log.js";
+import { LocalFileStore } from "../files/local-file-store.js";
+import { openBcsChatLog } from "../log/bcs-chat-log.js";
 import { bcsDialect } from "../protocols/bcs/index.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
-import { listenTcp } from "./listen-tcp.js";
+import { listenWithChatLog } from "./listen-with-chat-log.js";
 
 export interface BcsConfig extends Endpoint {
   /** The chat log: a file, `-` for stdout, or `off`. */
@@ -13,25 +13,16 @@ export interface BcsConfig extends Endpoint {
 }
 
 export async function startBcs(ctx: AppContext, config: BcsConfig): Promise<Started> {
-  const files = new FileStore(config.filesDir ?? join(ctx.dataDir, "files"));
+  const files = new LocalFileStore(config.filesDir ?? join(ctx.dataDir, "files"), ctx.hub.limits, ctx.uploads);
   await files.init();
+  const dialect = bcsDialect({ hub: ctx.hub, files, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins });
   const chatLog =
     config.chatLog === "off"
-      ? NO_CHAT_LOG
-      : openChatLog(config.chatLog, {
+      ? undefined
+      : openBcsChatLog(config.chatLog, {
+          dialect: dialect.name,
           logClientIps: ctx.logClientIps,
           onError: (err, file) => ctx.log.error({ err, file }, "writing the bcs chat log failed"),
         });
-  const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: ctx.uploads });
-  const tcp = await listenTcp(ctx, dialect, config);
-  return {
-    listeners: [tcp.listener],
-    stopAccepting: tcp.stopAccepting,
-    connections: tcp.connections,
-    close: async (cut) => {
-      await tcp.close(cut);
-      await chatLog.flush();
-    },
-    reopenLogs: () => chatLog.reopen(),
-  };
+  return listenWithChatLog(ctx, dialect, config, chatLog);
 }

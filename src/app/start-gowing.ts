@@ -1,7 +1,8 @@
-import { logChatLines, openGowingLogs } from "../protocols/gowing/logs.js";
+import { openGowingLogs } from "../log/gowing-logs.js";
 import { gowingDialect } from "../protocols/gowing/index.js";
+import { eventLine } from "../protocols/gowing/render.js";
 import type { AppContext, Endpoint, Started } from "./context.js";
-import { listenTcp } from "./listen-tcp.js";
+import { listenWithChatLog } from "./listen-with-chat-log.js";
 
 export interface GowingConfig extends Endpoint {
   /**
@@ -12,24 +13,14 @@ export interface GowingConfig extends Endpoint {
 }
 
 export async function startGowing(ctx: AppContext, config: GowingConfig): Promise<Started> {
-  const logs = openGowingLogs(config.logDir, ctx.log, { logClientIps: ctx.logClientIps });
-  let tcp;
-  try {
-    tcp = await listenTcp(ctx, gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }), config);
-  } catch (err) {
-    await logs.close();
-    throw err;
-  }
-  const stopLogging = logChatLines(ctx.hub, logs);
-  return {
-    listeners: [tcp.listener],
-    stopAccepting: tcp.stopAccepting,
-    connections: tcp.connections,
-    close: async (cut) => {
-      await tcp.close(cut); // every session logs its end before this resolves
-      stopLogging();
-      await logs.close();
-    },
-    reopenLogs: () => logs.reopen(),
-  };
+  const dialect = gowingDialect({ hub: ctx.hub, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins });
+  const logs = openGowingLogs(config.logDir, {
+    dialect: dialect.name,
+    // chat.log holds the lines a gowing client sees: the dialect's own rendering of the hub's events.
+    chatLine: eventLine,
+    logClientIps: ctx.logClientIps,
+    // A full disk must not take the chat down: report it and go on.
+    onError: (err, file) => ctx.log.error({ err, file }, "writing a gowing log failed"),
+  });
+  return listenWithChatLog(ctx, dialect, config, logs);
 }

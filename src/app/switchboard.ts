@@ -16,6 +16,7 @@
  */
 import { Hub } from "../core/hub.js";
 import type { Limits } from "../core/limits.js";
+import { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import { UploadQuota } from "../files/upload-quota.js";
@@ -110,6 +111,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
     logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
     uploads: new UploadQuota(limits),
+    chatLogs: new ChatLogs(hub),
     probes: [],
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,

@@ -2,6 +2,7 @@
  * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
  * it with names and text, and receive HubEvents through their Member.deliver.
  */
+import { ClientEvents } from "./client-events.js";
 import type { DisconnectReason, JoinResult, LobbyResult, SendResult } from "./errors.js";
 import type { HubEvent, PublicEvent } from "./events.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
@@ -53,8 +54,10 @@ export class Hub {
   /** Members whose deliver threw: dropped as session_error rather than as slow consumers. */
   private readonly broken = new WeakSet<Member>();
 
-  /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
-  private readonly observers: ((event: PublicEvent) => void)[] = [];
+  /** Watchers of every public event (the chat logs), whoever the recipients are. */
+  private readonly observers: ((event: PublicEvent, by: Member) => void)[] = [];
+  /** Comings and goings of clients, reported by the sessions for the chat logs (client-events.ts). */
+  readonly clientEvents: ClientEvents;
   /** Members that show joins and leaves, in join order: the audience of those events. */
   private readonly presenceAudience = new Set<Member>();
   /** Set by dismissAll: the server is going down and takes no one new. */
@@ -68,6 +71,7 @@ export class Hub {
     this.isReserved = options.isReserved ?? (() => false);
     this.mailbox = options.mailbox;
     this.stats = options.stats ?? new ChatStats();
+    this.clientEvents = new ClientEvents((err) => this.onError(err, undefined));
   }
 
   /** New values for the limits, in place: each applies from its next check (SIGHUP). */
@@ -77,9 +81,11 @@ export class Hub {
 
   /**
    * Call `observer` with every join, leave, lobby message and file notice (never a
-   * direct message), as it is fanned out. It must not block or throw.
+   * direct message), as it is fanned out, and the member it comes from (the one joining,
+   * leaving, sending, storing): a log may keep only what one dialect's users do. It must
+   * not block or throw.
    */
-  observe(observer: (event: PublicEvent) => void): () => void {
+  observe(observer: (event: PublicEvent, by: Member) => void): () => void {
     this.observers.push(observer);
     return () => {
       const i = this.observers.indexOf(observer);
@@ -243,7 +249,7 @@ export class Hub {
   private fanOut(event: PublicEvent, except: Member): void {
     for (const observe of this.observers) {
       try {
-        observe(event);
+        observe(event, except);
       } catch (err) {
         this.onError(err, undefined); // a log that failed must not cost anyone the message
       }

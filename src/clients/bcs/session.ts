@@ -13,7 +13,7 @@
  */
 import type { Socket } from "node:net";
 import { basename } from "node:path";
-import { fileNameProblem } from "../../files/file-store.js";
+import { fileNameProblem } from "../../core/file-names.js";
 import { BcsCodec, encodeOneString, encodeSendFileHeader, encodeStatus } from "../../protocols/bcs/codec.js";
 import { FrameType, Status, type BcsFrame } from "../../protocols/bcs/frames.js";
 import { FrameReader } from "../../transport/frame-reader.js";

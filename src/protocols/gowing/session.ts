@@ -16,7 +16,8 @@
  *   over its address's refused logins, is read more slowly instead of told (no
  *   overRate: the transport holds the frame; a JOIN waits with retryLater).
  */
-import type { DisconnectReason, SendResult } from "../../core/errors.js";
+import type { Client } from "../../core/client-events.js";
+import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
@@ -30,13 +31,11 @@ import type { Conn, StreamSession } from "../../transport/session.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
-import type { GowingLogs } from "./logs.js";
 import { joinLine, renderEvent, serverFrame, withoutLineEnd } from "./render.js";
 import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
   readonly hub: Hub;
-  readonly logs: GowingLogs;
   readonly log: Logger;
   readonly limits: Readonly<Limits>;
   /** Refused logins per client address (--login-failures); default none. */
@@ -74,7 +73,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     private readonly conn: Conn,
     private readonly ctx: GowingContext,
   ) {
-    ctx.logs.connected(conn.remoteAddress, conn.remotePort);
+    // Each connection, each name it asks for and its end go to connections.log (src/log/gowing-logs.ts).
+    ctx.hub.clientEvents.report({ kind: "connected", client: this.client });
   }
 
   // ---- Member (hub side) ------------------------------------------------------------
@@ -126,7 +126,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
         if (wait > 0) return this.conn.retryLater(wait);
         this.logins.end(this.conn.remoteAddress, true); // a name too long to read is an invalid one
         this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
-        this.ctx.logs.requested(this.conn.remoteAddress, this.conn.remotePort, size, JOIN_ANSWERS.name_invalid.disposition);
+        this.reportLogin(size, "name_invalid");
         return void this.conn.send(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
       }
       case FrameType.Leave:
@@ -157,7 +157,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   onClose(reason: DisconnectReason): void {
     const name = this.name === "" ? undefined : this.name; // kept after LEAVE, for this line
     if (this.joined) this.left();
-    this.ctx.logs.disconnected(this.conn.remoteAddress, this.conn.remotePort, name, reason);
+    this.ctx.hub.clientEvents.report({ kind: "disconnected", client: this.client, name, reason });
   }
 
   // ---- handlers ---------------------------------------------------------------------
@@ -175,9 +175,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const early = this.early;
     this.early = undefined;
     const answer = JOIN_ANSWERS[result];
-    const { remoteAddress: ip, remotePort: port } = this.conn;
     if (!("status" in answer)) return this.error(answer.error); // cannot happen: joined is checked above
-    this.ctx.logs.requested(ip, port, name, answer.disposition);
+    this.reportLogin(name, result);
     this.conn.send(encodeJoinReply(answer.status));
     if (result !== "ok") {
       this.ctx.hub.stats.dialect(this.dialect).errorAnswered(result);
@@ -239,6 +238,15 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       );
     }
     if (result !== "ok") this.sendFailed(result, target);
+  }
+
+  /** A JOIN and its answer: the name asked for (its size when it was too long to read). */
+  private reportLogin(name: string | number, result: JoinResult): void {
+    this.ctx.hub.clientEvents.report({ kind: "login", client: this.client, name, result });
+  }
+
+  private get client(): Client {
+    return { dialect: this.dialect, address: this.conn.remoteAddress, port: this.conn.remotePort };
   }
 
   private get logins(): LoginAttempts {

@@ -6,34 +6,44 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { ClientEvent } from "../../../src/core/client-events.js";
 import type { DisconnectReason } from "../../../src/core/errors.js";
-import type { HubEvent } from "../../../src/core/events.js";
+import type { HubEvent, PublicEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS, type Limits } from "../../../src/core/limits.js";
 import type { Member } from "../../../src/core/ports.js";
+import { ChatLogs, type ChatLog } from "../../../src/log/chat-logs.js";
+import { DISPOSITIONS } from "../../../src/log/gowing-logs.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
-import { logChatLines, type GowingLogs } from "../../../src/protocols/gowing/logs.js";
-import { renderEvent } from "../../../src/protocols/gowing/render.js";
+import { eventLine, renderEvent } from "../../../src/protocols/gowing/render.js";
 import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
 import { RecordingConn } from "../../helpers/fake-conn.js";
 
 // ---- fakes ------------------------------------------------------------------------
 
-class RecordingLogs implements GowingLogs {
+/**
+ * What gowing's logs are told, one string an event: the hub's chat as the chat.log line
+ * (the dialect's rendering), and the session's reports of its connection, each JOIN with
+ * its disposition, and its end (src/log/gowing-logs.ts writes the real lines).
+ */
+class RecordingLogs implements ChatLog {
   readonly lines: string[] = [];
-  connected(ip: string, port: number): void {
-    this.lines.push(`connected ${ip} ${port}`);
+  chat(event: PublicEvent): void {
+    this.lines.push(`chat ${eventLine(event)}`);
   }
-  requested(_ip: string, _port: number, name: string | number, disposition: string): void {
-    this.lines.push(`requested ${String(name)}: ${disposition}`);
-  }
-  disconnected(_ip: string, _port: number, name: string | undefined, reason: string): void {
-    this.lines.push(`disconnected ${name ?? "-"}: ${reason}`);
-  }
-  chat(line: string): void {
-    this.lines.push(`chat ${line}`);
+  client(event: ClientEvent): void {
+    switch (event.kind) {
+      case "connected":
+        return void this.lines.push(`connected ${event.client.address} ${event.client.port}`);
+      case "login":
+        return void this.lines.push(`requested ${String(event.name)}: ${DISPOSITIONS[event.result]}`);
+      case "disconnected":
+        return void this.lines.push(`disconnected ${event.name ?? "-"}: ${event.reason}`);
+      case "stored":
+        return void this.lines.push(`stored ${event.file}`);
+    }
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -60,8 +70,8 @@ class FakeConn extends RecordingConn<GowingFrame> {
     limits: Readonly<Limits> = hub.limits,
   ) {
     super(new GowingCodec(limits.maxFrameBytes), limits.maxFrameBytes, { rethrows: true });
-    logChatLines(hub, logs); // as start-gowing.ts does: the chat log watches the hub
-    this.session = new GowingSession(this, { hub, logs, log: silentLog, limits });
+    new ChatLogs(hub).add(logs); // as start-gowing.ts does: the logs watch the hub
+    this.session = new GowingSession(this, { hub, log: silentLog, limits });
   }
 
   /**
