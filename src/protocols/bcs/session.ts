@@ -16,7 +16,6 @@ import type { ReadStream } from "node:fs";
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME } from "../../core/names.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Member } from "../../core/ports.js";
@@ -25,9 +24,11 @@ import { NO_UPLOAD_QUOTA, type UploadQuota } from "../../files/upload-quota.js";
 import type { ChatLog } from "../../log/chat-log.js";
 import type { Logger } from "../../log/ops-log.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
+import type { BcsLimits } from "./limits.js";
 import { PresenceBatch } from "./presence-batch.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
 import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, SHUTDOWN_ANSWER, type StatusAnswer } from "./wire-errors.js";
@@ -37,7 +38,7 @@ export interface BcsContext {
   readonly files: FileStore;
   readonly chatLog: ChatLog;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits & BcsLimits>;
   /** Refused logins per client address (--login-failures); default none. */
   readonly logins?: LoginAttempts | undefined;
   /** Upload allowances per user (--upload-bytes-per-hour, --uploads-per-minute); default none. */

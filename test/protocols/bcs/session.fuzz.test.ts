@@ -12,7 +12,7 @@ import fc from "fast-check";
 import type { DisconnectReason } from "../../../src/core/errors.js";
 import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import type { Member } from "../../../src/core/ports.js";
 import { FileStore } from "../../../src/files/file-store.js";
 import { NO_CHAT_LOG } from "../../../src/log/chat-log.js";
