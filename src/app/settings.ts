@@ -135,7 +135,7 @@ const endpoint = (host: string, port: number | "off"): Endpoint | undefined => (
 export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>, dialects: readonly Dialect[] = DIALECTS): SwitchboardConfig {
   const values = s as unknown as Record<string, unknown>;
   const config: Record<string, unknown> = {
-    limits: limitsOfSettings(s),
+    limits: dialects === DIALECTS ? limitsOfSettings(s) : serveSettings(dialects).limitsOf(s),
     dataDir: s["data-dir"],
     store: s.store,
     http: endpoint(s["http-host"], s["http-port"]),

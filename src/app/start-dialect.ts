@@ -13,8 +13,6 @@ export interface StartedDialect extends Started {
 }
 
 export async function startDialect(ctx: AppContext, dialect: Dialect, services: DialectServices<object>, config: Endpoint): Promise<StartedDialect> {
-  // Counted from the start, in start order: /metrics and the status page list it at 0.
-  ctx.hub.stats.dialect(dialect.name);
   let opened: Opened<Limits>;
   let listen: () => Promise<Listening>;
   if (dialect.transport === "stream") {
@@ -24,6 +22,9 @@ export async function startDialect(ctx: AppContext, dialect: Dialect, services: 
     const o = await dialect.open(services, config);
     [opened, listen] = [o, () => listenUdp(ctx, o.plug, config, o.idleTimeoutMs)];
   }
+  // Counted from the start (after what it runs beside it: lab's bots count as `bot`
+  // first), so /metrics and the status page list it at 0.
+  ctx.hub.stats.dialect(dialect.name);
   let listening: Listening;
   try {
     listening = await listen();
