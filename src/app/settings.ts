@@ -24,12 +24,11 @@ const transportLimit = limitSetting<number, keyof TransportLimits>;
 const SECTIONS = { listeners: "Listeners", data: "Data", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
 const LAST_SECTIONS = { process: "Process" } as const;
 
-/** The process's own settings; `proxy-protocol`'s help names the stream dialects (proxyProtocolHelp). */
+/** The process's own settings (and `proxy-protocol`, whose help names the stream dialects). */
 const PROCESS_SETTINGS = {
   host: setting({ kind: text("<address>"), default: "0.0.0.0", help: "address the chat listeners bind", section: "listeners" }),
   "http-host": setting({ kind: text("<address>"), default: "127.0.0.1", help: "address the HTTP admin port binds: status page at /, /healthz, /readyz, /metrics (docs/http.md)", section: "listeners" }),
   "http-port": setting({ kind: portOrOff, default: 9100, help: "HTTP admin port", section: "listeners" }),
-  "proxy-protocol": setting({ kind: yesNo, default: false, help: "", section: "listeners" }),
 
   "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs), bcs files and, by default, the chat logs", section: "data" }),
   store: setting({ kind: oneOf(["sqlite", "memory"] as const), default: "sqlite", help: "the store behind cs262 accounts and queued messages; memory keeps nothing across restarts", section: "data" }),
@@ -74,24 +73,26 @@ const LISTED_ORDER = [
   "shutdown-deadline",
 ];
 
-type PortSettings<D extends Dialect> = { [E in D as `${E["name"]}-port`]: Setting<number | "off"> & { default: number } };
-
-/** The settings of `serve` with `dialects`. */
-export type ServeSettingDefs<D extends Dialect = BuiltInDialect> = typeof PROCESS_SETTINGS & PortSettings<D> & UnionToIntersection<D["settings"]>;
-export type ServeSettings = ValuesOf<ServeSettingDefs>;
-export type ServeSettingKey = keyof ServeSettingDefs & string;
-
 /** `a, b and c`. */
 const listed = (names: readonly string[]): string => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
 
-function proxyProtocolHelp(dialects: readonly Dialect[]): string {
+/** `proxy-protocol`: its help names the stream dialects, those it applies to. */
+function proxyProtocolSetting(dialects: readonly Dialect[]) {
   const stream = dialects.filter((d) => d.transport === "stream").map((d) => d.name);
-  return `every ${listed(stream)} connection starts with a PROXY protocol v1/v2 header from a load balancer, whose client address then counts for limits and logs (docs/proxy-protocol.md)`;
+  const help = `every ${listed(stream)} connection starts with a PROXY protocol v1/v2 header from a load balancer, whose client address then counts for limits and logs (docs/proxy-protocol.md)`;
+  return setting({ kind: yesNo, default: false, help, section: "listeners" });
 }
+
+type PortSettings<D extends Dialect> = { [E in D as `${E["name"]}-port`]: Setting<number | "off"> & { default: number } };
+
+/** The settings of `serve` with `dialects`. */
+export type ServeSettingDefs<D extends Dialect = BuiltInDialect> = typeof PROCESS_SETTINGS & { "proxy-protocol": ReturnType<typeof proxyProtocolSetting> } & PortSettings<D> & UnionToIntersection<D["settings"]>;
+export type ServeSettings = ValuesOf<ServeSettingDefs>;
+export type ServeSettingKey = keyof ServeSettingDefs & string;
 
 /** `serve`'s settings table for `dialects` (the registry's, or more in a test). */
 export function serveSettings<const D extends readonly Dialect[] = typeof DIALECTS>(dialects: D = DIALECTS as unknown as D): SettingsTable<ServeSettingDefs<D[number]>> {
-  const all: SettingDefs = { ...PROCESS_SETTINGS, "proxy-protocol": { ...PROCESS_SETTINGS["proxy-protocol"], help: proxyProtocolHelp(dialects) } };
+  const all: SettingDefs = { ...PROCESS_SETTINGS, "proxy-protocol": proxyProtocolSetting(dialects) };
   const sections: Record<string, string> = { ...SECTIONS };
   for (const d of dialects) {
     all[`${d.name}-port`] = setting({ kind: portOrOff, default: d.defaultPort, help: d.portHelp ?? `${d.name} listener`, section: "listeners" });
@@ -135,7 +136,7 @@ const endpoint = (host: string, port: number | "off"): Endpoint | undefined => (
 export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>, dialects: readonly Dialect[] = DIALECTS): SwitchboardConfig {
   const values = s as unknown as Record<string, unknown>;
   const config: Record<string, unknown> = {
-    limits: dialects === DIALECTS ? limitsOfSettings(s) : serveSettings(dialects).limitsOf(s),
+    limits: serveSettings(dialects).limitsOf(s) as Limits,
     dataDir: s["data-dir"],
     store: s.store,
     http: endpoint(s["http-host"], s["http-port"]),
