@@ -5,7 +5,7 @@
 import { ClientEvents } from "./client-events.js";
 import type { DisconnectReason, JoinResult, LobbyResult, SendResult } from "./errors.js";
 import type { HubEvent, PublicEvent } from "./events.js";
-import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import { DEFAULT_HUB_LIMITS, type HubLimits } from "./limits.js";
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
@@ -13,7 +13,7 @@ import type { Mailbox, Member, NameRegistry, Router } from "./ports.js";
 import { ChatStats } from "./stats.js";
 
 export interface HubOptions {
-  limits?: Partial<Limits>;
+  limits?: Partial<HubLimits>;
   registry?: NameRegistry;
   router?: Router;
   /**
@@ -43,7 +43,7 @@ export class Hub {
    * The hub's own copy, read through this reference by every dialect and the transport,
    * so setLimits (SIGHUP) reaches them all without a restart.
    */
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<HubLimits>;
   /** Counters by dialect, shared with the listeners; read by the metrics and the status page. */
   readonly stats: ChatStats;
   private readonly registry: NameRegistry;
@@ -64,7 +64,7 @@ export class Hub {
   private closing = false;
 
   constructor(options: HubOptions = {}) {
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this.registry = options.registry ?? new LocalNameRegistry();
     this.onError = options.onError ?? (() => undefined);
     this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
@@ -75,8 +75,8 @@ export class Hub {
   }
 
   /** New values for the limits, in place: each applies from its next check (SIGHUP). */
-  setLimits(next: Readonly<Limits>): void {
-    Object.assign(this.limits as Limits, next);
+  setLimits(next: Readonly<HubLimits>): void {
+    Object.assign(this.limits as HubLimits, next);
   }
 
   /**

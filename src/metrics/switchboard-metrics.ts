@@ -9,13 +9,13 @@
  * (process-metrics.ts) are appended to the same answer.
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import type { ListenerProbe } from "../admin/probes.js";
+import type { ListenerReading } from "./listener-reading.js";
 import type { ChatStats } from "../core/stats.js";
 import { processMetrics } from "./process-metrics.js";
 
 export interface MetricSources {
   readonly stats: ChatStats;
-  readonly probes: readonly ListenerProbe[];
+  readonly probes: readonly ListenerReading[];
   /** When this Switchboard started, ms since the epoch. */
   readonly startedAt: number;
   readonly version: string;

@@ -12,7 +12,7 @@
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
-import type { Limits } from "../core/limits.js";
+import type { TransportLimits } from "./limits.js";
 import { TokenBucket, type RateLimit } from "../core/rate-limit.js";
 import { DialectStats } from "../core/stats.js";
 import type { CodecError } from "./stream-codec.js";
@@ -36,11 +36,11 @@ const CLOSE_GRACE_MS = 2000;
 export const OUTPUT_HIGH_WATER = 64 * 1024;
 
 /**
- * The message rate read through the live limits (src/core/hub.ts setLimits), so a new
+ * The message rate read through the live limits (src/app/switchboard.ts setLimits), so a new
  * --msg-rate reaches connections already open; one view per limits object.
  */
-const rateViews = new WeakMap<Readonly<Limits>, RateLimit>();
-function messageRateOf(limits: Readonly<Limits>): RateLimit {
+const rateViews = new WeakMap<Readonly<TransportLimits>, RateLimit>();
+function messageRateOf(limits: Readonly<TransportLimits>): RateLimit {
   let view = rateViews.get(limits);
   if (view === undefined) {
     view = {
@@ -137,7 +137,7 @@ export class Connection<F> implements Conn, FrameSink<F> {
   constructor(
     private readonly socket: Socket,
     dialect: StreamDialect<F>,
-    private readonly limits: Readonly<Limits>,
+    private readonly limits: Readonly<TransportLimits>,
     private readonly log: Logger,
     private readonly onEnded: (c: Connection<F>) => void,
     /** Where rate-limit hits and the close reason are counted. */

@@ -11,7 +11,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
-import type { Limits } from "../core/limits.js";
+import type { TransportLimits } from "./limits.js";
 import type { DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
 import { Connection } from "./connection.js";
@@ -22,7 +22,7 @@ export interface TcpListenerOptions<F> {
   dialect: StreamDialect<F>;
   host: string;
   port: number;
-  limits: Readonly<Limits>;
+  limits: Readonly<TransportLimits>;
   log: Logger;
   /** Connections per client address, shared by the process's listeners; default: this listener's own. */
   perAddress?: ConnectionsPerAddress | undefined;
@@ -105,7 +105,7 @@ export class TcpListener<F> {
     });
     const l = this.options.limits;
     // Check often enough that the shortest deadline is enforced within a quarter of itself.
-    const every = Math.min(1000, Math.max(10, Math.min(l.loginTimeoutMs, l.stallTimeoutMs, l.ackTimeoutMs) / 4));
+    const every = Math.min(1000, Math.max(10, Math.min(l.loginTimeoutMs, l.stallTimeoutMs, this.options.dialect.sessionDeadlineMs?.() ?? Infinity) / 4));
     this.watchdog = setInterval(() => this.checkDeadlines(), every);
     this.watchdog.unref();
     return this.server.address() as AddressInfo;

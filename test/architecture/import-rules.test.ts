@@ -18,6 +18,7 @@ import {
   describeViolation,
   intoAnotherSubfolder,
   layerRule,
+  matches,
   unplacedFolders,
   violations,
   type ImportEdge,
@@ -38,14 +39,17 @@ const LAYERS: readonly (readonly string[])[] = [
   // The two programs: the server assembled from its parts, and the chat clients (the
   // other end of the wire, which share only the wire code; see the clients rule).
   ["app", "clients"],
-  // Settings from flags, environment and YAML, turned into what app starts from. Below app
-  // (app may take its settings' types), above what it configures.
-  ["config"],
-  // What runs on the hub: the dialects, the admin HTTP side, the in-process bot users.
-  ["protocols", "admin", "bots"],
+  // What runs on the hub: the dialects (each declares its settings, limits and how it
+  // opens beside its codec and session), the admin HTTP side.
+  ["protocols", "admin"],
+  // The in-process bot users: hub members a dialect may run beside it (lab's echobot and
+  // delaybot).
+  ["bots"],
   // What those stand on: sockets and connections, the account/mail store, the file store,
-  // the metrics registry, the log writers, the package version.
-  ["transport", "store", "files", "metrics", "log", "version.ts"],
+  // the metrics registry, the log writers, the settings machinery
+  // (kinds, tables, YAML: generic, it names no setting of its own; each dialect declares
+  // its own settings with it), the package version.
+  ["transport", "store", "files", "metrics", "log", "config", "version.ts"],
   // The hub: names, presence, routing, its ports. Protocol-agnostic, no I/O.
   ["core"],
 ];
@@ -77,6 +81,9 @@ const WIRE_CODE: readonly Pattern[] = [
   "src/transport/frame-reader.ts",
 ];
 
+/** Where a dialect declares itself to the process (issue 16, point 5): wiring, not translation. */
+const DIALECT_DECLARATIONS: readonly Pattern[] = ["src/protocols/dialect.ts", "src/protocols/registry.ts", "src/protocols/*/index.ts", "src/protocols/*/limits.ts"];
+
 const RULES: readonly Rule[] = [
   layerRule(
     LAYERS,
@@ -103,7 +110,10 @@ const RULES: readonly Rule[] = [
     // log/ops-log.ts re-exports pino's Logger: naming that type is how a session receives the
     // injected operations logger (transport names the same type from pino). It emits no
     // code and writes no log of the dialect's own, unlike the chat logs the rule keeps out.
-    unless: (edge) => edge.typeOnly && edge.to === "src/log/ops-log.ts",
+    // A dialect's declaration (index.ts, its limits, the registry) is where it is wired to
+    // the services the process gives it (DialectServices: its chat log, its file store):
+    // it runs once at start, never per frame, and no session or codec imports it.
+    unless: (edge) => (edge.typeOnly && edge.to === "src/log/ops-log.ts") || DIALECT_DECLARATIONS.some((d) => matches(edge.from, d)),
   },
   {
     name: "login policy is the hub's",
@@ -153,12 +163,8 @@ const KNOWN_VIOLATIONS: readonly string[] = [
   "src/protocols/cs262/session.ts -> src/transport/address-limits.ts",
   "src/protocols/gowing/session.ts -> src/transport/address-limits.ts",
   "src/protocols/lab/session.ts -> src/transport/address-limits.ts",
-  // Branch registry (points 5 and 6): config takes app's option type and udp's defaults;
-  // metrics takes admin's probe type while admin imports metrics.
-  "src/config/settings.ts -> src/protocols/udp/index.ts",
-  "src/config/switchboard-config.ts -> src/app/switchboard.ts",
-  "src/config/switchboard-config.ts -> src/protocols/udp/index.ts",
-  "src/metrics/switchboard-metrics.ts -> src/admin/probes.ts",
+  // Branch ports (point 1): the dialects' services still carry the login policy.
+  "src/protocols/dialect.ts -> src/transport/address-limits.ts",
 ];
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url)); // from dist/test/architecture/
@@ -209,7 +215,7 @@ describe("the rule table, on made-up imports", () => {
   it("nothing points back up, nor sideways; downward is fine at any distance", () => {
     assert.deepEqual(broken("src/store/store.ts", "src/app/switchboard.ts", true), ["layers"]);
     assert.deepEqual(broken("src/transport/connection.ts", "src/store/store.ts"), ["layers"]);
-    assert.deepEqual(broken("src/admin/status.ts", "src/bots/bots.ts"), ["layers"]);
+    assert.deepEqual(broken("src/bots/bots.ts", "src/admin/status.ts"), ["layers"]);
     assert.deepEqual(broken("src/app/switchboard.ts", "src/clients/lab/run.ts"), ["layers"]);
     assert.deepEqual(broken("src/cli/program.ts", "src/core/limits.ts"), []);
     assert.deepEqual(broken("src/app/switchboard.ts", "src/version.ts"), []);
@@ -237,7 +243,7 @@ describe("the rule table, on made-up imports", () => {
   it("a dialect imports no other dialect, and config none at all", () => {
     assert.deepEqual(broken("src/protocols/lab/session.ts", "src/protocols/bcs/codec.ts"), ["dialects are independent"]);
     assert.deepEqual(broken("src/protocols/lab/session.ts", "src/protocols/render-text.ts"), []);
-    assert.deepEqual(broken("src/config/settings.ts", "src/protocols/udp/index.ts"), ["config names no dialect"]);
+    assert.deepEqual(broken("src/config/settings.ts", "src/protocols/udp/index.ts"), ["config names no dialect", "layers"]);
   });
 
   it("clients load the wire code and nothing of the server", () => {

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Hub } from "../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { cs262Dialect } from "../../src/protocols/cs262/index.js";
 import { StoreMailbox } from "../../src/store/mailbox.js";

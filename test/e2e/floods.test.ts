@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { BcsCodec, encodeFrame as encodeBcs } from "../../src/protocols/bcs/codec.js";
 import { FrameType as Bcs, Status } from "../../src/protocols/bcs/frames.js";
 import { Cs262Codec, encodeFrame as encodeCs262 } from "../../src/protocols/cs262/codec.js";

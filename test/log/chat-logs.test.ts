@@ -121,7 +121,7 @@ describe("the bcs chat log", () => {
   });
 });
 
-/** chat.log's lines: the gowing dialect's rendering, as start-gowing.ts passes it in. */
+/** chat.log's lines: the gowing dialect's rendering, as the gowing dialect's open() passes it in. */
 const chatLine = eventLine;
 
 describe("the gowing logs", () => {

@@ -16,16 +16,17 @@ import type { Client } from "../../core/client-events.js";
 import type { DisconnectReason, JoinResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME } from "../../core/names.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Member } from "../../core/ports.js";
 import { isRefusal, type CommitResult, type Download, type DownloadRefusal, type FileAnswer, type FileStore, type Upload, type UploadRefusal } from "../../core/file-store.js";
 import type { Logger } from "../../log/ops-log.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
+import type { BcsLimits } from "./limits.js";
 import { PresenceBatch } from "./presence-batch.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
 import {
@@ -45,7 +46,7 @@ export interface BcsContext {
   /** Where uploads are kept: it checks names, sizes and each user's upload allowance. */
   readonly files: FileStore;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits & BcsLimits>;
   /** Refused logins per client address (--login-failures); default none. */
   readonly logins?: LoginAttempts | undefined;
 }

@@ -22,7 +22,6 @@
 import type { DisconnectReason } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME, foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
@@ -30,6 +29,7 @@ import type { Logger } from "../../log/ops-log.js";
 import { hashPassword, verifyPassword } from "../../store/passwords.js";
 import type { QueuedMessage, Store } from "../../store/store.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { literalGlob } from "../../store/glob.js";
@@ -42,7 +42,7 @@ export interface Cs262Context {
   readonly hub: Hub;
   readonly store: Store;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits>;
   /** Refused logins per client address (--login-failures); default none. */
   readonly logins?: LoginAttempts | undefined;
 }

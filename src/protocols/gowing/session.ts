@@ -20,12 +20,12 @@ import type { Client } from "../../core/client-events.js";
 import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { isValidName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { asciiOnly } from "../render-text.js";
@@ -37,7 +37,7 @@ import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire
 export interface GowingContext {
   readonly hub: Hub;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits>;
   /** Refused logins per client address (--login-failures); default none. */
   readonly logins?: LoginAttempts | undefined;
 }

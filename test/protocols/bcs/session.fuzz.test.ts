@@ -12,7 +12,7 @@ import fc from "fast-check";
 import type { DisconnectReason } from "../../../src/core/errors.js";
 import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import { isRefusal, type Download, type DownloadRefusal, type FileStore, type Upload, type UploadRefusal } from "../../../src/core/file-store.js";
 import type { Member } from "../../../src/core/ports.js";
 import { LocalFileStore } from "../../../src/files/local-file-store.js";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { Cs262Codec, encodeFrame } from "../../../src/protocols/cs262/codec.js";
 import { Command, HEADER_BYTES, type Cs262Frame } from "../../../src/protocols/cs262/frames.js";

@@ -10,7 +10,7 @@ import type { ClientEvent } from "../../../src/core/client-events.js";
 import type { DisconnectReason } from "../../../src/core/errors.js";
 import type { HubEvent, PublicEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS, type Limits } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../../src/app/limits.js";
 import type { Member } from "../../../src/core/ports.js";
 import { ChatLogs, type ChatLog } from "../../../src/log/chat-logs.js";
 import { DISPOSITIONS } from "../../../src/log/gowing-logs.js";
@@ -67,10 +67,10 @@ class FakeConn extends RecordingConn<GowingFrame> {
   constructor(
     readonly hub: Hub,
     readonly logs: RecordingLogs = new RecordingLogs(),
-    limits: Readonly<Limits> = hub.limits,
+    limits: Readonly<Limits> = DEFAULT_LIMITS,
   ) {
     super(new GowingCodec(limits.maxFrameBytes), limits.maxFrameBytes, { rethrows: true });
-    new ChatLogs(hub).add(logs); // as start-gowing.ts does: the logs watch the hub
+    new ChatLogs(hub).add(logs); // as the gowing dialect's open() does: the logs watch the hub
     this.session = new GowingSession(this, { hub, log: silentLog, limits });
   }
 
@@ -218,10 +218,10 @@ describe("gowing session transcripts", () => {
   });
 
   it("holds events that race its JOIN reply until after the reply and its own notice", () => {
-    const hub = new Hub({ limits: { queueFrames: 10 } });
+    const hub = new Hub();
     const slow = new FakeMember("slow", false); // overflows at the next event: dropped by the hub
     hub.join(slow, "slow");
-    const c = new FakeConn(hub);
+    const c = new FakeConn(hub, new RecordingLogs(), { ...DEFAULT_LIMITS, queueFrames: 10 });
     c.push(join("Eve"));
     assert.equal(slow.disconnected, "slow_consumer");
     assert.deepEqual(c.after(), [
@@ -297,10 +297,11 @@ describe("gowing session under fuzz", () => {
   it("never throws, sends only whole server frames, nothing after closing, and leaves the hub clean", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), fuzzFrame), { maxLength: 30 }), (script) => {
-        const hub = new Hub({ limits: { maxFrameBytes: 512, maxMessageBytes: 100 } });
+        const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 512, maxMessageBytes: 100 };
+        const hub = new Hub({ limits });
         const watcher = new FakeMember("watcher");
         hub.join(watcher, "watcher");
-        const conns = [new FakeConn(hub), new FakeConn(hub), new FakeConn(hub)];
+        const conns = [new FakeConn(hub, new RecordingLogs(), limits), new FakeConn(hub, new RecordingLogs(), limits), new FakeConn(hub, new RecordingLogs(), limits)];
         for (const [who, bytes] of script) conns[who]!.push(bytes);
         for (const c of conns) {
           for (const f of c.sent) {
