@@ -30,6 +30,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     queuedBytes: () => tcp.queuedBytes(),
     stopAccepting: () => tcp.stopAccepting(),
     tables: () => tcp.tableSizes(),
+    refused: () => tcp.refused,
   });
   return {
     listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
