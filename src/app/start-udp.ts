@@ -16,6 +16,8 @@ export async function startUdp(ctx: AppContext, config: UdpConfig): Promise<Star
     host: config.host,
     port: config.port,
     idleTimeoutMs: options.idleTimeoutMs,
+    rate: options.rate,
+    stats: ctx.hub.stats.dialect("udp"),
     log: ctx.log,
     maxSendQueue: ctx.hub.limits.queueFrames,
   });
