@@ -29,13 +29,16 @@ export function isIdle(now: number, lastHeard: number, idleTimeoutMs: number): b
 }
 
 /**
- * Run `check(now)` often enough that a deadline of `shortestMs` is enforced within a
- * quarter of itself after it passes (at most once a second, at least every 10 ms). The
- * timer does not keep the process alive; clearInterval it to stop.
+ * How often a watchdog runs so that a deadline of `shortestMs` is enforced within a
+ * quarter of itself after it passes: at most once a second, at least every 10 ms.
  */
+export function watchdogPeriod(shortestMs: number): number {
+  return Math.min(1000, Math.max(10, shortestMs / 4));
+}
+
+/** Run `check(now)` every watchdogPeriod(shortestMs). The timer does not keep the process alive; clearInterval it to stop. */
 export function startWatchdog(shortestMs: number, check: (now: number) => void): NodeJS.Timeout {
-  const every = Math.min(1000, Math.max(10, shortestMs / 4));
-  const timer = setInterval(() => check(Date.now()), every);
+  const timer = setInterval(() => check(Date.now()), watchdogPeriod(shortestMs));
   timer.unref();
   return timer;
 }
