@@ -40,7 +40,7 @@ export interface ConnectionServices<F> {
   ended(connection: Connection<F>): void;
 }
 
-/** Where a connection comes from when a PROXY protocol header said so (not the socket's peer). */
+/** Where a connection comes from: its socket's peer, or the client its PROXY protocol header named. */
 export interface ConnectionOrigin {
   readonly address: string;
   readonly port: number;

@@ -181,8 +181,9 @@ export class TcpListener<F> {
       return;
     }
     try {
-      const origin = this.proxyStage ? { address, port, connectedAt: acceptedAt } : undefined;
-      const conn = new Connection(socket, this.services, origin);
+      // Always the address admitted (the socket's peer or the PROXY header's client): the
+      // one ended() gives back to the per-address count.
+      const conn = new Connection(socket, this.services, { address, port, connectedAt: acceptedAt });
       this.connections.add(conn);
       if (rest !== undefined && rest.length > 0) conn.pushInput(rest);
     } catch (err) {
@@ -197,7 +198,6 @@ export class TcpListener<F> {
   /** A connection's socket closed: its address may connect again. */
   private ended(c: Connection<F>): void {
     this.connections.delete(c);
-    // The address it was admitted under: the socket's peer, or its PROXY header's client.
     this.perAddress.close(c.remoteAddress);
     if (this.connections.size === 0) this.lastEnded?.();
   }
