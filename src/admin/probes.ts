@@ -16,4 +16,6 @@ export interface ListenerProbe extends ReadinessCheck, ListenerReading {
   stopAccepting?(): void;
   /** Sizes of the listener's tables of clients, by name (a leak check, see RunningSwitchboard.tables). */
   tables(): Record<string, number>;
+  /** TCP connections closed at accept, before any session, by why (TCP only). */
+  refused?(): Readonly<Record<string, number>>;
 }

@@ -1,4 +1,5 @@
 /** Start one dialect's listener, by its transport, with the process's shared limits and services. */
+import type { RateLimit } from "../core/rate-limit.js";
 import type { DatagramDialect } from "../transport/datagram-session.js";
 import type { StreamDialect } from "../transport/session.js";
 import { TcpListener } from "../transport/tcp-listener.js";
@@ -34,6 +35,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     queuedBytes: () => tcp.queuedBytes(),
     stopAccepting: () => tcp.stopAccepting(),
     tables: () => tcp.tableSizes(),
+    refused: () => tcp.refused,
   });
   return {
     listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
@@ -47,12 +49,14 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
   };
 }
 
-export async function listenUdp<F, S>(ctx: AppContext, dialect: DatagramDialect<F, S>, at: Endpoint, idleTimeoutMs: number): Promise<Listening> {
+export async function listenUdp<F, S>(ctx: AppContext, dialect: DatagramDialect<F, S>, at: Endpoint, idleTimeoutMs: number, rate?: RateLimit): Promise<Listening> {
   const udp = new UdpListener({
     dialect,
     host: at.host,
     port: at.port,
     idleTimeoutMs,
+    rate,
+    stats: ctx.hub.stats.dialect(dialect.name),
     log: ctx.log,
     maxSendQueue: ctx.limits.queueFrames,
   });

@@ -20,7 +20,7 @@ export async function startDialect(ctx: AppContext, dialect: Dialect, services: 
     [opened, listen] = [o, () => listenTcp(ctx, o.plug, config)];
   } else {
     const o = await dialect.open(services, config);
-    [opened, listen] = [o, () => listenUdp(ctx, o.plug, config, o.idleTimeoutMs)];
+    [opened, listen] = [o, () => listenUdp(ctx, o.plug, config, o.idleTimeoutMs, o.rate)];
   }
   // Counted from the start (after what it runs beside it: lab's bots count as `bot`
   // first), so /metrics and the status page list it at 0.

@@ -6,17 +6,7 @@
  */
 export type HubEvent =
   | { readonly kind: "lobby"; readonly from: string; readonly text: string }
-  | {
-      readonly kind: "direct";
-      readonly from: string;
-      readonly text: string;
-      /**
-       * Ask the recipient's dialect to write this message in two parts with a pause
-       * between them (the lab's delaybot, for testing clients' reassembly). A hint:
-       * dialects without a byte stream ignore it.
-       */
-      readonly split?: boolean;
-    }
+  | { readonly kind: "direct"; readonly from: string; readonly text: string }
   | { readonly kind: "join"; readonly name: string }
   | { readonly kind: "leave"; readonly name: string }
   | { readonly kind: "file"; readonly from: string; readonly file: string };

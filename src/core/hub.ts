@@ -152,15 +152,14 @@ export class Hub {
 
   /**
    * A direct message to one online member, or, when `to` is offline, to the Mailbox
-   * ("queued": answer the sender once `whenQueuedDurable` calls back). `split`: see
-   * the direct HubEvent.
+   * ("queued": answer the sender once `whenQueuedDurable` calls back).
    */
-  direct(from: Member, to: string, text: string, split = false): SendResult {
+  direct(from: Member, to: string, text: string): SendResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
     if (!target) return this.toMailbox(from, to, text);
-    const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
+    const event: HubEvent = { kind: "direct", from: from.name, text };
     if (this.router.unicast(target, event)) {
       this.stats.directSent(from.dialect, target.dialect);
       return "ok";

@@ -10,6 +10,8 @@ export interface ListenerReading {
   connections(): number;
   /** Bytes queued for its clients and not yet taken by the kernel: in all, and the most for one connection. */
   queuedBytes(): QueuedBytes;
+  /** TCP connections closed at accept, before any session, by why (TCP only). */
+  refused?(): Readonly<Record<string, number>>;
 }
 
 export interface QueuedBytes {

@@ -9,6 +9,7 @@
 import type { SettingDefs, ValuesOf } from "../config/settings.js";
 import type { FileStore } from "../core/file-store.js";
 import type { Hub } from "../core/hub.js";
+import type { RateLimit } from "../core/rate-limit.js";
 import type { UploadQuota } from "../files/upload-quota.js";
 import type { FileLimits } from "../files/local-file-store.js";
 import type { ChatLogs } from "../log/chat-logs.js";
@@ -76,6 +77,8 @@ export interface OpenedDatagram<L, F, S> extends Opened<L> {
   readonly plug: DatagramDialect<F, S>;
   /** An admitted peer silent this long is released (the datagram transport's idle limit). */
   readonly idleTimeoutMs: number;
+  /** Datagrams an admitted peer may send (the transport drops the rest before decoding). */
+  readonly rate?: RateLimit | undefined;
 }
 
 /** Settings of the process that a dialect's config may also read. */

@@ -25,6 +25,7 @@ import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transpo
 import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
 import type { BcsLimits } from "./limits.js";
 import { PresenceBatch } from "./presence-batch.js";
@@ -97,10 +98,18 @@ function render(event: HubEvent): Buffer {
 const GOODBYE = encodeDeliver(SERVER_NAME, "The server is going down");
 
 /**
- * A paced item: a hub event, a frame rendered for this client only (the user list), or
- * the joins and leaves folded together while they waited (PresenceBatch).
+ * The delaybot's first answer, to be written in two parts (transport/split-delivery.ts):
+ * rendered when it is delivered, since only then is it known to be split.
  */
-type Paced = HubEvent | Buffer | PresenceBatch;
+class SplitDeliver {
+  constructor(readonly frame: Buffer) {}
+}
+
+/**
+ * A paced item: a hub event, a frame rendered for this client only (the user list), the
+ * joins and leaves folded together while they waited (PresenceBatch), or a split deliver.
+ */
+type Paced = HubEvent | Buffer | PresenceBatch | SplitDeliver;
 
 export class BcsSession implements StreamSession<BcsFrame>, Member {
   readonly dialect = "bcs";
@@ -128,12 +137,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   // ---- Member (hub side) ------------------------------------------------------------
 
   deliver(event: HubEvent): boolean {
+    const item = event.kind === "direct" && isSplitDelivery() ? new SplitDeliver(render(event)) : event;
     if (this.registered && !this.awaitingAck && !this.downloading && this.pendingHead === this.pending.length) {
-      return this.sendPaced(event);
+      return this.sendPaced(item);
     }
     if (event.kind === "join" || event.kind === "leave") return this.queuePresence(event.kind, event.name);
     if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
-    this.pending.push(event);
+    this.pending.push(item);
     return true;
   }
 
@@ -435,8 +445,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
       ? this.conn.send(item)
       : item instanceof PresenceBatch
         ? this.conn.send(item.render())
-        : item.kind === "direct" && item.split === true
-        ? this.conn.sendSplit(render(item))
+        : item instanceof SplitDeliver
+        ? this.conn.sendSplit(item.frame)
         : this.conn.send(render(item));
     if (!sent) return false;
     this.awaitingAck = true;

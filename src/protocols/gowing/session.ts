@@ -28,6 +28,7 @@ import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transpo
 import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
@@ -87,7 +88,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       return true;
     }
     const frame = renderEvent(event);
-    return event.kind === "direct" && event.split === true ? this.conn.sendSplit(frame) : this.conn.send(frame);
+    // The delaybot's first answer comes in two parts (transport/split-delivery.ts).
+    return event.kind === "direct" && isSplitDelivery() ? this.conn.sendSplit(frame) : this.conn.send(frame);
   }
 
   disconnect(reason: DisconnectReason): void {

@@ -15,6 +15,7 @@ import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { singleLine } from "../render-text.js";
 import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
@@ -61,7 +62,8 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     switch (event.kind) {
       case "direct": {
         const line = encodeDelivery(event.from, singleLine(event.text));
-        return event.split === true ? this.conn.sendSplit(line) : this.conn.send(line);
+        // The delaybot's first answer comes in two parts (transport/split-delivery.ts).
+        return isSplitDelivery() ? this.conn.sendSplit(line) : this.conn.send(line);
       }
       case "lobby": {
         let line = rendered.get(event);

@@ -53,6 +53,6 @@ export const udp = datagramDialect({
       idleTimeoutMs: config.idleTimeoutMs ?? U.idleTimeoutMs,
       rate: config.rate ?? U.rate,
     };
-    return { plug: udpDialect({ hub: services.hub, log: services.log, version: VERSION, options }), idleTimeoutMs: options.idleTimeoutMs };
+    return { plug: udpDialect({ hub: services.hub, log: services.log, version: VERSION, options }), idleTimeoutMs: options.idleTimeoutMs, rate: options.rate };
   },
 });
