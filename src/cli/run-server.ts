@@ -114,8 +114,9 @@ function handleSignals(running: RunningSwitchboard, ops: OpsLog, options: RunSer
       ops.flushSync();
       process.exit(1);
     }, deadlineMs + LAST_RESORT_MS).unref();
-    void running.drain(deadlineMs, hurried).then((report) => {
+    void running.drain(deadlineMs, hurried).then(async (report) => {
       log.info(stoppedFields(report), "stopped");
+      await ops.flush(); // in order: "ready" may still be on its way to stderr
       ops.flushSync();
       process.exit(report.storeClosed ? 0 : 1);
     });
