@@ -41,8 +41,9 @@ const LAYERS: readonly (readonly string[])[] = [
   // Settings from flags, environment and YAML, turned into what app starts from. Below app
   // (app may take its settings' types), above what it configures.
   ["config"],
-  // What runs on the hub: the dialects, the admin HTTP side, the in-process bot users.
-  ["protocols", "admin", "bots"],
+  // What runs on the hub: the dialects, the admin HTTP side, the in-process bot users, the
+  // browser client's files for the public web listener.
+  ["protocols", "admin", "bots", "web"],
   // What those stand on: sockets and connections, the account/mail store, the file store,
   // the metrics registry, the log writers, the package version.
   ["transport", "store", "files", "metrics", "log", "version.ts"],
