@@ -61,8 +61,11 @@ export const encodeRegister = (name) => oneString(FrameType.Register, name);
 export const encodeSend = (message) => oneString(FrameType.Send, message);
 export const encodeGetFile = (filename) => oneString(FrameType.GetFile, filename);
 
-/** `status 0 "ok"`: the acknowledgement of a deliver or fnotify (docs/bcs.md#messages-and-ack-pacing). */
-export const ACK = Object.freeze(Uint8Array.of(FrameType.Status, Status.Ok, 0, 2, 0x6f, 0x6b));
+/**
+ * `status 0 "ok"`: the acknowledgement of a deliver or fnotify (docs/bcs.md#messages-and-ack-pacing).
+ * One shared copy, only ever sent (a typed array's elements cannot be frozen).
+ */
+export const ACK = Uint8Array.of(FrameType.Status, Status.Ok, 0, 2, 0x6f, 0x6b);
 
 /** The head of a sendfile frame: `flen` bytes of contents must follow it, nothing else. */
 export function encodeSendFileHeader(filename, size) {

@@ -52,7 +52,7 @@ function refusalWords(code, message) {
     [Status.ProtocolError]: "The server did not understand the login.",
     [Status.RateLimited]: "Too many refused logins from your address; wait a little and try again.",
   }[code];
-  return `${words ?? `The server refused the name (code ${code}).`} The server said: “${message}”.`;
+  return `${words ?? `The server refused the name (code ${code}).`} The server said: “${message}”`;
 }
 
 /** Refusals that pass by themselves, worth retrying when reconnecting (an old connection of ours may still hold the name). */

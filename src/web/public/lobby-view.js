@@ -72,7 +72,7 @@ export class MessageList {
   }
 
   #item(kind) {
-    const li = element("li", `msg ${kind}`);
+    const li = element("li", `msg msg-${kind}`); // prefixed: `lobby` also names the page's section
     li.dataset.kind = kind;
     li.append(clock());
     return li;
