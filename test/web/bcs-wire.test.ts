@@ -13,7 +13,6 @@ import { encodeDeliver, encodeFNotify, encodeFrame, encodeOneString, encodeRecvF
 import { FrameType } from "../../src/protocols/bcs/frames.js";
 import { PresenceBatch } from "../../src/protocols/bcs/presence-batch.js";
 import { userListMessages } from "../../src/protocols/bcs/session.js";
-import { fileNameProblem as serverFileNameProblem } from "../../src/files/file-store.js";
 import { PUBLIC_DIR } from "../../src/web/static-files.js";
 import { splitAt } from "../helpers/chunks.js";
 
@@ -126,9 +125,28 @@ describe("bcs-wire.js: what the browser sends", () => {
     assert.throws(() => wire.encodeSendFileHeader("a", -1), RangeError);
   });
 
-  it("judges file names by the server's rule", () => {
-    const names = ["notes.txt", "photos-ünï.bin", "", ".hidden", "a..b", "..", "a/b", "a\\b", "a\u0000b", "tab\there", "del\u007f", "ok name (1).txt", "é".repeat(127), "é".repeat(128), "x".repeat(255), "x".repeat(256)];
-    for (const n of names) assert.equal(wire.fileNameProblem(n), serverFileNameProblem(n), JSON.stringify(n));
+  // The server's rule and its words (docs/bcs.md#files), written out rather than imported:
+  // where the server keeps the rule is its own business (it has moved before).
+  it("judges file names by the server's rule, in its words", () => {
+    const cases: [string, string | undefined][] = [
+      ["notes.txt", undefined],
+      ["photos-ünï.bin", undefined],
+      ["ok name (1).txt", undefined],
+      ["é".repeat(127), undefined],
+      ["x".repeat(255), undefined],
+      ["", "empty file name"],
+      ["é".repeat(128), "file name longer than 255 bytes"],
+      ["x".repeat(256), "file name longer than 255 bytes"],
+      [".hidden", "file name starts with a dot"],
+      ["..", "file name starts with a dot"],
+      ["a..b", "file name contains .."],
+      ["a/b", "file name contains a separator or control character"],
+      ["a\\b", "file name contains a separator or control character"],
+      ["a\u0000b", "file name contains a separator or control character"],
+      ["tab\there", "file name contains a separator or control character"],
+      ["del\u007f", "file name contains a separator or control character"],
+    ];
+    for (const [name, problem] of cases) assert.equal(wire.fileNameProblem(name), problem, JSON.stringify(name));
   });
 });
 
