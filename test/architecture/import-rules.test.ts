@@ -40,8 +40,9 @@ const LAYERS: readonly (readonly string[])[] = [
   // other end of the wire, which share only the wire code; see the clients rule).
   ["app", "clients"],
   // What runs on the hub: the dialects (each declares its settings, limits and how it
-  // opens beside its codec and session), the admin HTTP side.
-  ["protocols", "admin"],
+  // opens beside its codec and session), the admin HTTP side, the browser client's files
+  // for the public web listener.
+  ["protocols", "admin", "web"],
   // The in-process bot users: hub members a dialect may run beside it (lab's echobot and
   // delaybot).
   ["bots"],

@@ -1,0 +1,42 @@
+/**
+ * Debian's chromium driven by playwright-core, for the browser tests. Without
+ * /usr/bin/chromium a browser test is skipped, saying so, unless
+ * SWITCHBOARD_REQUIRE_BROWSER=1 (CI sets it), in which case it fails.
+ * (test/e2e/status-page.test.ts has its own copy of this from before this file.)
+ */
+import { existsSync, rmSync } from "node:fs";
+import { chromium, type BrowserContext } from "playwright-core";
+import { tempDir } from "./server.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const BROWSER_REQUIRED = process.env["SWITCHBOARD_REQUIRE_BROWSER"] === "1";
+export const BROWSER_MISSING = !existsSync(CHROMIUM);
+/** The `skip` option of a browser test. */
+export const BROWSER_SKIP =
+  BROWSER_MISSING && !BROWSER_REQUIRED ? `${CHROMIUM} is not installed (apt-get install chromium); set SWITCHBOARD_REQUIRE_BROWSER=1 to fail instead` : false;
+
+/** Chromium with a fresh profile, and a function that closes it and removes the profile. */
+export async function launchBrowser(viewport = { width: 1000, height: 720 }): Promise<{ context: BrowserContext; dispose: () => Promise<void> }> {
+  const profile = tempDir("sb-chromium-");
+  try {
+    // launch() refuses --user-data-dir in args: a persistent context takes the directory instead.
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 30_000,
+      viewport,
+      acceptDownloads: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+    return {
+      context,
+      dispose: async () => {
+        await context.close().catch(() => undefined);
+        rmSync(profile, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(profile, { recursive: true, force: true });
+    throw err;
+  }
+}
