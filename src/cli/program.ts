@@ -8,6 +8,7 @@ import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
 import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
 import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
 import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
+import { addCheckCommand } from "./commands/check.js";
 import { addCheckConfigCommand } from "./commands/check-config.js";
 import { addServeCommand } from "./commands/serve.js";
 import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
@@ -42,5 +43,6 @@ export function buildProgram(): Command {
   addGowingClientCommand(client);
   addCs262ClientCommand(client);
   addUdpClientCommand(client);
+  addCheckCommand(program);
   return program;
 }
