@@ -10,6 +10,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CheckCase } from "../../case.js";
+import { sleep } from "../../probe/stream-probe.js";
 import { fail, skip } from "../../verdict.js";
 import { connection, registered, users, type BcsPeer } from "./peer.js";
 import { ACK, getfile, register, send, sendfile, sendfileHeader, status, T } from "./wire.js";
@@ -531,15 +532,20 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const [a, b] = await users(ctx, 2);
       const file = `${ctx.name("w", 24)}.bin`;
-      const contents = fileBytes(1 << 20);
+      const contents = fileBytes(3 << 20);
       await upload(a!, file, contents);
       await b!.until(`fnotify ${a!.name} ${file}`, (f) => f.type === 6);
       b!.ack();
       b!.send(getfile(file));
+      // Once the download has begun, b stops reading, so the server is still writing the file when a's message comes.
+      await b!.probe.expect("the first bytes of the answer to getfile", (p) => (p.length > 0 ? { value: undefined, used: 0 } : undefined));
+      b!.probe.socket.pause();
       a!.send(send("during the download"));
       await a!.expectStatus(0);
+      await sleep(100);
+      b!.probe.socket.resume();
       const r = await b!.until("recvfile with the whole file, nothing inside it", (f) => f.type === 8 || f.type === 4, 10_000);
-      if (r.type !== 8 || !r.contents.equals(contents)) b!.unexpected(`recvfile ${contents.length} bytes, as uploaded`, r);
+      if (r.type !== 8 || !r.contents.equals(contents)) b!.unexpected(`recvfile ${contents.length} bytes, as uploaded, with nothing inside`, r);
       await b!.deliverFrom(a!.name, `deliver from ${a!.name} after the file`);
     },
   },
