@@ -6,6 +6,7 @@ import type { CheckCase, Dialect } from "../case.js";
 import type { WireView } from "../wire-view.js";
 import { BCS_CLIENT_CASES } from "./bcs/client.js";
 import { BCS_SERVER_CASES } from "./bcs/server.js";
+import { CS262_CLIENT_CASES } from "./cs262/client.js";
 import { CS262_SERVER_CASES } from "./cs262/server.js";
 import { LAB_CLIENT_CASES } from "./lab/client.js";
 import { LAB_SERVER_CASES } from "./lab/server.js";
@@ -27,7 +28,7 @@ export const SUITES: Readonly<Record<Dialect, DialectSuite>> = {
   lab: { dialect: "lab", view: "text", transport: "stream", defaultPort: 5378, server: LAB_SERVER_CASES, client: LAB_CLIENT_CASES },
   gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: [], client: [] },
   bcs: { dialect: "bcs", view: "hex", transport: "stream", defaultPort: 9001, server: BCS_SERVER_CASES, client: BCS_CLIENT_CASES },
-  cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: CS262_SERVER_CASES, client: [] },
+  cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: CS262_SERVER_CASES, client: CS262_CLIENT_CASES },
   udp: { dialect: "udp", view: "text", transport: "datagram", defaultPort: 9003, server: [], client: [] },
 };
 
