@@ -1,17 +1,17 @@
 /**
  * `switchboard check server bcs` (issue 19): every case passes against our own bcs
- * server, with and without --strict, and every case fails against at least one
- * deliberately broken server (test/fixtures/check/bcs-faulty.ts).
+ * server, with and without --strict, also behind the transparent proxy the broken
+ * servers of bcs-faulty.test.ts are made of.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { CheckSettings } from "../../src/check/context.js";
 import { BCS_SERVER_CASES } from "../../src/check/suites/bcs/server.js";
-import { BCS_FAULTS, startFaultyBcs, type BcsFault } from "../fixtures/check/bcs-faulty.js";
-import { assertAllPass, failEveryCase, runSuite } from "../helpers/check-suite.js";
-import { startBcs, tempDir, type TestServer } from "../helpers/server.js";
+import { startFaultyBcs } from "../fixtures/check/bcs-faulty.js";
+import { assertAllPass, runSuite } from "../helpers/check-suite.js";
+import { startBcs, type TestServer } from "../helpers/server.js";
 
-/** Short timeouts, so the unresponsive-client cases take seconds, not minutes. */
+/** Short timeouts (bcs-faulty.test.ts uses the same), so the unresponsive-client cases take seconds, not minutes. */
 const SHORT = { ackTimeoutMs: 1500, loginTimeoutMs: 1000, stallTimeoutMs: 1000 };
 /** Their case limits (20-45 s, for the documented defaults) scaled to about 2-4.5 s. */
 const SLOW_SCALE = 0.1;
@@ -34,9 +34,8 @@ describe("check server bcs against our bcs server", () => {
   });
 });
 
-describe("check server bcs against broken bcs servers", () => {
+describe("check server bcs through the faulty-server proxy with no fault", () => {
   let upstream: TestServer;
-  const outside = tempDir("sb-check-bcs-faulty-");
   before(async () => (upstream = await startBcs(SHORT)));
   after(() => upstream.close());
 
@@ -47,11 +46,5 @@ describe("check server bcs against broken bcs servers", () => {
     } finally {
       await proxy.close();
     }
-  });
-
-  it("every case fails on at least one broken server", async () => {
-    const faults = (Object.keys(BCS_FAULTS) as BcsFault[]).filter((f) => f !== "none");
-    const failedBy = await failEveryCase(BCS_SERVER_CASES, settings, faults, (f) => startFaultyBcs(upstream.bcsPort, f, outside), SLOW_SCALE);
-    assert.equal(failedBy.size, BCS_SERVER_CASES.length);
   });
 });

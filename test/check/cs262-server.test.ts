@@ -1,15 +1,14 @@
 /**
  * `switchboard check server cs262` (issue 19): every case passes against our own cs262
- * server in both numberings (--wire-version 0 and 1), with and without --strict, and
- * every case fails against at least one deliberately broken server
- * (test/fixtures/check/cs262-faulty.ts), in both numberings.
+ * server in both numberings (--wire-version 0 and 1), with and without --strict, also
+ * behind the transparent proxy the broken servers of cs262-faulty.test.ts are made of.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { CheckSettings } from "../../src/check/context.js";
 import { CS262_SERVER_CASES } from "../../src/check/suites/cs262/server.js";
-import { CS262_FAULTS, startFaultyCs262, type Cs262Fault } from "../fixtures/check/cs262-faulty.js";
-import { assertAllPass, failEveryCase, runSuite } from "../helpers/check-suite.js";
+import { startFaultyCs262 } from "../fixtures/check/cs262-faulty.js";
+import { assertAllPass, runSuite } from "../helpers/check-suite.js";
 import { ANY_PORT, startHub, type TestHub } from "../helpers/server.js";
 
 /** Short timeouts, so the unresponsive-client cases take seconds, not minutes. */
@@ -37,7 +36,7 @@ for (const version of [1, 0] as const) {
     });
   });
 
-  describe(`check server cs262 --wire-version ${version} against broken cs262 servers`, () => {
+  describe(`check server cs262 --wire-version ${version} through the faulty-server proxy with no fault`, () => {
     let upstream: TestHub;
     before(async () => (upstream = await startCs262()));
     after(() => upstream.close());
@@ -49,12 +48,6 @@ for (const version of [1, 0] as const) {
       } finally {
         await proxy.close();
       }
-    });
-
-    it("every case fails on at least one broken server", async () => {
-      const faults = (Object.keys(CS262_FAULTS) as Cs262Fault[]).filter((f) => f !== "none");
-      const failedBy = await failEveryCase(CS262_SERVER_CASES, settings(version), faults, (f) => startFaultyCs262(upstream.ports["cs262"]!, f), SLOW_SCALE);
-      assert.equal(failedBy.size, CS262_SERVER_CASES.length);
     });
   });
 }
