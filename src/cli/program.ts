@@ -5,6 +5,7 @@
  * `bcs_server` and `bcs_client` are this program with their subcommand already chosen.
  */
 import { Command } from "commander";
+import { addCheckCommand } from "./commands/check.js";
 import { addCheckConfigCommand } from "./commands/check-config.js";
 import { addServeCommand } from "./commands/serve.js";
 import { DIALECT_COMMANDS } from "./dialect-commands.js";
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
     .description("Talk to a server in one dialect, as its seed's client did")
     .addHelpText("after", "\nExamples:\n  switchboard client bcs -h 127.0.0.1 -p 9001 -u alice\n  switchboard client gowing 127.0.0.1 Bob");
   for (const commands of Object.values(DIALECT_COMMANDS)) commands.client(client);
+  addCheckCommand(program);
   return program;
 }

@@ -36,9 +36,10 @@ import { readImportGraph } from "./import-graph.js";
 const LAYERS: readonly (readonly string[])[] = [
   // Thin commands: argv -> settings -> a server or a client.
   ["cli"],
-  // The two programs: the server assembled from its parts, and the chat clients (the
-  // other end of the wire, which share only the wire code; see the clients rule).
-  ["app", "clients"],
+  // The programs: the server assembled from its parts, the chat clients (the other end of
+  // the wire, which share only the wire code; see the clients rule), and the conformance
+  // tester (which shares nothing; see its rule).
+  ["app", "clients", "check"],
   // What runs on the hub: the dialects (each declares its settings, limits and how it
   // opens beside its codec and session), the admin HTTP side, the browser client's files
   // for the public web listener.
@@ -139,6 +140,12 @@ const RULES: readonly Rule[] = [
     why: "a client is the other end of the wire: it shares the codecs, the framing and the name rules with the server and loads no server code (app, hub, store, files, log, sessions, listeners)",
     from: ["src/clients/**"],
     onlyTo: ["src/clients/**", ...WIRE_CODE, "src/core/names.ts", "src/core/file-names.ts", outsideSrc],
+  },
+  {
+    name: "the conformance tester stands alone",
+    why: "`switchboard check` judges anyone's server or client, ours included: if it made or read bytes with our codecs, a bug shared by our codec and our server could not fail a case (issue 19)",
+    from: ["src/check/**"],
+    onlyTo: ["src/check/**", outsideSrc],
   },
   {
     name: "clients are independent",

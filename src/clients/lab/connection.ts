@@ -10,8 +10,13 @@ const MAX_LINE_BYTES = 1 << 20;
 
 export class LabConnection {
   private readonly waiting: ((reply: LabReply | undefined) => void)[] = [];
-  /** Set while replies are consumed through next(); otherwise replies go to onReply. */
-  onReply: ((reply: LabReply) => void) | undefined;
+  /**
+   * Replies that came while nobody asked: a DELIVERY in the same packet as the HELLO
+   * arrives before the caller's await on next() has resumed and set a handler. Handed
+   * to the handler, in order, when it is set.
+   */
+  private readonly unclaimed: LabReply[] = [];
+  private handler: ((reply: LabReply) => void) | undefined;
   onClose: (() => void) | undefined;
   closed = false;
 
@@ -45,8 +50,16 @@ export class LabConnection {
 
   /** The next reply (while no onReply handler is set), or undefined once closed. */
   next(): Promise<LabReply | undefined> {
+    const early = this.unclaimed.shift();
+    if (early) return Promise.resolve(early);
     if (this.closed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** From now on every reply goes to `handler`, starting with those that came unasked. */
+  set onReply(handler: (reply: LabReply) => void) {
+    this.handler = handler;
+    for (const r of this.unclaimed.splice(0)) handler(r);
   }
 
   close(): void {
@@ -57,6 +70,7 @@ export class LabConnection {
   private received(reply: LabReply): void {
     const w = this.waiting.shift();
     if (w) w(reply);
-    else this.onReply?.(reply);
+    else if (this.handler) this.handler(reply);
+    else this.unclaimed.push(reply);
   }
 }
