@@ -37,7 +37,7 @@ function addRole(check: Command, role: CheckRole, description: string, hostHelp:
     .option("--list", "list the cases instead of running them")
     .option("--json", "print the results as JSON (for CI)")
     .option("--strict", "also check the points where the seed leaves room and Switchboard made a decision")
-    .option("--time-scale <n>", "multiply every case's time limit (a slow machine)", parseScale, 1)
+    .option("--time-scale <n>", "multiply every case's time limit and every wait in it (a slow machine)", parseScale, 1)
     .addOption(new Option("--wire-version <n>", "cs262 numbering (docs/cs262.md)").choices(["0", "1"]));
   if (role === "client") command.option("--tty", "run the client on a pseudo-terminal instead of pipes").argument("[command...]", "the client command ({host} and {port} are replaced)");
   command.action(async (dialect: Dialect, ...rest: unknown[]) => {
