@@ -1,0 +1,41 @@
+/** Running `switchboard check` suites from tests, and reading their verdicts. */
+import assert from "node:assert/strict";
+import type { CaseResult, CheckCase, Dialect } from "../../src/check/case.js";
+import type { CheckSettings } from "../../src/check/context.js";
+import { resultLines } from "../../src/check/report.js";
+import { runCases, type RunOptions } from "../../src/check/runner.js";
+import { SUITES } from "../../src/check/suites/index.js";
+
+/** Settings that point a dialect's server suite at 127.0.0.1:`port`. */
+export function serverSettings(dialect: Dialect, port: number): CheckSettings {
+  return { dialect, view: SUITES[dialect].view, server: { host: "127.0.0.1", port } };
+}
+
+/** Settings that run a dialect's client suite against `argv` (with `{port}` in it). */
+export function clientSettings(dialect: Dialect, argv: readonly string[], tty: boolean): CheckSettings {
+  return { dialect, view: SUITES[dialect].view, client: { argv, tty, host: "127.0.0.1", port: 0 } };
+}
+
+export function runSuite(cases: readonly CheckCase[], settings: CheckSettings, options: RunOptions = {}): Promise<CaseResult[]> {
+  return runCases(cases, settings, options);
+}
+
+/** Every result PASS; otherwise the report of those that are not. */
+export function assertAllPass(results: readonly CaseResult[], expectedCount: number): void {
+  assert.equal(results.length, expectedCount, "every case ran");
+  const bad = results.filter((r) => r.status !== "PASS");
+  assert.equal(bad.length, 0, `cases that did not pass:\n${bad.flatMap(resultLines).join("\n")}`);
+}
+
+/**
+ * Fault name -> the results of the suite against a server with that fault. Asserts that
+ * every case FAILED against at least one fault, and lists those that never did.
+ */
+export function assertEveryCaseFails(cases: readonly CheckCase[], byFault: ReadonlyMap<string, readonly CaseResult[]>): void {
+  const caught = new Map<string, string[]>(cases.map((c) => [c.id, []]));
+  for (const [fault, results] of byFault) {
+    for (const r of results) if (r.status === "FAIL") caught.get(r.id)?.push(fault);
+  }
+  const never = [...caught].filter(([, faults]) => faults.length === 0).map(([id]) => id);
+  assert.deepEqual(never, [], `cases that no faulty server made FAIL: ${never.join(", ")}`);
+}
