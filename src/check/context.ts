@@ -40,7 +40,8 @@ const RUN_TAG = randomBytes(2).toString("hex");
 
 export class CheckContext {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
-  private names = 0;
+  /** Counted over the whole run, not per case: a udp registration outlives its case's sockets. */
+  private static names = 0;
 
   constructor(
     readonly settings: CheckSettings,
@@ -62,7 +63,7 @@ export class CheckContext {
    * tag, cut to `max` characters (keeping the distinct end).
    */
   name(base = "u", max = 16): string {
-    const tail = `${++this.names}${RUN_TAG}`;
+    const tail = `${++CheckContext.names}${RUN_TAG}`;
     return (base.slice(0, Math.max(1, max - tail.length)) + tail).slice(0, max);
   }
 
