@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import type { CaseResult } from "../../src/check/case.js";
 import { SUITES } from "../../src/check/suites/index.js";
 import { LAB_FAULTS, startLabFaulty } from "../fixtures/check/lab-faulty.js";
-import { assertAllPass, assertEveryCaseFails, runSuite, serverSettings } from "../helpers/check.js";
+import { assertAllPass, assertEveryCaseFails, runSuite, runSuiteQuickly, serverSettings } from "../helpers/check.js";
 import { ANY_PORT, CLI, spawnServer, startHub, tempDir, withOwnServer } from "../helpers/server.js";
 
 const CASES = SUITES.lab.server;
@@ -69,7 +69,7 @@ describe("switchboard check server lab", () => {
         try {
           // Faults make cases wait for what never comes: shorter waits keep this quick. The
           // control runs with the same waits, so they are shown long enough to pass.
-          byFault.set(fault, await runSuite(CASES, serverSettings("lab", faulty.port), { strict: true, timeScale: 0.5 }));
+          byFault.set(fault, await runSuiteQuickly(CASES, serverSettings("lab", faulty.port)));
         } finally {
           await faulty.close();
           await hub.close();

@@ -201,7 +201,6 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     id: "login.busy",
     title: "HELLO-FROM when the server is full is answered BUSY, then the connection closes",
     clause: "seed 001 PR15",
-    timeoutMs: 20_000,
     async run(ctx) {
       // Log in until the server says it is full; a server that takes this many has room
       // for more than a check should hold (and 64 is a common per-address limit).
@@ -508,7 +507,6 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     id: "tr1.sixteen-users",
     title: "16 users are online at once: all are listed, and each reaches the next",
     clause: "seed 001 TR1, TR2",
-    timeoutMs: 15_000,
     async run(ctx) {
       const { users, refusal } = await fill(ctx, 16, ctx.ms(2000));
       if (refusal) fail({ sent: refusal.probe.shownSent(), expected: `HELLO for user ${users.length + 1} of 16`, got: JSON.stringify(refusal.line + "\n") });
