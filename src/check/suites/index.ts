@@ -6,6 +6,7 @@ import type { CheckCase, Dialect } from "../case.js";
 import type { WireView } from "../wire-view.js";
 import { LAB_CLIENT_CASES } from "./lab/client.js";
 import { LAB_SERVER_CASES } from "./lab/server.js";
+import { UDP_CLIENT_CASES } from "./udp/client.js";
 import { UDP_SERVER_CASES } from "./udp/server.js";
 
 export interface DialectSuite {
@@ -27,7 +28,7 @@ export const SUITES: Readonly<Record<Dialect, DialectSuite>> = {
   bcs: { dialect: "bcs", view: "hex", transport: "stream", defaultPort: 9001, server: [], client: [] },
   cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: [], client: [] },
   // Binary headers: shown as hex (the text in them reads well enough there too).
-  udp: { dialect: "udp", view: "hex", transport: "datagram", defaultPort: 9003, server: UDP_SERVER_CASES, client: [] },
+  udp: { dialect: "udp", view: "hex", transport: "datagram", defaultPort: 9003, server: UDP_SERVER_CASES, client: UDP_CLIENT_CASES },
 };
 
 export const DIALECTS = Object.keys(SUITES) as Dialect[];
