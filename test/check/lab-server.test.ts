@@ -17,7 +17,7 @@ const CASES = SUITES.lab.server;
  * Our server with short unresponsive-client limits (the idle cases wait for them), the
  * lab's 16 users (PR15's BUSY), and no slowing of refused logins (the suite runs many times).
  */
-const LIMITS = { maxUsers: 16, loginTimeoutMs: 500, stallTimeoutMs: 500, loginFailures: 0 };
+const LIMITS = { maxUsers: 16, loginTimeoutMs: 1000, stallTimeoutMs: 1000, loginFailures: 0 };
 const labHub = () => startHub({ lab: { ...ANY_PORT, bots: [] } }, LIMITS);
 
 describe("switchboard check server lab", () => {
@@ -41,7 +41,7 @@ describe("switchboard check server lab", () => {
   it("`switchboard check server lab --strict` against `switchboard server lab` exits 0 with every case PASS", { timeout: 90_000 }, async () => {
     const server = await spawnServer(
       CLI("switchboard"),
-      ["server", "lab", "--address", "127.0.0.1", "--port", "0", "--login-timeout", "1s", "--stall-timeout", "1s", "--login-failures", "0"],
+      ["server", "lab", "--address", "127.0.0.1", "--port", "0", "--login-timeout", "2s", "--stall-timeout", "2s", "--login-failures", "0"],
       tempDir(),
       10_000,
       "Server is on",

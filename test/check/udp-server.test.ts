@@ -13,8 +13,11 @@ import { assertAllPass, assertEveryCaseFails, runSuite, runSuiteQuickly, serverS
 import { ANY_PORT, CLI, spawnServer, startHub, tempDir, withOwnServer } from "../helpers/server.js";
 
 const CASES = SUITES.udp.server;
-/** Our server with a short idle limit and list period (the cases that wait for them are quick then). */
-const udpHub = () => startHub({ udp: { ...ANY_PORT, listIntervalMs: 1000, idleTimeoutMs: 1500 } });
+/**
+ * Our server with a short idle limit and list period (the cases that wait for them are
+ * quick then); the idle limit still well over what a case takes to register its users.
+ */
+const udpHub = () => startHub({ udp: { ...ANY_PORT, listIntervalMs: 1000, idleTimeoutMs: 4000 } });
 
 describe("switchboard check server udp", () => {
   it(
@@ -37,7 +40,7 @@ describe("switchboard check server udp", () => {
   it("`switchboard check server udp --strict` against `switchboard server udp` exits 0 with every case PASS", { timeout: 90_000 }, async () => {
     const server = await spawnServer(
       CLI("switchboard"),
-      ["server", "udp", "--host", "127.0.0.1", "--port", "0", "--idle-timeout", "2s", "--list-interval", "1s"],
+      ["server", "udp", "--host", "127.0.0.1", "--port", "0", "--idle-timeout", "5s", "--list-interval", "1s"],
       tempDir(),
     );
     try {

@@ -78,6 +78,21 @@ async function fill(
   return { users };
 }
 
+/**
+ * Everyone sent to the next in a ring at once: each must get, in either order (they
+ * race), the DELIVERY from the one before and the SEND-OK for its own message.
+ */
+async function expectRing(users: readonly { probe: StreamProbe; name: string }[], text: (i: number) => string): Promise<void> {
+  for (const [i, u] of users.entries()) {
+    const k = (i + users.length - 1) % users.length;
+    const want = [`DELIVERY ${users[k]!.name} ${text(k)}`, "SEND-OK"];
+    const got = [await u.probe.line(want.map((w) => JSON.stringify(w + "\n")).join(" and ")), await u.probe.line(want.map((w) => JSON.stringify(w + "\n")).join(" and "))];
+    if ([...got].sort().join("\n") !== [...want].sort().join("\n")) {
+      fail({ sent: u.probe.shownSent(), expected: `${want.map((w) => JSON.stringify(w + "\n")).join(" and ")}, in either order`, got: got.map((g) => JSON.stringify(g + "\n")).join(" then ") });
+    }
+  }
+}
+
 /** The requests of the framing cases, and the replies they must get, in order. */
 function framingScript(name: string): { requests: string; replies: string[] } {
   return {
@@ -301,15 +316,9 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     clause: "seed 001 PR10, PR11; TR2",
     async run(ctx) {
       const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
-      for (const [i, from] of users.entries()) {
-        const to = users[(i + 1) % users.length]!;
-        from.probe.send(`SEND ${to.name} message ${i} for ${to.name}\n`);
-      }
-      for (const [i, from] of users.entries()) {
-        const to = users[(i + 1) % users.length]!;
-        await to.probe.expectLine(`DELIVERY ${from.name} message ${i} for ${to.name}`);
-        await from.probe.expectLine("SEND-OK");
-      }
+      const text = (i: number) => `message ${i} for ${users[(i + 1) % users.length]!.name}`;
+      for (const [i, from] of users.entries()) from.probe.send(`SEND ${users[(i + 1) % users.length]!.name} ${text(i)}\n`);
+      await expectRing(users, text);
       for (const u of users) await u.probe.expectNothing("nothing more", 100);
     },
   },
@@ -514,10 +523,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       const missing = users.filter((u) => !names.includes(u.name)).map((u) => u.name);
       if (missing.length > 0) fail({ sent: users[0]!.probe.shownSent(), expected: `LIST-OK listing all 16 (missing ${missing.join(",")})`, got: `LIST-OK ${names.join(",")}` });
       for (const [i, u] of users.entries()) u.probe.send(`SEND ${users[(i + 1) % 16]!.name} ring ${i}\n`);
-      for (const [i, u] of users.entries()) {
-        await users[(i + 1) % 16]!.probe.expectLine(`DELIVERY ${u.name} ring ${i}`);
-        await u.probe.expectLine("SEND-OK");
-      }
+      await expectRing(users, (i) => `ring ${i}`);
     },
   },
   {
