@@ -8,7 +8,7 @@ import type { Dialect } from "./case.js";
 import { ClientProcess } from "./client/client-process.js";
 import { ScriptedServer } from "./client/scripted-server.js";
 import { DatagramProbe } from "./probe/datagram-probe.js";
-import { StreamProbe } from "./probe/stream-probe.js";
+import { DEFAULT_WAIT_MS, StreamProbe } from "./probe/stream-probe.js";
 import type { WireView } from "./wire-view.js";
 
 export interface ServerTarget {
@@ -43,7 +43,16 @@ let namesGiven = 0;
 export class CheckContext {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
 
-  constructor(readonly settings: CheckSettings) {}
+  constructor(
+    readonly settings: CheckSettings,
+    /** The run's --time-scale: multiplies the waits of everything this context opens, and `ms()`. */
+    readonly timeScale = 1,
+  ) {}
+
+  /** `base` milliseconds with the run's --time-scale applied: for a case's own waits (e.g. a server's timeout). */
+  ms(base: number): number {
+    return Math.max(1, Math.round(base * this.timeScale));
+  }
 
   get wireVersion(): 0 | 1 | undefined {
     return this.settings.wireVersion;
@@ -66,7 +75,8 @@ export class CheckContext {
   /** A new connection to the server under test. */
   async connect(ms?: number): Promise<StreamProbe> {
     const t = this.serverTarget();
-    const probe = await StreamProbe.connect(t.host, t.port, this.settings.view, ms);
+    const probe = await StreamProbe.connect(t.host, t.port, this.settings.view, ms ?? this.ms(DEFAULT_WAIT_MS));
+    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
     this.defer(() => probe.close());
     return probe;
   }
@@ -76,6 +86,7 @@ export class CheckContext {
     const t = this.serverTarget();
     const probe = await DatagramProbe.bind(t.host.includes(":") ? "::1" : "127.0.0.1", 0, this.settings.view);
     probe.peer = { address: t.host, port: t.port };
+    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
     this.defer(() => probe.close());
     return probe;
   }
@@ -84,6 +95,7 @@ export class CheckContext {
   async listen(): Promise<ScriptedServer> {
     const c = this.clientTarget();
     const server = await ScriptedServer.listen(c.host, c.port, this.settings.view);
+    server.waitMs = this.ms(DEFAULT_WAIT_MS);
     this.defer(() => server.close());
     return server;
   }
@@ -92,6 +104,7 @@ export class CheckContext {
   async listenDatagram(): Promise<DatagramProbe> {
     const c = this.clientTarget();
     const probe = await DatagramProbe.bind(c.host, c.port, this.settings.view);
+    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
     this.defer(() => probe.close());
     return probe;
   }
@@ -99,14 +112,22 @@ export class CheckContext {
   /**
    * Start the client command against the stand-in server listening on `port`, with
    * `{host}` and `{port}` replaced and `extraArgs` appended (e.g. a name the dialect's
-   * client takes as an argument).
+   * client takes as an argument). `vars` replaces more placeholders: `{ name: "bob" }`
+   * turns `{name}` into `bob`.
    */
-  startClient(port: number, extraArgs: readonly string[] = []): ClientProcess {
+  startClient(port: number, extraArgs: readonly string[] = [], vars: Readonly<Record<string, string>> = {}): ClientProcess {
     const c = this.clientTarget();
-    const argv = [...c.argv, ...extraArgs].map((a) => a.replaceAll("{host}", c.host).replaceAll("{port}", String(port)));
+    const values: Record<string, string> = { ...vars, host: c.host, port: String(port) };
+    const argv = [...c.argv, ...extraArgs].map((a) => a.replace(/\{(\w+)\}/g, (all, key: string) => values[key] ?? all));
     const client = ClientProcess.start(argv, c.tty);
+    client.waitMs = this.ms(DEFAULT_WAIT_MS);
     this.defer(() => client.kill());
     return client;
+  }
+
+  /** Whether the client command says `{placeholder}` somewhere (e.g. `{name}`: it takes the name as an argument). */
+  commandSays(placeholder: string): boolean {
+    return this.clientTarget().argv.some((a) => a.includes(`{${placeholder}}`));
   }
 
   get tty(): boolean {

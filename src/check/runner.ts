@@ -12,7 +12,7 @@ export interface RunOptions {
   readonly only?: readonly string[];
   /** Also the cases marked strict. */
   readonly strict?: boolean;
-  /** Multiplies every case's time limit (a slow machine, a server under a debugger). */
+  /** Multiplies every case's time limit and the waits within it (a slow machine, a server under a debugger). */
   readonly timeScale?: number;
 }
 
@@ -42,7 +42,7 @@ export async function runCases(
 }
 
 async function runOne(c: CheckCase, settings: CheckSettings, timeScale: number): Promise<CaseResult> {
-  const ctx = new CheckContext(settings);
+  const ctx = new CheckContext(settings, timeScale);
   const limit = Math.round((c.timeoutMs ?? DEFAULT_CASE_MS) * timeScale);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;

@@ -12,6 +12,8 @@ export class ClientProcess {
   output = "";
   private readonly typed: string[] = [];
   private exitCode: number | null | undefined;
+  /** How long a wait lasts when a call gives no limit (the run's --time-scale applied). */
+  waitMs = DEFAULT_WAIT_MS;
   readonly exited: Promise<number | null>;
 
   private constructor(
@@ -68,7 +70,7 @@ export class ClientProcess {
   }
 
   /** Wait until the output since `from` contains `want` (or matches it). */
-  async waitOutput(want: string | RegExp, from = 0, ms = DEFAULT_WAIT_MS): Promise<string> {
+  async waitOutput(want: string | RegExp, from = 0, ms = this.waitMs): Promise<string> {
     const expected = typeof want === "string" ? `output containing ${JSON.stringify(want)}` : `output matching ${want}`;
     const deadline = Date.now() + ms;
     for (;;) {
@@ -83,7 +85,7 @@ export class ClientProcess {
   }
 
   /** The exit status once it exits within `ms`. */
-  async exit(expected: string, ms = DEFAULT_WAIT_MS): Promise<number | null> {
+  async exit(expected: string, ms = this.waitMs): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([this.exited, new Promise<"running">((r) => (timer = setTimeout(() => r("running"), ms)))]);
     clearTimeout(timer);

@@ -12,6 +12,8 @@ export class ScriptedServer {
   private readonly accepted: StreamProbe[] = [];
   private readonly all: StreamProbe[] = [];
   private wake: (() => void) | undefined;
+  /** How long a wait lasts when a call gives no limit (the run's --time-scale applied); also its connections'. */
+  waitMs = DEFAULT_WAIT_MS;
 
   private constructor(
     private readonly server: Server,
@@ -19,6 +21,7 @@ export class ScriptedServer {
   ) {
     server.on("connection", (socket) => {
       const probe = new StreamProbe(socket, view);
+      probe.waitMs = this.waitMs;
       this.accepted.push(probe);
       this.all.push(probe);
       this.wake?.();
@@ -39,7 +42,7 @@ export class ScriptedServer {
   }
 
   /** The next connection the client makes. */
-  async accept(expected = "the client to connect", ms = DEFAULT_WAIT_MS): Promise<StreamProbe> {
+  async accept(expected = "the client to connect", ms = this.waitMs): Promise<StreamProbe> {
     const deadline = Date.now() + ms;
     for (;;) {
       const probe = this.accepted.shift();

@@ -20,6 +20,8 @@ export class DatagramProbe {
   private wake: (() => void) | undefined;
   /** Where `send` goes: the target, or (standing in for a server) whoever sent last. */
   peer: { address: string; port: number } | undefined;
+  /** How long a wait lasts when a call gives no limit (the run's --time-scale applied). */
+  waitMs = DEFAULT_WAIT_MS;
 
   private constructor(
     readonly socket: Socket,
@@ -58,7 +60,7 @@ export class DatagramProbe {
   }
 
   /** The next datagram, whatever it is; its sender becomes `peer`. */
-  next(expected = "a datagram", ms = DEFAULT_WAIT_MS): Promise<Datagram> {
+  next(expected = "a datagram", ms = this.waitMs): Promise<Datagram> {
     return this.waitFor(expected, () => true, ms, false);
   }
 
@@ -67,7 +69,7 @@ export class DatagramProbe {
    * does not accept are dropped (notices a case does not check); without, the next one
    * must match.
    */
-  async waitFor(expected: string, match: (d: Datagram) => boolean, ms = DEFAULT_WAIT_MS, skipOthers = true): Promise<Datagram> {
+  async waitFor(expected: string, match: (d: Datagram) => boolean, ms = this.waitMs, skipOthers = true): Promise<Datagram> {
     const deadline = Date.now() + ms;
     const skipped: Buffer[] = [];
     for (;;) {

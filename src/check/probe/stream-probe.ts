@@ -17,6 +17,8 @@ export class StreamProbe {
   private readonly sent: Buffer[] = [];
   private wake: (() => void) | undefined;
   private ended = false;
+  /** How long a wait lasts when a call gives no limit (the run's --time-scale applied). */
+  waitMs = DEFAULT_WAIT_MS;
   /** Resolves when the peer has closed the connection (or it broke). */
   readonly closed: Promise<void>;
 
@@ -88,7 +90,7 @@ export class StreamProbe {
   }
 
   /** Wait until `take` finds its value in what arrived; fail, describing `expected`, if it does not within `ms`. */
-  async expect<T>(expected: string, take: Take<T>, ms = DEFAULT_WAIT_MS): Promise<T> {
+  async expect<T>(expected: string, take: Take<T>, ms = this.waitMs): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = take(this.pending);
@@ -106,7 +108,7 @@ export class StreamProbe {
   }
 
   /** Exactly these bytes next. */
-  expectBytes(bytes: string | Uint8Array, ms = DEFAULT_WAIT_MS): Promise<void> {
+  expectBytes(bytes: string | Uint8Array, ms = this.waitMs): Promise<void> {
     const want = typeof bytes === "string" ? Buffer.from(bytes, "utf8") : Buffer.from(bytes);
     const expected = showBytes(want, this.view);
     return this.expect(
@@ -123,7 +125,7 @@ export class StreamProbe {
   }
 
   /** The next line (up to `\n`, which is not returned; a `\r` before it is kept). */
-  line(expected = "a line ending in \\n", ms = DEFAULT_WAIT_MS): Promise<string> {
+  line(expected = "a line ending in \\n", ms = this.waitMs): Promise<string> {
     return this.expect(
       expected,
       (p) => {
@@ -135,7 +137,7 @@ export class StreamProbe {
   }
 
   /** The next line must be `want` (exactly) or match it. */
-  async expectLine(want: string | RegExp, ms = DEFAULT_WAIT_MS): Promise<string> {
+  async expectLine(want: string | RegExp, ms = this.waitMs): Promise<string> {
     const expected = typeof want === "string" ? JSON.stringify(want + "\n") : `a line matching ${want}`;
     const got = await this.line(expected, ms);
     const ok = typeof want === "string" ? got === want : want.test(got);
@@ -144,7 +146,7 @@ export class StreamProbe {
   }
 
   /** Lines until one matches `want`, skipping others (e.g. notices a case does not check). */
-  async skipToLine(want: string | RegExp, ms = DEFAULT_WAIT_MS): Promise<string> {
+  async skipToLine(want: string | RegExp, ms = this.waitMs): Promise<string> {
     const deadline = Date.now() + ms;
     const expected = typeof want === "string" ? `a line ${JSON.stringify(want + "\n")}` : `a line matching ${want}`;
     for (;;) {
@@ -154,7 +156,7 @@ export class StreamProbe {
   }
 
   /** The peer closes the connection within `ms`. */
-  async expectClosed(expected = "the connection closed", ms = DEFAULT_WAIT_MS): Promise<void> {
+  async expectClosed(expected = "the connection closed", ms = this.waitMs): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.closed.then(() => false),

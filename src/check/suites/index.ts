@@ -10,6 +10,8 @@ import { CS262_CLIENT_CASES } from "./cs262/client.js";
 import { CS262_SERVER_CASES } from "./cs262/server.js";
 import { LAB_CLIENT_CASES } from "./lab/client.js";
 import { LAB_SERVER_CASES } from "./lab/server.js";
+import { UDP_CLIENT_CASES } from "./udp/client.js";
+import { UDP_SERVER_CASES } from "./udp/server.js";
 
 export interface DialectSuite {
   readonly dialect: Dialect;
@@ -29,7 +31,8 @@ export const SUITES: Readonly<Record<Dialect, DialectSuite>> = {
   gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: [], client: [] },
   bcs: { dialect: "bcs", view: "hex", transport: "stream", defaultPort: 9001, server: BCS_SERVER_CASES, client: BCS_CLIENT_CASES },
   cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: CS262_SERVER_CASES, client: CS262_CLIENT_CASES },
-  udp: { dialect: "udp", view: "text", transport: "datagram", defaultPort: 9003, server: [], client: [] },
+  // Binary headers: shown as hex (the text in them reads well enough there too).
+  udp: { dialect: "udp", view: "hex", transport: "datagram", defaultPort: 9003, server: UDP_SERVER_CASES, client: UDP_CLIENT_CASES },
 };
 
 export const DIALECTS = Object.keys(SUITES) as Dialect[];

@@ -37,9 +37,10 @@ function addRole(check: Command, role: CheckRole, description: string, hostHelp:
     .option("--list", "list the cases instead of running them")
     .option("--json", "print the results as JSON (for CI)")
     .option("--strict", "also check the points where the seed leaves room and Switchboard made a decision")
-    .option("--time-scale <n>", "multiply every case's time limit (a slow machine)", parseScale, 1)
+    .option("--time-scale <n>", "multiply every case's time limit and every wait in it (a slow machine)", parseScale, 1)
     .addOption(new Option("--wire-version <n>", "cs262 numbering (docs/cs262.md)").choices(["0", "1"]));
   if (role === "client") command.option("--tty", "run the client on a pseudo-terminal instead of pipes").argument("[command...]", "the client command ({host} and {port} are replaced)");
+  command.addHelpText("after", `\nExamples:\n${ROLE_EXAMPLES[role].map((e) => `  ${e}\n`).join("")}`);
   command.action(async (dialect: Dialect, ...rest: unknown[]) => {
     const argv = role === "client" ? (rest[0] as string[]) : [];
     const o = (role === "client" ? rest[1] : rest[0]) as Record<string, unknown>;
@@ -63,6 +64,15 @@ function addRole(check: Command, role: CheckRole, description: string, hostHelp:
     );
   });
 }
+
+const ROLE_EXAMPLES: Record<CheckRole, readonly string[]> = {
+  server: ["switchboard check server lab --host 127.0.0.1 --port 5378", "switchboard check server udp --port 9003 --strict", "switchboard check server lab --list"],
+  client: [
+    "switchboard check client lab -- switchboard client lab --port {port}",
+    "switchboard check client udp --tty -- switchboard client udp --host {host} --port {port}",
+    "switchboard check client lab --strict -- python3 client.py",
+  ],
+};
 
 function dialectArgument() {
   return new Command().createArgument("<dialect>", `one of ${DIALECTS.join(", ")}`).choices(DIALECTS);

@@ -1,0 +1,50 @@
+/**
+ * `switchboard check client udp` (issue 19): every case passes for our udp client on a
+ * pipe and on a pty, and every case fails for at least one deliberately faulty client
+ * (test/fixtures/check/udp-faulty-client.ts).
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { SUITES } from "../../src/check/suites/index.js";
+import { UDP_CLIENT_FAULTS } from "../fixtures/check/udp-faulty-client.js";
+import { assertAllPass, assertFaultForEveryCase, clientSettings, firstFailingFault, runSuite } from "../helpers/check.js";
+import { CLI, REPO_ROOT } from "../helpers/server.js";
+
+const CASES = SUITES.udp.client;
+const OUR_CLIENT = [process.execPath, CLI("switchboard"), "client", "udp", "--host", "{host}", "--port", "{port}"];
+const FAULTY = join(REPO_ROOT, "dist/test/fixtures/check/udp-faulty-client.js");
+const faultyClient = (fault: string) => [process.execPath, FAULTY, "--fault", fault, "--port", "{port}", "-u", "{name}"];
+
+describe("switchboard check client udp", () => {
+  for (const tty of [false, true]) {
+    it(`passes every case for our udp client on a ${tty ? "pty" : "pipe"}, strict ones included`, { timeout: 120_000 }, async () => {
+      assertAllPass(await runSuite(CASES, clientSettings("udp", OUR_CLIENT, tty), { strict: true }), CASES.length);
+    });
+  }
+
+  it("`switchboard check client udp -- switchboard client udp --port {port}` exits 0 (the suite adds -u <name>)", { timeout: 120_000 }, async () => {
+    const check = spawn(process.execPath, [CLI("switchboard"), "check", "client", "udp", "--only", "register,public", "--", process.execPath, CLI("switchboard"), "client", "udp", "--port", "{port}"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    check.stdout.on("data", (d) => (out += d));
+    check.stderr.on("data", (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => check.on("close", resolve));
+    assert.equal(code, 0, out);
+    const ran = CASES.filter((c) => !c.strict && (c.id.startsWith("register.") || c.id.startsWith("public."))).length;
+    assert.match(out, new RegExp(`^${ran} passed, 0 failed, \\d+ skipped$`, "m"));
+  });
+
+  it("passes every case for the faultless version of the faulty client (the control)", { timeout: 60_000 }, async () => {
+    assertAllPass(await runSuite(CASES, clientSettings("udp", faultyClient("none"), false), { strict: true }), CASES.length);
+  });
+
+  it("fails every case for at least one deliberately faulty client", { timeout: 120_000 }, async () => {
+    const faults = UDP_CLIENT_FAULTS.filter((f) => f !== "none");
+    // Full waits: a process starts per case, and a slow start must not pass for a fault caught.
+    const found = await firstFailingFault(CASES, faults, async (fault, c) => (await runSuite([c], clientSettings("udp", faultyClient(fault), false), { strict: true }))[0]!, 3);
+    assertFaultForEveryCase(found);
+  });
+});
