@@ -37,10 +37,11 @@ export interface CheckSettings {
 
 /** Names differ per run (a server may keep accounts between cases and runs): a short base plus a random tag. */
 const RUN_TAG = randomBytes(2).toString("hex");
+/** Counts over the whole run, not per case: a name must not come back in a later case. */
+let namesMade = 0;
 
 export class CheckContext {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
-  private names = 0;
 
   constructor(readonly settings: CheckSettings) {}
 
@@ -53,7 +54,7 @@ export class CheckContext {
    * tag, cut to `max` characters (keeping the distinct end).
    */
   name(base = "u", max = 16): string {
-    const tail = `${++this.names}${RUN_TAG}`;
+    const tail = `${++namesMade}${RUN_TAG}`;
     return (base.slice(0, Math.max(1, max - tail.length)) + tail).slice(0, max);
   }
 
