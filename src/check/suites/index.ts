@@ -4,6 +4,7 @@
  */
 import type { CheckCase, Dialect } from "../case.js";
 import type { WireView } from "../wire-view.js";
+import { GOWING_CLIENT_CASES } from "./gowing/client.js";
 import { GOWING_SERVER_CASES } from "./gowing/server.js";
 import { LAB_CLIENT_CASES } from "./lab/client.js";
 import { LAB_SERVER_CASES } from "./lab/server.js";
@@ -23,7 +24,7 @@ export interface DialectSuite {
 
 export const SUITES: Readonly<Record<Dialect, DialectSuite>> = {
   lab: { dialect: "lab", view: "text", transport: "stream", defaultPort: 5378, server: LAB_SERVER_CASES, client: LAB_CLIENT_CASES },
-  gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: GOWING_SERVER_CASES, client: [] },
+  gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: GOWING_SERVER_CASES, client: GOWING_CLIENT_CASES },
   bcs: { dialect: "bcs", view: "hex", transport: "stream", defaultPort: 9001, server: [], client: [] },
   cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: [], client: [] },
   udp: { dialect: "udp", view: "text", transport: "datagram", defaultPort: 9003, server: [], client: [] },

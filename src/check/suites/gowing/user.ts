@@ -16,8 +16,8 @@ import { ERROR, join, joiningLine, MESSAGE, showFrame, showFrames, showStatus, t
 interface CaseState {
   /** Names this case made, lower case (names compare case-insensitively, WIRE.md 1). */
   readonly names: Set<string>;
-  /** What each connection sent, in order, for a failure report. */
-  readonly sent: { label: string; bytes: Buffer }[];
+  /** What each connection sent, in order, as shown in a failure report. */
+  readonly sent: { label: string; shown: string[] }[];
   connections: number;
 }
 
@@ -59,6 +59,12 @@ export class GowingUser {
     return new GowingUser(ctx, await ctx.connect(), `connection ${++state.connections}`);
   }
 
+  /** The stand-in server's side of a connection the client under test made. */
+  static accepted(ctx: CheckContext, probe: StreamProbe): GowingUser {
+    const state = stateOf(ctx);
+    return new GowingUser(ctx, probe, `the client's connection ${++state.connections}`);
+  }
+
   /** A user joined under a fresh name, its own joining notice read. */
   static async joined(ctx: CheckContext, base = "u"): Promise<GowingUser> {
     const user = await GowingUser.connect(ctx);
@@ -89,14 +95,20 @@ export class GowingUser {
   }
 
   send(bytes: Buffer): void {
-    this.log(bytes);
+    this.log(showFrames(bytes));
     this.probe.send(bytes);
+  }
+
+  /** The stand-in server's answer to JOIN: one raw byte, with any frames after it in the same write. */
+  sendStatus(status: number, ...frames: Buffer[]): void {
+    this.log(showStatus(status));
+    if (frames.length > 0) this.log(showFrames(Buffer.concat(frames)));
+    this.probe.send(Buffer.concat([Buffer.from([status]), ...frames]));
   }
 
   /** `bytes` in writes of `size` bytes (framing must not depend on how bytes arrive). */
   sendInPieces(bytes: Buffer, size: number): Promise<void> {
-    this.log(bytes);
-    // The probe keeps its own copy for its own reports; ours are shown as frames.
+    this.log(`${showFrames(bytes)} in writes of ${size} byte${size === 1 ? "" : "s"}`);
     return this.probe.sendInPieces(bytes, size);
   }
 
@@ -198,7 +210,7 @@ export class GowingUser {
   /** What every connection of the case sent, as frames. */
   shownSent(): string {
     return stateOf(this.ctx)
-      .sent.map((s) => `${s.label}: ${showFrames(s.bytes)}`)
+      .sent.map((s) => `${s.label}: ${s.shown.join(", ")}`)
       .join("; ");
   }
 
@@ -210,11 +222,11 @@ export class GowingUser {
     return this.name === "" ? this.label : `${this.name}'s ${this.label}`;
   }
 
-  private log(bytes: Buffer): void {
+  private log(shown: string): void {
     const sent = stateOf(this.ctx).sent;
     const last = sent[sent.length - 1];
-    if (last && last.label === this.label) last.bytes = Buffer.concat([last.bytes, bytes]);
-    else sent.push({ label: this.label, bytes });
+    if (last && last.label === this.label) last.shown.push(shown);
+    else sent.push({ label: this.label, shown: [shown] });
   }
 
   private foreign(f: Frame): boolean {
