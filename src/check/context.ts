@@ -43,7 +43,16 @@ let namesMade = 0;
 export class CheckContext {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
 
-  constructor(readonly settings: CheckSettings) {}
+  /** @param timeScale the run's --time-scale, for cases whose waits follow a deadline of the target's. */
+  constructor(
+    readonly settings: CheckSettings,
+    readonly timeScale = 1,
+  ) {}
+
+  /** `ms` scaled by the run's --time-scale (a case that waits for the target's own deadline). */
+  ms(ms: number): number {
+    return Math.max(1, Math.round(ms * this.timeScale));
+  }
 
   get wireVersion(): 0 | 1 | undefined {
     return this.settings.wireVersion;

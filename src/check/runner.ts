@@ -42,7 +42,7 @@ export async function runCases(
 }
 
 async function runOne(c: CheckCase, settings: CheckSettings, timeScale: number): Promise<CaseResult> {
-  const ctx = new CheckContext(settings);
+  const ctx = new CheckContext(settings, timeScale);
   const limit = Math.round((c.timeoutMs ?? DEFAULT_CASE_MS) * timeScale);
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;

@@ -518,24 +518,26 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
   {
     id: "idle.login-deadline",
     title: "a connection that has not joined within the login deadline (10 s) is closed",
-    clause: "WIRE.md 1 (unresponsive clients: 10 s to log in); docs/gowing.md#limits-and-bad-input (slow: up to 13 s)",
+    clause: "WIRE.md 1 (unresponsive clients: 10 s to log in); docs/gowing.md#limits-and-bad-input (slow: waits up to 13 s x --time-scale)",
     strict: true,
     timeoutMs: 16_000,
     async run(ctx) {
       const user = await GowingUser.connect(ctx);
-      await user.expectClosed("the connection closed within 13 s", 13_000);
+      const ms = ctx.ms(13_000);
+      await user.expectClosed(`the connection closed within ${ms} ms`, ms);
     },
   },
   {
     id: "idle.stall",
     title: "a frame left incomplete for the stall deadline (30 s) closes the connection, and the others are told",
-    clause: "WIRE.md 1 (a frame incomplete for 30 s); docs/gowing.md#limits-and-bad-input (slow: up to 35 s)",
+    clause: "WIRE.md 1 (a frame incomplete for 30 s); docs/gowing.md#limits-and-bad-input (slow: waits up to 35 s x --time-scale)",
     strict: true,
     timeoutMs: 40_000,
     async run(ctx) {
       const [a, b] = await GowingUser.joinedAll(ctx, "a", "b");
       a.send(Buffer.from([MESSAGE, 0x00, 0x10, 0x41]));
-      await a.expectClosed("the connection closed within 35 s", 35_000);
+      const ms = ctx.ms(35_000);
+      await a.expectClosed(`the connection closed within ${ms} ms`, ms);
       await b.skipTo(MESSAGE, leavingLine(a.name));
     },
   },

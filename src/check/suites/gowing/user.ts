@@ -117,7 +117,7 @@ export class GowingUser {
    * frames may come first (answers to frames sent before the JOIN; 05 is no status).
    */
   async expectStatus(want: number, what: string, options: { ms?: number; afterErrors?: boolean } = {}): Promise<void> {
-    const ms = options.ms ?? DEFAULT_WAIT_MS;
+    const ms = options.ms ?? this.wait;
     const expected = `${showStatus(want)} (${what})`;
     if (options.afterErrors) {
       const deadline = Date.now() + ms;
@@ -130,7 +130,7 @@ export class GowingUser {
   }
 
   /** The next byte, read as the answer to JOIN, must be a refusal (anything but 00). */
-  async expectRefusal(what: string, ms = DEFAULT_WAIT_MS): Promise<number> {
+  async expectRefusal(what: string, ms = this.wait): Promise<number> {
     const expected = `a JOIN status byte other than 00 (${what})`;
     const got = await this.take(expected, takeStatus, ms);
     if (got === 0) this.failGot(expected, `${showStatus(got)}, then ${showFrames(this.probe.unread)}`);
@@ -138,7 +138,7 @@ export class GowingUser {
   }
 
   /** The next frame of this case (foreign presence notices skipped). */
-  async nextFrame(expected: string, ms = DEFAULT_WAIT_MS): Promise<Frame> {
+  async nextFrame(expected: string, ms = this.wait): Promise<Frame> {
     const deadline = Date.now() + ms;
     for (;;) {
       const f = await this.take(expected, takeFrame, Math.max(1, deadline - Date.now()));
@@ -149,14 +149,14 @@ export class GowingUser {
   /** The next frame must be `type` with `text`. */
   async expectFrame(type: number, text: string, options: FrameOptions = {}): Promise<Frame> {
     const expected = showFrame({ type, text });
-    const f = await this.nextFrame(expected, options.ms);
+    const f = await this.nextFrame(expected, options.ms ?? this.wait);
     if (!matches(f, type, text, options.exact === true)) this.failGot(expected, this.showWithRest(f));
     return f;
   }
 
   /** Frames until one is `type` with `text` (others are allowed before it). */
   async skipTo(type: number, text: string, options: FrameOptions = {}): Promise<Frame> {
-    const ms = options.ms ?? DEFAULT_WAIT_MS;
+    const ms = options.ms ?? this.wait;
     const expected = `${showFrame({ type, text })}, possibly after other frames`;
     const skipped: string[] = [];
     const deadline = Date.now() + ms;
@@ -196,7 +196,7 @@ export class GowingUser {
   }
 
   /** The server closes this connection within `ms`. */
-  async expectClosed(expected: string, ms = DEFAULT_WAIT_MS): Promise<void> {
+  async expectClosed(expected: string, ms = this.wait): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([this.probe.closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), ms)))]);
     clearTimeout(timer);
@@ -205,6 +205,11 @@ export class GowingUser {
 
   close(): void {
     this.probe.close();
+  }
+
+  /** How long to wait for an answer: the probe's default, times the run's --time-scale. */
+  private get wait(): number {
+    return this.ctx.ms(DEFAULT_WAIT_MS);
   }
 
   /** What every connection of the case sent, as frames. */
