@@ -13,6 +13,7 @@ import type { CheckCase } from "../../case.js";
 import type { ClientProcess } from "../../client/client-process.js";
 import type { ScriptedServer } from "../../client/scripted-server.js";
 import type { CheckContext } from "../../context.js";
+import { DEFAULT_WAIT_MS } from "../../probe/stream-probe.js";
 import { CheckFailure, fail } from "../../verdict.js";
 import { GowingUser, nameFor } from "./user.js";
 import { COMMAND_LIST, DIRECT, ERROR, frame, JOIN, joiningLine, LEAVE, leavingLine, LIST, MESSAGE } from "./wire.js";
@@ -36,8 +37,8 @@ interface Started {
 async function started(ctx: CheckContext, name = nameFor(ctx, "c")): Promise<Started> {
   const server = await ctx.listen();
   const client = ctx.startClient(server.port, [name]);
-  const conn = GowingUser.accepted(ctx, await server.accept(`the client to connect (started with the name ${name})`, START_MS));
-  await conn.expectFrame(JOIN, name, { exact: true, ms: START_MS });
+  const conn = GowingUser.accepted(ctx, await server.accept(`the client to connect (started with the name ${name})`, ctx.ms(START_MS)));
+  await conn.expectFrame(JOIN, name, { exact: true, ms: ctx.ms(START_MS) });
   return { client, server, conn, name };
 }
 
@@ -48,12 +49,18 @@ async function started(ctx: CheckContext, name = nameFor(ctx, "c")): Promise<Sta
 async function chatting(ctx: CheckContext): Promise<Started> {
   const s = await started(ctx);
   s.conn.sendStatus(0, frame(MESSAGE, COMMAND_LIST), frame(MESSAGE, joiningLine(s.name)));
-  await s.client.waitOutput(joiningLine(s.name));
+  await see(ctx, s.client, joiningLine(s.name));
   return s;
 }
 
-/** The client exits within `ms`, and with `code` when given. */
-async function exits(client: ClientProcess, what: string, code?: number, ms = 5000): Promise<void> {
+/** The output since `from` comes to contain `want`, within the usual wait (times --time-scale). */
+function see(ctx: CheckContext, client: ClientProcess, want: string | RegExp, from = 0): Promise<string> {
+  return client.waitOutput(want, from, ctx.ms(DEFAULT_WAIT_MS));
+}
+
+/** The client exits within `ms` (times --time-scale), and with `code` when given. */
+async function exits(ctx: CheckContext, client: ClientProcess, what: string, code?: number, unscaledMs = 5000): Promise<void> {
+  const ms = ctx.ms(unscaledMs);
   const expected = code === undefined ? `the client to exit (${what})` : `the client to exit with status ${code} (${what})`;
   const got = await client.exit(expected, ms);
   if (code !== undefined && got !== code) fail({ sent: client.shownTyped(), expected, got: `status ${got}; output ${JSON.stringify(client.since())}` });
@@ -85,7 +92,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${SEED} (the prompt "Bob> "; "announced to all clients (including the newly joining client)"); WIRE.md 5 (the one-byte reply)`,
     async run(ctx) {
       const s = await chatting(ctx);
-      await s.client.waitOutput(`${s.name}> `);
+      await see(ctx, s.client, `${s.name}> `);
     },
   },
   {
@@ -106,7 +113,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(MESSAGE, `[${peer}] hello ${s.name}`));
-      await s.client.waitOutput(`[${peer}] hello ${s.name}\n`);
+      await see(ctx, s.client, `[${peer}] hello ${s.name}\n`);
     },
   },
   {
@@ -117,9 +124,9 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(MESSAGE, joiningLine(peer)));
-      await s.client.waitOutput(`${joiningLine(peer)}\n`);
+      await see(ctx, s.client, `${joiningLine(peer)}\n`);
       s.conn.send(frame(MESSAGE, leavingLine(peer)));
-      await s.client.waitOutput(`${leavingLine(peer)}\n`);
+      await see(ctx, s.client, `${leavingLine(peer)}\n`);
     },
   },
   {
@@ -130,8 +137,8 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       await s.conn.sendInPieces(Buffer.concat([frame(MESSAGE, `[${peer}] slow`), frame(MESSAGE, `[${peer}] and steady`)]), 1);
-      await s.client.waitOutput(`[${peer}] slow\n`);
-      await s.client.waitOutput(`[${peer}] and steady\n`);
+      await see(ctx, s.client, `[${peer}] slow\n`);
+      await see(ctx, s.client, `[${peer}] and steady\n`);
     },
   },
   {
@@ -143,7 +150,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const peer = nameFor(ctx, "peer");
       const mark = s.client.mark();
       s.conn.send(Buffer.concat(["one", "two", "three"].map((t) => frame(MESSAGE, `[${peer}] ${t}`))));
-      await s.client.waitOutput(new RegExp(`\\[${peer}\\] one\\n(.|\\n)*\\[${peer}\\] two\\n(.|\\n)*\\[${peer}\\] three\\n`), mark);
+      await see(ctx, s.client, new RegExp(`\\[${peer}\\] one\\n(.|\\n)*\\[${peer}\\] two\\n(.|\\n)*\\[${peer}\\] three\\n`), mark);
     },
   },
   {
@@ -157,11 +164,13 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       s.client.typeLine(other);
       // On the same connection (the server keeps it open) or, if the client closed it, on a new one.
       const next = await Promise.race([
-        s.conn.expectFrame(JOIN, other, { exact: true, ms: START_MS }).then(() => undefined),
+        s.conn.expectFrame(JOIN, other, { exact: true, ms: ctx.ms(START_MS) }).then(() => undefined),
         s.conn.probe.closed.then(() => "reconnect" as const),
       ]);
       if (next === "reconnect") {
-        const again = GowingUser.accepted(ctx, await s.server.accept("the client to connect again with another name", START_MS));
+        const expected = "the client to connect again with another name";
+        const exited = s.client.exited.then((code) => fail({ sent: s.client.shownTyped(), expected, got: `the client exited (${code})` }));
+        const again = GowingUser.accepted(ctx, await Promise.race([s.server.accept(expected, ctx.ms(START_MS)), exited]));
         await again.expectFrame(JOIN, other, { exact: true });
       }
     },
@@ -173,7 +182,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const server = await ctx.listen();
       const client = ctx.startClient(server.port, [""]);
-      await exits(client, "a blank name", undefined, START_MS);
+      await exits(ctx, client, "a blank name", undefined, START_MS);
       await noConnection(server, client, "a blank name");
     },
   },
@@ -184,7 +193,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const server = await ctx.listen();
       const client = ctx.startClient(server.port, ["two words"]);
-      await exits(client, "a name with a space", undefined, START_MS);
+      await exits(ctx, client, "a name with a space", undefined, START_MS);
       await noConnection(server, client, "a name with a space");
     },
   },
@@ -197,7 +206,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       s.client.typeLine("@exit");
       await s.conn.expectFrame(LEAVE, "", { exact: true });
       await s.conn.expectClosed("the client to close the connection after LEAVE");
-      await exits(s.client, "@exit");
+      await exits(ctx, s.client, "@exit");
     },
   },
   // ---- Switchboard's client: what docs/gowing.md decides --------------------------------
@@ -244,7 +253,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(DIRECT, `[${peer}] (private) psst`));
-      await s.client.waitOutput(`[${peer}] (private) psst\n`);
+      await see(ctx, s.client, `[${peer}] (private) psst\n`);
     },
   },
   {
@@ -255,7 +264,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await chatting(ctx);
       s.conn.send(frame(ERROR, "No such user: nobody"));
-      await s.client.waitOutput("error: No such user: nobody\n");
+      await see(ctx, s.client, "error: No such user: nobody\n");
     },
   },
   {
@@ -269,7 +278,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       await s.conn.expectFrame(LIST, "", { exact: true });
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(LIST, `${peer}, ${s.name}`));
-      await s.client.waitOutput(`${peer}, ${s.name}\n`);
+      await see(ctx, s.client, `${peer}, ${s.name}\n`);
     },
   },
   {
@@ -292,7 +301,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await started(ctx);
       s.conn.sendStatus(1);
-      await s.client.waitOutput(`The name ${s.name} is already in use.\nEnter another name: `);
+      await see(ctx, s.client, `The name ${s.name} is already in use.\nEnter another name: `);
     },
   },
   {
@@ -303,7 +312,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await started(ctx);
       s.conn.sendStatus(2);
-      await s.client.waitOutput(new RegExp(`The name ${s.name} is not allowed: .*\\nEnter another name: `));
+      await see(ctx, s.client, new RegExp(`The name ${s.name} is not allowed: .*\\nEnter another name: `));
     },
   },
   {
@@ -314,7 +323,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await started(ctx);
       s.conn.sendStatus(3);
-      await exits(s.client, "the server is full", 3);
+      await exits(ctx, s.client, "the server is full", 3);
     },
   },
   {
@@ -325,7 +334,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const server = await ctx.listen();
       const client = ctx.startClient(server.port, [""]);
-      await exits(client, "a blank name", 2, START_MS);
+      await exits(ctx, client, "a blank name", 2, START_MS);
     },
   },
   {
@@ -336,7 +345,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await chatting(ctx);
       s.client.typeLine("@exit");
-      await exits(s.client, "@exit", 0);
+      await exits(ctx, s.client, "@exit", 0);
     },
   },
   {
@@ -348,7 +357,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       s.client.endInput();
       await s.conn.expectFrame(LEAVE, "", { exact: true });
-      await exits(s.client, "end of input", 0);
+      await exits(ctx, s.client, "end of input", 0);
     },
   },
   {
@@ -359,8 +368,8 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await chatting(ctx);
       s.conn.close();
-      await s.client.waitOutput("error: the server closed the connection\n");
-      await exits(s.client, "the server closed the connection", 1);
+      await see(ctx, s.client, "error: the server closed the connection\n");
+      await exits(ctx, s.client, "the server closed the connection", 1);
     },
   },
 ];
