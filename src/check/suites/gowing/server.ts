@@ -126,7 +126,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
   },
   {
     id: "join.name-any-case",
-    title: "a name online in another case is in use: JOIN gets 01",
+    title: "a name online is in use in any letter case: JOIN of BOB while Bob is online gets 01",
     clause: "WIRE.md 1 (names compare case-insensitively)",
     strict: true,
     async run(ctx) {
@@ -134,7 +134,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       for (const variant of [holder.name.toUpperCase(), holder.name.toLowerCase()]) {
         const user = await GowingUser.connect(ctx);
         user.send(join(variant));
-        await user.expectStatus(1, `${variant} is ${holder.name} in another case`);
+        await user.expectStatus(1, `${variant} is ${holder.name} in other letter case`);
       }
     },
   },
