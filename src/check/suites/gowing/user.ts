@@ -41,6 +41,8 @@ const NOTICE = /^\*\*(\S+) (?:is joining the chat|is leaving the chat|has upload
 export interface FrameOptions {
   /** Compare the text byte for byte; otherwise a trailing CR/LF is allowed (the seed does not rule it out). */
   readonly exact?: boolean;
+  /** The text need only contain the one expected (a case that does not check the line's form). */
+  readonly containing?: boolean;
   readonly ms?: number;
 }
 
@@ -154,10 +156,25 @@ export class GowingUser {
     return f;
   }
 
+  /**
+   * The next frame is a chat line (type 2) from `from` carrying `text`, in whatever form
+   * (`[X] text`, `[X]text\n`, `X: text`): for cases about something else than the form.
+   * With `afterJoining`, that user's joining notice may come first.
+   */
+  async expectChat(from: string, text: string, options: { afterJoining?: string } = {}): Promise<Frame> {
+    const expected = `a chat line (MESSAGE, 2) from ${from} with ${JSON.stringify(text)}`;
+    for (;;) {
+      const f = await this.nextFrame(expected);
+      if (f.type === MESSAGE && f.text.includes(from) && f.text.includes(text)) return f;
+      if (options.afterJoining !== undefined && matches(f, MESSAGE, joiningLine(options.afterJoining), false)) continue;
+      this.failGot(expected, this.showWithRest(f));
+    }
+  }
+
   /** Frames until one is `type` with `text` (others are allowed before it). */
   async skipTo(type: number, text: string, options: FrameOptions = {}): Promise<Frame> {
     const ms = options.ms ?? this.wait;
-    const expected = `${showFrame({ type, text })}, possibly after other frames`;
+    const expected = `${options.containing ? `a frame of type ${type} containing ${JSON.stringify(text)}` : showFrame({ type, text })}, possibly after other frames`;
     const skipped: string[] = [];
     const deadline = Date.now() + ms;
     for (;;) {
@@ -168,7 +185,7 @@ export class GowingUser {
         if (err instanceof CheckFailure && skipped.length > 0) this.failGot(expected, `${skipped.join(", ")}, then ${err.detail.got}`);
         throw err;
       }
-      if (matches(f, type, text, options.exact === true)) return f;
+      if (options.containing ? f.type === type && f.text.includes(text) : matches(f, type, text, options.exact === true)) return f;
       skipped.push(showFrame(f));
     }
   }
@@ -204,6 +221,7 @@ export class GowingUser {
   }
 
   close(): void {
+    this.log("(closed the connection)");
     this.probe.close();
   }
 
@@ -250,8 +268,9 @@ export class GowingUser {
       return await this.probe.expect(expected, take, ms);
     } catch (err) {
       if (!(err instanceof CheckFailure)) throw err;
-      const why = this.probe.isClosed ? "then the connection closed" : `nothing more within ${ms} ms`;
-      return this.failGot(expected, `${showFrames(this.probe.unread)}; ${why}`);
+      const unread = this.probe.unread;
+      const why = this.probe.isClosed ? "the connection closed" : `nothing ${unread.length > 0 ? "more " : ""}within ${ms} ms`;
+      return this.failGot(expected, unread.length > 0 ? `${showFrames(unread)}, then ${why}` : why);
     }
   }
 }
