@@ -43,13 +43,16 @@ let namesMade = 0;
 export class CheckContext {
   private readonly cleanups: (() => void | Promise<void>)[] = [];
 
-  /** @param timeScale the run's --time-scale, for cases whose waits follow a deadline of the target's. */
+  /** @param timeScale the run's --time-scale, which a case's own waits follow through ms(). */
   constructor(
     readonly settings: CheckSettings,
     readonly timeScale = 1,
   ) {}
 
-  /** `ms` scaled by the run's --time-scale (a case that waits for the target's own deadline). */
+  /**
+   * `ms` scaled by the run's --time-scale: a case's waits, longer on a slow machine and
+   * shorter against a target whose deadlines were shortened for a quick run.
+   */
   ms(ms: number): number {
     return Math.max(1, Math.round(ms * this.timeScale));
   }
