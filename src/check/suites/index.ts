@@ -8,6 +8,8 @@ import { BCS_CLIENT_CASES } from "./bcs/client.js";
 import { BCS_SERVER_CASES } from "./bcs/server.js";
 import { CS262_CLIENT_CASES } from "./cs262/client.js";
 import { CS262_SERVER_CASES } from "./cs262/server.js";
+import { GOWING_CLIENT_CASES } from "./gowing/client.js";
+import { GOWING_SERVER_CASES } from "./gowing/server.js";
 import { LAB_CLIENT_CASES } from "./lab/client.js";
 import { LAB_SERVER_CASES } from "./lab/server.js";
 import { UDP_CLIENT_CASES } from "./udp/client.js";
@@ -28,7 +30,7 @@ export interface DialectSuite {
 
 export const SUITES: Readonly<Record<Dialect, DialectSuite>> = {
   lab: { dialect: "lab", view: "text", transport: "stream", defaultPort: 5378, server: LAB_SERVER_CASES, client: LAB_CLIENT_CASES },
-  gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: [], client: [] },
+  gowing: { dialect: "gowing", view: "text", transport: "stream", defaultPort: 9000, server: GOWING_SERVER_CASES, client: GOWING_CLIENT_CASES },
   bcs: { dialect: "bcs", view: "hex", transport: "stream", defaultPort: 9001, server: BCS_SERVER_CASES, client: BCS_CLIENT_CASES },
   cs262: { dialect: "cs262", view: "hex", transport: "stream", defaultPort: 9002, wireVersions: [0, 1], server: CS262_SERVER_CASES, client: CS262_CLIENT_CASES },
   // Binary headers: shown as hex (the text in them reads well enough there too).
