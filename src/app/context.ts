@@ -4,7 +4,7 @@ import type { Hub } from "../core/hub.js";
 import type { UploadQuota } from "../files/upload-quota.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
-import type { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
+import type { ConnectionsPerAddress } from "../transport/address-limits.js";
 
 export type { ListenerProbe, QueuedBytes, ReadinessCheck } from "../admin/probes.js";
 
@@ -17,8 +17,6 @@ export interface AppContext {
   readonly dataDir: string;
   /** Connections per client address, over every TCP listener (--max-connections-per-ip). */
   readonly connections: ConnectionsPerAddress;
-  /** Refused logins per client address, over every dialect (--login-failures). */
-  readonly logins: LoginAttempts;
   /** What each bcs user may upload (--uploads-per-minute, --upload-bytes-per-hour). */
   readonly uploads: UploadQuota;
   /** Every started listener, for /readyz, /metrics and the status page; each start-*.ts adds its own. */

@@ -22,7 +22,7 @@ export async function startBcs(ctx: AppContext, config: BcsConfig): Promise<Star
           logClientIps: ctx.logClientIps,
           onError: (err, file) => ctx.log.error({ err, file }, "writing the bcs chat log failed"),
         });
-  const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins, uploads: ctx.uploads });
+  const dialect = bcsDialect({ hub: ctx.hub, files, chatLog, log: ctx.log, limits: ctx.hub.limits, uploads: ctx.uploads });
   const tcp = await listenTcp(ctx, dialect, config);
   return {
     listeners: [tcp.listener],

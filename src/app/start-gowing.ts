@@ -15,7 +15,7 @@ export async function startGowing(ctx: AppContext, config: GowingConfig): Promis
   const logs = openGowingLogs(config.logDir, ctx.log, { logClientIps: ctx.logClientIps });
   let tcp;
   try {
-    tcp = await listenTcp(ctx, gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits, logins: ctx.logins }), config);
+    tcp = await listenTcp(ctx, gowingDialect({ hub: ctx.hub, logs, log: ctx.log, limits: ctx.hub.limits }), config);
   } catch (err) {
     await logs.close();
     throw err;

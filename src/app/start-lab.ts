@@ -12,7 +12,7 @@ export async function startLab(ctx: AppContext, config: LabConfig): Promise<Star
   const bots = startBots(ctx.hub, config.bots, ctx.log);
   let tcp;
   try {
-    tcp = await listenTcp(ctx, labDialect({ hub: ctx.hub, logins: ctx.logins }, ctx.hub.limits), config);
+    tcp = await listenTcp(ctx, labDialect({ hub: ctx.hub }, ctx.hub.limits), config);
   } catch (err) {
     bots.stop();
     throw err;

@@ -19,9 +19,11 @@ import type { Limits } from "../core/limits.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import { UploadQuota } from "../files/upload-quota.js";
+import { StoreAccounts } from "../store/accounts.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
-import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
+import { LoginAttempts } from "../core/login-attempts.js";
+import { addressKey, ConnectionsPerAddress } from "../transport/address-limits.js";
 import type { AppContext, BoundListener, Endpoint, ListenerProbe, Started } from "./context.js";
 import { drainParts, type DrainReport } from "./drain.js";
 import { asListenFailure } from "./listen-failure.js";
@@ -97,7 +99,9 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   const mailbox = store && new StoreMailbox(store, limits.mailboxLimit);
   const hub = new Hub({
     limits,
-    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox }),
+    ...(store && { accounts: new StoreAccounts(store), mailbox }),
+    // Refused logins per client address, counted as the transport counts connections.
+    loginAttempts: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs, addressKey),
     // A member that threw while the hub called it is dropped by the hub; its reason goes here.
     onError: (err, member) =>
       log.error({ err, user: member?.name, dialect: member?.dialect, reason: "session_error" }, member ? "session failed while the hub called it; closing it" : "hub callback failed"),
@@ -108,7 +112,6 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     log,
     dataDir: config.dataDir,
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
-    logins: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs),
     uploads: new UploadQuota(limits),
     probes: [],
     readiness: [],
@@ -118,14 +121,13 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   const setLimits = (next: Readonly<Limits>): void => {
     hub.setLimits(next);
     ctx.connections.max = next.maxConnectionsPerAddress;
-    ctx.logins.retune(next.loginFailures, next.loginFailureWindowMs);
     ctx.uploads.retune(next);
     if (mailbox) mailbox.limit = next.mailboxLimit;
   };
   // A bucket table sweeps itself when used; this sweeps those left alone (everyone gone).
   const sweeper = setInterval(() => {
     const now = Date.now();
-    ctx.logins.sweep(now);
+    hub.sweep(now);
     ctx.uploads.sweep(now);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
@@ -143,7 +145,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   if (config.lab) parts.push(["lab", config.lab, () => startLab(ctx, config.lab!)]);
   if (config.gowing) parts.push(["gowing", config.gowing, () => startGowing(ctx, config.gowing!)]);
   if (config.bcs) parts.push(["bcs", config.bcs, () => startBcs(ctx, config.bcs!)]);
-  if (config.cs262) parts.push(["cs262", config.cs262, () => startCs262(ctx, config.cs262!, store!)]);
+  if (config.cs262) parts.push(["cs262", config.cs262, () => startCs262(ctx, config.cs262!)]);
   if (config.udp) parts.push(["udp", config.udp, () => startUdp(ctx, config.udp!)]);
   if (config.http) parts.push(["http", config.http, () => startHttp(ctx, config.http!)]);
   for (const [name, at, start] of parts) {
@@ -172,7 +174,6 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
       const sizes: Record<string, number> = {
         ...hub.tableSizes(),
         "connections.addresses": ctx.connections.addresses,
-        "logins.addresses": ctx.logins.addresses,
         "uploads.users": ctx.uploads.users,
       };
       for (const p of ctx.probes) Object.assign(sizes, p.tables());

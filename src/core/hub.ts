@@ -2,13 +2,17 @@
  * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
  * it with names and text, and receive HubEvents through their Member.deliver.
  */
-import type { DisconnectReason, JoinResult, LobbyResult, SendResult } from "./errors.js";
+import { isPending, type Answer } from "./answer.js";
+import type { DisconnectReason, JoinResult, LobbyResult, LoginLimited, SendResult } from "./errors.js";
 import type { HubEvent, PublicEvent } from "./events.js";
+import { HubAccounts } from "./hub-accounts.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import type { LoginAttempts } from "./login-attempts.js";
+import { LEFT, LoginGate, type Left, type LoginFrom, type OverAllowance } from "./login-gate.js";
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
-import type { Mailbox, Member, NameRegistry, Router } from "./ports.js";
+import type { Accounts, Mailbox, MailboxResult, Member, NameRegistry, Router } from "./ports.js";
 import { ChatStats } from "./stats.js";
 
 export interface HubOptions {
@@ -16,12 +20,18 @@ export interface HubOptions {
   registry?: NameRegistry;
   router?: Router;
   /**
-   * True when a folded name belongs to someone who is not online (a cs262 account):
-   * only a join that proves ownership may take it.
+   * Accounts (cs262's): a name that owns one is reserved in every dialect, and only a
+   * login to the account may take it (WIRE.md 1). Without: no accounts.
    */
-  isReserved?: (folded: string) => boolean;
+  accounts?: Accounts;
   /** Takes direct messages for names that are offline; without one they fail as user_unknown. */
   mailbox?: Mailbox;
+  /**
+   * Refused logins per client address (--login-failures), held against every login that
+   * says where it comes from (JoinOptions.from), in every dialect together; `setLimits`
+   * retunes it. Without: no such limit.
+   */
+  loginAttempts?: LoginAttempts;
   /**
    * Told of code that threw while the hub called it: a member's deliver or disconnect
    * (the member is then dropped as `session_error`), an observer, or a durability
@@ -32,10 +42,18 @@ export interface HubOptions {
   stats?: ChatStats;
 }
 
-export interface JoinOptions {
+export interface JoinOptions<Over extends OverAllowance = OverAllowance> {
   /** The caller has authenticated as the owner of the reserved name. */
   ownsReservedName?: boolean;
+  /**
+   * Where the login comes from: it is then held to its address's allowance of refused
+   * logins (login-gate.ts), answered late or refused past it. Without: not counted
+   * (udp, whose source addresses can be forged; the bots).
+   */
+  from?: LoginFrom<Over>;
 }
+
+const NO_OPTIONS: JoinOptions = {};
 
 export class Hub {
   /**
@@ -45,10 +63,13 @@ export class Hub {
   readonly limits: Readonly<Limits>;
   /** Counters by dialect, shared with the listeners; read by the metrics and the status page. */
   readonly stats: ChatStats;
+  /** Accounts and the mail kept for them (cs262): create, log in, delete, list, hand out mail. */
+  readonly accounts: HubAccounts;
   private readonly registry: NameRegistry;
   private readonly router: Router;
-  private readonly isReserved: (folded: string) => boolean;
+  private readonly accountPort: Accounts | undefined;
   private readonly mailbox: Mailbox | undefined;
+  private readonly gate: LoginGate;
   private readonly onError: (err: unknown, member: Member | undefined) => void;
   /** Members whose deliver threw: dropped as session_error rather than as slow consumers. */
   private readonly broken = new WeakSet<Member>();
@@ -65,14 +86,30 @@ export class Hub {
     this.registry = options.registry ?? new LocalNameRegistry();
     this.onError = options.onError ?? (() => undefined);
     this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
-    this.isReserved = options.isReserved ?? (() => false);
+    this.accountPort = options.accounts;
     this.mailbox = options.mailbox;
     this.stats = options.stats ?? new ChatStats();
+    this.gate = new LoginGate(this.stats, options.loginAttempts);
+    this.accounts = new HubAccounts({
+      accounts: options.accounts,
+      mailbox: options.mailbox,
+      gate: this.gate,
+      admit: (member, name, ownsReservedName) => this.admit(member, name, ownsReservedName),
+      signOff: (member) => this.signOff(member),
+      isMember: (member) => this.isMember(member),
+      isOnline: (name) => this.isOnline(name),
+    });
   }
 
   /** New values for the limits, in place: each applies from its next check (SIGHUP). */
   setLimits(next: Readonly<Limits>): void {
     Object.assign(this.limits as Limits, next);
+    this.gate.attempts?.retune(next.loginFailures, next.loginFailureWindowMs);
+  }
+
+  /** Forget client addresses whose login allowance has refilled (the switchboard's sweep timer). */
+  sweep(now = Date.now()): void {
+    this.gate.attempts?.sweep(now);
   }
 
   /**
@@ -87,25 +124,84 @@ export class Hub {
     };
   }
 
-  /** Log `member` in under `name` and tell everyone else. The joiner gets no join event. */
-  join(member: Member, name: string, options: JoinOptions = {}): JoinResult {
+  /**
+   * Log `member` in under `name` and tell everyone else (the joiner gets no join event).
+   * Answered at once by the local registry; later when the registry answers over the
+   * network, or when `options.from` is past its allowance and asked to wait. While the
+   * answer is pending the caller reads no more of its client's input (so answers keep
+   * their order); if `member` leaves meanwhile, the join is abandoned and never answers.
+   * The member's `name` must already be `name`: events may reach it from the moment it
+   * is joined.
+   */
+  join(member: Member, name: string, options?: JoinOptions<"wait">): Answer<JoinResult>;
+  join(member: Member, name: string, options: JoinOptions<"refuse">): Answer<JoinResult | LoginLimited>;
+  join(member: Member, name: string, options: JoinOptions = NO_OPTIONS): Answer<JoinResult | LoginLimited> {
+    return this.gate.pass(member, options.from, () => this.admit(member, name, options.ownsReservedName === true));
+  }
+
+  /**
+   * A login the dialect refused before it reached the hub (a name too long to read: an
+   * invalid one), counted against its address's allowance as any refused name is, and
+   * answered as a join would be: late when the address is past its allowance.
+   */
+  refuseLogin(member: Member, from: LoginFrom<"wait">): Answer<"name_invalid">;
+  refuseLogin(member: Member, from: LoginFrom<"refuse">): Answer<"name_invalid" | LoginLimited>;
+  refuseLogin(member: Member, from: LoginFrom): Answer<"name_invalid" | LoginLimited> {
+    return this.gate.pass(member, from, () => "name_invalid" as const);
+  }
+
+  /** The join itself, with no login policy (the gate is around it). */
+  private admit(member: Member, name: string, ownsReservedName: boolean): Answer<JoinResult | Left> {
     if (!isValidName(name)) return "name_invalid";
     const folded = foldName(name);
     if (folded === SERVER_NAME) return "name_reserved";
     if (this.isMember(member)) return "already_joined";
-    if (!options.ownsReservedName && this.isReserved(folded)) return "name_owned";
+    if (!ownsReservedName && this.accountPort?.isAccount(folded)) return "name_owned";
     if (this.registry.find(folded)) return "name_taken";
+    if (this.isFull()) return "server_full";
+    const claimed = this.registry.claim(folded, member);
+    if (!isPending(claimed)) return claimed ? this.joined(member, name) : "name_taken";
+    return claimed.then(
+      (granted) => {
+        if (!granted) return "name_taken";
+        if (!this.gate.stillWanted(member) || this.closing) {
+          this.registry.release(folded, member); // gone meanwhile, or the server is going down
+          return this.closing ? "server_full" : LEFT;
+        }
+        return this.joined(member, name);
+      },
+      (err: unknown) => {
+        // The registry could not be asked (a cluster's network): busy, as a full server.
+        this.onError(err, member);
+        return "server_full";
+      },
+    );
+  }
+
+  private isFull(): boolean {
     const max = this.limits.maxUsers;
-    if (this.closing || (max > 0 && this.registry.size >= max)) return "server_full";
-    if (!this.registry.claim(folded, member)) return "name_taken";
+    return this.closing || (max > 0 && this.registry.size >= max);
+  }
+
+  /** `member` holds its name: it is in. */
+  private joined(member: Member, name: string): "ok" {
     if (member.wantsPresence !== false) this.presenceAudience.add(member);
     this.stats.joined(member.dialect);
     this.fanOut({ kind: "join", name }, member);
     return "ok";
   }
 
-  /** Idempotent: a member that is not (or no longer) joined is ignored. */
+  /**
+   * Idempotent: a member that is not (or no longer) joined is ignored. A member whose
+   * login is pending abandons it (its connection closed).
+   */
   leave(member: Member): void {
+    this.gate.abandon(member);
+    this.signOff(member);
+  }
+
+  /** `leave`, but a pending login of the member goes on (a step of it failed and undoes its join). */
+  private signOff(member: Member): void {
     if (!this.isMember(member)) return;
     this.release(member);
     this.fanOut({ kind: "leave", name: member.name }, member);
@@ -146,16 +242,24 @@ export class Hub {
 
   /**
    * A direct message to one online member, or, when `to` is offline, to the Mailbox
-   * ("queued": answer the sender once `whenQueuedDurable` calls back). `split`: see
-   * the direct HubEvent.
+   * ("queued": answer the sender once `whenQueuedDurable` calls back). Answered at once
+   * by the local router and mailbox; later by networked ones (the caller then reads no
+   * more of its client's input until it is answered); rejected when the message could
+   * not be handed over. `split`: see the direct HubEvent.
    */
-  direct(from: Member, to: string, text: string, split = false): SendResult {
+  direct(from: Member, to: string, text: string, split = false): Answer<SendResult> {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     const target = this.registry.find(foldName(to));
     if (!target) return this.toMailbox(from, to, text);
     const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
-    if (this.router.unicast(target, event)) {
+    const delivered = this.router.unicast(target, event);
+    if (!isPending(delivered)) return this.directDone(from, target, delivered);
+    return delivered.then((taken) => this.directDone(from, target, taken));
+  }
+
+  private directDone(from: Member, target: Member, taken: boolean): SendResult {
+    if (taken) {
       this.stats.directSent(from.dialect, target.dialect);
       return "ok";
     }
@@ -210,7 +314,13 @@ export class Hub {
 
   /** Sizes of the hub's tables: they follow who is online (a leak check, see RunningSwitchboard.tables). */
   tableSizes(): Record<string, number> {
-    return { "hub.members": this.registry.size, "hub.presenceAudience": this.presenceAudience.size, "hub.observers": this.observers.length };
+    return {
+      "hub.members": this.registry.size,
+      "hub.presenceAudience": this.presenceAudience.size,
+      "hub.observers": this.observers.length,
+      "hub.pendingLogins": this.gate.pendingCount,
+      "logins.addresses": this.gate.attempts?.addresses ?? 0,
+    };
   }
 
   private release(member: Member): void {
@@ -228,8 +338,15 @@ export class Hub {
     return undefined;
   }
 
-  private toMailbox(from: Member, to: string, text: string): SendResult {
-    switch (this.mailbox?.accept(from.name, to, text)) {
+  private toMailbox(from: Member, to: string, text: string): Answer<SendResult> {
+    if (this.mailbox === undefined) return "user_unknown";
+    const accepted = this.mailbox.accept(from.name, to, text);
+    if (!isPending(accepted)) return this.mailed(from, accepted);
+    return accepted.then((result) => this.mailed(from, result));
+  }
+
+  private mailed(from: Member, result: MailboxResult): SendResult {
+    switch (result) {
       case "queued":
         this.stats.directSent(from.dialect, undefined);
         return "queued";

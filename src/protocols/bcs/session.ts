@@ -11,9 +11,13 @@
  * `status 7` and dropped (acks are free: a client must be able to acknowledge what it is
  * sent); so is a register from an address with too many refused logins (then closed,
  * as every refused register is), and an upload over the user's allowance.
+ *
+ * A register's answer may be pending (a networked name registry): input is paused until
+ * it comes, so the status for it precedes every other answer.
  */
 import type { ReadStream } from "node:fs";
-import type { DisconnectReason } from "../../core/errors.js";
+import { isPending } from "../../core/answer.js";
+import type { DisconnectReason, JoinResult, LoginLimited } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import type { Limits } from "../../core/limits.js";
@@ -24,7 +28,6 @@ import { fileNameProblem, type FileStore, type OpenedFile, type Upload } from ".
 import { NO_UPLOAD_QUOTA, type UploadQuota } from "../../files/upload-quota.js";
 import type { ChatLog } from "../../log/chat-log.js";
 import type { Logger } from "../../log/ops-log.js";
-import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
@@ -38,8 +41,6 @@ export interface BcsContext {
   readonly chatLog: ChatLog;
   readonly log: Logger;
   readonly limits: Readonly<Limits>;
-  /** Refused logins per client address (--login-failures); default none. */
-  readonly logins?: LoginAttempts | undefined;
   /** Upload allowances per user (--upload-bytes-per-hour, --uploads-per-minute); default none. */
   readonly uploads?: UploadQuota | undefined;
 }
@@ -248,7 +249,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     if (this.registered) {
       this.ctx.hub.leave(this);
       this.ctx.chatLog.disconnected(this.name, reason);
-    }
+    } else this.ctx.hub.leave(this); // abandons a register being answered
   }
 
   checkDeadline(now: number): DisconnectReason | undefined {
@@ -264,17 +265,28 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private beforeRegister(frame: BcsFrame): void {
     if (frame.type === "oversize" && frame.of === FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.nameTooLong);
     if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
-    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
-    const ip = this.conn.remoteAddress;
-    if (logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect)) > 0) return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
     const name = frame.username;
     this.name = name; // set first: events racing the join are queued under this name
-    const result = this.ctx.hub.join(this, name);
-    logins.end(ip, isRefusedName(result));
+    // Past the address's refused logins: status 7 and close, as every refused register.
+    const from = { address: this.conn.remoteAddress, overAllowance: "refuse" } as const;
+    const result = this.ctx.hub.join(this, name, { from });
+    if (!isPending(result)) return this.answerRegister(name, result);
+    this.conn.pauseInput();
+    result.then(
+      this.conn.guarded((answer: JoinResult | LoginLimited) => {
+        this.answerRegister(name, answer);
+        this.conn.resumeInput();
+      }),
+      this.conn.guarded(rethrow),
+    );
+  }
+
+  /** The answer to a register. */
+  private answerRegister(name: string, result: JoinResult | LoginLimited): void {
     if (result !== "ok") {
       this.name = "";
       this.pending.length = 0;
-      return this.refuse(JOIN_ANSWERS[result]);
+      return this.refuse(result === "login_limited" ? LIMIT_ANSWERS.tooManyFailedLogins : JOIN_ANSWERS[result]);
     }
     this.conn.loggedIn();
     this.reply(JOIN_ANSWERS.ok);
@@ -445,4 +457,9 @@ export function userListMessages(others: readonly string[], maxBytes = MAX_USER_
   }
   lists.push(list);
   return lists;
+}
+
+/** Inside `conn.guarded`: the connection closes as session_error, logged (a hub answer that should not fail did). */
+function rethrow(err: unknown): never {
+  throw err;
 }
