@@ -1,10 +1,16 @@
 /**
- * The chat hub: names, presence, routing. It knows nothing of any wire: dialects call
- * it with names and text, and receive HubEvents through their Member.deliver.
+ * The chat hub: names, presence, routing, accounts and offline mail. It knows nothing
+ * of any wire: dialects call it with names and text, and receive HubEvents through
+ * their Member.deliver. Its state is behind ports (ports.ts) whose answers may be
+ * pending (answer.ts). Its other jobs live beside it: the login policy (login-gate.ts),
+ * accounts (hub-accounts.ts), events on their way out (fan-out.ts), and direct messages
+ * with the offline mail (direct-messages.ts).
  */
 import { isPending, type Answer } from "./answer.js";
 import type { DisconnectReason, JoinResult, LobbyResult, LoginLimited, SendResult } from "./errors.js";
-import type { HubEvent, PublicEvent } from "./events.js";
+import { DirectMessages } from "./direct-messages.js";
+import type { PublicEvent } from "./events.js";
+import { FanOut } from "./fan-out.js";
 import { HubAccounts } from "./hub-accounts.js";
 import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import type { LoginAttempts } from "./login-attempts.js";
@@ -12,7 +18,7 @@ import { LEFT, LoginGate, type Left, type LoginFrom, type OverAllowance } from "
 import { LocalNameRegistry } from "./local-registry.js";
 import { LocalRouter } from "./local-router.js";
 import { SERVER_NAME, foldName, isValidName } from "./names.js";
-import type { Accounts, Mailbox, MailboxResult, Member, NameRegistry, Router } from "./ports.js";
+import type { Accounts, Mailbox, Member, NameRegistry, Router } from "./ports.js";
 import { ChatStats } from "./stats.js";
 
 export interface HubOptions {
@@ -68,16 +74,10 @@ export class Hub {
   private readonly registry: NameRegistry;
   private readonly router: Router;
   private readonly accountPort: Accounts | undefined;
-  private readonly mailbox: Mailbox | undefined;
   private readonly gate: LoginGate;
+  private readonly fanOut: FanOut;
+  private readonly directs: DirectMessages;
   private readonly onError: (err: unknown, member: Member | undefined) => void;
-  /** Members whose deliver threw: dropped as session_error rather than as slow consumers. */
-  private readonly broken = new WeakSet<Member>();
-
-  /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
-  private readonly observers: ((event: PublicEvent) => void)[] = [];
-  /** Members that show joins and leaves, in join order: the audience of those events. */
-  private readonly presenceAudience = new Set<Member>();
   /** Set by dismissAll: the server is going down and takes no one new. */
   private closing = false;
 
@@ -85,10 +85,11 @@ export class Hub {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.registry = options.registry ?? new LocalNameRegistry();
     this.onError = options.onError ?? (() => undefined);
-    this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.memberThrew(member, err));
+    this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.fanOut.memberThrew(member, err));
     this.accountPort = options.accounts;
-    this.mailbox = options.mailbox;
     this.stats = options.stats ?? new ChatStats();
+    this.fanOut = new FanOut(this.router, this.stats, this.onError, (member) => this.leave(member));
+    this.directs = new DirectMessages(this.registry, this.router, options.mailbox, this.fanOut, this.stats, this.onError);
     this.gate = new LoginGate(this.stats, options.loginAttempts);
     this.accounts = new HubAccounts({
       accounts: options.accounts,
@@ -117,11 +118,7 @@ export class Hub {
    * direct message), as it is fanned out. It must not block or throw.
    */
   observe(observer: (event: PublicEvent) => void): () => void {
-    this.observers.push(observer);
-    return () => {
-      const i = this.observers.indexOf(observer);
-      if (i >= 0) this.observers.splice(i, 1);
-    };
+    return this.fanOut.observe(observer);
   }
 
   /**
@@ -185,9 +182,9 @@ export class Hub {
 
   /** `member` holds its name: it is in. */
   private joined(member: Member, name: string): "ok" {
-    if (member.wantsPresence !== false) this.presenceAudience.add(member);
+    this.fanOut.joined(member);
     this.stats.joined(member.dialect);
-    this.fanOut({ kind: "join", name }, member);
+    this.fanOut.publish({ kind: "join", name }, member);
     return "ok";
   }
 
@@ -204,7 +201,7 @@ export class Hub {
   private signOff(member: Member): void {
     if (!this.isMember(member)) return;
     this.release(member);
-    this.fanOut({ kind: "leave", name: member.name }, member);
+    this.fanOut.publish({ kind: "leave", name: member.name }, member);
   }
 
   /**
@@ -236,7 +233,7 @@ export class Hub {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
     this.stats.lobbySent(from.dialect);
-    this.fanOut({ kind: "lobby", from: from.name, text }, from);
+    this.fanOut.publish({ kind: "lobby", from: from.name, text }, from);
     return "ok";
   }
 
@@ -248,23 +245,7 @@ export class Hub {
    * not be handed over. `split`: see the direct HubEvent.
    */
   direct(from: Member, to: string, text: string, split = false): Answer<SendResult> {
-    const problem = this.checkSend(from, text);
-    if (problem) return problem;
-    const target = this.registry.find(foldName(to));
-    if (!target) return this.toMailbox(from, to, text);
-    const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
-    const delivered = this.router.unicast(target, event);
-    if (!isPending(delivered)) return this.directDone(from, target, delivered);
-    return delivered.then((taken) => this.directDone(from, target, taken));
-  }
-
-  private directDone(from: Member, target: Member, taken: boolean): SendResult {
-    if (taken) {
-      this.stats.directSent(from.dialect, target.dialect);
-      return "ok";
-    }
-    this.dropFailed(target);
-    return "recipient_overflow";
+    return this.checkSend(from, text) ?? this.directs.send(from, to, text, split);
   }
 
   /**
@@ -272,21 +253,12 @@ export class Hub {
    * or with the error that lost the last one. Dialects acknowledge a "queued" send here.
    */
   whenQueuedDurable(done: (err?: Error) => void): void {
-    if (!this.mailbox) return done();
-    // Sessions pass callbacks guarded by their own boundary; this one is the last resort,
-    // so that a throw inside a promise callback never becomes an unhandled rejection.
-    this.mailbox.whenDurable((err) => {
-      try {
-        done(err);
-      } catch (thrown) {
-        this.onError(thrown, undefined);
-      }
-    });
+    this.directs.whenDurable(done);
   }
 
   /** Tell every other member that `from` stored `file`. */
   fileStored(from: Member, file: string): void {
-    if (this.isMember(from)) this.fanOut({ kind: "file", from: from.name, file }, from);
+    if (this.isMember(from)) this.fanOut.publish({ kind: "file", from: from.name, file }, from);
   }
 
   isMember(member: Member): boolean {
@@ -316,8 +288,7 @@ export class Hub {
   tableSizes(): Record<string, number> {
     return {
       "hub.members": this.registry.size,
-      "hub.presenceAudience": this.presenceAudience.size,
-      "hub.observers": this.observers.length,
+      ...this.fanOut.tableSizes(),
       "hub.pendingLogins": this.gate.pendingCount,
       "logins.addresses": this.gate.attempts?.addresses ?? 0,
     };
@@ -325,7 +296,7 @@ export class Hub {
 
   private release(member: Member): void {
     this.registry.release(foldName(member.name), member);
-    this.presenceAudience.delete(member);
+    this.fanOut.left(member);
     this.stats.left(member.dialect);
   }
 
@@ -336,58 +307,5 @@ export class Hub {
     const max = this.limits.maxMessageBytes;
     if (text.length * 3 > max && Buffer.byteLength(text, "utf8") > max) return "message_too_long";
     return undefined;
-  }
-
-  private toMailbox(from: Member, to: string, text: string): Answer<SendResult> {
-    if (this.mailbox === undefined) return "user_unknown";
-    const accepted = this.mailbox.accept(from.name, to, text);
-    if (!isPending(accepted)) return this.mailed(from, accepted);
-    return accepted.then((result) => this.mailed(from, result));
-  }
-
-  private mailed(from: Member, result: MailboxResult): SendResult {
-    switch (result) {
-      case "queued":
-        this.stats.directSent(from.dialect, undefined);
-        return "queued";
-      case "full":
-        return "mailbox_full";
-      default:
-        return "user_unknown";
-    }
-  }
-
-  private fanOut(event: PublicEvent, except: Member): void {
-    for (const observe of this.observers) {
-      try {
-        observe(event);
-      } catch (err) {
-        this.onError(err, undefined); // a log that failed must not cost anyone the message
-      }
-    }
-    const presence = event.kind === "join" || event.kind === "leave";
-    const failed = this.router.broadcast(event, except, presence ? this.presenceAudience : undefined);
-    for (const m of failed) {
-      if (event.kind === "lobby") this.stats.notDelivered(m.dialect);
-      this.dropFailed(m);
-    }
-  }
-
-  private memberThrew(member: Member, err: unknown): void {
-    this.broken.add(member);
-    this.onError(err, member);
-  }
-
-  /**
-   * A member that did not take an event leaves now (so nothing more queues) and is
-   * closed: a slow consumer (its queue is full), or a session whose deliver threw.
-   */
-  private dropFailed(member: Member): void {
-    this.leave(member);
-    try {
-      member.disconnect(this.broken.has(member) ? "session_error" : "slow_consumer");
-    } catch (err) {
-      this.onError(err, member);
-    }
   }
 }
