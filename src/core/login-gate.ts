@@ -121,8 +121,7 @@ export class LoginGate {
       };
       // One more millisecond: timers and Date.now() are different clocks, and a wake a
       // hair early would find the try not quite back and wait (and count) once more.
-      // Unref'd: a login waiting for its address's allowance keeps no process alive.
-      setTimeout(retry, ms + 1).unref();
+      setTimeout(retry, ms + 1);
     });
   }
 }
