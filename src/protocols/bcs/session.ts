@@ -30,6 +30,7 @@ import type { ChatLog } from "../../log/chat-log.js";
 import type { Logger } from "../../log/ops-log.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { afterPending } from "../pending-answer.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
 import { PresenceBatch } from "./presence-batch.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
@@ -270,15 +271,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     // Past the address's refused logins: status 7 and close, as every refused register.
     const from = { address: this.conn.remoteAddress, overAllowance: "refuse" } as const;
     const result = this.ctx.hub.join(this, name, { from });
-    if (!isPending(result)) return this.answerRegister(name, result);
-    this.conn.pauseInput();
-    result.then(
-      this.conn.guarded((answer: JoinResult | LoginLimited) => {
-        this.answerRegister(name, answer);
-        this.conn.resumeInput();
-      }),
-      this.conn.guarded(rethrow),
-    );
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.answerRegister(name, answer));
+    else this.answerRegister(name, result);
   }
 
   /** The answer to a register. */
@@ -457,9 +451,4 @@ export function userListMessages(others: readonly string[], maxBytes = MAX_USER_
   }
   lists.push(list);
   return lists;
-}
-
-/** Inside `conn.guarded`: the connection closes as session_error, logged (a hub answer that should not fail did). */
-function rethrow(err: unknown): never {
-  throw err;
 }

@@ -29,6 +29,7 @@ import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { afterPending } from "../pending-answer.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
@@ -124,16 +125,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
         if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
         // A name too long to read is an invalid one, counted as any refused name.
         const refused = this.ctx.hub.refuseLogin(this, this.loginFrom());
-        if (!isPending(refused)) return this.unreadableName(size);
-        this.conn.pauseInput();
-        refused.then(
-          this.conn.guarded(() => {
-            this.unreadableName(size);
-            this.conn.resumeInput();
-          }),
-          this.conn.guarded(rethrow),
-        );
-        return;
+        if (isPending(refused)) return afterPending(this.conn, refused, () => this.unreadableName(size));
+        return this.unreadableName(size);
       }
       case FrameType.Leave:
         return this.handleLeave(); // the payload means nothing for LEAVE or LIST
@@ -176,15 +169,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.name = name; // the hub reads it while joining us
     this.early = [];
     const result = this.ctx.hub.join(this, name, { from: this.loginFrom() });
-    if (!isPending(result)) return this.answerJoin(name, result);
-    this.conn.pauseInput();
-    result.then(
-      this.conn.guarded((answer: JoinResult) => {
-        this.answerJoin(name, answer);
-        this.conn.resumeInput();
-      }),
-      this.conn.guarded(rethrow),
-    );
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.answerJoin(name, answer));
+    else this.answerJoin(name, result);
   }
 
   /** Too many refused names from this address: the hub answers the JOIN later, not with a refusal. */
@@ -309,9 +295,4 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;
     this.ctx.log.info({ dialect: "gowing", remote, user: this.joined ? this.name : undefined }, text);
   }
-}
-
-/** Inside `conn.guarded`: the connection closes as session_error, logged (a hub answer that should not fail did). */
-function rethrow(err: unknown): never {
-  throw err;
 }

@@ -19,6 +19,7 @@ import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
+import { afterPending } from "../pending-answer.js";
 import { singleLine } from "../render-text.js";
 import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
 import type { LabRequest } from "./frames.js";
@@ -146,15 +147,8 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     // Past the address's refused logins the hub answers later (the lab has no words for it).
     const from = { address: this.conn.remoteAddress, overAllowance: "wait" } as const;
     const result = this.ctx.hub.join(this, request.name, { from }); // PR2
-    if (!isPending(result)) return this.joined(result);
-    this.conn.pauseInput();
-    result.then(
-      this.conn.guarded((answer: JoinResult) => {
-        this.joined(answer);
-        this.conn.resumeInput();
-      }),
-      this.conn.guarded(rethrow),
-    );
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.joined(answer));
+    else this.joined(result);
   }
 
   private joined(result: JoinResult): void {
@@ -192,9 +186,4 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     // TR3: the name is free as soon as the connection is gone (and a pending login is abandoned).
     this.ctx.hub.leave(this);
   }
-}
-
-/** Inside `conn.guarded`: the connection closes as session_error, logged (a hub answer that should not fail did). */
-function rethrow(err: unknown): never {
-  throw err;
 }
