@@ -92,7 +92,7 @@ class GowingProbe extends Probe {
   async start(ms) {
     this.token = undefined;
     let accepted = false;
-    // WIRE.md 5: the JOIN reply is one raw byte, then frames (ServerStreamReader tells them apart).
+    // docs/gowing.md#frames: the JOIN reply is one raw byte, then frames (ServerStreamReader tells them apart).
     const reader = new ServerStreamReader(
       {
         status: (status) => {
@@ -112,7 +112,7 @@ class GowingProbe extends Probe {
   }
   roundTrip(token, ms) {
     this.token = token;
-    // DIRECT names its target as @name (WIRE.md 5).
+    // DIRECT names its target as @name (docs/gowing.md#session).
     return this.expect(ms, () => this.socket.write(gowing.encodeText(4, `@${this.name} ${token}`)));
   }
 }

@@ -1,32 +1,32 @@
-/** What every dialect's listener is started with: the one hub and the process's services. */
+/** What the process's parts are started with, and what a started part is. */
 import type { ListenerProbe, ReadinessCheck } from "../admin/probes.js";
 import type { Hub } from "../core/hub.js";
-import type { UploadQuota } from "../files/upload-quota.js";
+import type { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConnectionsPerAddress } from "../transport/address-limits.js";
+import type { Limits } from "./limits.js";
 
 export type { ListenerProbe, QueuedBytes, ReadinessCheck } from "../admin/probes.js";
+export type { Endpoint } from "../protocols/dialect.js";
 
 export interface AppContext {
   readonly hub: Hub;
+  /** The live limits of every layer (SIGHUP changes them in place). */
+  readonly limits: Readonly<Limits>;
   /** When this Switchboard started (ms since the epoch): the status page's and /metrics' uptime. */
   readonly startedAt: number;
   readonly log: Logger;
-  /** Root of everything the server keeps on disk. */
-  readonly dataDir: string;
   /** Connections per client address, over every TCP listener (--max-connections-per-ip). */
   readonly connections: ConnectionsPerAddress;
-  /** What each bcs user may upload (--uploads-per-minute, --upload-bytes-per-hour). */
-  readonly uploads: UploadQuota;
-  /** Every started listener, for /readyz, /metrics and the status page; each start-*.ts adds its own. */
+  /** The chat logs, written from the hub's events: each dialect that keeps one adds it. */
+  readonly chatLogs: ChatLogs;
+  /** Every started listener, for /readyz, /metrics and the status page; each listener adds its own. */
   readonly probes: ListenerProbe[];
   /** Other parts /readyz waits for (the store). */
   readonly readiness: ReadinessCheck[];
   /** Every TCP listener's connections start with a PROXY protocol header (docs/proxy-protocol.md). */
   readonly proxyProtocol: boolean;
-  /** False: chat logs write `-` where a client's address would be (logClientIps). */
-  readonly logClientIps: boolean;
 }
 
 export interface BoundListener {
@@ -53,7 +53,3 @@ export interface Started {
   reopenLogs?(): Promise<Reopened[]>;
 }
 
-export interface Endpoint {
-  host: string;
-  port: number;
-}

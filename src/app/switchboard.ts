@@ -1,12 +1,12 @@
 /**
- * Assembles one Switchboard process: one hub, and one listener per enabled dialect
- * (each started by its `start-<dialect>.ts`), plus the HTTP admin port. Entry points
- * only choose which parts to enable; every dialect shares the one hub.
+ * Assembles one Switchboard process: one hub, and one listener per enabled dialect of
+ * the registry (src/protocols/registry.ts), plus the HTTP admin port. Entry points only
+ * choose which parts to enable; every dialect shares the one hub.
  *
- * The durable Store (accounts and their queued messages) is opened when cs262 is enabled,
- * the one dialect with accounts, and closed after every listener. The hub then reserves
- * account names in every dialect (WIRE.md 1) and queues direct messages to offline
- * accounts (WIRE.md 2). Without cs262 no account can log in, so none is opened: a
+ * The durable Store (accounts and their queued messages) is opened when a dialect with
+ * accounts (cs262) is enabled, and closed after every listener. The hub then reserves
+ * account names in every dialect (docs/wire.md#reserved-names) and queues direct messages to offline
+ * accounts (docs/wire.md#offline-mail). Without one no account can log in, so none is opened: a
  * `bcs_server` run leaves no database behind in its working directory.
  *
  * A listener that cannot bind rejects the start with a ListenFailure (listen-failure.ts).
@@ -15,40 +15,37 @@
  * stops at once, telling nobody (tests).
  */
 import { Hub } from "../core/hub.js";
-import type { Limits } from "../core/limits.js";
+import { LoginAttempts } from "../core/login-attempts.js";
+import { LocalFileStore } from "../files/local-file-store.js";
+import { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
-import { UploadQuota } from "../files/upload-quota.js";
+import type { ConfigOf, Dialect, DialectServices, Endpoint } from "../protocols/dialect.js";
+import { DIALECTS, type BuiltInDialect } from "../protocols/registry.js";
 import { StoreAccounts } from "../store/accounts.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
-import { LoginAttempts } from "../core/login-attempts.js";
 import { addressKey, ConnectionsPerAddress } from "../transport/address-limits.js";
-import type { AppContext, BoundListener, Endpoint, ListenerProbe, Started } from "./context.js";
+import type { AppContext, BoundListener, ListenerProbe, Started } from "./context.js";
 import { drainParts, type DrainReport } from "./drain.js";
+import { defaultLimits, type Limits } from "./limits.js";
 import { asListenFailure } from "./listen-failure.js";
-import { startBcs, type BcsConfig } from "./start-bcs.js";
-import { startGowing, type GowingConfig } from "./start-gowing.js";
-import { startCs262, type Cs262Config } from "./start-cs262.js";
+import { startDialect, type StartedDialect } from "./start-dialect.js";
 import { startHttp } from "./start-http.js";
-import { startLab, type LabConfig } from "./start-lab.js";
-import { startUdp, type UdpConfig } from "./start-udp.js";
 
 export type { BoundListener, Endpoint, ListenerProbe } from "./context.js";
 export type { DrainReport } from "./drain.js";
+export type { Limits } from "./limits.js";
 
-export interface SwitchboardConfig {
+/** Each registered dialect's config, under its name: present means started, absent means off. */
+export type DialectConfigs = { [D in BuiltInDialect as D["name"]]?: ConfigOf<D> | undefined };
+
+export interface SwitchboardConfig extends DialectConfigs {
   limits: Readonly<Limits>;
   /** Root of everything the server keeps on disk. */
   dataDir: string;
-  /** Each part, when present, is started; absent means off. */
-  lab?: LabConfig | undefined;
-  gowing?: GowingConfig | undefined;
-  bcs?: BcsConfig | undefined;
-  cs262?: Cs262Config | undefined;
-  /** The store behind cs262: `sqlite` (`<dataDir>/switchboard.db`, the default) or `memory`. */
+  /** The store behind the accounts: `sqlite` (`<dataDir>/switchboard.db`, the default) or `memory`. */
   store?: StoreKind | undefined;
-  udp?: UdpConfig | undefined;
   http?: Endpoint | undefined;
   /** The TCP dialects' connections start with a PROXY protocol header (v1 or v2); default false. */
   proxyProtocol?: boolean | undefined;
@@ -64,7 +61,7 @@ export interface RunningSwitchboard {
    * to connections already open, except --max-frame-bytes, which a connection takes when
    * it connects (its codec and its frame buffer agree for its whole life).
    */
-  setLimits(next: Readonly<Limits>): void;
+  setLimits(next: Readonly<Partial<Limits>>): void;
   /** Every chat listener, asked live (what /readyz and /metrics read; a test may stop one accepting). */
   readonly probes: readonly ListenerProbe[];
   /** True once drain() has begun: the listeners no longer accept (not ready). */
@@ -93,14 +90,22 @@ export interface RunningSwitchboard {
 /** How often the rate tables that nobody uses any more drop their refilled buckets. */
 const SWEEP_EVERY_MS = 1000;
 
-export async function startSwitchboard(config: SwitchboardConfig, log: Logger): Promise<RunningSwitchboard> {
-  const store = config.cs262 ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
-  const limits = config.limits;
+/**
+ * Start every dialect of `dialects` (the registry's, or more in a test) that `config`
+ * has a config for, under the dialect's name, in the registry's order; then HTTP.
+ */
+export async function startSwitchboard(config: SwitchboardConfig, log: Logger, dialects: readonly Dialect[] = DIALECTS): Promise<RunningSwitchboard> {
+  const configs = config as unknown as Readonly<Record<string, Endpoint | undefined>>;
+  const enabled = dialects.filter((d) => configs[d.name] !== undefined);
+  const store = enabled.some((d) => d.accounts) ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
+  // The live limits: every layer reads them through this object, which setLimits changes in place.
+  const limits: Limits = { ...defaultLimits(dialects), ...config.limits };
   const mailbox = store && new StoreMailbox(store, limits.mailboxLimit);
   const hub = new Hub({
     limits,
     ...(store && { accounts: new StoreAccounts(store), mailbox }),
-    // Refused logins per client address, counted as the transport counts connections.
+    // Refused logins per client address, counted as the transport counts connections; the
+    // hub's login gate holds every dialect's logins to it, and its setLimits retunes it.
     loginAttempts: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs, addressKey),
     // A member that threw while the hub called it is dropped by the hub; its reason goes here.
     onError: (err, member) =>
@@ -108,27 +113,41 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
   });
   const ctx: AppContext = {
     hub,
+    limits,
     startedAt: Date.now(),
     log,
-    dataDir: config.dataDir,
     connections: new ConnectionsPerAddress(limits.maxConnectionsPerAddress),
-    uploads: new UploadQuota(limits),
+    chatLogs: new ChatLogs(hub),
     probes: [],
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,
-    logClientIps: config.logClientIps !== false,
   };
-  const setLimits = (next: Readonly<Limits>): void => {
-    hub.setLimits(next);
-    ctx.connections.max = next.maxConnectionsPerAddress;
-    ctx.uploads.retune(next);
-    if (mailbox) mailbox.limit = next.mailboxLimit;
+  const services: DialectServices<object> = {
+    hub,
+    log,
+    dataDir: config.dataDir,
+    limits,
+    logClientIps: config.logClientIps !== false,
+    chatLogs: ctx.chatLogs,
+    openFileStore: async (dir, fileLimits, uploads) => {
+      const files = new LocalFileStore(dir, fileLimits, uploads);
+      await files.init();
+      return files;
+    },
+  };
+  const dialectsStarted: StartedDialect[] = [];
+  const setLimits = (next: Readonly<Partial<Limits>>): void => {
+    Object.assign(limits, next);
+    hub.setLimits(limits); // and the hub's login allowance per address
+    ctx.connections.max = limits.maxConnectionsPerAddress;
+    if (mailbox) mailbox.limit = limits.mailboxLimit;
+    for (const d of dialectsStarted) d.opened.setLimits?.(limits);
   };
   // A bucket table sweeps itself when used; this sweeps those left alone (everyone gone).
   const sweeper = setInterval(() => {
     const now = Date.now();
     hub.sweep(now);
-    ctx.uploads.sweep(now);
+    for (const d of dialectsStarted) d.opened.sweep?.(now);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
   let storeOpen = store !== undefined;
@@ -141,12 +160,14 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
     await store?.close(); // after the listeners: nothing writes any more
   };
   // Started (and printed) in this order: the dialects, then HTTP.
-  const parts: [name: string, at: Endpoint, start: () => Promise<Started>][] = [];
-  if (config.lab) parts.push(["lab", config.lab, () => startLab(ctx, config.lab!)]);
-  if (config.gowing) parts.push(["gowing", config.gowing, () => startGowing(ctx, config.gowing!)]);
-  if (config.bcs) parts.push(["bcs", config.bcs, () => startBcs(ctx, config.bcs!)]);
-  if (config.cs262) parts.push(["cs262", config.cs262, () => startCs262(ctx, config.cs262!)]);
-  if (config.udp) parts.push(["udp", config.udp, () => startUdp(ctx, config.udp!)]);
+  const parts: [name: string, at: Endpoint, start: () => Promise<Started>][] = enabled.map((d) => {
+    const own = configs[d.name]!;
+    return [d.name, own, async () => {
+      const s = await startDialect(ctx, d, services, own);
+      dialectsStarted.push(s);
+      return s;
+    }];
+  });
   if (config.http) parts.push(["http", config.http, () => startHttp(ctx, config.http!)]);
   for (const [name, at, start] of parts) {
     try {
@@ -174,8 +195,8 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger): 
       const sizes: Record<string, number> = {
         ...hub.tableSizes(),
         "connections.addresses": ctx.connections.addresses,
-        "uploads.users": ctx.uploads.users,
       };
+      for (const d of dialectsStarted) Object.assign(sizes, d.opened.tables?.());
       for (const p of ctx.probes) Object.assign(sizes, p.tables());
       return sizes;
     },

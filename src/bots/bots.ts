@@ -3,7 +3,8 @@
  * their own clients have someone to talk to (seed 001's echobot and delaybot).
  * - echobot sends every direct message back to its sender;
  * - delaybot sends it back twice, the first copy written in two parts with a pause
- *   between them (a split delivery), so a client's line reassembly is exercised.
+ *   between them (a split delivery, src/transport/split-delivery.ts), so a client's
+ *   line reassembly is exercised.
  * Bots answer people only, never each other (two bots would echo forever).
  */
 import type { DisconnectReason } from "../core/errors.js";
@@ -12,13 +13,15 @@ import type { Hub } from "../core/hub.js";
 import { foldName } from "../core/names.js";
 import type { Member } from "../core/ports.js";
 import type { Logger } from "../log/ops-log.js";
+import { deliverSplit } from "../transport/split-delivery.js";
 
 type Reply = (hub: Hub, bot: Member, to: string, text: string) => void;
 
 const REPLIES: Record<string, Reply> = {
   echobot: (hub, bot, to, text) => hub.direct(bot, to, text),
   delaybot: (hub, bot, to, text) => {
-    hub.direct(bot, to, text, true);
+    // How the first copy is written is the transport's business, not the hub's.
+    deliverSplit(() => hub.direct(bot, to, text));
     hub.direct(bot, to, text);
   },
 };

@@ -1,17 +1,17 @@
 /**
- * The limit settings every server command shares (WIRE.md 1), as flags and environment
- * variables made from the settings table (src/config/settings.ts), parsed into Limits.
- * `serve` also reads them from its YAML file; the seed-shaped `server <dialect>`
- * commands take flags and environment variables only.
+ * The limit settings every server command shares (docs/wire.md#limits): the hub's, the
+ * transport's and each dialect's own, as flags and environment variables made from
+ * serve's settings table (src/app/settings.ts), parsed into Limits. `serve` also reads
+ * them from its YAML file; the seed-shaped `server <dialect>` commands take flags and
+ * environment variables only.
  */
 import { InvalidArgumentError, type Command } from "commander";
+import type { Limits } from "../app/limits.js";
+import { limitsOfSettings, SERVE_SETTINGS, type ServeSettings } from "../app/settings.js";
 import { count, duration } from "../config/kinds.js";
-import { SETTINGS, SETTING_KEYS, type Setting, type SettingKey, type Settings } from "../config/settings.js";
-import type { Limits } from "../core/limits.js";
-import { limitsOfSettings } from "../config/switchboard-config.js";
 import { addSettingOptions, valuesByKey } from "./setting-options.js";
 
-export const LIMIT_KEYS: readonly SettingKey[] = SETTING_KEYS.filter((key) => (SETTINGS[key] as Setting<unknown>).limit !== undefined);
+export const LIMIT_KEYS = SERVE_SETTINGS.limitKeys;
 
 /** A flag value of a kind that is not a setting (client flags): the kind's own error. */
 export function argParser<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }) {
@@ -35,7 +35,7 @@ export function limitsFrom(opts: Record<string, unknown>): Limits {
 }
 
 /** Limits from settings by key, defaults for the rest; refuses a burst of 0 with a rate. */
-export function limitsOf(values: Partial<Settings>): Limits {
+export function limitsOf(values: Partial<ServeSettings>): Limits {
   const result = limitsOfSettings(values);
   if (result.msgRate > 0 && result.msgBurst < 1) throw new InvalidArgumentError("--msg-burst must be at least 1 while --msg-rate is not 0");
   return result;

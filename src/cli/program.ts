@@ -1,16 +1,13 @@
 /**
  * The command line: thin. Each command turns flags into a config (or client options)
- * and calls the library; each dialect's commands live in `commands/<dialect>.ts`.
+ * and calls the library; each dialect's commands live in `commands/<dialect>.ts`, listed
+ * by dialect in dialect-commands.ts.
  * `bcs_server` and `bcs_client` are this program with their subcommand already chosen.
  */
 import { Command } from "commander";
-import { addBcsClientCommand, addBcsServerCommand } from "./commands/bcs.js";
-import { addLabClientCommand, addLabServerCommand } from "./commands/lab.js";
-import { addGowingClientCommand, addGowingServerCommand } from "./commands/gowing.js";
-import { addCs262ClientCommand, addCs262ServerCommand } from "./commands/cs262.js";
 import { addCheckConfigCommand } from "./commands/check-config.js";
 import { addServeCommand } from "./commands/serve.js";
-import { addUdpClientCommand, addUdpServerCommand } from "./commands/udp.js";
+import { DIALECT_COMMANDS } from "./dialect-commands.js";
 import { VERSION } from "../version.js";
 
 export function buildProgram(): Command {
@@ -28,19 +25,11 @@ export function buildProgram(): Command {
     .command("server")
     .description("Serve one dialect alone, as its seed's server did")
     .addHelpText("after", "\nExamples:\n  switchboard server lab --port 5378\n  switchboard server cs262 --data-dir /var/lib/switchboard");
-  addLabServerCommand(server);
-  addBcsServerCommand(server);
-  addGowingServerCommand(server);
-  addCs262ServerCommand(server);
-  addUdpServerCommand(server);
+  for (const commands of Object.values(DIALECT_COMMANDS)) commands.server(server);
   const client = program
     .command("client")
     .description("Talk to a server in one dialect, as its seed's client did")
     .addHelpText("after", "\nExamples:\n  switchboard client bcs -h 127.0.0.1 -p 9001 -u alice\n  switchboard client gowing 127.0.0.1 Bob");
-  addLabClientCommand(client);
-  addBcsClientCommand(client);
-  addGowingClientCommand(client);
-  addCs262ClientCommand(client);
-  addUdpClientCommand(client);
+  for (const commands of Object.values(DIALECT_COMMANDS)) commands.client(client);
   return program;
 }

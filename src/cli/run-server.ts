@@ -14,7 +14,7 @@ import { ListenFailure } from "../app/listen-failure.js";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../app/switchboard.js";
 import type { Reopened } from "../log/log-file.js";
 import { createOpsLog, type OpsLog, type OpsLogConfig } from "../log/ops-log.js";
-import { SETTINGS } from "../config/settings.js";
+import { SERVE_SETTINGS } from "../app/settings.js";
 import { VERSION } from "../version.js";
 import { listenFailureLine, SERVER_FLAGS, type ListenerFlags } from "./listen-failure.js";
 
@@ -51,7 +51,7 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
   try {
     // The seed-shaped `server <dialect>` commands have no --log-level: they take the
     // variable that `serve` reads as its log-level setting, checked the same way.
-    const level = SETTINGS["log-level"].kind.schema.safeParse(process.env["SWITCHBOARD_LOG_LEVEL"]);
+    const level = SERVE_SETTINGS.settings["log-level"].kind.schema.safeParse(process.env["SWITCHBOARD_LOG_LEVEL"]);
     ops = createOpsLog({ level: level.success ? level.data : undefined, ...definedOnly(options.log) });
   } catch (err) {
     process.stderr.write(`switchboard: cannot open the operational log: ${(err as Error).message}\n`);
@@ -114,8 +114,9 @@ function handleSignals(running: RunningSwitchboard, ops: OpsLog, options: RunSer
       ops.flushSync();
       process.exit(1);
     }, deadlineMs + LAST_RESORT_MS).unref();
-    void running.drain(deadlineMs, hurried).then((report) => {
+    void running.drain(deadlineMs, hurried).then(async (report) => {
       log.info(stoppedFields(report), "stopped");
+      await ops.flush(); // in order: "ready" may still be on its way to stderr
       ops.flushSync();
       process.exit(report.storeClosed ? 0 : 1);
     });

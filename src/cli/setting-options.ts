@@ -1,16 +1,20 @@
 /**
- * Commander options made from the settings table: `--<key>`, read from
- * `SWITCHBOARD_<KEY>` when the flag is absent (commander's `.env()`), parsed by the
- * setting's own schema. No commander default: an absent flag stays undefined, so the
- * file and then the default can fill it (src/config/load.ts).
+ * Commander options made from a settings table (serve's, src/app/settings.ts):
+ * `--<key>`, read from `SWITCHBOARD_<KEY>` when the flag is absent (commander's
+ * `.env()`), parsed by the setting's own schema. No commander default: an absent flag
+ * stays undefined, so the file and then the default can fill it (src/config/load.ts).
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { SERVE_SETTINGS, type ServeSettingKey, type ServeSettings } from "../app/settings.js";
 import { yesNo } from "../config/kinds.js";
-import { SETTINGS, defaultText, envName, type SettingKey, type Settings } from "../config/settings.js";
+import { envName, type SettingDefs } from "../config/settings.js";
+import type { SettingsTable } from "../config/table.js";
 
-function optionFor(key: SettingKey): Option {
-  const setting = SETTINGS[key];
-  const option = new Option(`--${key} ${setting.kind.placeholder}`, `${setting.help} (default: ${defaultText(key)})`)
+type AnyTable = SettingsTable<SettingDefs>;
+
+function optionFor(key: string, table: AnyTable): Option {
+  const setting = table.setting(key);
+  const option = new Option(`--${key} ${setting.kind.placeholder}`, `${setting.help} (default: ${table.defaultText(key)})`)
     .env(envName(key))
     .argParser((text: string) => {
       const result = setting.kind.schema.safeParse(text);
@@ -22,17 +26,17 @@ function optionFor(key: SettingKey): Option {
   return option;
 }
 
-export function addSettingOptions(cmd: Command, keys: readonly SettingKey[]): Command {
-  for (const key of keys) cmd.addOption(optionFor(key));
+export function addSettingOptions(cmd: Command, keys: readonly ServeSettingKey[], table: AnyTable = SERVE_SETTINGS as unknown as AnyTable): Command {
+  for (const key of keys) cmd.addOption(optionFor(key, table));
   return cmd;
 }
 
 /** The values the flags and environment variables gave (`cmd.opts()`), by setting key. */
-export function valuesByKey(opts: Record<string, unknown>, keys: readonly SettingKey[]): Partial<Settings> {
+export function valuesByKey(opts: Record<string, unknown>, keys: readonly ServeSettingKey[], table: AnyTable = SERVE_SETTINGS as unknown as AnyTable): Partial<ServeSettings> {
   const values: Record<string, unknown> = {};
   for (const key of keys) {
-    const value = opts[optionFor(key).attributeName()];
+    const value = opts[optionFor(key, table).attributeName()];
     if (value !== undefined) values[key] = value;
   }
-  return values as Partial<Settings>;
+  return values as Partial<ServeSettings>;
 }

@@ -1,24 +1,25 @@
 /**
- * The README's settings tables and switchboard.example.yaml, made from the settings
- * table. `npm run docs` writes them; test/config/docs.test.ts fails when either file
+ * The README's settings tables and switchboard.example.yaml, made from a settings
+ * table (serve's: src/app/settings.ts). `npm run docs` writes them;
+ * test/config/settings.test.ts fails when either file
  * differs from what this makes, so the docs cannot drift from the code.
  */
-import { SECTIONS, SETTINGS, SETTING_KEYS, defaultText, envName, type Section, type Setting, type SettingKey } from "./settings.js";
+import { envName, type SettingDefs } from "./settings.js";
+import type { SettingsTable } from "./table.js";
 
 export const README_BEGIN = "<!-- settings:begin (made by `npm run docs` from src/config/settings.ts; do not edit by hand) -->";
 export const README_END = "<!-- settings:end -->";
 
-const keysOf = (section: Section): SettingKey[] => SETTING_KEYS.filter((key) => SETTINGS[key].section === section);
 const cell = (text: string): string => text.replace(/\|/g, "\\|");
 
 /** One markdown table per section: key, environment variable, default, SIGHUP, meaning. */
-export function settingsMarkdown(): string {
+export function settingsMarkdown<S extends SettingDefs>(table: SettingsTable<S>): string {
   const out: string[] = [];
-  for (const [section, title] of Object.entries(SECTIONS) as [Section, string][]) {
+  for (const [section, title] of Object.entries(table.sections)) {
     out.push(`#### ${title}`, "", "| setting | environment variable | default | SIGHUP | meaning |", "|---|---|---|---|---|");
-    for (const key of keysOf(section)) {
-      const s = SETTINGS[key] as Setting<unknown>;
-      out.push(`| \`${key}\` | \`${envName(key)}\` | \`${cell(defaultText(key))}\` | ${s.live ? "live" : "restart"} | ${cell(s.help)} |`);
+    for (const key of table.keysOf(section)) {
+      const s = table.setting(key);
+      out.push(`| \`${key}\` | \`${envName(key)}\` | \`${cell(table.defaultText(key))}\` | ${s.live ? "live" : "restart"} | ${cell(s.help)} |`);
     }
     out.push("");
   }
@@ -26,7 +27,7 @@ export function settingsMarkdown(): string {
 }
 
 /** Every setting, commented out at its default (or an example), with its help. */
-export function exampleYaml(): string {
+export function exampleYaml<S extends SettingDefs>(table: SettingsTable<S>): string {
   const out: string[] = [
     "# switchboard.example.yaml: every setting of `switchboard serve`, commented out at its",
     "# default. Use it with `switchboard serve --config FILE`; check a file with",
@@ -37,13 +38,13 @@ export function exampleYaml(): string {
     "# the settings marked (live); the others need a restart.",
     "# Made by `npm run docs` from src/config/settings.ts.",
   ];
-  for (const [section, title] of Object.entries(SECTIONS) as [Section, string][]) {
+  for (const [section, title] of Object.entries(table.sections)) {
     out.push("", `## ${title.replace(/`/g, "")}`);
-    for (const key of keysOf(section)) {
-      const s = SETTINGS[key] as Setting<unknown>;
+    for (const key of table.keysOf(section)) {
+      const s = table.setting(key);
       const value = s.default !== undefined ? s.default : s.example;
       const shown = Array.isArray(value) ? `[${value.join(", ")}]` : yamlScalar(s.kind.format(value));
-      const note = s.default === undefined ? ` (default: ${defaultText(key)})` : "";
+      const note = s.default === undefined ? ` (default: ${table.defaultText(key)})` : "";
       out.push("", `# ${s.help}${note}${s.live ? " (live)" : ""}`, `#${key}: ${shown}`);
     }
   }

@@ -6,20 +6,18 @@
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import * as z from "zod";
-import { SETTING_KEYS, SETTINGS, type SettingKey, type Settings } from "./settings.js";
+import type { SettingDefs, ValuesOf } from "./settings.js";
+import type { SettingsTable } from "./table.js";
 
-const FILE_SCHEMA = z.strictObject(Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].kind.schema.optional()])));
-
-export interface FileValues {
+export interface FileValues<S extends SettingDefs> {
   readonly path: string;
-  readonly values: Partial<Settings>;
+  readonly values: Partial<ValuesOf<S>>;
   /** One line each: `<file>: <key>: <problem>`. */
   readonly problems: string[];
 }
 
-/** Read and validate a YAML settings file. Never throws: problems are returned. */
-export function readConfigFile(path: string): FileValues {
+/** Read and validate a YAML settings file against `table`. Never throws: problems are returned. */
+export function readConfigFile<S extends SettingDefs>(table: SettingsTable<S>, path: string): FileValues<S> {
   let source: string;
   try {
     source = readFileSync(path, "utf8");
@@ -35,54 +33,48 @@ export function readConfigFile(path: string): FileValues {
   if (typeof data !== "object" || Array.isArray(data)) {
     return { path, values: {}, problems: [`${path}: expected a mapping of settings (key: value lines), found ${Array.isArray(data) ? "a list" : typeof data}`] };
   }
-  const result = FILE_SCHEMA.safeParse(data);
-  if (result.success) return { path, values: result.data as Partial<Settings>, problems: [] };
+  const result = table.fileSchema.safeParse(data);
+  if (result.success) return { path, values: result.data, problems: [] };
   const problems = result.error.issues.flatMap((issue) =>
     issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => `${path}: ${key}: unknown setting${suggestion(key)}`)
+      ? issue.keys.map((key) => `${path}: ${key}: unknown setting${suggestion(table, key)}`)
       : [`${path}: ${issue.path.join(".")}: ${issue.message}${shown((data as Record<string, unknown>)[String(issue.path[0])])}`],
   );
   return { path, values: {}, problems };
 }
 
-export interface Resolved {
-  readonly settings: Settings;
+export interface Resolved<S extends SettingDefs> {
+  readonly settings: ValuesOf<S>;
   /** The settings given by a flag, an environment variable or the file (not defaulted). */
-  readonly given: ReadonlySet<SettingKey>;
+  readonly given: ReadonlySet<keyof S & string>;
   readonly problems: string[];
 }
 
 /** The file at `path` (if any) merged under `fromCommandLine`: every problem of both steps. */
-export function loadSettings(path: string | undefined, fromCommandLine: Partial<Settings>): Resolved {
-  const file = path === undefined ? { values: {}, problems: [] } : readConfigFile(path);
-  const resolved = resolveSettings(fromCommandLine, file.values);
+export function loadSettings<S extends SettingDefs>(table: SettingsTable<S>, path: string | undefined, fromCommandLine: Partial<ValuesOf<S>>): Resolved<S> {
+  const file = path === undefined ? { values: {}, problems: [] } : readConfigFile(table, path);
+  const resolved = resolveSettings(table, fromCommandLine, file.values);
   return { ...resolved, problems: [...file.problems, ...resolved.problems] };
 }
 
 /** Merge: flag or environment variable > file > default; then the checks across settings. */
-export function resolveSettings(fromCommandLine: Partial<Settings>, fromFile: Partial<Settings>): Resolved {
+export function resolveSettings<S extends SettingDefs>(table: SettingsTable<S>, fromCommandLine: Partial<ValuesOf<S>>, fromFile: Partial<ValuesOf<S>>): Resolved<S> {
   const settings: Record<string, unknown> = {};
-  const given = new Set<SettingKey>();
-  for (const key of SETTING_KEYS) {
+  const given = new Set<keyof S & string>();
+  for (const key of table.keys) {
     const value = fromCommandLine[key] ?? fromFile[key];
     if (value !== undefined) given.add(key);
-    settings[key] = value ?? SETTINGS[key].default;
+    settings[key] = value ?? table.setting(key).default;
   }
-  const resolved = settings as Settings;
-  return { settings: resolved, given, problems: crossChecks(resolved) };
-}
-
-function crossChecks(s: Settings): string[] {
-  const problems: string[] = [];
-  if (s["msg-rate"] > 0 && s["msg-burst"] < 1) problems.push("msg-burst: must be at least 1 while msg-rate is not 0");
-  if (s["udp-rate"] !== undefined && s["udp-rate"] > 0 && s["udp-burst"] === 0) problems.push("udp-burst: must be at least 1 while udp-rate is not 0");
-  return problems;
+  const resolved = settings as ValuesOf<S>;
+  const problems = table.checks.map((check) => check(resolved)).filter((p): p is string => p !== undefined);
+  return { settings: resolved, given, problems };
 }
 
 /** `msg_rate` or `MSG-RATE` for `msg-rate`: the likely meant key. */
-function suggestion(key: string): string {
+function suggestion<S extends SettingDefs>(table: SettingsTable<S>, key: string): string {
   const normal = key.toLowerCase().replace(/_/g, "-").replace(/^switchboard-/, "");
-  return (SETTING_KEYS as string[]).includes(normal) ? ` (did you mean ${normal}?)` : " (switchboard.example.yaml lists every setting)";
+  return (table.keys as string[]).includes(normal) ? ` (did you mean ${normal}?)` : " (switchboard.example.yaml lists every setting)";
 }
 
 function shown(value: unknown): string {

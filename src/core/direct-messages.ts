@@ -24,10 +24,12 @@ export class DirectMessages {
   ) {}
 
   /** See Hub.direct; `from` is a member and `text` a valid message. */
-  send(from: Member, to: string, text: string, split: boolean): Answer<SendResult> {
+  send(from: Member, to: string, text: string): Answer<SendResult> {
     const target = this.registry.find(foldName(to));
     if (!target) return this.toMailbox(from, to, text);
-    const event: HubEvent = split ? { kind: "direct", from: from.name, text, split } : { kind: "direct", from: from.name, text };
+    const event: HubEvent = { kind: "direct", from: from.name, text };
+    // A local router delivers now, inside hub.direct: a split delivery (the delaybot's)
+    // is marked around that call, so the recipient's session must see it here.
     const delivered = this.router.unicast(target, event);
     if (!isPending(delivered)) return this.delivered(from, target, delivered);
     return delivered.then((taken) => this.delivered(from, target, taken));

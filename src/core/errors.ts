@@ -5,10 +5,10 @@
 export type JoinResult =
   | "ok"
   | "name_invalid"
-  /** `server`, the server's own name: an invalid name (WIRE.md 1). */
+  /** `server`, the server's own name: an invalid name (docs/wire.md#reserved-names). */
   | "name_reserved"
   | "name_taken"
-  /** Owned by a cs262 account that is not online: taken, like a name in use (WIRE.md 1). */
+  /** Owned by a cs262 account that is not online: taken, like a name in use (docs/wire.md#reserved-names). */
   | "name_owned"
   | "server_full"
   | "already_joined";
@@ -36,7 +36,7 @@ export type LogInResult =
 export type SendResult =
   | "ok"
   /**
-   * The target is offline and the Mailbox took the message (a cs262 account, WIRE.md 2).
+   * The target is offline and the Mailbox took the message (a cs262 account, docs/wire.md#offline-mail).
    * A success: answer it once `hub.whenQueuedDurable` calls back.
    */
   | "queued"

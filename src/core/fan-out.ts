@@ -10,8 +10,8 @@ import type { Member, Router } from "./ports.js";
 import type { ChatStats } from "./stats.js";
 
 export class FanOut {
-  /** Watchers of every public event (a dialect's chat log), whoever the recipients are. */
-  private readonly observers: ((event: PublicEvent) => void)[] = [];
+  /** Watchers of every public event (the chat logs), whoever the recipients are. */
+  private readonly observers: ((event: PublicEvent, by: Member) => void)[] = [];
   /** Members that show joins and leaves, in join order: the audience of those events. */
   private readonly presenceAudience = new Set<Member>();
   /** Members whose deliver threw: dropped as session_error rather than as slow consumers. */
@@ -26,7 +26,7 @@ export class FanOut {
   ) {}
 
   /** See Hub.observe. */
-  observe(observer: (event: PublicEvent) => void): () => void {
+  observe(observer: (event: PublicEvent, by: Member) => void): () => void {
     this.observers.push(observer);
     return () => {
       const i = this.observers.indexOf(observer);
@@ -43,11 +43,11 @@ export class FanOut {
     this.presenceAudience.delete(member);
   }
 
-  /** `event` to the observers and to its audience, `except` its sender. */
+  /** `event` to the observers and to its audience, `except` its sender (the member it comes from). */
   publish(event: PublicEvent, except: Member): void {
     for (const observe of this.observers) {
       try {
-        observe(event);
+        observe(event, except);
       } catch (err) {
         this.onError(err, undefined); // a log that failed must not cost anyone the message
       }

@@ -1,5 +1,5 @@
 /**
- * Accounts and the mail kept for them (cs262's, WIRE.md 4), as the hub offers them to
+ * Accounts and the mail kept for them (cs262's, docs/cs262.md#accounts), as the hub offers them to
  * dialects: creating an account logs its creator in under its name, logging in to one
  * takes its reserved name, and the mail kept while it was offline is handed out a page
  * at a time. The ports (Accounts, Mailbox) keep the data; this file is the order of
@@ -37,6 +37,11 @@ export interface AccountLogin {
 
 export class HubAccounts {
   constructor(private readonly parts: HubAccountsParts) {}
+
+  /** False when the hub was made without an Accounts port: then every call but `mail` and `handedOut` throws. */
+  get kept(): boolean {
+    return this.parts.accounts !== undefined;
+  }
 
   /**
    * Create the account `name` (with `password`, when given) and log `member` in under

@@ -7,12 +7,13 @@
  * with the offline mail (direct-messages.ts).
  */
 import { isPending, type Answer } from "./answer.js";
+import { ClientEvents } from "./client-events.js";
 import type { DisconnectReason, JoinResult, LobbyResult, LoginLimited, SendResult } from "./errors.js";
 import { DirectMessages } from "./direct-messages.js";
 import type { PublicEvent } from "./events.js";
 import { FanOut } from "./fan-out.js";
 import { HubAccounts } from "./hub-accounts.js";
-import { DEFAULT_LIMITS, type Limits } from "./limits.js";
+import { DEFAULT_HUB_LIMITS, type HubLimits } from "./limits.js";
 import type { LoginAttempts } from "./login-attempts.js";
 import { LEFT, LoginGate, type Left, type LoginFrom, type OverAllowance } from "./login-gate.js";
 import { LocalNameRegistry } from "./local-registry.js";
@@ -22,12 +23,12 @@ import type { Accounts, Mailbox, Member, NameRegistry, Router } from "./ports.js
 import { ChatStats } from "./stats.js";
 
 export interface HubOptions {
-  limits?: Partial<Limits>;
+  limits?: Partial<HubLimits>;
   registry?: NameRegistry;
   router?: Router;
   /**
    * Accounts (cs262's): a name that owns one is reserved in every dialect, and only a
-   * login to the account may take it (WIRE.md 1). Without: no accounts.
+   * login to the account may take it (docs/wire.md#reserved-names). Without: no accounts.
    */
   accounts?: Accounts;
   /** Takes direct messages for names that are offline; without one they fail as user_unknown. */
@@ -66,7 +67,7 @@ export class Hub {
    * The hub's own copy, read through this reference by every dialect and the transport,
    * so setLimits (SIGHUP) reaches them all without a restart.
    */
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<HubLimits>;
   /** Counters by dialect, shared with the listeners; read by the metrics and the status page. */
   readonly stats: ChatStats;
   /** Accounts and the mail kept for them (cs262): create, log in, delete, list, hand out mail. */
@@ -78,11 +79,13 @@ export class Hub {
   private readonly fanOut: FanOut;
   private readonly directs: DirectMessages;
   private readonly onError: (err: unknown, member: Member | undefined) => void;
+  /** Comings and goings of clients, reported by the sessions for the chat logs (client-events.ts). */
+  readonly clientEvents: ClientEvents;
   /** Set by dismissAll: the server is going down and takes no one new. */
   private closing = false;
 
   constructor(options: HubOptions = {}) {
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
     this.registry = options.registry ?? new LocalNameRegistry();
     this.onError = options.onError ?? (() => undefined);
     this.router = options.router ?? new LocalRouter(this.registry, (member, err) => this.fanOut.memberThrew(member, err));
@@ -100,11 +103,12 @@ export class Hub {
       isMember: (member) => this.isMember(member),
       isOnline: (name) => this.isOnline(name),
     });
+    this.clientEvents = new ClientEvents((err) => this.onError(err, undefined));
   }
 
   /** New values for the limits, in place: each applies from its next check (SIGHUP). */
-  setLimits(next: Readonly<Limits>): void {
-    Object.assign(this.limits as Limits, next);
+  setLimits(next: Readonly<HubLimits>): void {
+    Object.assign(this.limits as HubLimits, next);
     this.gate.attempts?.retune(next.loginFailures, next.loginFailureWindowMs);
   }
 
@@ -115,9 +119,11 @@ export class Hub {
 
   /**
    * Call `observer` with every join, leave, lobby message and file notice (never a
-   * direct message), as it is fanned out. It must not block or throw.
+   * direct message), as it is fanned out, and the member it comes from (the one joining,
+   * leaving, sending, storing): a log may keep only what one dialect's users do. It must
+   * not block or throw.
    */
-  observe(observer: (event: PublicEvent) => void): () => void {
+  observe(observer: (event: PublicEvent, by: Member) => void): () => void {
     return this.fanOut.observe(observer);
   }
 
@@ -242,10 +248,11 @@ export class Hub {
    * ("queued": answer the sender once `whenQueuedDurable` calls back). Answered at once
    * by the local router and mailbox; later by networked ones (the caller then reads no
    * more of its client's input until it is answered); rejected when the message could
-   * not be handed over. `split`: see the direct HubEvent.
+   * not be handed over. The local router delivers inside this call, which is what a
+   * split delivery (transport/split-delivery.ts) relies on.
    */
-  direct(from: Member, to: string, text: string, split = false): Answer<SendResult> {
-    return this.checkSend(from, text) ?? this.directs.send(from, to, text, split);
+  direct(from: Member, to: string, text: string): Answer<SendResult> {
+    return this.checkSend(from, text) ?? this.directs.send(from, to, text);
   }
 
   /**

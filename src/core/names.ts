@@ -1,4 +1,4 @@
-/** Name rules of WIRE.md 1: 1-32 of `A-Z a-z 0-9 _ - .`, case-insensitive, `server` reserved. */
+/** Name rules of docs/wire.md#names: 1-32 of `A-Z a-z 0-9 _ - .`, case-insensitive, `server` reserved. */
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
 

@@ -96,7 +96,7 @@ export interface QueuedMail {
 }
 
 /**
- * Where a direct message to a name that is not online may still go (WIRE.md 2: "except
+ * Where a direct message to a name that is not online may still go (docs/wire.md#who-sends-what: "except
  * that cs262 accounts get it queued"), and how its owner gets it later. The hub consults
  * it only for an offline target, so an online direct message never touches it.
  */
@@ -113,7 +113,7 @@ export interface Mailbox {
   /**
    * Call `done` once every message accepted so far is durable, or with the error that
    * kept the last one from being stored. A dialect answers a queued send only then, so
-   * that nothing it acknowledged can be lost (WIRE.md 1, "Limits").
+   * that nothing it acknowledged can be lost (docs/wire.md#offline-mail).
    */
   whenDurable(done: (err?: Error) => void): void;
   /**
@@ -130,7 +130,7 @@ export interface Mailbox {
 /**
  * Which account names to list: all of them, a shell glob (`*`, `?`, `[...]`, as
  * Python's fnmatch), or a pattern in which only `*` is special. Every kind matches the
- * whole name, case-insensitively (WIRE.md 4).
+ * whole name, case-insensitively (docs/cs262.md#accounts).
  */
 export type AccountPattern = { readonly kind: "all" } | { readonly kind: "glob" | "star"; readonly text: string };
 
@@ -140,7 +140,7 @@ export type Authentication =
   | { readonly outcome: "unknown_account" | "password_required" | "wrong_password" };
 
 /**
- * Accounts (cs262's, WIRE.md 4): a name that owns an account is reserved in every
+ * Accounts (cs262's, docs/cs262.md#accounts): a name that owns an account is reserved in every
  * dialect, and only a login to the account may take it. Passwords are optional; the
  * implementation keeps them as it sees fit (hashed, never in the clear) and may take
  * its time checking them (scrypt runs off the event loop).

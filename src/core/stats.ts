@@ -34,19 +34,6 @@ export type RateLimit =
   /** A bcs upload over --upload-bytes-per-hour or --uploads-per-minute. */
   | "upload_quota";
 
-/** Why a TCP connection was closed at accept, before it had a session. */
-export type ConnectionRefusal =
-  /** Its address already had --max-connections-per-ip open. */
-  | "too_many_from_address"
-  /** PROXY protocol: its address already had that many waiting for their header. */
-  | "too_many_awaiting_header"
-  /** PROXY protocol: what it sent first was no valid header. */
-  | "bad_proxy_header"
-  /** PROXY protocol: no complete header within --login-timeout. */
-  | "proxy_header_timeout"
-  /** PROXY protocol: it closed in the middle of its header. */
-  | "proxy_header_incomplete";
-
 export class DialectStats {
   /** Successful logins (joins). */
   logins = 0;
@@ -60,14 +47,6 @@ export class DialectStats {
   deliveries = 0;
   /** Hits of each rate limit: messages, logins or uploads refused or held back. */
   readonly rateLimited: Record<RateLimit, number> = { msg_rate: 0, login_failures: 0, upload_quota: 0 };
-  /** TCP connections closed at accept, by why (never counted in `disconnects`: they had no session). */
-  readonly refused: Record<ConnectionRefusal, number> = {
-    too_many_from_address: 0,
-    too_many_awaiting_header: 0,
-    bad_proxy_header: 0,
-    proxy_header_timeout: 0,
-    proxy_header_incomplete: 0,
-  };
   /** Connections (TCP) or registrations (udp) ended, by why. */
   readonly disconnects: Record<DisconnectReason, number> = { ...NO_DISCONNECTS };
   /** Error answers sent, by code (see `answerCodes`); a fixed small set per dialect. */

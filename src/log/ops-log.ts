@@ -15,7 +15,7 @@
  */
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import { prettyFactory } from "pino-pretty";
-import { LogFile, type LineWriter, type Reopened } from "./log-file.js";
+import { flushWriter, LogFile, type LineWriter, type Reopened } from "./log-file.js";
 import { standardStream } from "./standard-stream.js";
 
 export type { Logger };
@@ -51,6 +51,13 @@ export interface OpsLog {
   readonly file: string | undefined;
   /** Open the file again (SIGHUP); nothing for stderr. */
   reopen(): Promise<Reopened[]>;
+  /**
+   * Resolves once every line logged so far has been written, or after `withinMs`
+   * (a blocked stderr must not hold up an exit). Wait for it before a planned exit:
+   * flushSync alone writes what is buffered before a write still in flight, so the
+   * last lines could come out ahead of earlier ones, or that write be lost.
+   */
+  flush(withinMs?: number): Promise<void>;
   /** Write out what is buffered, now (before the process exits). */
   flushSync(): void;
 }
@@ -91,6 +98,11 @@ export function createOpsLog(config: OpsLogConfig = {}, stderr: StderrInfo = { i
     format,
     file,
     reopen: async () => (logFile === undefined ? [] : [await logFile.reopen()]),
+    flush: (withinMs = 1000) => {
+      batched.flush();
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([flushWriter(dest), new Promise<void>((resolve) => (timer = setTimeout(resolve, withinMs)))]).finally(() => clearTimeout(timer));
+    },
     flushSync: () => batched.flushSync(),
   };
 }

@@ -9,13 +9,13 @@
  * (process-metrics.ts) are appended to the same answer.
  */
 import { Counter, Gauge, Registry } from "prom-client";
-import type { ListenerProbe } from "../admin/probes.js";
+import type { ListenerReading } from "./listener-reading.js";
 import type { ChatStats } from "../core/stats.js";
 import { processMetrics } from "./process-metrics.js";
 
 export interface MetricSources {
   readonly stats: ChatStats;
-  readonly probes: readonly ListenerProbe[];
+  readonly probes: readonly ListenerReading[];
   /** When this Switchboard started, ms since the epoch. */
   readonly startedAt: number;
   readonly version: string;
@@ -70,7 +70,7 @@ export class SwitchboardMetrics {
     counter(r, "switchboard_connections_refused_total", "TCP connections closed at accept, before any session, by dialect and reason.", ["dialect", "reason"], () =>
       s.probes
         .filter((p) => p.transport === "tcp")
-        .flatMap((p) => Object.entries(stats.dialect(p.name).refused).map(([reason, n]): Sample<"dialect" | "reason"> => [{ dialect: p.name, reason }, n])),
+        .flatMap((p) => Object.entries(p.refused?.() ?? {}).map(([reason, n]): Sample<"dialect" | "reason"> => [{ dialect: p.name, reason }, n])),
     );
     counter(r, "switchboard_error_answers_total", "Error answers sent to clients, by dialect and code.", ["dialect", "code"], () =>
       dialects().flatMap((d) => [...d.errors].map(([code, n]): Sample<"dialect" | "code"> => [{ dialect: d.dialect, code }, n])),

@@ -1,5 +1,5 @@
 /**
- * Text rendering rules shared by dialects (WIRE.md 1, "Text"): ASCII dialects get each
+ * Text rendering rules shared by dialects (docs/wire.md#text): ASCII dialects get each
  * non-ASCII code point as one `?`; a dialect whose framing cannot delimit a character
  * gets a space in its place. Both return the input unchanged (no copy) when it is clean.
  */

@@ -24,7 +24,7 @@ export class StoreAccounts implements Accounts {
   async authenticate(name: string, password: string | undefined): Promise<Authentication> {
     const account = await this.store.findAccount(name);
     if (account === undefined) return { outcome: "unknown_account" };
-    // An account made with a password needs it; one made without takes any (WIRE.md 4).
+    // An account made with a password needs it; one made without takes any (docs/cs262.md#accounts).
     if (account.passwordHash !== undefined) {
       if (password === undefined) return { outcome: "password_required" };
       if (!(await verifyPassword(password, account.passwordHash))) return { outcome: "wrong_password" };

@@ -1,5 +1,5 @@
 /**
- * LIST patterns of cs262 (WIRE.md 4). The stores take a shell glob, as the original
+ * LIST patterns of cs262 (docs/cs262.md#accounts). The stores take a shell glob, as the original
  * server (zackziegler95/chatbot, Python's fnmatch) does: `*` any run of characters,
  * `?` one character, `[...]` one of a set (`[!...]` none of it, `a-z` ranges, a `]`
  * first in the set is literal, a `[` with no `]` after it is literal), case-insensitive,

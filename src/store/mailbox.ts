@@ -1,6 +1,6 @@
 /**
  * The hub's Mailbox (src/core/ports.ts) over the Store: a direct message to an offline
- * account is queued in the store (WIRE.md 2 and 4). accept() answers at once from
+ * account is queued in the store (docs/wire.md#offline-mail). accept() answers at once from
  * Store.isAccount and Store.queuedCount; the write itself joins the store's next batch,
  * and whenDurable() reports when it is on disk.
  *

@@ -1,5 +1,5 @@
 /**
- * Account passwords (WIRE.md 4: "stored as a salted scrypt hash"). Hashing runs on
+ * Account passwords (docs/cs262.md#accounts: "stored as salted scrypt hashes"). Hashing runs on
  * libuv's thread pool (the asynchronous crypto.scrypt), never on the event loop, and
  * hashes are compared in constant time.
  *

@@ -1,13 +1,13 @@
 /**
  * The durable store: what must outlive a process. Today accounts and the messages
- * queued for them (cs262, WIRE.md 4); later file metadata. The embedded SQLite store
+ * queued for them (cs262, docs/cs262.md#accounts); later file metadata. The embedded SQLite store
  * (sqlite/) is the default, the memory store serves tests; a distributed engine can
  * implement the same interface. test/store/store.contract.ts is the contract every
  * implementation must pass. The hub reaches it only through its ports, implemented
  * here over it: accounts.ts (Accounts) and mailbox.ts (Mailbox).
  *
  * Names are passed as users typed them; a store compares them folded (case-insensitive,
- * WIRE.md 1) and keeps the display name as created.
+ * docs/wire.md#names) and keeps the display name as created.
  *
  * Rules every implementation keeps:
  * 1. A write's promise resolves only once the write is durable (for SQLite: committed
@@ -34,7 +34,7 @@ export type QueuedMessage = QueuedMail;
 export interface Store {
   /**
    * True when `name` owns an account. Synchronous and answered locally, because the hub
-   * asks it on every join (names of accounts are reserved, WIRE.md 1) and for every
+   * asks it on every join (names of accounts are reserved, docs/wire.md#reserved-names) and for every
    * direct message to an offline name. May lag writes still in flight, which is safe:
    * an account is created and deleted only while its owner holds the name online.
    */

@@ -1,62 +1,46 @@
 /**
- * One accepted TCP socket bound to a codec (through a FrameReader) and a dialect
- * session. Owns the outbound queue (bounded, coalesced), input pausing, the message rate
- * (one token-bucket check per frame, no timer unless the client is over it), the close
- * reason, and the per-connection deadlines checked by the watchdog.
- *
- * It is also the session boundary: every call into session code made by the transport
- * (socket data, resumed input, the watchdog, flush waiters, the rate's wake-up) and every
- * callback the session wraps with `guarded` runs inside `guard`, so a throw closes this
- * connection with a logged reason and never reaches the process.
+ * One accepted TCP socket bound to a dialect's codec and session: the Conn a session
+ * talks to. It wires the socket's events to the parts that do the work and owns only
+ * what is the whole connection's:
+ * - output: outbound-queue.ts (bounded, coalesced, split frames);
+ * - input: input-gate.ts (pause/resume, the message rate, retryLater), through the
+ *   FrameReader;
+ * - deadlines: deadlines.ts, checked by the listener's watchdog;
+ * - the session boundary: session-guard.ts, around every call into session code;
+ * - here: the close reason, closing (flush, then end) or destroying, and the
+ *   connection's log lines.
  */
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
-import type { Limits } from "../core/limits.js";
-import { TokenBucket, type RateLimit } from "../core/rate-limit.js";
-import { DialectStats } from "../core/stats.js";
-import type { CodecError } from "./stream-codec.js";
-import { scheduleFlush } from "./flush-scheduler.js";
-import { FrameReader, type FrameSink } from "./frame-reader.js";
+import type { TransportLimits } from "./limits.js";
+import type { DialectStats } from "../core/stats.js";
+import { missedStreamDeadline } from "./deadlines.js";
+import { FrameReader } from "./frame-reader.js";
+import { InputGate, type GateOwner } from "./input-gate.js";
+import { OutboundQueue, type QueueOwner } from "./outbound-queue.js";
+import type { SessionGuard } from "./session-guard.js";
 import type { Conn, StreamDialect, StreamSession } from "./session.js";
 
-/** Output up to this size is merged into one buffer; larger batches use writev. */
-const MERGE_BELOW = 16 * 1024;
-/** The pause inside a split frame (sendSplit): long enough to be two TCP segments. */
-export const SPLIT_PAUSE_MS = 250;
+export { OUTPUT_HIGH_WATER, SPLIT_PAUSE_MS } from "./outbound-queue.js";
+
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 2000;
-/**
- * Unsent output past which a connection's input is no longer read (README "Unresponsive
- * clients"): a client that pipelines requests faster than it reads the answers is slowed
- * down, not dropped. Reading resumes once the socket has taken all but its own buffer
- * (`writableHighWaterMark`, 16 KiB): below that a write never waits for a 'drain' event,
- * so the flush itself sees the output low; above it, 'drain' is sure to come.
- */
-export const OUTPUT_HIGH_WATER = 64 * 1024;
 
-/**
- * The message rate read through the live limits (src/core/hub.ts setLimits), so a new
- * --msg-rate reaches connections already open; one view per limits object.
- */
-const rateViews = new WeakMap<Readonly<Limits>, RateLimit>();
-function messageRateOf(limits: Readonly<Limits>): RateLimit {
-  let view = rateViews.get(limits);
-  if (view === undefined) {
-    view = {
-      get perSecond() {
-        return limits.msgRate;
-      },
-      get burst() {
-        return Math.max(1, limits.msgBurst);
-      },
-    };
-    rateViews.set(limits, view);
-  }
-  return view;
+/** What a listener's connections share: one object per listener, none per connection. */
+export interface ConnectionServices<F> {
+  readonly dialect: StreamDialect<F>;
+  /** The live limits (SIGHUP changes them in place). */
+  readonly limits: Readonly<TransportLimits>;
+  readonly log: Logger;
+  /** Where rate-limit hits and close reasons are counted. */
+  readonly stats: DialectStats;
+  readonly guard: SessionGuard;
+  /** The connection's socket has closed and its session has been told. */
+  ended(connection: Connection<F>): void;
 }
 
-/** Where a connection comes from when a PROXY protocol header said so (not the socket's peer). */
+/** Where a connection comes from: its socket's peer, or the client its PROXY protocol header named. */
 export interface ConnectionOrigin {
   readonly address: string;
   readonly port: number;
@@ -87,71 +71,35 @@ function onSocketEnd(this: OwnedSocket): void {
   this[CONNECTION].socketOnEnd();
 }
 
-/** The connection is its reader's FrameSink (onFrame goes through the message rate). */
-export class Connection<F> implements Conn, FrameSink<F> {
+export class Connection<F> implements Conn, GateOwner, QueueOwner {
   readonly remoteAddress: string;
   readonly remotePort: number;
   readonly connectedAt: number;
-  private readonly reader: FrameReader<F>;
   private readonly session: StreamSession<F>;
-  private readonly dialectName: string;
-  private out: Uint8Array[] = [];
-  /** While a split frame pauses, later frames wait here (in order, counted in the limits). */
-  private held: Uint8Array[] | undefined;
-  private heldBytes = 0;
-  private outBytes = 0;
-  private flushQueued = false;
-  /**
-   * Frames and bytes pushed by others (deliveries, notices) queued since the socket last
-   * had nothing buffered (see queue); replies to this connection's own requests are not
-   * counted: they stop its input instead (OUTPUT_HIGH_WATER).
-   */
-  private framesSinceDrain = 0;
-  private bytesSinceDrain = 0;
-  /** True while the connection's own input is handled: what it queues then are replies. */
-  private replying = false;
-  /** Input stopped because the output passed OUTPUT_HIGH_WATER. */
-  private outputFull = false;
-  private flushWaiters: (() => void)[] = [];
+  private readonly input: InputGate<F>;
+  private readonly output: OutboundQueue;
   private isLoggedIn = false;
   /** The name logged in with, for the logout line (a session may forget it first). */
   private loggedInAs = "";
-  /** The session paused input (pauseInput). */
-  private inputPaused = false;
-  /**
-   * The message rate; made with the first frame read while --msg-rate is on (also when
-   * SIGHUP turned it on after this connection was made), full at first.
-   */
-  private bucket: TokenBucket | undefined;
-  /** Set while input waits for the rate (or a retryLater); it ends the wait. */
-  private waitTimer: NodeJS.Timeout | undefined;
-  /** A frame read but not yet handed to the session (slowed reading, retryLater). */
-  private heldFrame: { frame: F } | undefined;
-  /** True while the session's onFrame runs: only then may it ask for retryLater. */
-  private inOnFrame = false;
-  /** The wait retryLater asked for during this onFrame; 0 for none. */
-  private retryMs = 0;
   private closeReason: DisconnectReason | undefined;
   private ended = false;
 
   constructor(
     private readonly socket: Socket,
-    dialect: StreamDialect<F>,
-    private readonly limits: Readonly<Limits>,
-    private readonly log: Logger,
-    private readonly onEnded: (c: Connection<F>) => void,
-    /** Where rate-limit hits and the close reason are counted. */
-    private readonly stats: DialectStats = new DialectStats(dialect.name),
+    private readonly services: ConnectionServices<F>,
     origin?: ConnectionOrigin,
   ) {
     this.remoteAddress = origin?.address ?? socket.remoteAddress ?? "?";
     this.remotePort = origin?.port ?? socket.remotePort ?? 0;
     this.connectedAt = origin?.connectedAt ?? Date.now();
-    this.dialectName = dialect.name;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
+    // Output and input exist before the session: it may greet the client as it is made.
+    this.input = new InputGate(this, socket);
+    this.output = new OutboundQueue(socket, services.limits, this, this.input);
+    const dialect = services.dialect;
     this.session = dialect.createSession(this);
-    this.reader = new FrameReader(dialect.createCodec(), this, limits.maxFrameBytes);
+    this.input.start(this.session, new FrameReader(dialect.createCodec(), this.input, services.limits.maxFrameBytes));
     (socket as OwnedSocket)[CONNECTION] = this as Connection<unknown>;
     socket.on("data", onSocketData);
     socket.on("drain", onSocketDrain);
@@ -161,7 +109,28 @@ export class Connection<F> implements Conn, FrameSink<F> {
     if (this.log.isLevelEnabled("debug")) this.log.debug({ dialect: this.dialectName, remote: this.remote }, "connection");
   }
 
-  private get remote(): string {
+  private get log(): Logger {
+    return this.services.log;
+  }
+
+  private get dialectName(): string {
+    return this.services.dialect.name;
+  }
+
+  get limits(): Readonly<TransportLimits> {
+    return this.services.limits;
+  }
+
+  get stats(): DialectStats {
+    return this.services.stats;
+  }
+
+  get guard(): SessionGuard {
+    return this.services.guard;
+  }
+
+  /** `address:port`, for log lines. */
+  get remote(): string {
     return `${this.remoteAddress}:${this.remotePort}`;
   }
 
@@ -174,101 +143,34 @@ export class Connection<F> implements Conn, FrameSink<F> {
     return this.session.name ?? "";
   }
 
-  get pendingBytes(): number {
-    return this.outBytes + this.heldBytes + this.socket.writableLength;
+  get guardedUser(): string | undefined {
+    return this.session.name || undefined;
   }
+
+  get pendingBytes(): number {
+    return this.output.pendingBytes;
+  }
+
+  // ---- Conn -------------------------------------------------------------------------
 
   /** Replies are frames queued while this connection's own input is handled (see reply). */
   send(frame: Uint8Array): boolean {
-    return this.queue(frame, this.replying);
+    if (this.closeReason !== undefined) return false;
+    return this.output.push(frame, this.input.replying);
   }
 
   reply(frame: Uint8Array): boolean {
-    return this.queue(frame, true);
-  }
-
-  private queue(frame: Uint8Array, isReply: boolean): boolean {
     if (this.closeReason !== undefined) return false;
-    if (this.held !== undefined) {
-      this.held.push(frame);
-      this.heldBytes += frame.length;
-    } else {
-      this.out.push(frame);
-      this.outBytes += frame.length;
-    }
-    if (!isReply) {
-      // Frames count against the limit only while the socket is backed up: a burst queued
-      // in one turn for a reader that keeps up leaves in the next flush and is no debt.
-      // Bytes always count: no burst may queue more than --queue-bytes. What is pushed and
-      // still unsent is at most both what was pushed since the last drain and what is
-      // unsent now, so a reader that keeps up under a steady stream (its socket never
-      // quite empty) is not charged for bytes it has long since read.
-      if (this.socket.writableLength > 0) this.framesSinceDrain++;
-      this.bytesSinceDrain += frame.length;
-      const pushedUnsent = Math.min(this.bytesSinceDrain, this.pendingBytes);
-      if (this.framesSinceDrain > this.limits.queueFrames || pushedUnsent > this.limits.queueBytes) {
-        this.destroy("slow_consumer");
-        return false;
-      }
-    }
-    if (!this.outputFull && this.pendingBytes > OUTPUT_HIGH_WATER) this.stopInputForOutput();
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      scheduleFlush(this);
-    }
-    return true;
+    return this.output.push(frame, true);
   }
 
   sendSplit(frame: Uint8Array): boolean {
-    const half = Math.max(1, frame.length >> 1);
-    if (!this.send(frame.subarray(0, half))) return false;
-    if (this.held !== undefined) {
-      // Already pausing: the rest simply waits in order behind the first part.
-      return this.send(frame.subarray(half));
-    }
-    this.held = [frame.subarray(half)];
-    this.heldBytes = frame.length - half;
-    this.framesSinceDrain++;
-    setTimeout(() => this.releaseHeld(), SPLIT_PAUSE_MS).unref();
-    return true;
-  }
-
-  private releaseHeld(): void {
-    const held = this.held;
-    this.held = undefined;
-    if (held === undefined || this.closeReason !== undefined) return;
-    for (const f of held) this.out.push(f);
-    this.outBytes += this.heldBytes;
-    this.heldBytes = 0;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      scheduleFlush(this);
-    }
-  }
-
-  flush(): void {
-    this.flushQueued = false;
-    const out = this.out;
-    if (out.length === 0 || this.socket.destroyed) return;
-    this.out = [];
-    const bytes = this.outBytes;
-    this.outBytes = 0;
-    if (out.length === 1) {
-      this.socket.write(out[0]!);
-    } else if (bytes <= MERGE_BELOW) {
-      this.socket.write(Buffer.concat(out, bytes));
-    } else {
-      this.socket.cork();
-      for (const b of out) this.socket.write(b);
-      this.socket.uncork();
-    }
-    if (this.pendingBytes === 0) this.drained();
-    else if (this.outputFull) this.resumeIfOutputLow();
+    if (this.closeReason !== undefined) return false;
+    return this.output.pushSplit(frame, this.input.replying);
   }
 
   whenFlushed(callback: () => void): void {
-    if (this.pendingBytes === 0) callback();
-    else this.flushWaiters.push(callback);
+    this.output.whenFlushed(callback);
   }
 
   loggedIn(): void {
@@ -279,38 +181,26 @@ export class Connection<F> implements Conn, FrameSink<F> {
   }
 
   pauseInput(): void {
-    this.inputPaused = true;
-    this.reader.pause();
-    this.socket.pause();
+    this.input.pause();
   }
 
   resumeInput(): void {
-    if (!this.inputPaused || this.closeReason !== undefined) return;
-    this.inputPaused = false;
-    this.continueInput();
+    this.input.resume();
   }
 
   retryLater(ms: number): void {
-    if (this.inOnFrame) this.retryMs = Math.max(1, ms);
+    this.input.retryLater(ms);
   }
 
   guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
-    return (...args: A) => this.guard(() => callback(...args));
+    return this.guard.wrap(this, callback);
   }
 
   close(reason: DisconnectReason): void {
     if (this.closeReason !== undefined) return;
     this.closeReason = reason;
-    this.stopWaiting();
-    this.reader.pause();
-    if (this.held !== undefined) {
-      // A split frame's pause is cut short: what was promised is still written.
-      for (const f of this.held) this.out.push(f);
-      this.outBytes += this.heldBytes;
-      this.held = undefined;
-      this.heldBytes = 0;
-    }
-    this.flush();
+    this.input.stop();
+    this.output.flushAll();
     this.socket.end();
     // Read on (and drop, see socketOnData) what still comes, so that the peer's end is
     // seen even if input was paused or held back by the rate.
@@ -324,50 +214,42 @@ export class Connection<F> implements Conn, FrameSink<F> {
       this.closeReason = reason;
       if (reason === "slow_consumer") this.logSlowConsumer();
     }
-    this.stopWaiting();
-    this.out = [];
-    this.outBytes = 0;
-    this.held = undefined;
-    this.heldBytes = 0;
+    this.input.stopWaiting();
+    this.output.drop();
     this.socket.destroy();
+  }
+
+  // ---- for the listener, the gate and the queue ---------------------------------------
+
+  /** Input read before this connection existed (what followed a PROXY header), as if just received. */
+  pushInput(chunk: Buffer): void {
+    this.socketOnData(chunk);
   }
 
   /** Watchdog check: login deadline, stalled frame, and the session's own deadlines. */
   checkDeadlines(now: number): void {
     if (this.closeReason !== undefined) return;
-    if (!this.isLoggedIn && now - this.connectedAt > this.limits.loginTimeoutMs) {
-      this.close("login_timeout");
-      return;
-    }
-    const since = this.reader.partialSince;
-    // Not while the server itself holds input back: the wait is ours, not the client's stall.
-    if (since !== 0 && this.reading && now - since > this.limits.stallTimeoutMs) {
-      this.close("stalled_frame");
-      return;
-    }
-    this.guard(() => {
+    const missed = missedStreamDeadline(this.services.limits, now, this.isLoggedIn, this.connectedAt, this.input.stalledSince);
+    if (missed !== undefined) return this.close(missed);
+    this.guard.run(this, () => {
       const reason = this.session.checkDeadline?.(now);
       if (reason) this.close(reason);
     });
   }
 
-  /** Neither the session, the rate nor unsent output holds input back. */
-  private get reading(): boolean {
-    return !this.inputPaused && !this.outputFull && this.waitTimer === undefined && this.heldFrame === undefined;
+  /** @internal QueueOwner */
+  overQueueLimit(): void {
+    this.destroy("slow_consumer");
   }
 
-  /** Too much unsent output: read no more requests until the socket has taken it. */
-  private stopInputForOutput(): void {
-    this.outputFull = true;
-    this.reader.pause();
-    this.socket.pause();
+  /** @internal QueueOwner */
+  runGuarded(work: () => void): void {
+    this.guard.run(this, work);
   }
 
-  /** Called after a flush or a 'drain' while input is stopped for output. */
-  private resumeIfOutputLow(): void {
-    if (this.pendingBytes > this.socket.writableHighWaterMark) return;
-    this.outputFull = false;
-    this.continueInput();
+  /** @internal Guarded: the session threw. */
+  sessionFailed(): void {
+    this.destroy("session_error");
   }
 
   /** Warn level: a dropped user is worth an operator's look (issue 20); /metrics counts them too. */
@@ -377,172 +259,49 @@ export class Connection<F> implements Conn, FrameSink<F> {
         dialect: this.dialectName,
         user: this.session.name || undefined,
         remote: this.remote,
-        queuedFrames: this.session.queuedFrames ?? this.out.length + (this.held?.length ?? 0),
-        queuedBytes: this.pendingBytes,
+        queuedFrames: this.session.queuedFrames ?? this.output.frameCount,
+        queuedBytes: this.output.pendingBytes,
       },
       "slow consumer disconnected",
     );
   }
 
-  // ---- FrameSink: the session's, with the message rate in front of onFrame. One
-  // bucket check per frame; a timer only while the client is over the rate.
+  // ---- the socket's events (the handlers above) ----------------------------------------
 
-  onFrame(frame: F): void {
-    this.frameIn(frame);
-  }
-
-  onBody(chunk: Buffer): void {
-    this.session.onBody(chunk);
-  }
-
-  onBodyEnd(): void {
-    this.session.onBodyEnd();
-  }
-
-  onDecodeError(error: CodecError): void {
-    this.session.onDecodeError(error);
-  }
-
-  private frameIn(frame: F): void {
-    if (this.limits.msgRate > 0 && this.session.isRateFree?.(frame) !== true) {
-      const now = Date.now();
-      const bucket = (this.bucket ??= new TokenBucket(messageRateOf(this.limits), now));
-      if (!bucket.take(now)) {
-        this.stats.rateLimited.msg_rate++;
-        if (this.session.overRate !== undefined) this.session.overRate(frame);
-        else this.heldFrame = { frame };
-        this.waitForInput(bucket.waitMs(now));
-        return;
-      }
-    }
-    this.inOnFrame = true;
-    try {
-      this.session.onFrame(frame);
-    } finally {
-      this.inOnFrame = false;
-      const retryMs = this.retryMs;
-      if (retryMs > 0) {
-        this.retryMs = 0;
-        if (this.closeReason === undefined) {
-          this.heldFrame = { frame };
-          this.waitForInput(retryMs);
-        }
-      }
-    }
-  }
-
-  /** Read nothing for `ms`; then hand over the held frame, if any, and read on. */
-  private waitForInput(ms: number): void {
-    if (this.closeReason !== undefined) return;
-    this.reader.pause();
-    this.socket.pause();
-    clearTimeout(this.waitTimer);
-    // One more millisecond: timers and Date.now() are different clocks, and a wake a hair
-    // early would find the token not quite there and wait (and answer) once more.
-    this.waitTimer = setTimeout(() => {
-      this.waitTimer = undefined;
-      this.continueInput();
-    }, ms + 1);
-  }
-
-  private stopWaiting(): void {
-    clearTimeout(this.waitTimer);
-    this.waitTimer = undefined;
-    this.heldFrame = undefined;
-  }
-
-  /** Go on reading if nothing holds input back: the held frame first, then what is buffered. */
-  private continueInput(): void {
-    if (this.closeReason !== undefined || this.inputPaused || this.outputFull || this.waitTimer !== undefined) return;
-    const held = this.heldFrame;
-    if (held !== undefined) {
-      this.heldFrame = undefined;
-      this.handleInput(() => this.frameIn(held.frame)); // takes the token now, or waits again
-      if (this.closeReason !== undefined || !this.reading) return;
-    }
-    this.handleInput(() => this.reader.resume());
-    // The session or the rate may have held input again while handling what was buffered.
-    if (this.closeReason === undefined && this.reading) this.socket.resume();
-  }
-
-  /** Input read before this connection existed (what followed a PROXY header), as if just received. */
-  pushInput(chunk: Buffer): void {
-    this.socketOnData(chunk);
-  }
-
-  /** @internal the socket handlers above */
+  /** @internal */
   socketOnData(chunk: Buffer): void {
     // A closing connection reads no more requests: what arrives is dropped, not buffered.
     if (this.closeReason !== undefined) return;
-    this.handleInput(() => this.reader.push(chunk));
+    this.input.received(chunk);
   }
 
-  /** Guarded, with what the session queues meanwhile counted as replies (send). */
-  private handleInput(work: () => void): void {
-    this.replying = true;
-    try {
-      this.guard(work);
-    } finally {
-      this.replying = false;
-    }
-  }
-
-  /** The session boundary: a throwing handler ends this connection, never the process. */
-  private guard(work: () => void): void {
-    try {
-      work();
-    } catch (err) {
-      const user = this.session.name || undefined;
-      this.log.error(
-        { err, dialect: this.dialectName, remote: `${this.remoteAddress}:${this.remotePort}`, user, reason: "session_error" },
-        "session failed; closing it",
-      );
-      this.destroy("session_error");
-    }
-  }
-
-  private drained(): void {
-    this.framesSinceDrain = 0;
-    this.bytesSinceDrain = 0;
-    if (this.outputFull) {
-      this.outputFull = false;
-      this.continueInput();
-    }
-    if (this.flushWaiters.length > 0) {
-      const waiters = this.flushWaiters;
-      this.flushWaiters = [];
-      for (const w of waiters) this.guard(w); // session code, called from the flush or a drain event
-    }
-  }
-
-  /** @internal the socket handlers above */
+  /** @internal */
   socketOnDrain(): void {
-    if (this.pendingBytes === 0) this.drained();
-    else if (this.outputFull) this.resumeIfOutputLow();
+    this.output.socketDrained();
   }
 
-  /** @internal the socket handlers above */
+  /** @internal */
   socketOnEnd(): void {
     // The peer finished sending; we close our side too (no half-open chat sessions).
     if (this.closeReason === undefined) this.close("client_closed");
   }
 
-  /** @internal the socket handlers above */
+  /** @internal */
   socketOnError(err: NodeJS.ErrnoException): void {
     if (this.closeReason === undefined) this.closeReason = "socket_error";
-    this.log.debug({ code: err.code, remote: `${this.remoteAddress}:${this.remotePort}` }, "socket error");
+    this.log.debug({ code: err.code, remote: this.remote }, "socket error");
   }
 
-  /** @internal the socket handlers above */
+  /** @internal */
   socketOnClose(): void {
     if (this.ended) return;
     this.ended = true;
     this.closeReason ??= "client_closed";
     this.stats.disconnects[this.closeReason]++;
-    this.stopWaiting();
-    this.flushWaiters = [];
-    this.guard(() => this.session.onClose(this.closeReason!));
-    this.onEnded(this);
+    this.input.stopWaiting();
+    this.output.forgetWaiters();
+    this.guard.run(this, () => this.session.onClose(this.closeReason!));
+    this.services.ended(this);
     // debug, as logins: the chat logs and /metrics already count them.
     if (this.log.isLevelEnabled("debug")) {
       this.log.debug({ dialect: this.dialectName, user: this.loggedInAs || undefined, remote: this.remote, reason: this.closeReason }, this.isLoggedIn ? "logout" : "connection closed");

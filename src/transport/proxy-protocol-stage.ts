@@ -21,16 +21,16 @@
  */
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
-import type { ConnectionRefusal, DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
+import type { ConnectionRefusal, ConnectionRefusals } from "./connection-refusals.js";
 import { ProxyHeaderReader, type ProxyHeaderError, type ProxySource } from "./proxy-protocol.js";
 
 export interface ProxyStageOptions {
   /** For the log. */
   readonly dialect: string;
   readonly log: Logger;
-  /** Where failures are counted (as refused connections), if anywhere. */
-  readonly stats?: DialectStats | undefined;
+  /** Where failures are counted (as refused connections, the listener's), if anywhere. */
+  readonly refused?: ConnectionRefusals | undefined;
   /** Time from accept to a complete header. */
   readonly deadlineMs: number;
   /** Connections awaiting their header at once per connecting address; 0: no limit. */
@@ -99,7 +99,7 @@ export class ProxyHeaderStage {
   }
 
   failed(remote: string, reason: StageFailure, error?: ProxyHeaderError): void {
-    if (this.options.stats) this.options.stats.refused[reason]++;
+    if (this.options.refused) this.options.refused[reason]++;
     const run = ++this.failedRun;
     if (!isPowerOfTen(run)) return;
     this.options.log.warn(

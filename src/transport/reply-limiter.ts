@@ -1,6 +1,6 @@
 /**
  * Anti-reflection limits for replies to datagram peers that have not proven their
- * address (WIRE.md 6: an unregistered address gets at most 5 replies a second, none
+ * address (docs/udp.md#anti-abuse: an unregistered address gets at most 5 replies a second, none
  * larger than 64 bytes). A spoofed source address costs an attacker nothing, so the
  * server must never send such an address more, or more often, than this: the reply can
  * then neither amplify nor flood a victim.
@@ -21,7 +21,7 @@ export interface ReplyLimits {
   readonly maxTracked: number;
 }
 
-/** WIRE.md 6's numbers; the table bound is ours (4096 addresses, about 2 MB when full). */
+/** The numbers of docs/udp.md#anti-abuse; the table bound is ours (4096 addresses, about 2 MB when full). */
 export const UNVERIFIED_REPLY_LIMITS: ReplyLimits = Object.freeze({ perWindow: 5, windowMs: 1000, maxBytes: 64, maxTracked: 4096 });
 
 export class ReplyLimiter {

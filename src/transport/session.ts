@@ -84,4 +84,9 @@ export interface StreamDialect<F> {
   /** A codec for one new connection (a stateless codec may return one shared instance). */
   createCodec(): StreamCodec<F>;
   createSession(conn: Conn): StreamSession<F>;
+  /**
+   * The shortest deadline its sessions' checkDeadline enforces (bcs: the ack timeout),
+   * if any, so that the watchdog checks often enough for it too.
+   */
+  sessionDeadlineMs?(): number;
 }

@@ -11,18 +11,21 @@
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
-import type { Limits } from "../core/limits.js";
-import type { DialectStats } from "../core/stats.js";
+import type { TransportLimits } from "./limits.js";
+import { DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
-import { Connection } from "./connection.js";
+import { noRefusals, type ConnectionRefusals } from "./connection-refusals.js";
+import { Connection, type ConnectionServices } from "./connection.js";
+import { startWatchdog } from "./deadlines.js";
 import { awaitingHeaderLimit, ProxyHeaderStage } from "./proxy-protocol-stage.js";
+import { SessionGuard } from "./session-guard.js";
 import type { StreamDialect } from "./session.js";
 
 export interface TcpListenerOptions<F> {
   dialect: StreamDialect<F>;
   host: string;
   port: number;
-  limits: Readonly<Limits>;
+  limits: Readonly<TransportLimits>;
   log: Logger;
   /** Connections per client address, shared by the process's listeners; default: this listener's own. */
   perAddress?: ConnectionsPerAddress | undefined;
@@ -33,8 +36,11 @@ export interface TcpListenerOptions<F> {
 }
 
 export class TcpListener<F> {
+  /** Connections closed at accept, by why (never counted in `disconnects`: they had no session). */
+  readonly refused: ConnectionRefusals = noRefusals();
   private readonly server: Server;
   private readonly connections = new Set<Connection<F>>();
+  private readonly services: ConnectionServices<F>;
   private watchdog: NodeJS.Timeout | undefined;
   private readonly perAddress: ConnectionsPerAddress;
   private readonly proxyStage: ProxyHeaderStage | undefined;
@@ -44,11 +50,20 @@ export class TcpListener<F> {
 
   constructor(private readonly options: TcpListenerOptions<F>) {
     this.perAddress = options.perAddress ?? new ConnectionsPerAddress(options.limits.maxConnectionsPerAddress);
+    const name = options.dialect.name;
+    this.services = {
+      dialect: options.dialect,
+      limits: options.limits,
+      log: options.log,
+      stats: options.stats ?? new DialectStats(name),
+      guard: new SessionGuard(options.log, name, "session failed; closing it"),
+      ended: (c) => this.ended(c),
+    };
     if (options.proxyProtocol) {
       this.proxyStage = new ProxyHeaderStage({
-        dialect: options.dialect.name,
+        dialect: name,
         log: options.log,
-        stats: options.stats,
+        refused: this.refused,
         deadlineMs: options.limits.loginTimeoutMs,
         maxPerAddress: awaitingHeaderLimit(options.limits.maxConnectionsPerAddress),
         onHeader: (socket, source, acceptedAt, rest) => this.admit(socket, source.address, source.port, acceptedAt, rest),
@@ -104,10 +119,7 @@ export class TcpListener<F> {
       });
     });
     const l = this.options.limits;
-    // Check often enough that the shortest deadline is enforced within a quarter of itself.
-    const every = Math.min(1000, Math.max(10, Math.min(l.loginTimeoutMs, l.stallTimeoutMs, l.ackTimeoutMs) / 4));
-    this.watchdog = setInterval(() => this.checkDeadlines(), every);
-    this.watchdog.unref();
+    this.watchdog = startWatchdog(Math.min(l.loginTimeoutMs, l.stallTimeoutMs, this.options.dialect.sessionDeadlineMs?.() ?? Infinity), (now) => this.checkDeadlines(now));
     return this.server.address() as AddressInfo;
   }
 
@@ -156,7 +168,7 @@ export class TcpListener<F> {
   private admit(socket: Socket, address: string, port: number, acceptedAt: number, rest?: Buffer): void {
     const refused = this.perAddress.admit(address);
     if (refused > 0) {
-      if (this.options.stats) this.options.stats.refused.too_many_from_address++;
+      this.refused.too_many_from_address++;
       socket.on("error", () => undefined);
       socket.destroy();
       // The first refusal of a run is logged, then every tenfold: a connect flood cannot flood the log.
@@ -169,12 +181,9 @@ export class TcpListener<F> {
       return;
     }
     try {
-      const origin = this.proxyStage ? { address, port, connectedAt: acceptedAt } : undefined;
-      const conn = new Connection(socket, this.options.dialect, this.options.limits, this.options.log, (c) => {
-        this.connections.delete(c);
-        this.perAddress.close(address);
-        if (this.connections.size === 0) this.lastEnded?.();
-      }, this.options.stats, origin);
+      // Always the address admitted (the socket's peer or the PROXY header's client): the
+      // one ended() gives back to the per-address count.
+      const conn = new Connection(socket, this.services, { address, port, connectedAt: acceptedAt });
       this.connections.add(conn);
       if (rest !== undefined && rest.length > 0) conn.pushInput(rest);
     } catch (err) {
@@ -186,8 +195,14 @@ export class TcpListener<F> {
     }
   }
 
-  private checkDeadlines(): void {
-    const now = Date.now();
+  /** A connection's socket closed: its address may connect again. */
+  private ended(c: Connection<F>): void {
+    this.connections.delete(c);
+    this.perAddress.close(c.remoteAddress);
+    if (this.connections.size === 0) this.lastEnded?.();
+  }
+
+  private checkDeadlines(now: number): void {
     this.proxyStage?.checkDeadlines(now);
     for (const c of this.connections) c.checkDeadlines(now);
   }

@@ -1,19 +1,24 @@
 /**
  * A UDP listener for one datagram dialect: one socket bound to host:port. Each datagram
- * is decoded by the dialect's codec and handed, with its source address, to the
- * dialect's handler. The listener owns what is the transport's in any dialect:
- * - the table of admitted peers and their sessions, in least-recently-heard order, so
- *   that one timer finds the idle ones without scanning the rest (WIRE.md 1: an
- *   address silent for the idle limit is logged out);
+ * goes, with its source address, to the peers table (datagram-peers.ts: admitted peers,
+ * their message rate, the session boundary, idle release), which hands it to the
+ * dialect. The listener owns the socket and what goes out through it:
  * - the anti-reflection limits on replies to addresses not admitted (ReplyLimiter);
- * - the bound on the socket's user-space send queue, and send errors (never thrown).
+ * - the bound on the socket's user-space send queue, and send errors (never thrown);
+ * - the one watchdog timer (idle peers, the reply limiter's table).
  */
-import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
+import { createSocket, type Socket } from "node:dgram";
 import { lookup as dnsLookup, type LookupOneOptions } from "node:dns";
 import { isIP, isIPv6, type AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { DatagramDialect, DatagramHandler, DatagramLink, Peer } from "./datagram-session.js";
+import type { RateLimit } from "../core/rate-limit.js";
+import type { DialectStats } from "../core/stats.js";
+import { DatagramPeers, NO_RATE, type DatagramOut } from "./datagram-peers.js";
+import type { DatagramDialect, Peer } from "./datagram-session.js";
+import { startWatchdog } from "./deadlines.js";
 import { ReplyLimiter, UNVERIFIED_REPLY_LIMITS, type ReplyLimits } from "./reply-limiter.js";
+
+export { peerKey } from "./datagram-peers.js";
 
 /**
  * The socket's address lookup: an IP literal (every peer's address is one, from the
@@ -38,8 +43,12 @@ export interface UdpListenerOptions<F, S> {
   port: number;
   /** An admitted peer silent this long is released and reported to the dialect. */
   idleTimeoutMs: number;
+  /** Datagrams an admitted peer may send; default no limit. */
+  rate?: RateLimit | undefined;
+  /** This dialect's counters (rate-limit hits); default: the listener's own. */
+  stats?: DialectStats | undefined;
   log: Logger;
-  /** Replies to peers not admitted; default WIRE.md 6 (5 a second, at most 64 bytes). */
+  /** Replies to peers not admitted; default docs/udp.md#anti-abuse (5 a second, at most 64 bytes). */
   unverifiedReplies?: ReplyLimits;
   /**
    * Datagrams waiting in the socket's user-space queue (the kernel's buffer was full)
@@ -48,29 +57,24 @@ export interface UdpListenerOptions<F, S> {
   maxSendQueue?: number;
 }
 
-interface Admitted<S> {
-  readonly peer: Peer;
-  readonly session: S;
-  lastHeard: number;
-}
-
-export function peerKey(address: string, port: number): string {
-  return isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
-export class UdpListener<F, S> implements DatagramLink<S> {
+export class UdpListener<F, S> implements DatagramOut {
   private readonly socket: Socket;
-  /** Least recently heard first: a datagram moves its peer to the end. */
-  private readonly peers = new Map<string, Admitted<S>>();
+  private readonly peers: DatagramPeers<F, S>;
   private readonly limiter: ReplyLimiter;
   private readonly maxSendQueue: number;
-  private handler: DatagramHandler<F, S> | undefined;
+  private started = false;
   private watchdog: NodeJS.Timeout | undefined;
   private closed = false;
   private dropped = 0;
 
   constructor(private readonly options: UdpListenerOptions<F, S>) {
     this.socket = createSocket({ type: isIPv6(options.host) ? "udp6" : "udp4", lookup: literalFirstLookup });
+    this.peers = new DatagramPeers(options.dialect, this, {
+      idleTimeoutMs: options.idleTimeoutMs,
+      rate: options.rate ?? NO_RATE,
+      stats: options.stats,
+      log: options.log,
+    });
     this.limiter = new ReplyLimiter(options.unverifiedReplies ?? UNVERIFIED_REPLY_LIMITS);
     this.maxSendQueue = options.maxSendQueue ?? 1000;
   }
@@ -90,7 +94,7 @@ export class UdpListener<F, S> implements DatagramLink<S> {
 
   /** The socket is bound and not closed. Asked live by /readyz. */
   get bound(): boolean {
-    return this.handler !== undefined && !this.closed;
+    return this.started && !this.closed;
   }
 
   /** Bytes waiting in the socket's user-space send queue (the kernel's buffer was full). */
@@ -114,12 +118,13 @@ export class UdpListener<F, S> implements DatagramLink<S> {
     });
     // A receive or send error must not take the process down; UDP simply goes on.
     socket.on("error", (err) => this.options.log.warn({ err, dialect: this.dialectName }, "udp socket error"));
-    this.handler = this.options.dialect.createHandler(this);
-    socket.on("message", (msg, rinfo) => this.socketOnMessage(msg, rinfo));
-    // Often enough that an idle peer goes within a quarter of the limit after it passes.
-    const every = Math.min(1000, Math.max(10, this.options.idleTimeoutMs / 4));
-    this.watchdog = setInterval(() => this.sweep(Date.now()), every);
-    this.watchdog.unref();
+    this.peers.start();
+    this.started = true;
+    socket.on("message", (msg, rinfo) => this.peers.receive(msg, rinfo.address, rinfo.port, Date.now()));
+    this.watchdog = startWatchdog(this.options.idleTimeoutMs, (now) => {
+      this.peers.sweep(now);
+      this.limiter.expire(now);
+    });
     return socket.address();
   }
 
@@ -127,30 +132,16 @@ export class UdpListener<F, S> implements DatagramLink<S> {
   async close(): Promise<void> {
     if (this.closed) return;
     clearInterval(this.watchdog);
-    try {
-      this.handler?.close();
-    } catch (err) {
-      this.options.log.error({ err, dialect: this.dialectName }, "closing the udp sessions failed");
-    }
+    this.peers.close();
     this.closed = true;
-    this.peers.clear();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
-  // ---- DatagramLink -----------------------------------------------------------------
+  // ---- DatagramOut ------------------------------------------------------------------
 
-  admit(peer: Peer, session: S): void {
-    this.peers.delete(peer.key);
-    this.peers.set(peer.key, { peer, session, lastHeard: Date.now() });
-  }
-
-  release(peer: Peer): void {
-    this.peers.delete(peer.key);
-  }
-
-  send(peer: Peer, datagram: Uint8Array): boolean {
+  send(peer: Peer, datagram: Uint8Array, admitted: boolean): boolean {
     if (this.closed) return false;
-    if (!this.peers.has(peer.key) && !this.limiter.allow(peer.key, datagram.length, Date.now())) {
+    if (!admitted && !this.limiter.allow(peer.key, datagram.length, Date.now())) {
       this.dropped++;
       return false;
     }
@@ -167,60 +158,6 @@ export class UdpListener<F, S> implements DatagramLink<S> {
       this.options.log.debug({ err, remote: peer.key }, "udp send failed");
       return false;
     }
-  }
-
-  *sessions(): IterableIterator<S> {
-    for (const a of this.peers.values()) yield a.session;
-  }
-
-  // ---- input ------------------------------------------------------------------------
-
-  private socketOnMessage(msg: Buffer, rinfo: RemoteInfo): void {
-    const key = peerKey(rinfo.address, rinfo.port);
-    const admitted = this.peers.get(key);
-    let peer: Peer;
-    if (admitted !== undefined) {
-      // Any datagram is a sign of life (WIRE.md 6): refresh and move to the end.
-      admitted.lastHeard = Date.now();
-      this.peers.delete(key);
-      this.peers.set(key, admitted);
-      peer = admitted.peer;
-    } else {
-      peer = { address: rinfo.address, port: rinfo.port, key };
-    }
-    try {
-      const decoded = this.options.dialect.codec.decode(msg);
-      this.handler!.onDatagram(decoded, peer, admitted?.session);
-    } catch (err) {
-      // The session boundary: a throwing handler ends that peer's session (as a TCP
-      // connection is closed), never the process or anyone else's session.
-      this.options.log.error({ err, dialect: this.dialectName, remote: key, reason: "session_error" }, "udp handler failed on a datagram; ending that session");
-      if (admitted !== undefined) this.endSession(admitted);
-    }
-  }
-
-  private endSession(a: Admitted<S>): void {
-    this.peers.delete(a.peer.key);
-    try {
-      this.handler!.onSessionError(a.session, a.peer);
-    } catch (err) {
-      this.options.log.error({ err, dialect: this.dialectName, remote: a.peer.key }, "udp handler failed ending a session");
-    }
-  }
-
-  /** Release peers silent past the idle limit (oldest first, stopping at the first live one). */
-  private sweep(now: number): void {
-    const idle = this.options.idleTimeoutMs;
-    for (const [key, a] of this.peers) {
-      if (now - a.lastHeard < idle) break;
-      this.peers.delete(key);
-      try {
-        this.handler!.onIdle(a.session, a.peer);
-      } catch (err) {
-        this.options.log.error({ err, dialect: this.dialectName, remote: key }, "udp handler failed on an idle peer");
-      }
-    }
-    this.limiter.expire(now);
   }
 
   /** One callback for every send (none allocated per datagram); errors are counted, not thrown. */

@@ -12,12 +12,12 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CLI, REPO_ROOT, tempDir } from "../helpers/server.js";
 import { dryParse } from "./dry-parse.js";
-import { SETTINGS } from "../../src/config/settings.js";
+import { SERVE_SETTINGS } from "../../src/app/settings.js";
 
 const UNIT_PATH = join(REPO_ROOT, "contrib/switchboard.service");
 const LOGROTATE_PATH = join(REPO_ROOT, "contrib/logrotate.d/switchboard");
 /** The server's default shutdown deadline: systemd must wait longer before its SIGKILL. */
-const DEFAULT_SHUTDOWN_DEADLINE_S = SETTINGS["shutdown-deadline"].default / 1000;
+const DEFAULT_SHUTDOWN_DEADLINE_S = SERVE_SETTINGS.settings["shutdown-deadline"].default / 1000;
 const TIMEOUT = { timeout: 30_000 };
 
 /** `Key=value` lines of one section (a key given twice keeps every value, in order). */

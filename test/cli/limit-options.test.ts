@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { Command } from "commander";
 import { addLimitOptions, limitsFrom } from "../../src/cli/limit-options.js";
 import { udpOptionsFrom } from "../../src/cli/commands/udp.js";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { DEFAULT_UDP_OPTIONS } from "../../src/protocols/udp/index.js";
 
 function parse(args: string[]) {

@@ -3,14 +3,16 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import type { Limits } from "../../src/app/limits.js";
+import { SERVE_SETTINGS, type ServeSettingDefs } from "../../src/app/settings.js";
 import { readConfigFile, resolveSettings } from "../../src/config/load.js";
 import { SettingsReloader, type LiveTarget } from "../../src/config/reload.js";
-import type { Limits } from "../../src/core/limits.js";
+import type { LimitsOf } from "../../src/config/settings.js";
 import { tempDir } from "../helpers/server.js";
 
 function recorder() {
   const calls: { limits: Limits[]; levels: string[] } = { limits: [], levels: [] };
-  const target: LiveTarget = {
+  const target: LiveTarget<LimitsOf<ServeSettingDefs>> = {
     setLimits: (l) => void calls.limits.push({ ...l }),
     setLogLevel: (level) => void calls.levels.push(level),
   };
@@ -18,8 +20,8 @@ function recorder() {
 }
 
 function startedWith(path: string, fromCommandLine = {}) {
-  const { settings } = resolveSettings(fromCommandLine, readConfigFile(path).values);
-  return new SettingsReloader(path, fromCommandLine, settings);
+  const { settings } = resolveSettings(SERVE_SETTINGS, fromCommandLine, readConfigFile(SERVE_SETTINGS, path).values);
+  return new SettingsReloader(SERVE_SETTINGS, path, fromCommandLine, settings);
 }
 
 describe("reloading settings on SIGHUP", () => {
@@ -60,7 +62,7 @@ describe("reloading settings on SIGHUP", () => {
   });
 
   it("has nothing to re-read without a file", () => {
-    const { settings } = resolveSettings({}, {});
-    assert.deepEqual(new SettingsReloader(undefined, {}, settings).reload(recorder().target), []);
+    const { settings } = resolveSettings(SERVE_SETTINGS, {}, {});
+    assert.deepEqual(new SettingsReloader(SERVE_SETTINGS, undefined, {}, settings).reload(recorder().target), []);
   });
 });

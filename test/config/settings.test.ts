@@ -5,12 +5,19 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Command } from "commander";
 import { README_BEGIN, README_END, exampleYaml, settingsMarkdown } from "../../src/config/docs.js";
-import { readConfigFile, resolveSettings } from "../../src/config/load.js";
-import { SETTINGS, SETTING_KEYS, envName, type Setting } from "../../src/config/settings.js";
-import { limitsOfSettings, switchboardConfigOf } from "../../src/config/switchboard-config.js";
+import { readConfigFile as readFile, resolveSettings as resolve, type FileValues, type Resolved } from "../../src/config/load.js";
+import { envName, type Setting } from "../../src/config/settings.js";
+import { limitsOfSettings, SERVE_SETTINGS, switchboardConfigOf, type ServeSettingDefs } from "../../src/app/settings.js";
+import { duration } from "../../src/config/kinds.js";
 import { addSettingOptions, valuesByKey } from "../../src/cli/setting-options.js";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { REPO_ROOT, tempDir } from "../helpers/server.js";
+
+const SETTINGS = SERVE_SETTINGS.settings;
+const SETTING_KEYS = SERVE_SETTINGS.keys;
+type Values = Parameters<typeof resolve<ServeSettingDefs>>[1];
+const readConfigFile = (path: string): FileValues<ServeSettingDefs> => readFile(SERVE_SETTINGS, path);
+const resolveSettings = (fromCommandLine: Values, fromFile: Values): Resolved<ServeSettingDefs> => resolve(SERVE_SETTINGS, fromCommandLine, fromFile);
 
 function fileWith(text: string): string {
   const path = join(tempDir("sb-config-"), "switchboard.yaml");
@@ -24,16 +31,16 @@ describe("the docs made from the settings table", () => {
     const begin = readme.indexOf(README_BEGIN);
     const end = readme.indexOf(README_END);
     assert.ok(begin >= 0 && end > begin, "README.md has the settings markers");
-    assert.equal(readme.slice(begin + README_BEGIN.length, end), "\n\n" + settingsMarkdown() + "\n");
+    assert.equal(readme.slice(begin + README_BEGIN.length, end), "\n\n" + settingsMarkdown(SERVE_SETTINGS) + "\n");
   });
 
   it("switchboard.example.yaml is exactly what `npm run docs` makes", () => {
-    assert.equal(readFileSync(join(REPO_ROOT, "switchboard.example.yaml"), "utf8"), exampleYaml());
+    assert.equal(readFileSync(join(REPO_ROOT, "switchboard.example.yaml"), "utf8"), exampleYaml(SERVE_SETTINGS));
   });
 
   it("every setting appears once in the README block and once in the example file", () => {
-    const md = settingsMarkdown();
-    const yaml = exampleYaml();
+    const md = settingsMarkdown(SERVE_SETTINGS);
+    const yaml = exampleYaml(SERVE_SETTINGS);
     for (const key of SETTING_KEYS) {
       assert.equal(md.split(`| \`${key}\` |`).length, 2, `${key} in the README table once`);
       assert.equal(yaml.split(`\n#${key}: `).length, 2, `${key} in the example once`);
@@ -41,7 +48,7 @@ describe("the docs made from the settings table", () => {
   });
 
   it("the example file, uncommented, is valid and gives every default back", () => {
-    const uncommented = exampleYaml().replace(/^#([a-z0-9-]+: )/gm, "$1");
+    const uncommented = exampleYaml(SERVE_SETTINGS).replace(/^#([a-z0-9-]+: )/gm, "$1");
     const file = readConfigFile(fileWith(uncommented));
     assert.deepEqual(file.problems, []);
     const { settings, problems } = resolveSettings({}, file.values);
@@ -140,11 +147,12 @@ describe("merging flags, environment variables, the file and the defaults", () =
       const s = SETTINGS[key] as Setting<unknown>;
       const value = s.default ?? s.example;
       const text = Array.isArray(value) ? value.join(",") : s.kind.format(value);
-      // A non-default value where one is easy to make, so the default cannot pass for it.
-      const [envText, expected] = typeof value === "number" && key !== "udp-port" ? [String(value + 1000), undefined] : [text, value];
+      // A non-default value where one is easy to make, so the default cannot pass for it:
+      // the number written bare, which a duration reads as seconds and every other kind as itself.
+      const [envText, expected] =
+        typeof value === "number" && key !== "udp-port" ? [String(value + 1000), s.kind === duration ? (value + 1000) * 1000 : value + 1000] : [text, value];
       const got = commandLine([], { [envName(key)]: envText })[key];
-      if (expected === undefined) assert.equal(typeof got, "number", key);
-      else assert.deepEqual(got, expected, key);
+      assert.deepEqual(got, expected, `${key} from ${envName(key)}=${envText}`);
       assert.notEqual(got, undefined, `${envName(key)} is read`);
     }
     assert.equal(commandLine([], { SWITCHBOARD_LAB_PORT: "off" })["lab-port"], "off");

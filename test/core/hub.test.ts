@@ -38,7 +38,7 @@ function joined(hub: Hub, name: string, capacity = Infinity): FakeMember {
   return m;
 }
 
-describe("hub names (WIRE.md 1)", () => {
+describe("hub names (docs/wire.md#names)", () => {
   it("accepts 1-32 characters of A-Z a-z 0-9 _ - . and nothing else", () => {
     const hub = new Hub();
     for (const good of ["a", "Bob", "x_y-z.1", "A".repeat(32)]) assert.equal(hub.join(new FakeMember(), good), "ok", good);
@@ -202,7 +202,7 @@ class FakeMailbox implements Mailbox {
   remove(): void {}
 }
 
-describe("hub offline delivery (WIRE.md 2: cs262 accounts get it queued)", () => {
+describe("hub offline delivery (docs/wire.md#offline-mail: cs262 accounts get it queued)", () => {
   it("queues a direct message to an offline name the mailbox takes, and refuses others", () => {
     const mailbox = new FakeMailbox(["carol"]);
     const hub = new Hub({ mailbox });

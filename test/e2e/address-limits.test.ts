@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Socket } from "node:net";
 import { describe, it } from "node:test";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { FrameType as Bcs, Status } from "../../src/protocols/bcs/frames.js";
 import { FrameType as Gowing, JoinStatus } from "../../src/protocols/gowing/frames.js";
 import { RawBcs, type Received } from "../helpers/bcs-wire.js";

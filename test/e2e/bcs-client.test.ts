@@ -1,5 +1,5 @@
 /**
- * bcs_client as a process (seed 000, WIRE.md 3): against the real bcs_server for chat,
+ * bcs_client as a process (seed 000, docs/bcs.md): against the real bcs_server for chat,
  * names and files, and against a scripted fake server for what a real one cannot be made
  * to do on cue (holding a reply back, sending bad bytes, hanging up).
  */

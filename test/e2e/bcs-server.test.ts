@@ -1,4 +1,4 @@
-/** bcs over real sockets against an in-process server (WIRE.md 3, issue 2 acceptance). */
+/** bcs over real sockets against an in-process server (docs/bcs.md, issue 2 acceptance). */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

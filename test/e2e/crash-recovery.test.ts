@@ -2,8 +2,8 @@
  * Crash recovery (issue 8): SIGKILL a spawned server in the middle of a stream of cs262
  * sends to an offline account and bcs uploads, restart it on the same data directory,
  * and check that every acknowledged message and every acknowledged file is there, that
- * no file is partial, and that no temporary is left (WIRE.md 1: acknowledged means on
- * disk; src/files/file-store.ts: temporary file, synced, then linked into place).
+ * no file is partial, and that no temporary is left (docs/wire.md#offline-mail: acknowledged means on
+ * disk; src/files/local-file-store.ts: temporary file, synced, then linked into place).
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";

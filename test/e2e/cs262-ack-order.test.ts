@@ -1,12 +1,12 @@
 /**
- * The durability promise (WIRE.md 1 and 4): the RESPONSE to a SEND that was queued for
+ * The durability promise (docs/wire.md#offline-mail): the RESPONSE to a SEND that was queued for
  * an offline account leaves only after the store has reported the write durable. A
  * store whose writes wait for the test makes the order observable.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Hub } from "../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { cs262Dialect } from "../../src/protocols/cs262/index.js";
 import { StoreAccounts } from "../../src/store/accounts.js";

@@ -1,8 +1,8 @@
 /**
- * cs262 over real sockets against an in-process server (seed 002, WIRE.md 2 and 4):
+ * cs262 over real sockets against an in-process server (seed 002, docs/cs262.md; docs/wire.md#rendering-across-dialects):
  * every command with its success and error answers, offline delivery, passwords, the
  * frames the server refuses, and interop with bcs on the same hub. Every test runs for
- * both numberings (WIRE.md 4): version 1 and the original's version 0, whose different
+ * both numberings (docs/cs262.md#frames): version 1 and the original's version 0, whose different
  * answers the RawCs262 shorthands hide.
  */
 import assert from "node:assert/strict";
@@ -317,7 +317,7 @@ for (const version of [1, 0] as const satisfies readonly WireVersion[]) {
       });
     });
 
-    describe("cs262 refused frames (WIRE.md 4)", TIMEOUT, () => {
+    describe("cs262 refused frames (docs/cs262.md#answers)", TIMEOUT, () => {
       it("answers RESPONSE and LISTRESPONSE from a client with an error and goes on", async () => {
         const p = await open();
         p.send({ command: Command.Response, error: "" });
@@ -347,7 +347,7 @@ for (const version of [1, 0] as const satisfies readonly WireVersion[]) {
         for (let i = 41, v = len; i >= 2; i--, v >>= 8n) h[i] = Number(v & 0xffn);
         return h;
       };
-      // Version 1 connections keep their words (WIRE.md 4: version 1 unchanged).
+      // Version 1 connections keep their words (docs/cs262.md#answers: version 1 unchanged).
       const wrongVersion = version === 1 ? "unsupported version (this server speaks version 1)" : "unsupported version (this connection speaks version 0)";
       for (const [what, bytes, error] of [
         ["a wrong version", header(2, 1, 5n), wrongVersion],
@@ -367,7 +367,7 @@ for (const version of [1, 0] as const satisfies readonly WireVersion[]) {
       }
     });
 
-    describe("cs262 with bcs on one hub (WIRE.md 1 and 2)", TIMEOUT, () => {
+    describe("cs262 with bcs on one hub (docs/wire.md)", TIMEOUT, () => {
       it("delivers a cs262 SEND to an online bcs user as a private deliver", async () => {
         const a = fresh();
         const bcsName = fresh("Bcs");

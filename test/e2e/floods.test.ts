@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it, type TestContext } from "node:test";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { BcsCodec, encodeFrame as encodeBcs } from "../../src/protocols/bcs/codec.js";
 import { FrameType as Bcs, Status } from "../../src/protocols/bcs/frames.js";
 import { Cs262Codec, encodeFrame as encodeCs262 } from "../../src/protocols/cs262/codec.js";
@@ -257,7 +257,7 @@ describe("floods: one client as fast as it can, the others keep their latency", 
       // The flooder shares this thread with the server: it sends a batch per turn of the
       // event loop, about what the server reads per turn. A flood faster than the server
       // reads only fills the kernel's receive buffer, which drops every sender's datagrams
-      // alike; no server-side limit can help that (docs/udp.md, "Floods").
+      // alike; no server-side limit can help that (docs/udp.md#anti-abuse).
       let sent = 0;
       const pump = (): void => {
         if (!flooding) return;

@@ -1,5 +1,5 @@
 /**
- * The gowing client as a process (seed 003, WIRE.md 5; issue 5 acceptance): driven over
+ * The gowing client as a process (seed 003, docs/gowing.md; issue 5 acceptance): driven over
  * pipes against an in-process server, and once on a pseudo-terminal (util-linux
  * `script`) to see that incoming lines do not garble the line being typed.
  */

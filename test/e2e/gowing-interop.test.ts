@@ -1,5 +1,5 @@
 /**
- * gowing with other dialects on one hub (WIRE.md 2, gowing column): bcs over real
+ * gowing with other dialects on one hub (docs/wire.md#rendering-across-dialects, gowing column): bcs over real
  * sockets; lab, cs262 and udp direct messages through the hub itself, as their sessions
  * would call it (hub.direct from a Member of that dialect).
  */
@@ -113,7 +113,7 @@ describe("direct messages from lab, cs262 and udp users", () => {
     hub.join(udp, udp.name);
     await g.next();
     assert.equal(hub.lobby(udp, "line one\nline two"), "ok");
-    // gowing frames carry their length, so a newline needs no replacing (WIRE.md 1).
+    // gowing frames carry their length, so a newline needs no replacing (docs/wire.md#text).
     assert.deepEqual(await g.next(), message("[udp_six] line one\nline two"));
     hub.leave(udp);
     g.close();

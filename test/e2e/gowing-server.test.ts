@@ -1,4 +1,4 @@
-/** The gowing server over real sockets (seed 003, WIRE.md 5; issue 5 acceptance). */
+/** The gowing server over real sockets (seed 003, docs/gowing.md; issue 5 acceptance). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodeRaw, encodeText } from "../../src/protocols/gowing/codec.js";

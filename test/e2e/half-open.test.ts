@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
 import { encodeFrame as encodeBcs } from "../../src/protocols/bcs/codec.js";
 import { FrameType as Bcs } from "../../src/protocols/bcs/frames.js";
 import { encodeFrame as encodeCs262 } from "../../src/protocols/cs262/codec.js";
@@ -69,11 +69,16 @@ async function until(test: () => boolean): Promise<void> {
 describe("half-open connections are closed by the server's deadlines", TIMEOUT, () => {
   let server: TestHub;
 
-  it("starts every TCP dialect with short deadlines", async () => {
+  // Every TCP dialect on one server, with short deadlines.
+  before(async () => {
     server = await startHub(
       { lab: { ...ANY_PORT, bots: [] }, gowing: { ...ANY_PORT, logDir: "off" }, bcs: { ...ANY_PORT, chatLog: "off" }, cs262: ANY_PORT, store: "memory" },
       { loginTimeoutMs: DEADLINE_MS, stallTimeoutMs: DEADLINE_MS },
     );
+  });
+
+  after(async () => {
+    await server?.close();
   });
 
   for (const d of DIALECTS) {
@@ -95,8 +100,4 @@ describe("half-open connections are closed by the server's deadlines", TIMEOUT, 
       await until(() => !server.running.hub.isOnline(user)); // and logged out
     });
   }
-
-  it("closes the server", async () => {
-    await server.close();
-  });
 });

@@ -19,7 +19,7 @@ const dataDir = tempDir("sb-idle-");
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /**
- * Joins are announced to gowing and bcs users (WIRE.md 2), so those log in last and
+ * Joins are announced to gowing and bcs users (docs/wire.md#rendering-across-dialects), so those log in last and
  * bcs after gowing: each bcs user then acknowledges only the joins of later bcs users,
  * fewer than its --queue-frames. Every login writes a notice to each gowing and bcs user
  * (a fan-out of their number), so they are the smaller share here.

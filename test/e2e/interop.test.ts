@@ -1,5 +1,5 @@
 /**
- * Across dialects on one hub (WIRE.md 2): lab, gowing, bcs, cs262 and udp users in one
+ * Across dialects on one hub (docs/wire.md#rendering-across-dialects): lab, gowing, bcs, cs262 and udp users in one
  * process, each speaking its own wire over real sockets.
  */
 import assert from "node:assert/strict";

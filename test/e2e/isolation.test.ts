@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { encodeSendFileHeader } from "../../src/protocols/bcs/codec.js";
 import { FrameType as Bcs } from "../../src/protocols/bcs/frames.js";
 import { BcsSession } from "../../src/protocols/bcs/session.js";

@@ -1,4 +1,4 @@
-/** `switchboard client lab` as a subprocess against a real server (WIRE.md 7). */
+/** `switchboard client lab` as a subprocess against a real server (docs/lab.md "Client"). */
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";

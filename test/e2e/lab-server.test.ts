@@ -1,4 +1,4 @@
-/** The lab dialect over real sockets, one test per requirement of seed 001 (WIRE.md 7). */
+/** The lab dialect over real sockets, one test per requirement of seed 001 (docs/lab.md#the-requirements-as-implemented). */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { FrameType } from "../../src/protocols/bcs/frames.js";

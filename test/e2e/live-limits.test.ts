@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Limits } from "../../src/core/limits.js";
+import type { Limits } from "../../src/app/limits.js";
 import { FrameType as BcsType, Status } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";

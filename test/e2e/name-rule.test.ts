@@ -1,5 +1,5 @@
 /**
- * WIRE.md 1's name rule, over real sockets in every dialect: a name owned by a cs262
+ * The name rule of docs/wire.md#names, over real sockets in every dialect: a name owned by a cs262
  * account, online or not, is taken ("name in use"); only `server` and names that break
  * the rule are invalid.
  */
@@ -19,7 +19,7 @@ import type { TestHub } from "../helpers/server.js";
 /** Each dialect's answer to a login under `name`, as a short string. */
 type Attempt = (name: string) => Promise<string>;
 
-describe("the name rule in every dialect (WIRE.md 1)", () => {
+describe("the name rule in every dialect (docs/wire.md#names)", () => {
   let hub: TestHub;
   let attempts: Record<string, Attempt>;
   let online: RawCs262;

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { FrameType as Bcs, Status } from "../../src/protocols/bcs/frames.js";
 import { FrameType as Gowing } from "../../src/protocols/gowing/frames.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";

@@ -116,7 +116,7 @@ describe("switchboard serve", () => {
     }
   });
 
-  it("uses the default ports of WIRE.md 1: lab 5378, gowing 9000, bcs 9001, cs262 9002, udp 9003, HTTP 9100", async (t) => {
+  it("uses the default ports of docs/wire.md#default-ports: lab 5378, gowing 9000, bcs 9001, cs262 9002, udp 9003, HTTP 9100", async (t) => {
     for (const port of [5378, 9000, 9001, 9002, 9100]) {
       if (!(await portIsFree(port))) return t.skip(`${port} is in use on this machine`);
     }

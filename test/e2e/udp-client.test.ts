@@ -1,5 +1,5 @@
 /**
- * `switchboard client udp` as a process (seed 004, WIRE.md 6) against an in-process
+ * `switchboard client udp` as a process (seed 004, docs/udp.md) against an in-process
  * server: it registers, sends public and private messages, prints what arrives (lists
  * and INFO included), keeps itself alive with INFO, and quits with LOGOUT.
  */

@@ -1,5 +1,5 @@
 /**
- * udp over real UDP sockets on loopback against an in-process server (WIRE.md 6,
+ * udp over real UDP sockets on loopback against an in-process server (docs/udp.md,
  * issue 6 acceptance): every opcode's success and error path, lists, liveness,
  * anti-abuse, malformed datagrams, and interop with bcs and with other dialects' members.
  */

@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { Hub } from "../../src/core/hub.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { encodeSendFileHeader } from "../../src/protocols/bcs/codec.js";

@@ -1,6 +1,6 @@
 /** An in-process server with cs262 (and bcs beside it, for interop) on free loopback ports. */
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import type { StoreKind } from "../../src/store/open-store.js";
 import { tempDir } from "./server.js";

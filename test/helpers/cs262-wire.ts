@@ -2,7 +2,7 @@
  * A raw cs262 peer for tests: writes any bytes, reads server frames one at a time, and
  * has shorthands for the requests (each returns the server's answer).
  *
- * It speaks either numbering (WIRE.md 4). The shorthands hide how each version answers,
+ * It speaks either numbering (docs/cs262.md#frames). The shorthands hide how each version answers,
  * so one test covers both: a version-0 SEND's success is its echo, and DELIVER and
  * DELETE, which version 0 does not answer, are followed by a LIST that no name matches
  * (`|`), whose LISTRESPONSE marks the end of their answer (the server answers in order).

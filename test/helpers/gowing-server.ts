@@ -1,7 +1,7 @@
 /** In-process servers for gowing tests: gowing alone, or with bcs on the same hub. */
 import { join } from "node:path";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { tempDir, withOwnServer } from "./server.js";
 

@@ -1,6 +1,6 @@
 /**
  * A raw gowing peer for tests: writes any bytes, reads what the server sends one item at
- * a time (seed 003, WIRE.md 5: frames `type:u8 | len:u16 | payload`, and the JOIN reply
+ * a time (seed 003, docs/gowing.md#frames: frames `type:u8 | len:u16 | payload`, and the JOIN reply
  * as one raw byte, handed out as `{ type: 0, text: <the status as a character> }`).
  */
 import type { Socket } from "node:net";

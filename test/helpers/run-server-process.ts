@@ -8,7 +8,7 @@
  * `reload.fail`.
  */
 import type { SwitchboardConfig } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import type { LogLevel, OpsLogConfig } from "../../src/log/ops-log.js";
 import { runServer } from "../../src/cli/run-server.js";
 

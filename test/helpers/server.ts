@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } from "../../src/app/switchboard.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 
 export const REPO_ROOT = new URL("../../../", import.meta.url).pathname;

@@ -1,9 +1,9 @@
 /** An in-process Switchboard with the udp dialect (and bcs, for interop) on loopback. */
-import type { UdpConfig } from "../../src/app/start-udp.js";
+import type { UdpConfig } from "../../src/protocols/udp/index.js";
 import { startSwitchboard, type RunningSwitchboard } from "../../src/app/switchboard.js";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import type { Member } from "../../src/core/ports.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { tempDir } from "./server.js";

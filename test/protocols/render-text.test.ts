@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { asciiOnly, singleLine } from "../../src/protocols/render-text.js";
 
-describe("text rendering for dialects (WIRE.md 1)", () => {
+describe("text rendering for dialects (docs/wire.md#text)", () => {
   it("replaces each non-ASCII code point with one ?", () => {
     assert.equal(asciiOnly("héllo wörld"), "h?llo w?rld");
     assert.equal(asciiOnly("emoji 😀!"), "emoji ?!"); // one code point, two UTF-16 units

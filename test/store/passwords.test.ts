@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { hashPassword, verifyPassword } from "../../src/store/passwords.js";
 
-describe("account passwords (salted scrypt, WIRE.md 4)", () => {
+describe("account passwords (salted scrypt, docs/cs262.md#accounts)", () => {
   it("verifies the right password and refuses a wrong one", async () => {
     const stored = await hashPassword("correct horse");
     assert.equal(await verifyPassword("correct horse", stored), true);

@@ -68,7 +68,7 @@ export function storeContract(name: string, target: ContractTarget): void {
       });
     });
 
-    describe("listing by pattern (WIRE.md 4)", () => {
+    describe("listing by pattern (docs/cs262.md#accounts)", () => {
       const names = ["alice", "Albert", "bob", "Abby", "carol", "rob_b", "x.y", "a%b", "a_c"];
       const withAccounts = async (): Promise<Store> => {
         const store = fresh();

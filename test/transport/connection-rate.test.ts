@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
-import { DEFAULT_LIMITS, type Limits } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import type { Conn, StreamDialect, StreamSession } from "../../src/transport/session.js";
 import { NEED, type Decoded, type StreamCodec } from "../../src/transport/stream-codec.js";

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
-import { DEFAULT_LIMITS } from "../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { OUTPUT_HIGH_WATER } from "../../src/transport/connection.js";
 import type { Conn, StreamDialect, StreamSession } from "../../src/transport/session.js";
 import { NEED, type Decoded, type StreamCodec } from "../../src/transport/stream-codec.js";

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { describe, it } from "node:test";
+import { noRefusals, type ConnectionRefusals } from "../../src/transport/connection-refusals.js";
 import { awaitingHeaderLimit, AWAITING_HEADER_PER_ADDRESS, ProxyHeaderStage } from "../../src/transport/proxy-protocol-stage.js";
 import type { ProxySource } from "../../src/transport/proxy-protocol.js";
 import { captureLog, type LogRecord } from "../helpers/capture-log.js";
@@ -26,6 +27,8 @@ interface HandedOn {
 
 interface Rig {
   readonly stage: ProxyHeaderStage;
+  /** The listener's counters of connections refused at accept. */
+  readonly refused: ConnectionRefusals;
   readonly handedOn: HandedOn[];
   readonly records: LogRecord[];
   /** A client socket, connected. */
@@ -36,9 +39,11 @@ interface Rig {
 async function rig(maxPerAddress: number, deadlineMs = 10_000): Promise<Rig> {
   const { log, records } = captureLog();
   const handedOn: HandedOn[] = [];
+  const refused = noRefusals();
   const stage = new ProxyHeaderStage({
     dialect: "test",
     log,
+    refused,
     deadlineMs,
     maxPerAddress,
     onHeader: (socket, source, acceptedAt, rest) => handedOn.push({ socket, source, acceptedAt, rest, dataListeners: socket.listenerCount("data") }),
@@ -49,6 +54,7 @@ async function rig(maxPerAddress: number, deadlineMs = 10_000): Promise<Rig> {
   const clients: Socket[] = [];
   return {
     stage,
+    refused,
     handedOn,
     records,
     client: () =>
@@ -185,6 +191,7 @@ describe("the PROXY header stage", TIMEOUT, () => {
         ],
       );
       assert.match(String(w[0]!["remote"]), /^127\.0\.0\.1:\d+$/);
+      assert.deepEqual(r.refused, { ...noRefusals(), bad_proxy_header: 1, proxy_header_incomplete: 1 }, "counted as refused connections, the health check not");
     } finally {
       await r.close();
     }

@@ -1,10 +1,10 @@
-/** Anti-reflection limits for replies to unregistered udp addresses (WIRE.md 6). */
+/** Anti-reflection limits for replies to unregistered udp addresses (docs/udp.md#anti-abuse). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ReplyLimiter, UNVERIFIED_REPLY_LIMITS } from "../../src/transport/reply-limiter.js";
 
 describe("reply limiter for unverified addresses", () => {
-  it("uses WIRE.md 6's numbers: 5 a second, at most 64 bytes", () => {
+  it("uses the numbers of docs/udp.md#anti-abuse: 5 a second, at most 64 bytes", () => {
     assert.equal(UNVERIFIED_REPLY_LIMITS.perWindow, 5);
     assert.equal(UNVERIFIED_REPLY_LIMITS.windowMs, 1000);
     assert.equal(UNVERIFIED_REPLY_LIMITS.maxBytes, 64);

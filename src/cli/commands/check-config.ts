@@ -1,5 +1,6 @@
 /** `switchboard check-config FILE`: validate a settings file without starting anything. */
 import type { Command } from "commander";
+import { SERVE_SETTINGS } from "../../app/settings.js";
 import { readConfigFile, resolveSettings } from "../../config/load.js";
 
 export function addCheckConfigCommand(program: Command): void {
@@ -12,8 +13,8 @@ export function addCheckConfigCommand(program: Command): void {
       "\nExits 0 and prints the settings it sets when the file is valid; otherwise prints each\nproblem (file, key, what is wrong) and exits 1. Flags and environment variables\nare not read: this checks the file alone.\n\nExamples:\n  switchboard check-config /etc/switchboard/switchboard.yaml\n  switchboard check-config switchboard.example.yaml",
     )
     .action((path: string) => {
-      const file = readConfigFile(path);
-      const { given, problems } = resolveSettings({}, file.values);
+      const file = readConfigFile(SERVE_SETTINGS, path);
+      const { given, problems } = resolveSettings(SERVE_SETTINGS, {}, file.values);
       const all = [...file.problems, ...problems.map((p) => `${path}: ${p}`)];
       if (all.length > 0) {
         for (const p of all) process.stderr.write(`${p}\n`);

@@ -1,4 +1,4 @@
-/** `switchboard server cs262` and `switchboard client cs262` (seed 002, WIRE.md 4). */
+/** `switchboard server cs262` and `switchboard client cs262` (seed 002, docs/cs262.md). */
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { runCs262Client } from "../../clients/cs262/run.js";

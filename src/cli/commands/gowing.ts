@@ -1,4 +1,4 @@
-/** `switchboard server gowing` and `switchboard client gowing` (seed 003, WIRE.md 5). */
+/** `switchboard server gowing` and `switchboard client gowing` (seed 003, docs/gowing.md). */
 import type { Command } from "commander";
 import { runGowingClient } from "../../clients/gowing/run.js";
 import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";

@@ -1,13 +1,12 @@
 /**
  * `switchboard serve`: every dialect on its default port, one hub, plus HTTP. Every
  * setting is a flag, an environment variable and a key of the `--config` YAML file
- * (src/config/settings.ts); a bad value anywhere is reported and nothing starts.
+ * (src/app/settings.ts); a bad value anywhere is reported and nothing starts.
  */
 import { Option, type Command } from "commander";
+import { SERVE_SETTINGS, switchboardConfigOf } from "../../app/settings.js";
 import { loadSettings } from "../../config/load.js";
 import { SettingsReloader } from "../../config/reload.js";
-import { SETTING_KEYS } from "../../config/settings.js";
-import { switchboardConfigOf } from "../../config/switchboard-config.js";
 import { serveFlags } from "../listen-failure.js";
 import { runServer } from "../run-server.js";
 import { addSettingOptions, valuesByKey } from "../setting-options.js";
@@ -28,19 +27,19 @@ export function addServeCommand(program: Command): void {
     .command("serve")
     .description("Serve every dialect on its default port, one hub, plus the HTTP admin port")
     .addOption(new Option("--config <file>", "read settings from this YAML file").env("SWITCHBOARD_CONFIG"));
-  addSettingOptions(serve, SETTING_KEYS)
+  addSettingOptions(serve, SERVE_SETTINGS.keys)
     .addHelpText("after", EXAMPLES)
     .action(async (o: Record<string, unknown>) => {
       const configPath = o["config"] as string | undefined;
-      const fromCommandLine = valuesByKey(o, SETTING_KEYS);
-      const { settings, given, problems } = loadSettings(configPath, fromCommandLine);
+      const fromCommandLine = valuesByKey(o, SERVE_SETTINGS.keys);
+      const { settings, given, problems } = loadSettings(SERVE_SETTINGS, configPath, fromCommandLine);
       if (problems.length > 0) {
         for (const p of problems) process.stderr.write(`switchboard: ${p}\n`);
         process.stderr.write("switchboard: not started: the configuration has problems\n");
         process.exitCode = 1;
         return;
       }
-      const reloader = new SettingsReloader(configPath, fromCommandLine, settings);
+      const reloader = new SettingsReloader(SERVE_SETTINGS, configPath, fromCommandLine, settings);
       await runServer(switchboardConfigOf(settings, given), "ready", {
         shutdownDeadlineMs: settings["shutdown-deadline"],
         flags: serveFlags,

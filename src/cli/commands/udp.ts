@@ -1,8 +1,7 @@
-/** `switchboard server udp` and `switchboard client udp` (seed 004, WIRE.md 6). */
+/** `switchboard server udp` and `switchboard client udp` (seed 004, docs/udp.md). */
 import { InvalidArgumentError, type Command } from "commander";
-import type { UdpConfig } from "../../app/start-udp.js";
 import { DEFAULT_KEEPALIVE_MS, runUdpClient } from "../../clients/udp/run.js";
-import { DEFAULT_UDP_OPTIONS } from "../../protocols/udp/index.js";
+import { DEFAULT_UDP_OPTIONS, type UdpConfig } from "../../protocols/udp/index.js";
 import { addLimitOptions, limitsFrom, parseCount, parseDuration } from "../limit-options.js";
 import { parsePort } from "../ports.js";
 import { runServer } from "../run-server.js";

@@ -1,6 +1,6 @@
 /**
  * Exit codes of the bcs client. The seed fixes one rule: a non-OK reply to `register`
- * exits with that status code (1 name in use, 2 invalid name, ...; WIRE.md 3). The
+ * exits with that status code (1 name in use, 2 invalid name, ...; docs/bcs.md#status-codes). The
  * rest are our choice, kept apart from the status codes where they can be.
  */
 export const Exit = {

@@ -1,7 +1,7 @@
 /**
  * One registered bcs connection, as a state machine driven by frames and typed requests.
  *
- * Rules it keeps (seed 000, WIRE.md 3):
+ * Rules it keeps (seed 000, docs/bcs.md):
  * - `register` first; a non-zero status reply ends the session with that code.
  * - At most one request (send, sendfile, getfile) is outstanding; later ones wait in
  *   `queue` until the previous reply (`status`, or a whole `recvfile`) has arrived.
@@ -13,7 +13,7 @@
  */
 import type { Socket } from "node:net";
 import { basename } from "node:path";
-import { fileNameProblem } from "../../files/file-store.js";
+import { fileNameProblem } from "../../core/file-names.js";
 import { BcsCodec, encodeOneString, encodeSendFileHeader, encodeStatus } from "../../protocols/bcs/codec.js";
 import { FrameType, Status, type BcsFrame } from "../../protocols/bcs/frames.js";
 import { FrameReader } from "../../transport/frame-reader.js";
@@ -308,7 +308,7 @@ export class ClientSession {
     }
     switch (request.kind) {
       case "send":
-        // Over the server's message rate (WIRE.md 3, status 7): the same line again after
+        // Over the server's message rate (docs/bcs.md#floods-and-abuse-limits, status 7): the same line again after
         // a pause, so that piped input goes more slowly instead of losing lines.
         if (reply.code === Status.RateLimited) return this.resendLater(request);
         if (reply.code !== Status.Ok) this.ui.err(`error: ${printable(reply.message)}`);

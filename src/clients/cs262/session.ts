@@ -1,7 +1,7 @@
 /**
  * The cs262 client's connection and its requests, as a state machine.
  *
- * Rules it keeps (seed 002, WIRE.md 4):
+ * Rules it keeps (seed 002, docs/cs262.md):
  * - One request outstanding at a time; later ones wait in `queue`. Each is answered by
  *   one RESPONSE (LISTRESPONSE for LIST); server SEND frames may arrive at any time and
  *   are printed at once.
@@ -401,7 +401,7 @@ export class Cs262ClientSession {
 /** Requests that become a frame. */
 type Sendable = Exclude<Request, { kind: "quit" } | { kind: "logout" }>;
 
-/** The frame for a request; text is made ASCII, as cs262 carries nothing else (WIRE.md 1). */
+/** The frame for a request; text is made ASCII, as cs262 carries nothing else (docs/wire.md#text). */
 function toFrame(request: Sendable, account: string | undefined): Cs262Frame {
   switch (request.kind) {
     case "create":

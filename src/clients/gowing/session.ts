@@ -1,11 +1,11 @@
 /**
- * The gowing client's side of the wire, as a state machine (seed 003, WIRE.md 5):
+ * The gowing client's side of the wire, as a state machine (seed 003, docs/gowing.md):
  *
  *   joining --0--> chatting --@exit / end of input--> over
  *      |  \--1, 2--> naming --a name--> joining
  *      \--3--> over (server full)
  *
- * - JOIN is sent at once on connecting. Its reply is one raw byte (WIRE.md 5, and what
+ * - JOIN is sent at once on connecting. Its reply is one raw byte (docs/gowing.md#frames, and what
  *   the public student servers send), read as such only while a JOIN is outstanding.
  * - Once joined, the client prints its own help (what to type here) in place of the
  *   server's command list, which names protocol commands, not what this client takes.
@@ -15,7 +15,7 @@
  *   another (seed: "loop back to the request for a username"), on the same connection.
  *   If the server closed it meanwhile (its login deadline), the next JOIN reconnects.
  * - Typed lines are queued while a JOIN is outstanding, so piped input keeps its order.
- * - What the user types is held to ASCII (WIRE.md 1): each non-ASCII character is sent
+ * - What the user types is held to ASCII (docs/wire.md#text): each non-ASCII character is sent
  *   as `?`. Nothing here throws on server bytes.
  */
 import type { Socket } from "node:net";
@@ -264,7 +264,7 @@ export class GowingClient {
 
   // ---- ending -----------------------------------------------------------------------
 
-  /** @exit, end of input, Ctrl+C: LEAVE, then close (WIRE.md 5). */
+  /** @exit, end of input, Ctrl+C: LEAVE, then close (docs/gowing.md#session). */
   private leave(): void {
     const socket = this.socket;
     this.phase = "over";

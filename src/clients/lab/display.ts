@@ -1,4 +1,4 @@
-/** What the lab client prints (WIRE.md 7; the lines the lab's own client prints). */
+/** What the lab client prints (docs/lab.md "Client"; the lines the lab's own client prints). */
 import type { LabReply } from "../../protocols/lab/frames.js";
 import { printable } from "../shared/printable.js";
 

@@ -1,5 +1,5 @@
 /**
- * The lab client (seed 001, WIRE.md 7): `switchboard client lab --address A --port P`.
+ * The lab client (seed 001, docs/lab.md "Client"): `switchboard client lab --address A --port P`.
  *
  * Asks for a login until one succeeds (each attempt on a new connection: the server
  * closes after a refusal), then `!who` lists users, `@<user> <msg>` sends, `!quit`

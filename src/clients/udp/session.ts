@@ -1,5 +1,5 @@
 /**
- * The udp client's side of CHAT UDP (seed 004, WIRE.md 6), as a state machine driven by
+ * The udp client's side of CHAT UDP (seed 004, docs/udp.md), as a state machine driven by
  * datagrams, typed actions and timers. UDP loses datagrams, so:
  * - REGISTER is retried until OK or Error arrives (the server answers a repeated
  *   REGISTER of the same name from the same address with OK again);
@@ -201,7 +201,7 @@ export class UdpClientSession {
     if (ok) this.ui.out(entry.line);
   }
 
-  /** WIRE.md 6: every part of a list but the last ends with NUL (`more`). */
+  /** docs/udp.md#the-user-list-43: every part of a list but the last ends with NUL (`more`). */
   private listPart(names: readonly string[], more: boolean): void {
     const now = Date.now();
     if (this.listParts.length > 0 && now - this.listPartAt > LIST_PART_WAIT_MS) this.printList(); // its last part was lost

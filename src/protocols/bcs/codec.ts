@@ -1,5 +1,5 @@
 /**
- * bcs codec: pure bytes <-> BcsFrame, incremental, no I/O (seed 000, WIRE.md 3).
+ * bcs codec: pure bytes <-> BcsFrame, incremental, no I/O (seed 000, docs/bcs.md#frames).
  * `string = len:u16 | bytes`, `flen:u32`, everything big-endian. File contents are
  * announced as bodies and streamed by the reader, never buffered here.
  */

@@ -10,7 +10,7 @@ export const FrameType = {
   RecvFile: 8,
 } as const;
 
-/** Status codes of WIRE.md 3. */
+/** Status codes of docs/bcs.md#status-codes. */
 export const Status = {
   Ok: 0,
   NameInUse: 1,

@@ -1,13 +1,13 @@
 /**
  * One bcs connection: frames <-> hub calls, and hub events -> ack-paced delivers.
  *
- * Pacing (seed 000, WIRE.md 3): at most one `deliver`/`fnotify` is unacknowledged at a
+ * Pacing (seed 000, docs/bcs.md#messages-and-ack-pacing): at most one `deliver`/`fnotify` is unacknowledged at a
  * time; the rest wait in `pending`, which is bounded by the queue-frames limit (a
  * client that lets it fill is a slow consumer). Replies (`status`, `recvfile`) are not
  * paced. While a file is being downloaded nothing else is written, so no frame can
  * land inside the file's bytes.
  *
- * Floods (WIRE.md 3, status 7 "rate limited"): a frame over the message rate is answered
+ * Floods (docs/bcs.md#floods-and-abuse-limits, status 7 "rate limited"): a frame over the message rate is answered
  * `status 7` and dropped (acks are free: a client must be able to acknowledge what it is
  * sent); so is a register from an address with too many refused logins (then closed,
  * as every refused register is), and an upload over the user's allowance.
@@ -15,35 +15,43 @@
  * A register's answer may be pending (a networked name registry): input is paused until
  * it comes, so the status for it precedes every other answer.
  */
-import type { ReadStream } from "node:fs";
 import { isPending } from "../../core/answer.js";
+import type { Client } from "../../core/client-events.js";
 import type { DisconnectReason, JoinResult, LoginLimited } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME } from "../../core/names.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Member } from "../../core/ports.js";
-import { fileNameProblem, type FileStore, type OpenedFile, type Upload } from "../../files/file-store.js";
-import { NO_UPLOAD_QUOTA, type UploadQuota } from "../../files/upload-quota.js";
-import type { ChatLog } from "../../log/chat-log.js";
+import { isRefusal, type CommitResult, type Download, type DownloadRefusal, type FileStore, type Upload, type UploadRefusal } from "../../core/file-store.js";
 import type { Logger } from "../../log/ops-log.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import { afterPending } from "../pending-answer.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
+import type { BcsLimits } from "./limits.js";
 import { PresenceBatch } from "./presence-batch.js";
 import { FrameType, Status, type BcsFrame } from "./frames.js";
-import { FILE_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, PROTOCOL_ANSWERS, SEND_ANSWERS, SHUTDOWN_ANSWER, type StatusAnswer } from "./wire-errors.js";
+import {
+  DOWNLOAD_REFUSALS,
+  FILE_ANSWERS,
+  JOIN_ANSWERS,
+  LIMIT_ANSWERS,
+  PROTOCOL_ANSWERS,
+  SEND_ANSWERS,
+  SHUTDOWN_ANSWER,
+  UPLOAD_REFUSALS,
+  type StatusAnswer,
+} from "./wire-errors.js";
 
 export interface BcsContext {
   readonly hub: Hub;
+  /** Where uploads are kept: it checks names, sizes and each user's upload allowance. */
   readonly files: FileStore;
-  readonly chatLog: ChatLog;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
-  /** Upload allowances per user (--upload-bytes-per-hour, --uploads-per-minute); default none. */
-  readonly uploads?: UploadQuota | undefined;
+  readonly limits: Readonly<TransportLimits & BcsLimits>;
 }
 
 /** Error answers by code, for the metrics; made on the spot: a bad file name or a codec's message. */
@@ -87,10 +95,18 @@ function render(event: HubEvent): Buffer {
 const GOODBYE = encodeDeliver(SERVER_NAME, "The server is going down");
 
 /**
- * A paced item: a hub event, a frame rendered for this client only (the user list), or
- * the joins and leaves folded together while they waited (PresenceBatch).
+ * The delaybot's first answer, to be written in two parts (transport/split-delivery.ts):
+ * rendered when it is delivered, since only then is it known to be split.
  */
-type Paced = HubEvent | Buffer | PresenceBatch;
+class SplitDeliver {
+  constructor(readonly frame: Buffer) {}
+}
+
+/**
+ * A paced item: a hub event, a frame rendered for this client only (the user list), the
+ * joins and leaves folded together while they waited (PresenceBatch), or a split deliver.
+ */
+type Paced = HubEvent | Buffer | PresenceBatch | SplitDeliver;
 
 export class BcsSession implements StreamSession<BcsFrame>, Member {
   readonly dialect = "bcs";
@@ -104,24 +120,27 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private upload: { readonly upload: Upload; readonly name: string; readonly size: number } | undefined;
   /** From a getfile request until its reply is complete: delivers wait, so none lands in the file. */
   private downloading = false;
-  private download: ReadStream | undefined;
+  private download: Download | undefined;
   /** Set when asked to go at shutdown: the goodbye is queued, and the connection closes once it is sent. */
   private leaving: DisconnectReason | undefined;
 
   constructor(
     private readonly conn: Conn,
     private readonly ctx: BcsContext,
-  ) {}
+  ) {
+    ctx.hub.clientEvents.report({ kind: "connected", client: this.client });
+  }
 
   // ---- Member (hub side) ------------------------------------------------------------
 
   deliver(event: HubEvent): boolean {
+    const item = event.kind === "direct" && isSplitDelivery() ? new SplitDeliver(render(event)) : event;
     if (this.registered && !this.awaitingAck && !this.downloading && this.pendingHead === this.pending.length) {
-      return this.sendPaced(event);
+      return this.sendPaced(item);
     }
     if (event.kind === "join" || event.kind === "leave") return this.queuePresence(event.kind, event.name);
     if (this.pending.length - this.pendingHead >= this.ctx.limits.queueFrames) return false;
-    this.pending.push(event);
+    this.pending.push(item);
     return true;
   }
 
@@ -196,7 +215,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     return frame.type === FrameType.Status && this.awaitingAck;
   }
 
-  /** WIRE.md 3 status 7: the request is refused, the client may send it again later. */
+  /** docs/bcs.md#status-codes, status 7: the request is refused, the client may send it again later. */
   overRate(frame: BcsFrame): void {
     // A stray ack is ignored anyway: it gets no answer, only the wait.
     if (frame.type === FrameType.Status) return;
@@ -217,16 +236,12 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     const up = this.upload;
     if (up === undefined) return;
     this.upload = undefined;
+    const answer = up.upload.commit();
+    if (!isPending(answer)) return this.committed(up.name, up.size, answer);
     this.conn.pauseInput(); // the reply must precede anything the client sends next
-    up.upload.finish().then(
-      this.conn.guarded((result: "ok" | "exists") => {
-        if (result === "exists") this.reply(FILE_ANSWERS.exists);
-        else {
-          this.reply([Status.Ok, "ok"]);
-          this.ctx.hub.stats.fileStored(up.size);
-          this.ctx.chatLog.uploaded(this.name, up.name, up.size);
-          this.ctx.hub.fileStored(this, up.name);
-        }
+    answer.then(
+      this.conn.guarded((result: CommitResult) => {
+        this.committed(up.name, up.size, result);
         this.conn.resumeInput(); // after the reply: it precedes the answers to what comes next
       }),
       this.conn.guarded((err: unknown) => {
@@ -245,12 +260,10 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   onClose(reason: DisconnectReason): void {
     this.upload?.upload.abort();
     this.upload = undefined;
-    this.download?.destroy();
+    this.download?.close();
     this.download = undefined;
-    if (this.registered) {
-      this.ctx.hub.leave(this);
-      this.ctx.chatLog.disconnected(this.name, reason);
-    } else this.ctx.hub.leave(this); // abandons a register being answered
+    this.ctx.hub.leave(this); // idempotent; abandons a register still being answered
+    this.ctx.hub.clientEvents.report({ kind: "disconnected", client: this.client, name: this.registered ? this.name : undefined, reason });
   }
 
   checkDeadline(now: number): DisconnectReason | undefined {
@@ -277,6 +290,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   /** The answer to a register. */
   private answerRegister(name: string, result: JoinResult | LoginLimited): void {
+    // A register refused for its address's allowance never reached the hub: no login to report.
+    if (result !== "login_limited") this.reportLogin(name, result);
     if (result !== "ok") {
       this.name = "";
       this.pending.length = 0;
@@ -285,7 +300,6 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.conn.loggedIn();
     this.reply(JOIN_ANSWERS.ok);
     this.registered = true;
-    this.ctx.chatLog.registered(name, this.dialect, `${this.conn.remoteAddress}:${this.conn.remotePort}`);
     const others = this.ctx.hub.names().filter((n) => n !== name);
     const lists = userListMessages(others).map((list) => encodeDeliver(SERVER_NAME, list));
     this.pending.splice(this.pendingHead, 0, ...lists);
@@ -293,9 +307,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   }
 
   private sendToLobby(text: string) {
-    const result = this.ctx.hub.lobby(this, text);
-    if (result === "ok") this.ctx.chatLog.message(this.name, text);
-    return result;
+    return this.ctx.hub.lobby(this, text);
   }
 
   private acknowledged(): void {
@@ -305,34 +317,54 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.pump();
   }
 
+  /** sendfile: the store says where the body goes, or why it does not (the body is then dropped). */
   private beginUpload(filename: string, size: number): void {
-    const problem = fileNameProblem(filename);
-    if (problem !== undefined) return this.reply([Status.FileError, problem]);
-    if (size > this.ctx.limits.maxFileBytes) return this.reply(FILE_ANSWERS.tooLarge);
-    if (this.ctx.files.exists(filename)) return this.reply(FILE_ANSWERS.exists);
-    // Charged last, so that an upload refused for another reason costs no allowance.
-    const quota = (this.ctx.uploads ?? NO_UPLOAD_QUOTA).charge(this.name, size);
-    if (quota !== "ok") {
-      this.ctx.hub.stats.dialect(this.dialect).rateLimited.upload_quota++;
-      return this.reply(quota === "never" ? LIMIT_ANSWERS.overHourlyUploads : LIMIT_ANSWERS.uploadsLater);
-    }
-    this.upload = { upload: this.ctx.files.beginUpload(filename), name: filename, size };
+    const answer = this.ctx.files.beginUpload(this.name, filename, size);
+    if (!isPending(answer)) return this.uploadBegun(filename, size, answer);
+    this.conn.pauseInput(); // the body waits until it has somewhere to go
+    answer.then(
+      this.conn.guarded((begun: Upload | UploadRefusal) => {
+        if (this.conn.closed) return void (isRefusal(begun) || begun.abort());
+        this.uploadBegun(filename, size, begun);
+        this.conn.resumeInput();
+      }),
+      this.conn.guarded((err: unknown) => {
+        this.ctx.log.error({ err, file: filename }, "beginning an upload failed");
+        this.reply(FILE_ANSWERS.storeFailed);
+        this.conn.resumeInput();
+      }),
+    );
   }
 
+  private uploadBegun(filename: string, size: number, begun: Upload | UploadRefusal): void {
+    if (!isRefusal(begun)) {
+      this.upload = { upload: begun, name: filename, size };
+      return;
+    }
+    if (begun.refused === "bad_name") return this.reply([Status.FileError, begun.problem]);
+    if (begun.refused === "over_quota_now" || begun.refused === "over_quota_ever") this.ctx.hub.stats.dialect(this.dialect).rateLimited.upload_quota++;
+    this.reply(UPLOAD_REFUSALS[begun.refused]);
+  }
+
+  private committed(filename: string, size: number, result: CommitResult): void {
+    if (result === "exists") return this.reply(FILE_ANSWERS.exists);
+    this.reply([Status.Ok, "ok"]);
+    this.ctx.hub.stats.fileStored(size);
+    this.ctx.hub.clientEvents.report({ kind: "stored", client: this.client, user: this.name, file: filename, size });
+    this.ctx.hub.fileStored(this, filename);
+  }
+
+  /** getfile: a refusal at once is answered at once; otherwise nothing else is read or delivered until it is answered. */
   private beginDownload(filename: string): void {
-    const problem = fileNameProblem(filename);
-    if (problem !== undefined) return this.reply([Status.FileError, problem]);
+    const answer = this.ctx.files.openDownload(filename);
+    if (!isPending(answer) && isRefusal(answer)) return this.reply(downloadRefusal(answer));
     this.downloading = true;
     this.conn.pauseInput(); // answer this request before reading the next one
-    this.ctx.files.openForRead(filename).then(
-      this.conn.guarded((file: OpenedFile | undefined) => {
-        if (this.conn.closed) return void file?.stream.destroy();
-        if (file === undefined) return this.endDownload(FILE_ANSWERS.notFound);
-        if (file.size > 0xffffffff) {
-          file.stream.destroy();
-          return this.endDownload(FILE_ANSWERS.tooLarge);
-        }
-        this.streamFile(file.size, file.stream);
+    if (!isPending(answer)) return this.downloadOpened(answer);
+    answer.then(
+      this.conn.guarded((opened: Download | DownloadRefusal) => {
+        if (this.conn.closed) return void (isRefusal(opened) || opened.close());
+        this.downloadOpened(opened);
       }),
       this.conn.guarded((err: unknown) => {
         this.ctx.log.error({ err, file: filename }, "opening a download failed");
@@ -341,32 +373,37 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     );
   }
 
-  /** recvfile: the header, then the file straight from disk, paced by the socket. */
-  private streamFile(size: number, stream: ReadStream): void {
-    this.download = stream;
+  private downloadOpened(opened: Download | DownloadRefusal): void {
+    if (isRefusal(opened)) return this.endDownload(downloadRefusal(opened));
+    if (opened.size > 0xffffffff) {
+      opened.close();
+      return this.endDownload(FILE_ANSWERS.tooLarge);
+    }
+    this.streamFile(opened);
+  }
+
+  /** recvfile: the header, then the file as the store hands it over, paced by the socket. */
+  private streamFile(file: Download): void {
+    this.download = file;
     // Replies to the getfile (conn.reply): a download never makes its reader a slow consumer.
-    this.conn.reply(encodeRecvFileHeader(size));
-    // Stream events call session code from outside the transport: each is guarded.
-    stream.on(
-      "data",
-      this.conn.guarded((chunk: string | Buffer) => {
-        if (!this.conn.reply(chunk as Buffer)) return void stream.destroy();
+    this.conn.reply(encodeRecvFileHeader(file.size));
+    // The store calls session code from outside the transport: each callback is guarded.
+    file.start({
+      chunk: this.conn.guarded((chunk: Buffer) => {
+        if (!this.conn.reply(chunk)) return file.close();
         if (this.conn.pendingBytes > DOWNLOAD_HIGH_WATER) {
-          stream.pause();
-          this.conn.whenFlushed(() => stream.resume());
+          file.pause();
+          this.conn.whenFlushed(() => file.resume());
         }
       }),
-    );
-    stream.on("end", this.conn.guarded(() => this.endDownload(undefined)));
-    stream.on(
-      "error",
-      this.conn.guarded((err: Error) => {
+      end: this.conn.guarded(() => this.endDownload(undefined)),
+      error: this.conn.guarded((err: Error) => {
         // The length is already on the wire: the stream cannot be completed or resynced.
         this.ctx.log.error({ err }, "reading a download failed");
         this.download = undefined;
         this.conn.close("session_error");
       }),
-    );
+    });
   }
 
   /** The getfile is answered (by `answer`, or by the complete recvfile): carry on. */
@@ -391,6 +428,15 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     }
   }
 
+  /** For the logs (src/log/): the bcs chat log records each registration. */
+  private reportLogin(name: string, result: JoinResult): void {
+    this.ctx.hub.clientEvents.report({ kind: "login", client: this.client, name, result });
+  }
+
+  private get client(): Client {
+    return { dialect: this.dialect, address: this.conn.remoteAddress, port: this.conn.remotePort };
+  }
+
   private refuse(answer: StatusAnswer): void {
     this.reply(answer);
     this.conn.close("rejected");
@@ -401,8 +447,8 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
       ? this.conn.send(item)
       : item instanceof PresenceBatch
         ? this.conn.send(item.render())
-        : item.kind === "direct" && item.split === true
-        ? this.conn.sendSplit(render(item))
+        : item instanceof SplitDeliver
+        ? this.conn.sendSplit(item.frame)
         : this.conn.send(render(item));
     if (!sent) return false;
     this.awaitingAck = true;
@@ -430,13 +476,18 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
 }
 
+/** The answer to a getfile the store refused: a bad name with the store's reason (status 6). */
+function downloadRefusal(refusal: DownloadRefusal): StatusAnswer {
+  return refusal.refused === "bad_name" ? [Status.FileError, refusal.problem] : DOWNLOAD_REFUSALS[refusal.refused];
+}
+
 /** Longest user-list message: well within a u16 string and a client's 64 KiB frame limit. */
 export const MAX_USER_LIST_BYTES = 60_000;
 
 /**
  * The user list for a newcomer: `online: a, b` (or `online: nobody else`), split over
  * several messages of whole names when it would not fit one (thousands online; a u16
- * string holds at most 65535 bytes, WIRE.md 3). Names are ASCII, so length is bytes.
+ * string holds at most 65535 bytes, docs/bcs.md#frames). Names are ASCII, so length is bytes.
  */
 export function userListMessages(others: readonly string[], maxBytes = MAX_USER_LIST_BYTES): string[] {
   if (others.length === 0) return ["online: nobody else"];

@@ -1,5 +1,6 @@
-/** The one table from hub outcomes to bcs status answers (WIRE.md 3). */
+/** The one table from hub and file store outcomes to bcs status answers (docs/bcs.md#status-codes). */
 import type { JoinResult, SendResult } from "../../core/errors.js";
+import type { DownloadRefusal, UploadRefusal } from "../../core/file-store.js";
 import { Status } from "./frames.js";
 
 export type StatusAnswer = readonly [code: number, message: string];
@@ -45,7 +46,7 @@ export const PROTOCOL_ANSWERS = {
 /** A request while the server says goodbye (docs/bcs.md "Shutdown"): it cannot serve it any more. */
 export const SHUTDOWN_ANSWER: StatusAnswer = [Status.ServerFull, "the server is going down"];
 
-/** WIRE.md 3 status 7 "rate limited": temporary refusals; the client may try again later. */
+/** docs/bcs.md#status-codes, status 7 "rate limited": temporary refusals; the client may try again later. */
 export const LIMIT_ANSWERS = {
   /** A frame over --msg-rate/--msg-burst (acks excepted). */
   rateLimited: [Status.RateLimited, "rate limited; slow down"],
@@ -56,3 +57,16 @@ export const LIMIT_ANSWERS = {
   /** A file larger than a whole hour's allowance can never be accepted: a file error. */
   overHourlyUploads: [Status.FileError, "file larger than the hourly upload limit"],
 } as const satisfies Record<string, StatusAnswer>;
+
+/** A sendfile the file store refused; a bad name is answered with the store's reason (status 6). */
+export const UPLOAD_REFUSALS: Record<Exclude<UploadRefusal["refused"], "bad_name">, StatusAnswer> = {
+  too_large: FILE_ANSWERS.tooLarge,
+  exists: FILE_ANSWERS.exists,
+  over_quota_now: LIMIT_ANSWERS.uploadsLater,
+  over_quota_ever: LIMIT_ANSWERS.overHourlyUploads,
+};
+
+/** A getfile the file store refused; a bad name as for uploads. */
+export const DOWNLOAD_REFUSALS: Record<Exclude<DownloadRefusal["refused"], "bad_name">, StatusAnswer> = {
+  not_found: FILE_ANSWERS.notFound,
+};

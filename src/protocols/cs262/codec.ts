@@ -1,15 +1,15 @@
 /**
- * cs262 codec: pure bytes <-> Cs262Frame, incremental, no I/O (seed 002, WIRE.md 4).
+ * cs262 codec: pure bytes <-> Cs262Frame, incremental, no I/O (seed 002, docs/cs262.md#frames).
  *
  * The 40-byte data_len is checked against the frame limit as soon as the header is in,
- * before a byte of data is kept (WIRE.md 4: "never trusted to allocate"); it is read as
+ * before a byte of data is kept (docs/cs262.md#frames: "before any data is kept"); it is read as
  * a number only when its top 34 bytes are zero. A version other than 0 or 1, an unknown
  * command and an oversized data_len are fatal (the session answers, then closes); bad
  * data in a frame whose end is known (wrong field count, non-ASCII bytes) is
  * recoverable: that frame is skipped and answered with an error.
  *
  * One codec per connection: the version byte of the first frame fixes the connection's
- * numbering (WIRE.md 4), and a later frame of the other version is refused at its first
+ * numbering (docs/cs262.md#frames), and a later frame of the other version is refused at its first
  * byte. Each frame, and each error once the numbering is known, says which it is.
  */
 import { NEED, type CodecError, type Decoded, type StreamCodec } from "../../transport/stream-codec.js";
@@ -95,7 +95,7 @@ function parseData(command: CommandNumber, data: string, consumed: number, versi
       if (data.includes(SEPARATOR)) return bad("LIST takes at most one pattern");
       return frame({ command, pattern: data.length === 0 ? undefined : data });
     case Command.Send: {
-      // The message is the last field, split off with at most two splits (WIRE.md 4),
+      // The message is the last field, split off with at most two splits (docs/cs262.md#frames),
       // so it keeps any `|` or `|||` it contains.
       const a = data.indexOf(SEPARATOR);
       const b = a < 0 ? -1 : data.indexOf(SEPARATOR, a + SEPARATOR.length);

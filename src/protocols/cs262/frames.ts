@@ -1,5 +1,5 @@
 /**
- * cs262 frames (seed 002, WIRE.md 4):
+ * cs262 frames (seed 002, docs/cs262.md#frames):
  * `version:u8 | command:u8 | data_len: 40-byte unsigned big-endian | data`,
  * data being ASCII strings joined by `|||` (an empty list is zero bytes).
  *

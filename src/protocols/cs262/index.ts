@@ -1,4 +1,5 @@
 import type { StreamDialect } from "../../transport/session.js";
+import { streamDialect, type Endpoint } from "../dialect.js";
 import { Cs262Codec } from "./codec.js";
 import type { Cs262Frame } from "./frames.js";
 import { Cs262Session, type Cs262Context } from "./session.js";
@@ -15,3 +16,21 @@ export function cs262Dialect(ctx: Cs262Context): StreamDialect<Cs262Frame> {
     createSession: (conn) => new Cs262Session(conn, ctx),
   };
 }
+
+/** The cs262 listener (seed 002). Its accounts and queues are the hub's (over the process's Store). */
+export type Cs262Config = Endpoint;
+
+/** The cs262 dialect as the registry lists it: the one with accounts. */
+export const cs262 = streamDialect({
+  name: "cs262",
+  transport: "stream",
+  defaultPort: 9002,
+  settings: {},
+  limits: {},
+  accounts: true,
+  configOf: () => ({}),
+  async open(services, _config: Cs262Config) {
+    if (!services.hub.accounts.kept) throw new Error("cs262 serves accounts: the hub keeps none");
+    return { plug: cs262Dialect({ hub: services.hub, log: services.log, limits: services.limits }) };
+  },
+});

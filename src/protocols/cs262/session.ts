@@ -1,6 +1,7 @@
 /**
  * One cs262 connection: frames <-> hub calls (names, messages, and the hub's accounts
- * and their kept mail), and hub events -> server SEND frames (seed 002, WIRE.md 2 and 4).
+ * and their kept mail), and hub events -> server SEND frames (seed 002, docs/cs262.md;
+ * docs/wire.md#rendering-across-dialects).
  *
  * - Version 1: every request gets exactly one RESPONSE (or LISTRESPONSE), after the
  *   server SEND frames it caused. Requests are answered one at a time: while one waits
@@ -24,11 +25,11 @@ import { isPending, mapAnswer, whenAnswered, type Answer } from "../../core/answ
 import type { CreateAccountResult, DisconnectReason, LogInResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { SERVER_NAME, foldName } from "../../core/names.js";
 import type { AccountPattern, Member, QueuedMail } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { asciiOnly } from "../render-text.js";
@@ -39,7 +40,7 @@ import { ACCOUNT_ANSWERS, ACCOUNT_RESULTS, JOIN_ANSWERS, LIMIT_ANSWERS, OK, PROT
 export interface Cs262Context {
   readonly hub: Hub;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits>;
 }
 
 /** Queued messages read, sent and dropped per step of a DELIVER (bounded memory and output). */
@@ -94,11 +95,11 @@ function renderLobby(event: HubEvent & { kind: "lobby" }, me: Buffer, version: W
 
 export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   readonly dialect = "cs262";
-  /** cs262 shows no joins or leaves (WIRE.md 2). */
+  /** cs262 shows no joins or leaves (docs/wire.md#rendering-across-dialects). */
   readonly wantsPresence = false;
   /** The account's display name while joined (also while a CREATE completes). */
   name = "";
-  /** The numbering of this connection's first frame (WIRE.md 4); until then answers use version 1. */
+  /** The numbering of this connection's first frame (docs/cs262.md#frames); until then answers use version 1. */
   private version: WireVersion | undefined;
   /**
    * The recipient named in server SEND frames: the account's name as created, except on
@@ -128,7 +129,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
       case "direct":
         return this.conn.send(encodeSend(event.from, this.wireName, asciiOnly(event.text), this.wire));
       default:
-        return true; // WIRE.md 2: cs262 shows no joins, leaves or uploads
+        return true; // docs/wire.md#rendering-across-dialects: cs262 shows no joins, leaves or uploads
     }
   }
 
@@ -141,7 +142,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   // ---- frames from the client -------------------------------------------------------
 
   onFrame(frame: Cs262Frame): void {
-    // The codec holds the connection to its first frame's numbering (WIRE.md 4).
+    // The codec holds the connection to its first frame's numbering (docs/cs262.md#frames).
     this.version ??= frame.version ?? VERSION;
     switch (frame.command) {
       case Command.Create:
@@ -162,7 +163,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     }
   }
 
-  /** Over the message rate: still exactly one RESPONSE for the request (WIRE.md 4). */
+  /** Over the message rate: still exactly one RESPONSE for the request (docs/cs262.md#answers). */
   overRate(): void {
     this.reply(LIMIT_ANSWERS.rateLimited);
   }
@@ -174,14 +175,14 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   onBodyEnd(): void {}
 
   onDecodeError(error: CodecError): void {
-    // WIRE.md 4: wrong version, unknown command or data_len over the limit: a RESPONSE
+    // docs/cs262.md#answers: wrong version, unknown command or data_len over the limit: a RESPONSE
     // error, then close. Bad data in a well-delimited frame: the error, and go on.
     this.version ??= (error as Cs262CodecError).version;
     this.reply(error.code === WRONG_VERSION_CODE ? this.unsupportedVersion() : error.message);
     if (error.fatal) this.conn.close("protocol_error");
   }
 
-  /** Version 1 connections get the words they always got (WIRE.md 4: version 1 unchanged). */
+  /** Version 1 connections get the words they always got (docs/cs262.md#answers: version 1 unchanged). */
   private unsupportedVersion(): string {
     if (this.version === undefined) return "unsupported version (this server speaks versions 0 and 1)";
     if (this.version === VERSION) return "unsupported version (this server speaks version 1)";
@@ -200,7 +201,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   // ---- handlers ---------------------------------------------------------------------
 
-  /** CREATE `[name]` or `[name, password]`: create the account and log in (WIRE.md 4). */
+  /** CREATE `[name]` or `[name, password]`: create the account and log in (docs/cs262.md#accounts). */
   private create(name: string, password: string | undefined): Answer<Reply> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     const bad = passwordProblem(password);
@@ -277,7 +278,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     else this.reply(answer);
   }
 
-  /** Kept for an offline account: acknowledged only once it is on disk (WIRE.md 1). */
+  /** Kept for an offline account: acknowledged only once it is on disk (docs/wire.md#offline-mail). */
   private whenKept(confirmation: Reply): void {
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(

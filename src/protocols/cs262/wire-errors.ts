@@ -1,5 +1,5 @@
 /**
- * The one table from hub and account outcomes to cs262 RESPONSE strings (WIRE.md 4):
+ * The one table from hub and account outcomes to cs262 RESPONSE strings (docs/cs262.md#answers):
  * `""` is success, anything else is the error string sent to the client.
  */
 import type { CreateAccountResult, JoinResult, LogInResult, SendResult } from "../../core/errors.js";

@@ -1,5 +1,5 @@
 /**
- * gowing codec: pure bytes <-> GowingFrame, incremental, no I/O (seed 003, WIRE.md 5).
+ * gowing codec: pure bytes <-> GowingFrame, incremental, no I/O (seed 003, docs/gowing.md#frames).
  *
  * Every frame carries its own length, so no input can desynchronise the stream: an
  * unknown type or an oversized payload is reported at its 3-byte header and its payload
@@ -42,7 +42,7 @@ export function encodeText(type: number, text: string): Buffer {
 }
 
 /**
- * The reply to JOIN: one raw status byte, not a frame (WIRE.md 5; seed progression 3:
+ * The reply to JOIN: one raw status byte, not a frame (docs/gowing.md#frames; seed progression 3:
  * "Receives back: <Status> (one byte)", and every public implementation sends it so).
  */
 export function encodeJoinReply(status: number): Buffer {

@@ -1,5 +1,5 @@
 /**
- * gowing frames (seed 003, WIRE.md 5): `type:u8 | len:u16 | payload`, big-endian, the
+ * gowing frames (seed 003, docs/gowing.md#frames): `type:u8 | len:u16 | payload`, big-endian, the
  * payload ASCII. The same six types travel both ways. Type numbers are the wire's:
  * stable, do not reorder.
  */
@@ -18,7 +18,7 @@ export const FrameType = {
   Error: 5,
 } as const;
 
-/** The raw byte that answers JOIN (WIRE.md 5; 3 is Switchboard's, see docs/gowing.md). */
+/** The raw byte that answers JOIN (docs/gowing.md#frames; 3 is Switchboard's own). */
 export const JoinStatus = {
   Accepted: 0,
   NameTaken: 1,

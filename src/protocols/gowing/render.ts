@@ -1,7 +1,7 @@
 /**
- * What gowing users see (WIRE.md 2, gowing column), as text lines and as frames. The
+ * What gowing users see (docs/wire.md#rendering-across-dialects, gowing column), as text lines and as frames. The
  * lines are also what the chat log records. Everything rendered is ASCII: text from
- * other dialects goes through asciiOnly (WIRE.md 1), and names are ASCII by rule.
+ * other dialects goes through asciiOnly (docs/wire.md#text), and names are ASCII by rule.
  */
 import type { HubEvent, PublicEvent } from "../../core/events.js";
 import { asciiOnly } from "../render-text.js";
@@ -16,7 +16,7 @@ export const uploadLine = (from: string, file: string): string => `**${from} has
 
 /**
  * `text` without the newline(s) it ends with: clients and servers that send the typed
- * line with its newline (WIRE.md 5; the public Python client and server do).
+ * line with its newline (docs/gowing.md#session; the public Python client and server do).
  */
 export function withoutLineEnd(text: string): string {
   // A loop, not /[\r\n]+$/, which is quadratic on a payload full of newlines.

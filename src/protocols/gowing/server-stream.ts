@@ -1,5 +1,5 @@
 /**
- * What a gowing server sends, split into JOIN status bytes and frames (WIRE.md 5). Pure
+ * What a gowing server sends, split into JOIN status bytes and frames (docs/gowing.md#frames). Pure
  * and incremental, no I/O: for clients and test peers.
  *
  * The JOIN reply is one raw byte, not a frame, so the stream alone cannot tell a status

@@ -1,13 +1,13 @@
 /**
  * One gowing connection: frames <-> hub calls, and hub events -> type-2/4 frames
- * (seed 003, WIRE.md 5).
+ * (seed 003, docs/gowing.md).
  *
- * - Nothing is sent before the JOIN reply, which is one raw byte (WIRE.md 5: every
+ * - Nothing is sent before the JOIN reply, which is one raw byte (docs/gowing.md#frames: every
  *   public client reads the first byte as the status). The command list (seed
  *   progression 2) goes to this connection only, once JOIN is accepted.
  * - JOIN may be retried on the same connection after a rejection (seed: "loop back to
  *   the request for a username"); the login deadline bounds how long that may go on.
- * - What gowing users send is held to ASCII (WIRE.md 1): each non-ASCII character of
+ * - What gowing users send is held to ASCII (docs/wire.md#text): each non-ASCII character of
  *   the payload, read as UTF-8, becomes one `?` before it reaches the hub, so every
  *   dialect and the log see the same text. A trailing CR/LF of a MESSAGE or DIRECT is
  *   dropped (clients that send the typed line with its newline), and a DIRECT target
@@ -19,29 +19,29 @@
  *   address's allowance): input is paused until it comes, so answers keep their order.
  */
 import { isPending } from "../../core/answer.js";
+import type { Client } from "../../core/client-events.js";
 import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
-import type { Limits } from "../../core/limits.js";
 import { isValidName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
+import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import { afterPending } from "../pending-answer.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
-import type { GowingLogs } from "./logs.js";
 import { joinLine, renderEvent, serverFrame, withoutLineEnd } from "./render.js";
 import { JOIN_ANSWERS, PROTOCOL_ERRORS, QUEUE_FAILED, SEND_ERRORS } from "./wire-errors.js";
 
 export interface GowingContext {
   readonly hub: Hub;
-  readonly logs: GowingLogs;
   readonly log: Logger;
-  readonly limits: Readonly<Limits>;
+  readonly limits: Readonly<TransportLimits>;
 }
 
 /**
@@ -75,7 +75,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     private readonly conn: Conn,
     private readonly ctx: GowingContext,
   ) {
-    ctx.logs.connected(conn.remoteAddress, conn.remotePort);
+    // Each connection, each name it asks for and its end go to connections.log (src/log/gowing-logs.ts).
+    ctx.hub.clientEvents.report({ kind: "connected", client: this.client });
   }
 
   // ---- Member (hub side) ------------------------------------------------------------
@@ -88,7 +89,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       return true;
     }
     const frame = renderEvent(event);
-    return event.kind === "direct" && event.split === true ? this.conn.sendSplit(frame) : this.conn.send(frame);
+    // The delaybot's first answer comes in two parts (transport/split-delivery.ts).
+    return event.kind === "direct" && isSplitDelivery() ? this.conn.sendSplit(frame) : this.conn.send(frame);
   }
 
   disconnect(reason: DisconnectReason): void {
@@ -113,7 +115,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
       case FrameType.Direct:
         return this.handleDirect(frame.text);
       default:
-        // ERROR (5) is the server's to send (WIRE.md 5: any other type is unsupported).
+        // ERROR (5) is the server's to send (docs/gowing.md#session: any other type is unsupported).
         return this.error(PROTOCOL_ERRORS.unsupported);
     }
   }
@@ -158,12 +160,12 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const name = this.name === "" || this.early !== undefined ? undefined : this.name;
     if (this.joined) this.left();
     else this.ctx.hub.leave(this); // abandons a JOIN being answered
-    this.ctx.logs.disconnected(this.conn.remoteAddress, this.conn.remotePort, name, reason);
+    this.ctx.hub.clientEvents.report({ kind: "disconnected", client: this.client, name, reason });
   }
 
   // ---- handlers ---------------------------------------------------------------------
 
-  /** JOIN `name` -> type 0, len 1, status (WIRE.md 5); accepted: the notice to all, us included. */
+  /** JOIN `name` -> type 0, len 1, status (docs/gowing.md#session); accepted: the notice to all, us included. */
   private handleJoin(name: string): void {
     if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
     this.name = name; // the hub reads it while joining us
@@ -181,7 +183,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** The JOIN reply (a name too long to read): invalid. */
   private unreadableName(size: number): void {
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
-    this.ctx.logs.requested(this.conn.remoteAddress, this.conn.remotePort, size, JOIN_ANSWERS.name_invalid.disposition);
+    this.reportLogin(size, "name_invalid");
     this.conn.reply(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
   }
 
@@ -190,9 +192,8 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const early = this.early ?? [];
     this.early = undefined;
     const answer = JOIN_ANSWERS[result];
-    const { remoteAddress: ip, remotePort: port } = this.conn;
     if (!("status" in answer)) return this.error(answer.error); // cannot happen: joined is checked above
-    this.ctx.logs.requested(ip, port, name, answer.disposition);
+    this.reportLogin(name, result);
     this.conn.reply(encodeJoinReply(answer.status));
     if (result !== "ok") {
       this.ctx.hub.stats.dialect(this.dialect).errorAnswered(result);
@@ -207,13 +208,13 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     for (const event of early) this.conn.reply(renderEvent(event));
   }
 
-  /** LEAVE -> the leaving notice to the rest, then the server closes (WIRE.md 5). */
+  /** LEAVE -> the leaving notice to the rest, then the server closes (docs/gowing.md#session). */
   private handleLeave(): void {
     if (this.joined) this.left();
     this.conn.close("client_left");
   }
 
-  /** MESSAGE `text` -> `[X] text` to every other client (WIRE.md 5). */
+  /** MESSAGE `text` -> `[X] text` to every other client (docs/gowing.md#session). */
   private handleMessage(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
     const text = asciiOnly(withoutLineEnd(payload));
@@ -236,7 +237,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.conn.send(serverFrame(FrameType.List, line));
   }
 
-  /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (WIRE.md 5). */
+  /** DIRECT `target text` -> type 4 `[X] (private) text` to the target (docs/gowing.md#session). */
   private handleDirect(payload: string): void {
     if (!this.joined) return this.error(PROTOCOL_ERRORS.joinFirst);
     const clean = asciiOnly(withoutLineEnd(payload));
@@ -274,6 +275,15 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     if (result !== "ok") this.sendFailed(result, target);
   }
 
+  /** A JOIN and its answer: the name asked for (its size when it was too long to read). */
+  private reportLogin(name: string | number, result: JoinResult): void {
+    this.ctx.hub.clientEvents.report({ kind: "login", client: this.client, name, result });
+  }
+
+  private get client(): Client {
+    return { dialect: this.dialect, address: this.conn.remoteAddress, port: this.conn.remotePort };
+  }
+
   // ---- output -----------------------------------------------------------------------
 
   private left(): void {
@@ -287,7 +297,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text, result);
   }
 
-  /** Type 5, to this connection only (WIRE.md 5); a reply, also when it answers later. */
+  /** Type 5, to this connection only (docs/gowing.md#session); a reply, also when it answers later. */
   private error(text: string, code = errorCode(text)): void {
     this.conn.reply(serverFrame(FrameType.Error, text));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(code);

@@ -1,25 +1,25 @@
 /**
- * The one table from hub outcomes to gowing wire answers (WIRE.md 5): the JOIN status
- * byte with the disposition the connections log records, and the text of every
- * type-5 ERROR frame.
+ * The one table from hub outcomes to gowing wire answers (docs/gowing.md#frames): the JOIN status
+ * byte, and the text of every type-5 ERROR frame. (How connections.log words each
+ * JoinResult is the log's: src/log/gowing-logs.ts.)
  */
 import type { JoinResult, SendResult } from "../../core/errors.js";
 import { JoinStatus } from "./frames.js";
 
 export type JoinAnswer =
-  /** A type-0 reply with this status byte; `disposition` goes to the connections log. */
-  | { readonly status: number; readonly disposition: string }
+  /** A type-0 reply with this status byte. */
+  | { readonly status: number }
   /** Not a name decision: a type-5 ERROR with this text. */
   | { readonly error: string };
 
 export const JOIN_ANSWERS = {
-  ok: { status: JoinStatus.Accepted, disposition: "accepted" },
-  name_taken: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
-  name_invalid: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
-  // WIRE.md 1: `server` gets the dialect's "invalid name" answer, an account's name "name in use".
-  name_owned: { status: JoinStatus.NameTaken, disposition: "rejected: name in use" },
-  name_reserved: { status: JoinStatus.InvalidName, disposition: "rejected: invalid" },
-  server_full: { status: JoinStatus.ServerFull, disposition: "rejected: server full" },
+  ok: { status: JoinStatus.Accepted },
+  name_taken: { status: JoinStatus.NameTaken },
+  name_invalid: { status: JoinStatus.InvalidName },
+  // docs/wire.md#reserved-names: `server` gets the dialect's "invalid name" answer, an account's name "name in use".
+  name_owned: { status: JoinStatus.NameTaken },
+  name_reserved: { status: JoinStatus.InvalidName },
+  server_full: { status: JoinStatus.ServerFull },
   already_joined: { error: "Already joined" },
 } as const satisfies Record<JoinResult, JoinAnswer>;
 
@@ -37,7 +37,7 @@ export const SEND_ERRORS: Record<Exclude<SendResult, "ok" | "queued">, string> =
 export const QUEUE_FAILED = "Could not keep the message for an offline account";
 
 export const PROTOCOL_ERRORS = {
-  /** WIRE.md 5: any type the server does not take from a client, to the sender only. */
+  /** docs/gowing.md#session: any type the server does not take from a client, to the sender only. */
   unsupported: "Unsupported command",
   joinFirst: "Join first",
   messageTooLong: "Message too long",

@@ -79,7 +79,7 @@ function parseRequest(buf: Buffer, start: number, end: number): LabRequest {
       return body.trim() === "" ? LIST : LIST_BODY;
     case "SEND": {
       // SEND <user> <msg>: the message may hold spaces; an empty one is a bad body,
-      // checked before the destination (WIRE.md 7).
+      // checked before the destination (docs/lab.md#the-requirements-as-implemented).
       const gap = body.indexOf(" ");
       if (gap <= 0 || gap === body.length - 1) return NO_MESSAGE;
       return { kind: "send", to: body.slice(0, gap), text: body.slice(gap + 1) };

@@ -1,5 +1,5 @@
 /**
- * lab frames (seed 001, WIRE.md 7): newline-terminated text lines. A request is one
+ * lab frames (seed 001, docs/lab.md#lines): newline-terminated text lines. A request is one
  * line from a client; a reply is one line from the server.
  */
 

@@ -18,6 +18,7 @@ import { SERVER_NAME } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
+import { isSplitDelivery } from "../../transport/split-delivery.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { afterPending } from "../pending-answer.js";
 import { singleLine } from "../render-text.js";
@@ -47,7 +48,7 @@ const GOODBYE = encodeDelivery(SERVER_NAME, "The server is going down");
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
-  /** The lab protocol has no line for joins or leaves (WIRE.md 2). */
+  /** The lab protocol has no line for joins or leaves (docs/wire.md#rendering-across-dialects). */
   readonly wantsPresence = false;
   name = "";
   private loggedIn = false;
@@ -63,7 +64,8 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     switch (event.kind) {
       case "direct": {
         const line = encodeDelivery(event.from, singleLine(event.text));
-        return event.split === true ? this.conn.sendSplit(line) : this.conn.send(line);
+        // The delaybot's first answer comes in two parts (transport/split-delivery.ts).
+        return isSplitDelivery() ? this.conn.sendSplit(line) : this.conn.send(line);
       }
       case "lobby": {
         let line = rendered.get(event);
@@ -74,7 +76,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
         return this.conn.send(line);
       }
       default:
-        return true; // the lab protocol has no presence or file notices (WIRE.md 2)
+        return true; // the lab protocol has no presence or file notices (docs/wire.md#rendering-across-dialects)
     }
   }
 

@@ -1,4 +1,4 @@
-/** The one table from hub outcomes to lab replies (seed 001 PR3-PR17, WIRE.md 7). */
+/** The one table from hub outcomes to lab replies (seed 001 PR3-PR17, docs/lab.md#the-requirements-as-implemented). */
 import type { JoinResult, SendResult } from "../../core/errors.js";
 import { REPLY } from "./codec.js";
 

@@ -1,5 +1,5 @@
 /**
- * CHAT UDP codec: pure datagram <-> UdpFrame, no I/O (seed 004, WIRE.md 6).
+ * CHAT UDP codec: pure datagram <-> UdpFrame, no I/O (seed 004, docs/udp.md#datagrams).
  * `opcode:u8 | length:u16 | data[length]`, big-endian. A datagram is decoded whole; a
  * size that disagrees with `length` is malformed. Text is UTF-8 (invalid sequences
  * become U+FFFD, as in bcs). Decoding never throws and allocates only for bytes that
@@ -9,7 +9,7 @@ import type { CodecError, DatagramCodec, DecodedDatagram } from "../../transport
 import { HEADER_BYTES, MAX_SERVER_DATAGRAM, Op, type UdpFrame } from "./frames.js";
 
 // Every message here may be sent back as an Error to an unregistered address, so each
-// one fits the 64-byte reply limit (WIRE.md 6) with room to spare.
+// one fits the 64-byte reply limit (docs/udp.md#anti-abuse) with room to spare.
 const error = (code: string, message: string): CodecError => Object.freeze({ code, message, fatal: false });
 export const CodecErrors = {
   short: error("CODEC_SHORT", "malformed: shorter than the 3-byte header"),
@@ -38,7 +38,7 @@ function frame(f: UdpFrame): DecodedDatagram<UdpFrame> {
 
 export function decodeDatagram(d: Buffer): DecodedDatagram<UdpFrame> {
   if (d.length < HEADER_BYTES) return fail(CodecErrors.short, d);
-  // WIRE.md 6: a datagram whose size disagrees with `length` is malformed.
+  // docs/udp.md#datagrams: a datagram whose size disagrees with `length` is malformed.
   if (d.readUInt16BE(1) !== d.length - HEADER_BYTES) return fail(CodecErrors.lengthMismatch, d);
   const op = d[0]!;
   const dataLength = d.length - HEADER_BYTES;
@@ -75,7 +75,7 @@ export function decodeDatagram(d: Buffer): DecodedDatagram<UdpFrame> {
   }
 }
 
-/** 43: names joined by NUL; a trailing NUL means another datagram follows (WIRE.md 6). */
+/** 43: names joined by NUL; a trailing NUL means another datagram follows (docs/udp.md#the-user-list-43). */
 function decodeUserList(d: Buffer): DecodedDatagram<UdpFrame> {
   const names: string[] = [];
   let more = false;
@@ -93,7 +93,7 @@ function decodeUserList(d: Buffer): DecodedDatagram<UdpFrame> {
 
 // ---- encoding ----------------------------------------------------------------------
 
-/** OK is always the same three bytes `00 00 00` (WIRE.md 6). Never modify it. */
+/** OK is always the same three bytes `00 00 00` (docs/udp.md#datagrams). Never modify it. */
 export const OK_DATAGRAM: Buffer = Buffer.from([Op.Ok, 0, 0]);
 
 function withHeader(op: number, dataLength: number): Buffer {
@@ -129,7 +129,7 @@ export function encodeNamed(op: typeof Op.PublicMessage | typeof Op.Private | ty
 /**
  * 21/23 `from\0text` as the server sends it: one datagram when it fits in
  * `maxDatagram`, otherwise the text split at code-point boundaries over several
- * datagrams, each `from\0part` (WIRE.md 6 keeps server datagrams unfragmented; a 4096-byte
+ * datagrams, each `from\0part` (docs/udp.md#what-other-dialects-events-become keeps server datagrams unfragmented; a 4096-byte
  * message from another dialect must not be dropped for being long).
  */
 export function encodeMessage(
@@ -160,7 +160,7 @@ export function encodeMessage(
 
 /**
  * 43: the names joined by NUL over as many datagrams of at most `maxDatagram` bytes as
- * needed (WIRE.md 6). A name is never split; every datagram but the last ends with a
+ * needed (docs/udp.md#the-user-list-43). A name is never split; every datagram but the last ends with a
  * NUL ("more follows"); a list that fits one datagram has no trailing NUL, as in the
  * RFC. An empty list is one datagram without data.
  */

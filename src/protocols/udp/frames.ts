@@ -1,5 +1,5 @@
 /**
- * CHAT UDP frames (seed 004, WIRE.md 6). One datagram is one frame:
+ * CHAT UDP frames (seed 004, docs/udp.md#datagrams). One datagram is one frame:
  * `opcode:u8 | length:u16 | data[length]`. The opcodes are the RFC's numbers read as
  * decimal (REGISTER is 11 = 0x0b). Stable: these are wire values, do not renumber.
  */
@@ -26,7 +26,7 @@ export const Op = {
   InfoReply: 41,
   /** client -> server: no data (RFC 3.3). */
   List: 42,
-  /** server -> client: names joined by NUL (RFC 3.4; WIRE.md 6 for lists over several datagrams). */
+  /** server -> client: names joined by NUL (RFC 3.4; docs/udp.md#the-user-list-43 for lists over several datagrams). */
   UserList: 43,
 } as const;
 
@@ -46,11 +46,11 @@ export type UdpFrame =
   | { readonly op: typeof Op.List }
   /**
    * One datagram of a list. `more`: it ended with a NUL, so another datagram of the same
-   * list follows (WIRE.md 6); a list in one datagram has no trailing NUL.
+   * list follows (docs/udp.md#the-user-list-43); a list in one datagram has no trailing NUL.
    */
   | { readonly op: typeof Op.UserList; readonly names: readonly string[]; readonly more: boolean };
 
-/** Every datagram the server sends fits in this many bytes, header included (WIRE.md 6). */
+/** Every datagram the server sends fits in this many bytes, header included (docs/udp.md#what-other-dialects-events-become). */
 export const MAX_SERVER_DATAGRAM = 1200;
 
 /** The header: opcode and length. */

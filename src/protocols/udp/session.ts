@@ -1,17 +1,18 @@
 /**
- * CHAT UDP sessions (seed 004, WIRE.md 6): datagrams <-> hub calls, hub events ->
+ * CHAT UDP sessions (seed 004, docs/udp.md): datagrams <-> hub calls, hub events ->
  * datagrams. There is no connection: a user is the source address:port that
  * registered (a UdpMember, admitted into the transport's peer table), and everything
  * else about an address is decided per datagram here:
- * - an unregistered address is answered only for REGISTER and INFO (WIRE.md 6), and the
+ * - an unregistered address is answered only for REGISTER and INFO (docs/udp.md#anti-abuse), and the
  *   transport caps even those (5 a second, at most 64 bytes), so a spoofed source
  *   cannot turn the server into a reflector;
- * - a registered address is rate-limited by a token bucket, answered with one Error
- *   per run of refused datagrams;
+ * - the transport rate-limits a registered address (--udp-rate) and drops what is over
+ *   it; the first refused datagram of a run is answered here with one Error (overRate);
  * - the transport releases an address silent for the idle limit (onIdle) and the hub
  *   tells everyone else, as for any leave.
- * One timer sends the user list to every registered address (RFC 3.4, "at regular
- * intervals"); the list's datagrams are encoded once per change of presence.
+ * A timer of the transport's (link.every) sends the user list to every registered
+ * address (RFC 3.4, "at regular intervals"); the list's datagrams are encoded once per
+ * change of presence.
  *
  * A hub answer may be pending (a networked registry, router or mailbox). With no
  * connection to pause, udp keeps order per address itself: while a PRIVATE of a user
@@ -26,7 +27,7 @@ import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import { SERVER_NAME, foldName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
-import { TokenBucket, type RateLimit } from "../../core/rate-limit.js";
+import type { RateLimit } from "../../core/rate-limit.js";
 import { answerCodes, type DialectStats } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
 import type { DecodedDatagram } from "../../transport/datagram-codec.js";
@@ -40,7 +41,7 @@ export interface UdpOptions {
   listIntervalMs: number;
   /** A registered address that sends nothing for this long is logged out. */
   idleTimeoutMs: number;
-  /** Datagrams a registered address may send (`perSecond` 0: no limit). */
+  /** Datagrams a registered address may send (`perSecond` 0: no limit); applied by the transport, as the idle timeout. */
   rate: RateLimit;
 }
 
@@ -74,7 +75,7 @@ export const MAX_REGISTERING = 1024;
 /** Lobby messages are encoded once for all udp recipients of a broadcast. */
 const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
 
-/** WIRE.md 2: lobby -> 21, direct -> 23; joins, leaves and files show in the next list only. */
+/** docs/wire.md#rendering-across-dialects: lobby -> 21, direct -> 23; joins, leaves and files show in the next list only. */
 function render(event: HubEvent): readonly Buffer[] | undefined {
   switch (event.kind) {
     case "lobby": {
@@ -96,9 +97,6 @@ function render(event: HubEvent): readonly Buffer[] | undefined {
 export class UdpMember implements Member {
   readonly dialect = "udp";
   name = "";
-  readonly bucket: TokenBucket;
-  /** A "rate limited" Error went out and no datagram has been accepted since. */
-  toldRateLimited = false;
   /** Logged out (LOGOUT, idle, shutdown): later calls are no-ops. */
   gone = false;
   /** Set while a hub answer for this user is pending: its later datagrams, in order. */
@@ -107,11 +105,7 @@ export class UdpMember implements Member {
   constructor(
     readonly peer: Peer,
     private readonly server: UdpServer,
-    rate: RateLimit,
-    now: number,
-  ) {
-    this.bucket = new TokenBucket(rate, now);
-  }
+  ) {}
 
   /**
    * Sends at once: UDP has no per-member queue to fill (the transport bounds the
@@ -138,7 +132,6 @@ export class UdpMember implements Member {
 export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   /** The user list's datagrams, until the next join or leave anywhere. */
   private listCache: readonly Buffer[] | undefined;
-  private readonly listTimer: NodeJS.Timeout;
   /** Error datagrams by text: the texts are a fixed set of constants, so this stays small. */
   private readonly errors = new Map<string, Buffer>();
   private readonly stats: DialectStats;
@@ -150,29 +143,13 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     private readonly ctx: UdpContext,
   ) {
     this.stats = ctx.hub.stats.dialect("udp");
-    this.listTimer = setInterval(() => {
-      // A timer is outside every session: a throw here must not reach the process.
-      try {
-        this.sendListToAll();
-      } catch (err) {
-        this.ctx.log.error({ err, dialect: "udp" }, "sending the user list failed");
-      }
-    }, ctx.options.listIntervalMs);
-    this.listTimer.unref();
+    link.every(ctx.options.listIntervalMs, "sending the user list", () => this.sendListToAll());
   }
 
   // ---- datagrams --------------------------------------------------------------------
 
   onDatagram(decoded: DecodedDatagram<UdpFrame>, from: Peer, member: UdpMember | undefined): void {
     if (member === undefined) return this.fromUnregistered(decoded, from);
-    if (!member.bucket.take(Date.now())) {
-      this.stats.rateLimited.msg_rate++;
-      // One Error per run of refused datagrams: a flood is not answered datagram for datagram.
-      if (!member.toldRateLimited) this.refuse(member.peer, PROTOCOL_ANSWERS.rateLimited, member);
-      member.toldRateLimited = true;
-      return;
-    }
-    member.toldRateLimited = false;
     if (member.waiting !== undefined) {
       if (member.waiting.length < MAX_WAITING) member.waiting.push(decoded);
       return;
@@ -212,8 +189,13 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     }
   }
 
+  /** One Error per run of refused datagrams (the transport drops the rest unseen): a flood is not answered datagram for datagram. */
+  overRate(member: UdpMember): void {
+    this.refuse(member.peer, PROTOCOL_ANSWERS.rateLimited, member);
+  }
+
   /**
-   * WIRE.md 6 anti-abuse: an unregistered address is answered only for REGISTER and INFO
+   * docs/udp.md#anti-abuse: an unregistered address is answered only for REGISTER and INFO
    * (a malformed one included); LIST, PUBLIC, PRIVATE, LOGOUT and anything else get
    * nothing, so a forged source address learns nothing and receives nothing. The
    * transport caps the answers that do go out (5 a second, 64 bytes).
@@ -232,8 +214,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   private register(from: Peer, name: string): void {
     // Its answer is on the way: a repeat (a client that did not wait) is dropped.
     if (this.registering.has(from.key)) return;
-    const now = Date.now();
-    const member = new UdpMember(from, this, this.ctx.options.rate, now);
+    const member = new UdpMember(from, this);
     member.name = name; // set first: the hub keys the member by it
     const result = this.ctx.hub.join(member, name); // not held to --login-failures: a source address can be forged
     if (!isPending(result)) return this.registered(member, result);
@@ -301,7 +282,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
 
   // ---- liveness and leaving ---------------------------------------------------------
 
-  /** WIRE.md 6: silent for the idle limit; the transport has already released the address. */
+  /** docs/udp.md#liveness: silent for the idle limit; the transport has already released the address. */
   onIdle(member: UdpMember): void {
     this.logOut(member, "idle_timeout", "idle");
   }
@@ -311,16 +292,13 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     this.logOut(member, "session_error");
   }
 
-  /** `callback` inside `member`'s session boundary, for calls from outside the listener (promises). */
+  /** `callback` inside `member`'s session boundary (the transport's), for calls from outside the listener (promises). */
   private guarded<A extends unknown[]>(member: UdpMember, callback: (...args: A) => void): (...args: A) => void {
-    return (...args: A) => {
-      try {
-        callback(...args);
-      } catch (err) {
-        this.ctx.log.error({ err, dialect: "udp", remote: member.peer.key, user: member.name, reason: "session_error" }, "udp session failed; logging it out");
-        this.logOut(member, "session_error");
-      }
-    };
+    return this.link.guarded(member.peer, member, callback);
+  }
+
+  userOf(member: UdpMember): string {
+    return member.name;
   }
 
   /** LOGOUT, idle, the hub's disconnect, or shutdown: the name goes, everyone else is told. */
@@ -337,7 +315,6 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   }
 
   close(): void {
-    clearInterval(this.listTimer);
     for (const member of [...this.link.sessions()]) this.logOut(member, "server_shutdown");
     // Registrations still waiting are abandoned: the hub answers them no more.
     for (const member of this.registering.values()) this.ctx.hub.leave(member);
@@ -358,7 +335,7 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     for (const member of this.link.sessions()) for (const d of list) this.link.send(member.peer, d);
   }
 
-  /** Everyone online in every dialect, in join order, split as WIRE.md 6 says. */
+  /** Everyone online in every dialect, in join order, split as docs/udp.md#the-user-list-43 says. */
   private userList(): readonly Buffer[] {
     return (this.listCache ??= encodeUserList(this.ctx.hub.names()));
   }

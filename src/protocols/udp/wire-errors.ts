@@ -1,7 +1,7 @@
 /**
- * The one table from hub outcomes to CHAT UDP answers (seed 004, WIRE.md 6): OK, or
+ * The one table from hub outcomes to CHAT UDP answers (seed 004, docs/udp.md): OK, or
  * Error with a reason. A refusal may go to an address that has not registered, whose
- * replies are at most 64 bytes (WIRE.md 6), so every reason fits 61 bytes of text.
+ * replies are at most 64 bytes (docs/udp.md#anti-abuse), so every reason fits 61 bytes of text.
  */
 import type { JoinResult, SendResult } from "../../core/errors.js";
 

@@ -19,7 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "accounts and queued messages",
     sql: `
       CREATE TABLE accounts (
-        folded        TEXT PRIMARY KEY,      -- the name folded to lower case: unique key (WIRE.md 1)
+        folded        TEXT PRIMARY KEY,      -- the name folded to lower case: unique key (docs/wire.md#names)
         name          TEXT NOT NULL,         -- the display name, as created
         password_hash TEXT,                  -- passwords.ts format; NULL: no password
         created_at    INTEGER NOT NULL       -- ms since the epoch

@@ -1,7 +1,7 @@
 /**
  * The Accounts contract (src/core/ports.ts), against the port only: accounts are made
  * once per name in any case, keep their display name, check their optional password,
- * can be deleted, and are listed by the two kinds of pattern cs262 uses (WIRE.md 4).
+ * can be deleted, and are listed by the two kinds of pattern cs262 uses (docs/cs262.md#accounts).
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
@@ -83,7 +83,7 @@ export function accountsContract(name: string, target: AccountsTarget): void {
       assert.deepEqual(await accounts.authenticate("grace", undefined), { outcome: "ok", name: "grace" });
     });
 
-    describe("listing by pattern (WIRE.md 4)", () => {
+    describe("listing by pattern (docs/cs262.md#accounts)", () => {
       const names = ["alice", "Albert", "bob", "Abby", "carol", "rob_b", "x.y", "a%b", "a_c"];
       const withAccounts = async (): Promise<Accounts> => {
         const accounts = fresh();

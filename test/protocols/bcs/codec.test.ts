@@ -2,7 +2,7 @@
  * bcs codec battery (STYLE.md habit 9): byte-annotated fixtures with decode, encode and
  * mirror for all eight frame types; byte-at-a-time and split-at-every-offset feeding
  * through the FrameReader; an error table; oversize strings streamed as bodies;
- * buffer aliasing. Wire format: WIRE.md 3 (`string = len:u16 | bytes`, `flen:u32`,
+ * buffer aliasing. Wire format: docs/bcs.md#frames (`string = len:u16 | bytes`, `flen:u32`,
  * big-endian).
  */
 import assert from "node:assert/strict";

@@ -12,11 +12,11 @@ import fc from "fast-check";
 import type { DisconnectReason } from "../../../src/core/errors.js";
 import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
+import { isRefusal, type Download, type DownloadRefusal, type FileStore, type Upload, type UploadRefusal } from "../../../src/core/file-store.js";
 import { LocalNameRegistry } from "../../../src/core/local-registry.js";
 import type { Member } from "../../../src/core/ports.js";
-import { FileStore } from "../../../src/files/file-store.js";
-import { NO_CHAT_LOG } from "../../../src/log/chat-log.js";
+import { LocalFileStore } from "../../../src/files/local-file-store.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { BcsCodec, encodeFrame, encodeStatus } from "../../../src/protocols/bcs/codec.js";
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
@@ -127,11 +127,11 @@ class Observer implements Member {
 // ---- context --------------------------------------------------------------------
 
 const filesDir = tempDir("sb-bcs-session-");
-const files = new FileStore(filesDir);
+const files = new LocalFileStore(filesDir, DEFAULT_LIMITS);
 await files.init();
 
 function context(hub = new Hub()): BcsContext {
-  return { hub, files, chatLog: NO_CHAT_LOG, log: silentLog, limits: DEFAULT_LIMITS };
+  return { hub, files, log: silentLog, limits: DEFAULT_LIMITS };
 }
 
 const asyncFailures: unknown[] = [];
@@ -553,5 +553,81 @@ describe("bcs session with a register whose answer is pending (a registry that a
     await turn();
     assert.equal(hub.isOnline("carol"), false);
     assert.deepEqual(conn.sentFrames(), []);
+  });
+});
+
+// ---- the file store and the chat logs, as ports ----------------------------------------
+
+/** The local store behind a store that answers everything later, as one on the network would. */
+class LaterFiles implements FileStore {
+  constructor(private readonly inner: FileStore) {}
+  beginUpload(user: string, name: string, size: number): Promise<Upload | UploadRefusal> {
+    return later(async () => {
+      const begun = await this.inner.beginUpload(user, name, size);
+      if (isRefusal(begun)) return begun;
+      return { write: (c) => begun.write(c), onDrain: (cb) => begun.onDrain(cb), abort: () => begun.abort(), commit: () => later(() => begun.commit()) };
+    });
+  }
+  openDownload(name: string): Promise<Download | DownloadRefusal> {
+    return later(() => this.inner.openDownload(name));
+  }
+}
+
+const later = <T>(answer: () => T | Promise<T>): Promise<T> => new Promise((resolve) => setTimeout(resolve, 15)).then(answer);
+
+describe("bcs session with its ports", () => {
+  it("keeps its input paused while the file store answers later, so that every answer comes in order", async () => {
+    const hub = new Hub();
+    const watcher = new Observer(OBSERVER);
+    hub.join(watcher, OBSERVER);
+    const ctx = { ...context(hub), files: new LaterFiles(files) };
+    const alice = new FakeConn(ctx);
+    alice.push(register("alice"));
+    alice.push(ack());
+    alice.log.length = 0;
+    const name = `later-${process.pid}-${Date.now()}.bin`;
+    const content = Buffer.from("kept later");
+    const upload = Buffer.concat([encodeFrame({ type: FrameType.SendFile, filename: name, size: content.length }), content]);
+    alice.push(Buffer.concat([upload, sendMsg("one"), upload, sendMsg("two"), encodeFrame({ type: FrameType.GetFile, filename: name }), sendMsg("three")]));
+    assert.equal(alice.inputPaused, true, "the sendfile waits for the store");
+    for (let i = 0; i < 20 && (alice.inputPaused || alice.sentFrames().length < 6); i++) await alice.settle();
+    assert.deepEqual(alice.sentFrames(), [
+      { type: FrameType.Status, code: 0, message: "ok" },
+      { type: FrameType.Status, code: 0, message: "ok" },
+      { type: FrameType.Status, code: 6, message: "file exists" },
+      { type: FrameType.Status, code: 0, message: "ok" },
+      { type: FrameType.RecvFile, size: content.length, body: content },
+      { type: FrameType.Status, code: 0, message: "ok" },
+    ]);
+    assert.deepEqual(watcher.events.at(-1), { kind: "lobby", from: "alice", text: "three" });
+    assert.ok(watcher.events.some((e) => e.kind === "file" && e.file === name));
+    assert.ok(alice.log.filter((e) => e.kind === "pause").length >= 3, "input was paused for each wait");
+    await alice.end();
+  });
+
+  it("reports its connection, registration, stored upload and end for the chat logs; a refused register too", async () => {
+    const hub = new Hub();
+    const reports: string[] = [];
+    hub.clientEvents.observe((e) => {
+      const what = e.kind === "login" ? `${e.name} ${e.result}` : e.kind === "stored" ? `${e.user} ${e.file} ${e.size}` : e.kind === "disconnected" ? `${e.name} ${e.reason}` : "";
+      reports.push(`${e.kind} ${e.client.dialect} ${e.client.address}:${e.client.port} ${what}`.trimEnd());
+    });
+    const alice = await registered(hub, "alice");
+    const name = `reported-${process.pid}-${Date.now()}.txt`;
+    alice.push(Buffer.concat([encodeFrame({ type: FrameType.SendFile, filename: name, size: 3 }), Buffer.from("abc")]));
+    await alice.settle();
+    const dup = new FakeConn(context(hub));
+    dup.push(register("ALICE"));
+    await dup.end();
+    await alice.end();
+    assert.deepEqual(reports, [
+      "connected bcs 127.0.0.1:40000",
+      "login bcs 127.0.0.1:40000 alice ok",
+      `stored bcs 127.0.0.1:40000 alice ${name} 3`,
+      "connected bcs 127.0.0.1:40000",
+      "login bcs 127.0.0.1:40000 ALICE name_taken",
+      "disconnected bcs 127.0.0.1:40000 undefined rejected",
+      "disconnected bcs 127.0.0.1:40000 alice client_closed",
+    ]);
   });
 });

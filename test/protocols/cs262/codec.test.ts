@@ -1,5 +1,5 @@
 /**
- * cs262 codec fixtures (seed 002, WIRE.md 4): byte-annotated frames decoded and encoded,
+ * cs262 codec fixtures (seed 002, docs/cs262.md#frames): byte-annotated frames decoded and encoded,
  * fed whole, split at every offset and byte by byte; then the table of malformed input.
  */
 import assert from "node:assert/strict";
@@ -59,7 +59,7 @@ describe("cs262 codec fixtures", () => {
     });
   }
 
-  // Version 0 (zackziegler95/chatbot's numbering, WIRE.md 4): the same commands, one lower.
+  // Version 0 (zackziegler95/chatbot's numbering, docs/cs262.md#frames): the same commands, one lower.
   for (const f of FIXTURES) {
     it(`decodes and encodes ${f.name} in version 0's numbering`, () => {
       const bytes = Buffer.from(f.bytes);
@@ -110,7 +110,7 @@ describe("cs262 codec fixtures", () => {
   });
 });
 
-describe("cs262 codec: malformed input (WIRE.md 4)", () => {
+describe("cs262 codec: malformed input (docs/cs262.md#answers)", () => {
   const max = 1024;
   const fatalCases: { name: string; bytes: Buffer; code: string; message: string }[] = [
     { name: "version 3, known after one byte", bytes: Buffer.from([3]), code: "CODEC_WRONG_VERSION", message: "unsupported version" },

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import fc from "fast-check";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { Cs262Codec, encodeFrame } from "../../../src/protocols/cs262/codec.js";
 import { Command, HEADER_BYTES, type Cs262Frame } from "../../../src/protocols/cs262/frames.js";
@@ -65,7 +65,7 @@ after(() => process.off("unhandledRejection", onUnhandled));
 
 async function world(): Promise<{ hub: Hub }> {
   const store = new MemoryStore();
-  await store.createAccount("offline", undefined); // sends to it are queued (WIRE.md 4)
+  await store.createAccount("offline", undefined); // sends to it are queued (docs/wire.md#offline-mail)
   const hub = new Hub({ limits, accounts: new StoreAccounts(store), mailbox: new StoreMailbox(store) });
   hub.join(new QuietMember("watcher"), "watcher");
   return { hub };
@@ -77,7 +77,7 @@ function checkConn(c: FakeConn): void {
   assert.deepEqual(asyncFailures, [], "no promise of the session was rejected unhandled");
   assert.deepEqual(c.sent.filter((s) => s.afterClose), [], "nothing is sent after close");
   for (const { frame } of c.sent) assert.ok([Command.Send, Command.Response, Command.ListResponse].includes(frame.command as 3 | 7 | 8), `server command ${frame.command}`);
-  // Seed 002, WIRE.md 4: every request (or undecodable frame) gets exactly one answer.
+  // Seed 002, docs/cs262.md#answers: every request (or undecodable frame) gets exactly one answer.
   assert.equal(c.answers().length, c.requests, "one RESPONSE or LISTRESPONSE per request read");
   if (c.closeReason === "protocol_error") {
     const last = c.sent.at(-1)?.frame;

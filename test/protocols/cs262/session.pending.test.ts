@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import { LocalNameRegistry } from "../../../src/core/local-registry.js";
 import { LocalRouter } from "../../../src/core/local-router.js";
 import { LoginAttempts } from "../../../src/core/login-attempts.js";
@@ -28,7 +28,7 @@ class FakeConn extends RecordingConn<Cs262Frame> {
   override readonly session: Cs262Session;
   constructor(hub: Hub) {
     super(new Cs262Codec(MAX_FRAME), MAX_FRAME, { rethrows: true, settleTimeoutMs: 5000 });
-    this.session = new Cs262Session(this, { hub, log: silentLog, limits: hub.limits });
+    this.session = new Cs262Session(this, { hub, log: silentLog, limits: DEFAULT_LIMITS });
   }
   protected override record(b: Buffer): void {
     const r = new Cs262Codec(1 << 20).decode(b, 0);

@@ -165,5 +165,5 @@ describe("gowing codec properties", () => {
   });
 });
 
-// Keep the type list honest: these are the six types of WIRE.md 5.
+// Keep the type list honest: these are the six types of docs/gowing.md#frames.
 assert.deepEqual(Object.values(FrameType), [0, 1, 2, 3, 4, 5]);

@@ -2,7 +2,7 @@
  * gowing codec battery (STYLE.md habit 9): byte-annotated fixtures with decode, encode
  * and mirror for every type in both directions; byte-at-a-time and split-at-every-offset
  * feeding through the FrameReader; a table of malformed and hostile input; buffer
- * aliasing. Wire format: WIRE.md 5 (`type:u8 | len:u16 | payload`, big-endian).
+ * aliasing. Wire format: docs/gowing.md#frames (`type:u8 | len:u16 | payload`, big-endian).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

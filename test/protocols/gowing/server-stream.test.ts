@@ -1,6 +1,6 @@
 /**
  * ServerStreamReader: what a gowing server sends, split into the one-byte JOIN reply and
- * frames (WIRE.md 5), fed the exact bytes of our server and of the public student servers
+ * frames (docs/gowing.md#frames), fed the exact bytes of our server and of the public student servers
  * (ParadoxEngineer/Chat-Server-Python ChatServer.py, blewis308/Chat-Server
  * ClientThread.java), however the chunks fall.
  */

@@ -6,38 +6,48 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
+import type { ClientEvent } from "../../../src/core/client-events.js";
 import type { DisconnectReason } from "../../../src/core/errors.js";
-import type { HubEvent } from "../../../src/core/events.js";
+import type { HubEvent, PublicEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
-import { DEFAULT_LIMITS, type Limits } from "../../../src/core/limits.js";
+import { DEFAULT_LIMITS, type Limits } from "../../../src/app/limits.js";
 import { LocalNameRegistry } from "../../../src/core/local-registry.js";
 import { LocalRouter } from "../../../src/core/local-router.js";
 import { LoginAttempts } from "../../../src/core/login-attempts.js";
 import type { Member } from "../../../src/core/ports.js";
+import { ChatLogs, type ChatLog } from "../../../src/log/chat-logs.js";
+import { DISPOSITIONS } from "../../../src/log/gowing-logs.js";
 import { silentLog } from "../../../src/log/ops-log.js";
 import { encodeRaw, encodeText, GowingCodec } from "../../../src/protocols/gowing/codec.js";
 import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frames.js";
-import { logChatLines, type GowingLogs } from "../../../src/protocols/gowing/logs.js";
-import { renderEvent } from "../../../src/protocols/gowing/render.js";
+import { eventLine, renderEvent } from "../../../src/protocols/gowing/render.js";
 import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
 import { RecordingConn } from "../../helpers/fake-conn.js";
 import { Gate, GatedRegistry, GatedRouter } from "../../helpers/gated-ports.js";
 
 // ---- fakes ------------------------------------------------------------------------
 
-class RecordingLogs implements GowingLogs {
+/**
+ * What gowing's logs are told, one string an event: the hub's chat as the chat.log line
+ * (the dialect's rendering), and the session's reports of its connection, each JOIN with
+ * its disposition, and its end (src/log/gowing-logs.ts writes the real lines).
+ */
+class RecordingLogs implements ChatLog {
   readonly lines: string[] = [];
-  connected(ip: string, port: number): void {
-    this.lines.push(`connected ${ip} ${port}`);
+  chat(event: PublicEvent): void {
+    this.lines.push(`chat ${eventLine(event)}`);
   }
-  requested(_ip: string, _port: number, name: string | number, disposition: string): void {
-    this.lines.push(`requested ${String(name)}: ${disposition}`);
-  }
-  disconnected(_ip: string, _port: number, name: string | undefined, reason: string): void {
-    this.lines.push(`disconnected ${name ?? "-"}: ${reason}`);
-  }
-  chat(line: string): void {
-    this.lines.push(`chat ${line}`);
+  client(event: ClientEvent): void {
+    switch (event.kind) {
+      case "connected":
+        return void this.lines.push(`connected ${event.client.address} ${event.client.port}`);
+      case "login":
+        return void this.lines.push(`requested ${String(event.name)}: ${DISPOSITIONS[event.result]}`);
+      case "disconnected":
+        return void this.lines.push(`disconnected ${event.name ?? "-"}: ${event.reason}`);
+      case "stored":
+        return void this.lines.push(`stored ${event.file}`);
+    }
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -61,11 +71,11 @@ class FakeConn extends RecordingConn<GowingFrame> {
   constructor(
     readonly hub: Hub,
     readonly logs: RecordingLogs = new RecordingLogs(),
-    limits: Readonly<Limits> = hub.limits,
+    limits: Readonly<Limits> = DEFAULT_LIMITS,
   ) {
     super(new GowingCodec(limits.maxFrameBytes), limits.maxFrameBytes, { rethrows: true });
-    logChatLines(hub, logs); // as start-gowing.ts does: the chat log watches the hub
-    this.session = new GowingSession(this, { hub, logs, log: silentLog, limits });
+    new ChatLogs(hub).add(logs); // as the gowing dialect's open() does: the logs watch the hub
+    this.session = new GowingSession(this, { hub, log: silentLog, limits });
   }
 
   /**
@@ -212,10 +222,10 @@ describe("gowing session transcripts", () => {
   });
 
   it("holds events that race its JOIN reply until after the reply and its own notice", () => {
-    const hub = new Hub({ limits: { queueFrames: 10 } });
+    const hub = new Hub();
     const slow = new FakeMember("slow", false); // overflows at the next event: dropped by the hub
     hub.join(slow, "slow");
-    const c = new FakeConn(hub);
+    const c = new FakeConn(hub, new RecordingLogs(), { ...DEFAULT_LIMITS, queueFrames: 10 });
     c.push(join("Eve"));
     assert.equal(slow.disconnected, "slow_consumer");
     assert.deepEqual(c.after(), [
@@ -258,7 +268,7 @@ describe("gowing rendering", () => {
     assert.equal(renderEvent(event), renderEvent(event));
   });
 
-  it("renders every hub event as WIRE.md 2 says, ASCII only", () => {
+  it("renders every hub event as docs/wire.md#rendering-across-dialects says, ASCII only", () => {
     const cases: [HubEvent, number, string][] = [
       [{ kind: "lobby", from: "X", text: "naïve ✓" }, FrameType.Message, "[X] na?ve ?"],
       [{ kind: "direct", from: "X", text: "psst 😀" }, FrameType.Direct, "[X] (private) psst ?"],
@@ -291,10 +301,11 @@ describe("gowing session under fuzz", () => {
   it("never throws, sends only whole server frames, nothing after closing, and leaves the hub clean", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), fuzzFrame), { maxLength: 30 }), (script) => {
-        const hub = new Hub({ limits: { maxFrameBytes: 512, maxMessageBytes: 100 } });
+        const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 512, maxMessageBytes: 100 };
+        const hub = new Hub({ limits });
         const watcher = new FakeMember("watcher");
         hub.join(watcher, "watcher");
-        const conns = [new FakeConn(hub), new FakeConn(hub), new FakeConn(hub)];
+        const conns = [new FakeConn(hub, new RecordingLogs(), limits), new FakeConn(hub, new RecordingLogs(), limits), new FakeConn(hub, new RecordingLogs(), limits)];
         for (const [who, bytes] of script) conns[who]!.push(bytes);
         for (const c of conns) {
           for (const f of c.sent) {
@@ -357,8 +368,9 @@ describe("gowing session with pending hub answers (ports that answer later)", ()
 
   it("answers a JOIN over its address's refused logins later, an unreadable name's too, and counts that as refused", async () => {
     // One refused name per 200 ms; every fake connection comes from 127.0.0.1.
-    const hub = new Hub({ loginAttempts: new LoginAttempts(1, 200), limits: { maxFrameBytes: 512 } });
-    const c = new FakeConn(hub, new RecordingLogs(), hub.limits);
+    const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 512 };
+    const hub = new Hub({ loginAttempts: new LoginAttempts(1, 200), limits });
+    const c = new FakeConn(hub, new RecordingLogs(), limits);
     c.push(join("no way"));
     c.push(encodeText(FrameType.Join, "n".repeat(600))); // too long to read: an invalid name
     assert.deepEqual(c.after(), [{ type: FrameType.Join, text: "\u0002" }]);
@@ -366,7 +378,7 @@ describe("gowing session with pending hub answers (ports that answer later)", ()
     await c.settle();
     assert.deepEqual(c.after(1), [{ type: FrameType.Join, text: "\u0002" }]);
     assert.deepEqual(c.logs.lines.slice(1), ["requested no way: rejected: invalid", "requested 600: rejected: invalid"]);
-    const next = new FakeConn(hub, new RecordingLogs(), hub.limits);
+    const next = new FakeConn(hub, new RecordingLogs(), limits);
     next.push(join("patient"));
     assert.deepEqual(next.after(), [], "the unreadable name used the try that came back");
     await next.settle();

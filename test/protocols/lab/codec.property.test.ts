@@ -2,7 +2,7 @@
  * lab codec properties (STYLE.md habit 9): random valid request and reply lines survive
  * encode -> concatenate -> random chunking -> FrameReader unchanged; random bytes never
  * make the codec or the reader throw, and chunking never changes what is read; an
- * over-long line is answered once and never buffered (seed 001, WIRE.md 7).
+ * over-long line is answered once and never buffered (seed 001, docs/lab.md#lines).
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";

@@ -2,7 +2,7 @@
  * udp codec battery (STYLE.md habit 9): byte-annotated fixtures with decode, encode and
  * mirror for every opcode of the RFC; the malformed table (short, length mismatch,
  * unknown opcode, data where none belongs, missing NUL); splitting of lists and long
- * messages into datagrams of at most 1200 bytes. Wire format: WIRE.md 6.
+ * messages into datagrams of at most 1200 bytes. Wire format: docs/udp.md#datagrams.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -110,7 +110,7 @@ describe("udp codec fixtures (every opcode of the RFC)", () => {
     });
   }
 
-  it("reads OK as exactly the three bytes 00 00 00 (WIRE.md 6)", () => {
+  it("reads OK as exactly the three bytes 00 00 00 (docs/udp.md#datagrams)", () => {
     assert.deepEqual([...OK_DATAGRAM], [0, 0, 0]);
     assert.deepEqual([...encodeEmpty(Op.Ok)], [0, 0, 0]);
   });
@@ -181,7 +181,7 @@ describe("udp codec malformed datagrams", () => {
   });
 });
 
-describe("udp codec splitting (WIRE.md 6: at most 1200 bytes per server datagram)", () => {
+describe("udp codec splitting (docs/udp.md#what-other-dialects-events-become: at most 1200 bytes per server datagram)", () => {
   const names300 = Array.from({ length: 300 }, (_, i) => `user_${String(i).padStart(3, "0")}_${"x".repeat(23)}`);
 
   it("splits a list of 300 names into datagrams of at most 1200 bytes that hold every name in order", () => {

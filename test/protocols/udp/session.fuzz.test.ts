@@ -1,18 +1,21 @@
 /**
- * The CHAT UDP sessions (UdpServer) under fuzz, over a fake DatagramLink that records
- * every datagram sent and keeps the admitted-peer table as the UDP listener does
- * (src/transport/udp-listener.ts), with a real Hub. Datagrams are decoded with the
- * dialect's codec, as the listener does, and handed over with their peer.
+ * The CHAT UDP sessions (UdpServer) under fuzz, behind the transport's own peers table
+ * (DatagramPeers: admitted peers, their message rate, idle release, as the UDP listener
+ * uses it, src/transport/udp-listener.ts) with an output that records every datagram
+ * sent instead of a socket, and a real Hub. Datagrams go in as the listener hands them
+ * over: bytes and a source address.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { Hub } from "../../../src/core/hub.js";
 import { silentLog } from "../../../src/log/ops-log.js";
-import { UdpCodec, decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
+import { decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
 import { MAX_SERVER_DATAGRAM, Op } from "../../../src/protocols/udp/frames.js";
-import { UdpServer, type UdpMember, type UdpOptions } from "../../../src/protocols/udp/session.js";
-import type { DatagramLink, Peer } from "../../../src/transport/datagram-session.js";
+import { udpDialect } from "../../../src/protocols/udp/index.js";
+import type { UdpOptions } from "../../../src/protocols/udp/session.js";
+import { DatagramPeers, type DatagramOut } from "../../../src/transport/datagram-peers.js";
+import type { Peer } from "../../../src/transport/datagram-session.js";
 import { QuietMember } from "../../helpers/quiet-member.js";
 
 interface Sent {
@@ -22,44 +25,32 @@ interface Sent {
   readonly admitted: boolean;
 }
 
-class FakeLink implements DatagramLink<UdpMember> {
-  readonly peers = new Map<string, { peer: Peer; session: UdpMember }>();
+/** The socket's side: records what is sent, and whether its address was admitted then. */
+class RecordingOut implements DatagramOut {
   readonly sent: Sent[] = [];
-  admit(peer: Peer, session: UdpMember): void {
-    this.peers.delete(peer.key);
-    this.peers.set(peer.key, { peer, session });
-  }
-  release(peer: Peer): void {
-    this.peers.delete(peer.key);
-  }
-  send(peer: Peer, datagram: Uint8Array): boolean {
-    this.sent.push({ to: peer.key, datagram: Buffer.from(datagram), admitted: this.peers.has(peer.key) });
+  send(peer: Peer, datagram: Uint8Array, admitted: boolean): boolean {
+    this.sent.push({ to: peer.key, datagram: Buffer.from(datagram), admitted });
     return true;
-  }
-  *sessions(): IterableIterator<UdpMember> {
-    for (const p of this.peers.values()) yield p.session;
-  }
-  get admittedCount(): number {
-    return this.peers.size;
   }
 }
 
-
 const PEERS: Peer[] = [0, 1, 2].map((i) => ({ address: "127.0.0.1", port: 50000 + i, key: `127.0.0.1:${50000 + i}` }));
-const codec = new UdpCodec();
+const IDLE_MS = 60_000;
 
 function world(rate: UdpOptions["rate"]) {
   const hub = new Hub({ limits: { maxMessageBytes: 2000, maxUsers: 4 } });
   hub.join(new QuietMember("watcher"), "watcher");
-  const link = new FakeLink();
-  const server = new UdpServer(link, { hub, log: silentLog, version: "test", options: { listIntervalMs: 60_000, idleTimeoutMs: 60_000, rate } });
+  const link = new RecordingOut();
+  const options: UdpOptions = { listIntervalMs: 60_000, idleTimeoutMs: IDLE_MS, rate };
+  const peers = new DatagramPeers(udpDialect({ hub, log: silentLog, version: "test", options }), link, { idleTimeoutMs: IDLE_MS, rate, log: silentLog });
+  peers.start();
   /** Hand one datagram over as the listener does; returns what was sent to its sender meanwhile. */
   const receive = (from: Peer, datagram: Buffer): Sent[] => {
     const before = link.sent.length;
-    server.onDatagram(codec.decode(datagram), from, link.peers.get(from.key)?.session);
+    peers.receive(datagram, from.address, from.port, Date.now());
     return link.sent.slice(before).filter((s) => s.to === from.key);
   };
-  return { hub, link, server, receive };
+  return { hub, link, peers, receive };
 }
 
 // ---- arbitraries --------------------------------------------------------------------
@@ -92,14 +83,14 @@ const datagram: fc.Arbitrary<Buffer> = fc.oneof(
 );
 
 /** What every datagram the server sends must be. */
-function checkSent(link: FakeLink): void {
+function checkSent(link: RecordingOut): void {
   for (const s of link.sent) {
-    assert.ok(s.datagram.length <= MAX_SERVER_DATAGRAM, `at most ${MAX_SERVER_DATAGRAM} bytes (WIRE.md 6)`);
+    assert.ok(s.datagram.length <= MAX_SERVER_DATAGRAM, `at most ${MAX_SERVER_DATAGRAM} bytes (docs/udp.md#what-other-dialects-events-become)`);
     const d = decodeDatagram(s.datagram);
     assert.ok(d.ok, `the server sends only well-formed datagrams: ${s.datagram.toString("hex")}`);
     assert.ok(([Op.Ok, Op.Error, Op.PublicMessage, Op.PrivateMessage, Op.InfoReply, Op.UserList] as number[]).includes(d.frame.op), `server op ${d.frame.op}`);
     // An address that is not registered only ever hears an Error or INFO's reply
-    // (WIRE.md 6 anti-abuse); registered-only traffic never reaches it.
+    // (docs/udp.md#anti-abuse); registered-only traffic never reaches it.
     if (!s.admitted) assert.ok(d.frame.op === Op.Error || d.frame.op === Op.InfoReply, `op ${d.frame.op} to an unregistered address`);
   }
 }
@@ -108,18 +99,18 @@ describe("udp sessions under fuzz", () => {
   it("never throws, answers every datagram of a registered address, answers an unregistered one only for REGISTER and INFO", () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat({ max: 2 }), datagram), { maxLength: 40 }), (script) => {
-        const { hub, link, server, receive } = world({ perSecond: 0, burst: 0 });
+        const { hub, link, peers, receive } = world({ perSecond: 0, burst: 0 });
         for (const [who, d] of script) {
           const peer = PEERS[who]!;
-          const registered = link.peers.has(peer.key);
+          const registered = peers.isAdmitted(peer.key);
           const replies = receive(peer, d);
           if (registered) assert.ok(replies.length > 0, `a registered address is answered: ${d.toString("hex")}`);
           else if (d[0] !== Op.Register && d[0] !== Op.Info) assert.deepEqual(replies, [], `an unregistered address gets nothing for ${d.toString("hex")}`);
           else assert.ok(replies.length > 0, "REGISTER and INFO are answered");
         }
         checkSent(link);
-        server.close();
-        assert.equal(link.admittedCount, 0);
+        peers.close();
+        assert.equal(peers.admittedCount, 0);
         assert.deepEqual(hub.names(), ["watcher"]);
       }),
       { numRuns: 500 },
@@ -129,16 +120,15 @@ describe("udp sessions under fuzz", () => {
   it("sends nothing to an address after it logged out or went idle, until it registers again", () => {
     fc.assert(
       fc.property(fc.array(datagram, { maxLength: 10 }), fc.boolean(), fc.array(datagram, { maxLength: 10 }), (before, idle, others) => {
-        const { hub, link, server, receive } = world({ perSecond: 0, burst: 0 });
+        const { hub, link, peers, receive } = world({ perSecond: 0, burst: 0 });
         const [me, other] = [PEERS[0]!, PEERS[1]!];
         receive(me, encodeFrame({ op: Op.Register, name: "alice" }));
         for (const d of before) receive(me, d);
-        if (link.peers.has(me.key)) {
+        if (peers.isAdmitted(me.key)) {
           if (idle) {
-            // The listener releases a silent peer, then reports it.
-            const member = link.peers.get(me.key)!.session;
-            link.release(me);
-            server.onIdle(member);
+            // The listener's watchdog comes round once the idle limit has passed.
+            peers.sweep(Date.now() + IDLE_MS);
+            assert.equal(peers.isAdmitted(me.key), false, "released when idle");
           } else receive(me, encodeFrame({ op: Op.Logout }));
         }
         const mark = link.sent.length;
@@ -146,7 +136,7 @@ describe("udp sessions under fuzz", () => {
         for (const d of others) receive(other, d);
         assert.deepEqual(link.sent.slice(mark).filter((s) => s.to === me.key), [], "nothing to a logged-out address");
         checkSent(link);
-        server.close();
+        peers.close();
         assert.deepEqual(hub.names(), ["watcher"]);
       }),
       { numRuns: 300 },
@@ -156,7 +146,7 @@ describe("udp sessions under fuzz", () => {
   it("answers a flood from one registered address with at most its burst and one rate-limit Error", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 20, max: 200 }), (burst, flood) => {
-        const { link, server, receive } = world({ perSecond: 1, burst });
+        const { link, peers, receive } = world({ perSecond: 1, burst });
         const me = PEERS[0]!;
         receive(me, encodeFrame({ op: Op.Register, name: "alice" }));
         const mark = link.sent.length;
@@ -168,7 +158,7 @@ describe("udp sessions under fuzz", () => {
         assert.ok(infos <= burst + 1, `${infos} answers for a burst of ${burst}`);
         assert.equal(errors.length, 1, "one Error per run of refused datagrams");
         checkSent(link);
-        server.close();
+        peers.close();
       }),
       { numRuns: 100 },
     );

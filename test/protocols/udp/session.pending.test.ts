@@ -1,6 +1,6 @@
 /**
- * The udp sessions when a hub answer is pending (a registry or router that answers
- * later, gated-ports.ts). udp has no connection to pause: a user's datagrams wait in
+ * The udp sessions, behind the transport's peer table, when a hub answer is pending (a
+ * registry or router that answers later, gated-ports.ts). udp has no connection to pause: a user's datagrams wait in
  * order behind its pending answer, and an address's repeated REGISTER is dropped while
  * the first waits.
  */
@@ -10,49 +10,42 @@ import { Hub } from "../../../src/core/hub.js";
 import { LocalNameRegistry } from "../../../src/core/local-registry.js";
 import { LocalRouter } from "../../../src/core/local-router.js";
 import { silentLog } from "../../../src/log/ops-log.js";
-import { UdpCodec, decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
+import { decodeDatagram, encodeFrame } from "../../../src/protocols/udp/codec.js";
 import { Op, type UdpFrame } from "../../../src/protocols/udp/frames.js";
-import { MAX_WAITING, UdpServer, type UdpMember } from "../../../src/protocols/udp/session.js";
-import type { DatagramLink, Peer } from "../../../src/transport/datagram-session.js";
+import { udpDialect } from "../../../src/protocols/udp/index.js";
+import { MAX_WAITING, type UdpOptions } from "../../../src/protocols/udp/session.js";
+import { DatagramPeers, type DatagramOut } from "../../../src/transport/datagram-peers.js";
+import type { Peer } from "../../../src/transport/datagram-session.js";
 import { Gate, GatedRegistry, GatedRouter } from "../../helpers/gated-ports.js";
 import { QuietMember } from "../../helpers/quiet-member.js";
 
-/** The listener's peer table and a record of what was sent, as in session.fuzz.test.ts. */
-class FakeLink implements DatagramLink<UdpMember> {
-  readonly peers = new Map<string, UdpMember>();
+/** The socket's side: records what is sent, decoded (as in session.fuzz.test.ts). */
+class RecordingOut implements DatagramOut {
   readonly sent: { to: string; frame: UdpFrame }[] = [];
-  admit(peer: Peer, session: UdpMember): void {
-    this.peers.set(peer.key, session);
-  }
-  release(peer: Peer): void {
-    this.peers.delete(peer.key);
-  }
   send(peer: Peer, datagram: Uint8Array): boolean {
     const d = decodeDatagram(Buffer.from(datagram));
     assert.ok(d.ok);
     this.sent.push({ to: peer.key, frame: d.frame });
     return true;
   }
-  *sessions(): IterableIterator<UdpMember> {
-    yield* this.peers.values();
-  }
-  get admittedCount(): number {
-    return this.peers.size;
-  }
 }
 
 const peer = (port: number): Peer => ({ address: "127.0.0.1", port, key: `127.0.0.1:${port}` });
 const ALICE = peer(50001);
 const BOB = peer(50002);
-const codec = new UdpCodec();
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** The udp sessions behind the transport's peer table (DatagramPeers), as the UDP listener runs them. */
 function world(hub: Hub) {
-  const link = new FakeLink();
-  const server = new UdpServer(link, { hub, log: silentLog, version: "test", options: { listIntervalMs: 60_000, idleTimeoutMs: 60_000, rate: { perSecond: 0, burst: 0 } } });
-  const receive = (from: Peer, frame: UdpFrame): void => server.onDatagram(codec.decode(encodeFrame(frame)), from, link.peers.get(from.key));
+  const out = new RecordingOut();
+  const options: UdpOptions = { listIntervalMs: 60_000, idleTimeoutMs: 60_000, rate: { perSecond: 0, burst: 0 } };
+  const link = new DatagramPeers(udpDialect({ hub, log: silentLog, version: "test", options }), out, { idleTimeoutMs: options.idleTimeoutMs, rate: options.rate, log: silentLog });
+  link.start();
+  /** The listener is closing: every session ends. */
+  const server = { close: () => link.close() };
+  const receive = (from: Peer, frame: UdpFrame): void => link.receive(encodeFrame(frame), from.address, from.port, Date.now());
   /** The ops (and Error texts) sent to `to`. */
-  const heard = (to: Peer): string[] => link.sent.filter((s) => s.to === to.key).map((s) => (s.frame.op === Op.Error ? `error ${s.frame.message}` : String(s.frame.op)));
+  const heard = (to: Peer): string[] => out.sent.filter((s) => s.to === to.key).map((s) => (s.frame.op === Op.Error ? `error ${s.frame.message}` : String(s.frame.op)));
   return { link, server, receive, heard };
 }
 

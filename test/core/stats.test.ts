@@ -1,4 +1,4 @@
-/** The plain counters behind /metrics: what the hub counts, and how answers get their codes. */
+/** The plain counters behind /metrics (src/core/stats.ts): what the hub counts, and how answers get their codes. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { HubEvent } from "../../src/core/events.js";

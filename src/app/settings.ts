@@ -1,0 +1,150 @@
+/**
+ * `switchboard serve`'s settings table: the process's own settings (listeners, data,
+ * logs, the hub's and the transport's limits, the shutdown), a `<name>-port` for each
+ * dialect, and the settings each dialect declares (src/protocols/<dialect>/index.ts).
+ * Flags, environment variables, YAML keys, --help, the README table and
+ * switchboard.example.yaml are all made from it (src/config/).
+ */
+import { count, duration, oneOf, portOrOff, size, text, yesNo } from "../config/kinds.js";
+import { limitSetting, setting, type Setting, type SettingDefs, type ValuesOf } from "../config/settings.js";
+import { SettingsTable } from "../config/table.js";
+import { DEFAULT_HUB_LIMITS, type HubLimits } from "../core/limits.js";
+import type { ConfigOf, Dialect } from "../protocols/dialect.js";
+import { DIALECTS, type BuiltInDialect } from "../protocols/registry.js";
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
+import type { Limits, UnionToIntersection } from "./limits.js";
+import type { Endpoint, SwitchboardConfig } from "./switchboard.js";
+
+const H = DEFAULT_HUB_LIMITS;
+const T = DEFAULT_TRANSPORT_LIMITS;
+const hubLimit = limitSetting<number, keyof HubLimits>;
+const transportLimit = limitSetting<number, keyof TransportLimits>;
+
+/** The process's own sections, before the dialects' own (udp) and `process`, listed last. */
+const SECTIONS = { listeners: "Listeners", data: "Data", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
+const LAST_SECTIONS = { process: "Process" } as const;
+
+/** The process's own settings (and `proxy-protocol`, whose help names the stream dialects). */
+const PROCESS_SETTINGS = {
+  host: setting({ kind: text("<address>"), default: "0.0.0.0", help: "address the chat listeners bind", section: "listeners" }),
+  "http-host": setting({ kind: text("<address>"), default: "127.0.0.1", help: "address the HTTP admin port binds: status page at /, /healthz, /readyz, /metrics (docs/http.md)", section: "listeners" }),
+  "http-port": setting({ kind: portOrOff, default: 9100, help: "HTTP admin port", section: "listeners" }),
+
+  "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs), bcs files and, by default, the chat logs", section: "data" }),
+  store: setting({ kind: oneOf(["sqlite", "memory"] as const), default: "sqlite", help: "the store behind cs262 accounts and queued messages; memory keeps nothing across restarts", section: "data" }),
+
+  "log-level": setting({ kind: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const), default: "info", help: "operational log level", section: "logs", live: true }),
+  "log-format": setting({ kind: oneOf(["auto", "json", "pretty"] as const), default: "auto", help: "operational log format: auto is readable on a terminal, JSON lines otherwise", section: "logs" }),
+  "log-file": setting({ kind: text("<file>"), default: undefined, defaultText: "stderr", example: "/var/log/switchboard/switchboard.log", help: "write the operational log to this file (reopened on SIGHUP) instead of stderr", section: "logs" }),
+  "log-client-ips": setting({ kind: yesNo, default: true, help: "write client addresses in the operational and chat logs (no: `-` in their place)", section: "logs" }),
+
+  "login-timeout": transportLimit("loginTimeoutMs", { kind: duration, default: T.loginTimeoutMs, help: "close a connection that has not logged in within this" }),
+  "stall-timeout": transportLimit("stallTimeoutMs", { kind: duration, default: T.stallTimeoutMs, help: "close a connection whose frame stays incomplete this long" }),
+  "queue-frames": transportLimit("queueFrames", { kind: count(), default: T.queueFrames, help: "outbound frames queued per connection before it is a slow consumer" }),
+  "queue-bytes": transportLimit("queueBytes", { kind: size(), default: T.queueBytes, help: "outbound bytes queued per connection before it is a slow consumer" }),
+  // bcs frames carry text in u16-length strings, `(private) ` and a name included.
+  "max-message-bytes": hubLimit("maxMessageBytes", { kind: size({ max: 65000 }), default: H.maxMessageBytes, help: "longest message text, in UTF-8 bytes" }),
+  "max-frame-bytes": transportLimit("maxFrameBytes", { kind: size({ min: 512 }), default: T.maxFrameBytes, help: "longest frame buffered (file transfers stream and are exempt)" }),
+  "max-users": hubLimit("maxUsers", { kind: count(), default: H.maxUsers, help: "most users online at once, all dialects together; 0: no limit" }),
+  "msg-rate": transportLimit("msgRate", { kind: count(), default: T.msgRate, help: "messages per second a connection may send, sustained; 0: no limit (udp takes it only when set, see udp-rate)" }),
+  "msg-burst": transportLimit("msgBurst", { kind: count(), default: T.msgBurst, help: "messages a connection may send at once after a quiet spell" }),
+  "max-connections-per-ip": transportLimit("maxConnectionsPerAddress", { kind: count(), default: T.maxConnectionsPerAddress, help: "connections open at once from one address (an IPv6 /64), all TCP dialects together; 0: no limit" }),
+  "login-failures": hubLimit("loginFailures", { kind: count(), default: H.loginFailures, help: "refused logins one address may have per login-failure-window; 0: no limit" }),
+  "login-failure-window": hubLimit("loginFailureWindowMs", { kind: duration, default: H.loginFailureWindowMs, help: "the window of login-failures" }),
+  // The hub's offline mail: only cs262 has accounts to queue for.
+  "mailbox-limit": hubLimit("mailboxLimit", { kind: count(), default: H.mailboxLimit, help: "messages kept for one offline cs262 account; 0: no limit" }),
+
+  "shutdown-deadline": setting({ kind: duration, default: 10_000, help: "on SIGTERM or SIGINT, how long the drain may take before the process exits anyway", section: "process" }),
+} satisfies SettingDefs;
+
+/**
+ * The order the settings are listed in (--help, the README, the example file): the one
+ * they had before each dialect declared its own, kept so that those stay as they were.
+ * A setting not named here is listed last in its section, in registry order.
+ */
+const LISTED_ORDER = [
+  "host", "lab-port", "gowing-port", "bcs-port", "cs262-port", "udp-port", "http-host", "http-port", "proxy-protocol", "bots",
+  "data-dir", "files-dir", "store",
+  "log-level", "log-format", "log-file", "log-client-ips", "bcs-log", "gowing-log-dir",
+  "login-timeout", "stall-timeout", "ack-timeout", "queue-frames", "queue-bytes", "max-message-bytes", "max-frame-bytes", "max-file-size",
+  "max-users", "msg-rate", "msg-burst", "max-connections-per-ip", "login-failures", "login-failure-window", "upload-bytes-per-hour",
+  "uploads-per-minute", "mailbox-limit",
+  "udp-list-interval", "udp-idle-timeout", "udp-rate", "udp-burst",
+  "shutdown-deadline",
+];
+
+/** `a, b and c`. */
+const listed = (names: readonly string[]): string => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
+
+/** `proxy-protocol`: its help names the stream dialects, those it applies to. */
+function proxyProtocolSetting(dialects: readonly Dialect[]) {
+  const stream = dialects.filter((d) => d.transport === "stream").map((d) => d.name);
+  const help = `every ${listed(stream)} connection starts with a PROXY protocol v1/v2 header from a load balancer, whose client address then counts for limits and logs (docs/proxy-protocol.md)`;
+  return setting({ kind: yesNo, default: false, help, section: "listeners" });
+}
+
+type PortSettings<D extends Dialect> = { [E in D as `${E["name"]}-port`]: Setting<number | "off"> & { default: number } };
+
+/** The settings of `serve` with `dialects`. */
+export type ServeSettingDefs<D extends Dialect = BuiltInDialect> = typeof PROCESS_SETTINGS & { "proxy-protocol": ReturnType<typeof proxyProtocolSetting> } & PortSettings<D> & UnionToIntersection<D["settings"]>;
+export type ServeSettings = ValuesOf<ServeSettingDefs>;
+export type ServeSettingKey = keyof ServeSettingDefs & string;
+
+/** `serve`'s settings table for `dialects` (the registry's, or more in a test). */
+export function serveSettings<const D extends readonly Dialect[] = typeof DIALECTS>(dialects: D = DIALECTS as unknown as D): SettingsTable<ServeSettingDefs<D[number]>> {
+  const all: SettingDefs = { ...PROCESS_SETTINGS, "proxy-protocol": proxyProtocolSetting(dialects) };
+  const sections: Record<string, string> = { ...SECTIONS };
+  for (const d of dialects) {
+    all[`${d.name}-port`] = setting({ kind: portOrOff, default: d.defaultPort, help: d.portHelp ?? `${d.name} listener`, section: "listeners" });
+    Object.assign(all, d.settings);
+    Object.assign(sections, d.sections);
+  }
+  Object.assign(sections, LAST_SECTIONS);
+  const sectionIds = Object.keys(sections);
+  const place = (key: string): [number, number] => {
+    const at = LISTED_ORDER.indexOf(key);
+    return [sectionIds.indexOf(all[key]!.section), at < 0 ? LISTED_ORDER.length : at];
+  };
+  const keys = Object.keys(all).sort((a, b) => {
+    const [sa, oa] = place(a);
+    const [sb, ob] = place(b);
+    return sa - sb || oa - ob; // a stable sort: unlisted ones keep their registry order
+  });
+  const settings = Object.fromEntries(keys.map((key) => [key, all[key]!]));
+  return new SettingsTable({
+    settings: settings as ServeSettingDefs<D[number]>,
+    sections,
+    checks: [
+      (s: Record<string, unknown>) => ((s["msg-rate"] as number) > 0 && (s["msg-burst"] as number) < 1 ? "msg-burst: must be at least 1 while msg-rate is not 0" : undefined),
+      ...dialects.flatMap((d) => (d.check ? [(s: Record<string, unknown>) => d.check!(s as never)] : [])),
+    ],
+  });
+}
+
+/** `serve`'s settings with the registry's dialects. */
+export const SERVE_SETTINGS = serveSettings();
+
+/** Limits from settings by key (flags, the file); a missing one takes its default. */
+export function limitsOfSettings(values: Partial<ServeSettings>): Limits {
+  return SERVE_SETTINGS.limitsOf(values) as Limits;
+}
+
+/** `port` on `host`, or undefined (the listener is off). */
+const endpoint = (host: string, port: number | "off"): Endpoint | undefined => (port === "off" ? undefined : { host, port });
+
+/** Resolved settings (src/config/load.ts) as the config `startSwitchboard` takes, for `dialects`. */
+export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>, dialects: readonly Dialect[] = DIALECTS): SwitchboardConfig {
+  const values = s as unknown as Record<string, unknown>;
+  const config: Record<string, unknown> = {
+    limits: serveSettings(dialects).limitsOf(s) as Limits,
+    dataDir: s["data-dir"],
+    store: s.store,
+    http: endpoint(s["http-host"], s["http-port"]),
+    proxyProtocol: s["proxy-protocol"],
+  };
+  for (const d of dialects) {
+    const at = endpoint(s.host, values[`${d.name}-port`] as number | "off");
+    config[d.name] = at && ({ ...at, ...d.configOf(values as never, given) } satisfies ConfigOf<Dialect>);
+  }
+  return config as unknown as SwitchboardConfig;
+}
