@@ -163,6 +163,21 @@ describe("the login policy inside the hub (refused logins per address)", () => {
     assert.equal(hub.tableSizes()["hub.pendingLogins"], 0);
   });
 
+  it("follows new limits (SIGHUP: setLimits) and forgets refilled addresses (sweep)", () => {
+    const hub = new Hub({ loginAttempts: new LoginAttempts(1, 60_000), limits: { loginFailures: 1, loginFailureWindowMs: 60_000 } });
+    assert.equal(hub.join(new FakeMember("bad name"), "bad name", { from: REFUSE }), "name_invalid");
+    assert.equal(hub.join(new FakeMember("lee"), "lee", { from: REFUSE }), "login_limited");
+    hub.setLimits({ ...hub.limits, loginFailures: 0 });
+    assert.equal(hub.join(new FakeMember("lee"), "lee", { from: REFUSE }), "ok", "0: no limit");
+    hub.setLimits({ ...hub.limits, loginFailures: 1 });
+    assert.equal(hub.join(new FakeMember("max"), "max", { from: REFUSE }), "login_limited", "the address kept what it had used");
+    assert.equal(hub.tableSizes()["logins.addresses"], 1);
+    hub.setLimits({ ...hub.limits, loginFailureWindowMs: 1 });
+    hub.sweep(Date.now() + 10);
+    assert.equal(hub.tableSizes()["logins.addresses"], 0, "refilled: forgotten");
+    assert.equal(hub.join(new FakeMember("max"), "max", { from: REFUSE }), "ok");
+  });
+
   it("counts a pending join's refusal when it is decided", async () => {
     const { hub, gate } = gatedHub({ loginAttempts: new LoginAttempts(1, 60_000) });
     const holder = hub.join(new FakeMember("judy"), "judy");
