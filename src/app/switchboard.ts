@@ -15,15 +15,17 @@
  * stops at once, telling nobody (tests).
  */
 import { Hub } from "../core/hub.js";
+import { LoginAttempts } from "../core/login-attempts.js";
 import { LocalFileStore } from "../files/local-file-store.js";
 import { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ConfigOf, Dialect, DialectServices, Endpoint } from "../protocols/dialect.js";
 import { DIALECTS, type BuiltInDialect } from "../protocols/registry.js";
+import { StoreAccounts } from "../store/accounts.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
-import { ConnectionsPerAddress, LoginAttempts } from "../transport/address-limits.js";
+import { addressKey, ConnectionsPerAddress } from "../transport/address-limits.js";
 import type { AppContext, BoundListener, ListenerProbe, Started } from "./context.js";
 import { drainParts, type DrainReport } from "./drain.js";
 import { defaultLimits, type Limits } from "./limits.js";
@@ -101,7 +103,10 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
   const mailbox = store && new StoreMailbox(store, limits.mailboxLimit);
   const hub = new Hub({
     limits,
-    ...(store && { isReserved: (folded: string) => store.isAccount(folded), mailbox }),
+    ...(store && { accounts: new StoreAccounts(store), mailbox }),
+    // Refused logins per client address, counted as the transport counts connections; the
+    // hub's login gate holds every dialect's logins to it, and its setLimits retunes it.
+    loginAttempts: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs, addressKey),
     // A member that threw while the hub called it is dropped by the hub; its reason goes here.
     onError: (err, member) =>
       log.error({ err, user: member?.name, dialect: member?.dialect, reason: "session_error" }, member ? "session failed while the hub called it; closing it" : "hub callback failed"),
@@ -117,15 +122,12 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,
   };
-  const logins = new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs);
   const services: DialectServices<object> = {
     hub,
     log,
     dataDir: config.dataDir,
     limits,
-    logins,
     logClientIps: config.logClientIps !== false,
-    store,
     chatLogs: ctx.chatLogs,
     openFileStore: async (dir, fileLimits, uploads) => {
       const files = new LocalFileStore(dir, fileLimits, uploads);
@@ -136,16 +138,15 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
   const dialectsStarted: StartedDialect[] = [];
   const setLimits = (next: Readonly<Partial<Limits>>): void => {
     Object.assign(limits, next);
-    hub.setLimits(limits);
+    hub.setLimits(limits); // and the hub's login allowance per address
     ctx.connections.max = limits.maxConnectionsPerAddress;
-    logins.retune(limits.loginFailures, limits.loginFailureWindowMs);
     if (mailbox) mailbox.limit = limits.mailboxLimit;
     for (const d of dialectsStarted) d.opened.setLimits?.(limits);
   };
   // A bucket table sweeps itself when used; this sweeps those left alone (everyone gone).
   const sweeper = setInterval(() => {
     const now = Date.now();
-    logins.sweep(now);
+    hub.sweep(now);
     for (const d of dialectsStarted) d.opened.sweep?.(now);
   }, SWEEP_EVERY_MS);
   sweeper.unref();
@@ -194,7 +195,6 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
       const sizes: Record<string, number> = {
         ...hub.tableSizes(),
         "connections.addresses": ctx.connections.addresses,
-        "logins.addresses": logins.addresses,
       };
       for (const d of dialectsStarted) Object.assign(sizes, d.opened.tables?.());
       for (const p of ctx.probes) Object.assign(sizes, p.tables());

@@ -13,6 +13,26 @@ export type JoinResult =
   | "server_full"
   | "already_joined";
 
+/**
+ * A login from an address past its allowance of refused logins (--login-failures), for
+ * a caller that asked to be told at once rather than kept waiting (JoinOptions.from).
+ */
+export type LoginLimited = "login_limited";
+
+/** Creating an account, which logs its creator in under its name (hub.accounts.create). */
+export type CreateAccountResult = JoinResult | "account_exists" | LoginLimited;
+
+/** Logging in to an account (hub.accounts.logIn). */
+export type LogInResult =
+  | JoinResult
+  | "unknown_account"
+  /** The account's name is online already (in any dialect). */
+  | "logged_in_elsewhere"
+  /** The account was made with a password and none was given. */
+  | "password_required"
+  | "wrong_password"
+  | LoginLimited;
+
 export type SendResult =
   | "ok"
   /**

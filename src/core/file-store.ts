@@ -11,9 +11,10 @@
  * waits, so that what the client sends next is answered in order. The local store
  * answers at once what it can (every refusal, and a begun upload).
  */
+import type { Answer } from "./answer.js";
 
-/** An answer now, or later when it needs I/O first. */
-export type FileAnswer<T> = T | Promise<T>;
+/** An answer now, or later when it needs I/O first: the hub ports' Answer (answer.ts). */
+export type FileAnswer<T> = Answer<T>;
 
 export interface FileStore {
   /**

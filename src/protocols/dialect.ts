@@ -15,8 +15,6 @@ import type { FileLimits } from "../files/local-file-store.js";
 import type { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
-import type { Store } from "../store/store.js";
-import type { LoginAttempts } from "../transport/address-limits.js";
 import type { DatagramDialect } from "../transport/datagram-session.js";
 import type { TransportLimits } from "../transport/limits.js";
 import type { StreamDialect } from "../transport/session.js";
@@ -38,8 +36,6 @@ export interface DialectServices<L> {
    * in place, so whoever reads through it sees the new values.
    */
   readonly limits: Readonly<TransportLimits & L>;
-  /** Refused logins per client address, over every dialect (--login-failures). */
-  readonly logins: LoginAttempts;
   /** False: chat logs write `-` where a client's address would be (log-client-ips). */
   readonly logClientIps: boolean;
   /** The chat logs, written from the hub's events: a dialect that keeps one adds it here. */
@@ -49,8 +45,6 @@ export interface DialectServices<L> {
    * (a directory on one node; a cluster's shared store), so a dialect never does.
    */
   openFileStore(dir: string, limits: Readonly<FileLimits>, uploads: UploadQuota): Promise<FileStore>;
-  /** The accounts and their queued messages: there when the dialect declares `accounts`. */
-  readonly store: Store | undefined;
 }
 
 /** A dialect made ready to serve: its plug, and the lifecycle of what it runs beside it. */

@@ -4,11 +4,14 @@
  * Store.isAccount and Store.queuedCount; the write itself joins the store's next batch,
  * and whenDurable() reports when it is on disk.
  *
+ * What is queued is handed out in pages (page) and removed once handed out (remove),
+ * so a crash between the two hands it out again rather than losing it.
+ *
  * A mailbox holds at most `limit` messages (--mailbox-limit): past it the sender is told
  * (`mailbox_full`, each dialect's error), so one account that never logs in cannot make
  * the store grow without end.
  */
-import type { Mailbox, MailboxResult } from "../core/ports.js";
+import type { Mailbox, MailboxResult, QueuedMail } from "../core/ports.js";
 import type { Store } from "./store.js";
 
 export class StoreMailbox implements Mailbox {
@@ -35,5 +38,13 @@ export class StoreMailbox implements Mailbox {
       () => done(),
       (err: unknown) => done(err instanceof Error ? err : new Error(String(err))),
     );
+  }
+
+  page(account: string, after: number, limit: number): Promise<readonly QueuedMail[]> {
+    return this.store.peekQueued(account, after, limit);
+  }
+
+  remove(account: string, through: number): Promise<void> {
+    return this.store.dropQueued(account, through);
   }
 }

@@ -3,7 +3,8 @@
  * queued for them (cs262, docs/cs262.md#accounts); later file metadata. The embedded SQLite store
  * (sqlite/) is the default, the memory store serves tests; a distributed engine can
  * implement the same interface. test/store/store.contract.ts is the contract every
- * implementation must pass.
+ * implementation must pass. The hub reaches it only through its ports, implemented
+ * here over it: accounts.ts (Accounts) and mailbox.ts (Mailbox).
  *
  * Names are passed as users typed them; a store compares them folded (case-insensitive,
  * docs/wire.md#names) and keeps the display name as created.
@@ -16,6 +17,7 @@
  * 3. Expected outcomes (an existing account, an unknown name) are results, never
  *    rejections; a rejection means the store could not do its job (disk full, I/O).
  */
+import type { QueuedMail } from "../core/ports.js";
 
 export interface Account {
   /** The display name, as created. */
@@ -26,15 +28,8 @@ export interface Account {
   readonly createdAt: number;
 }
 
-export interface QueuedMessage {
-  /** Increases with every message queued: the delivery order, and dropQueued's cursor. */
-  readonly id: number;
-  /** The sender's display name. */
-  readonly from: string;
-  readonly text: string;
-  /** Milliseconds since the epoch. */
-  readonly sentAt: number;
-}
+/** A message queued for an account: the hub's QueuedMail (id, from, text, sentAt). */
+export type QueuedMessage = QueuedMail;
 
 export interface Store {
   /**

@@ -3,8 +3,7 @@
  * talks to. It wires the socket's events to the parts that do the work and owns only
  * what is the whole connection's:
  * - output: outbound-queue.ts (bounded, coalesced, split frames);
- * - input: input-gate.ts (pause/resume, the message rate, retryLater), through the
- *   FrameReader;
+ * - input: input-gate.ts (pause/resume, the message rate), through the FrameReader;
  * - deadlines: deadlines.ts, checked by the listener's watchdog;
  * - the session boundary: session-guard.ts, around every call into session code;
  * - here: the close reason, closing (flush, then end) or destroying, and the
@@ -186,10 +185,6 @@ export class Connection<F> implements Conn, GateOwner, QueueOwner {
 
   resumeInput(): void {
     this.input.resume();
-  }
-
-  retryLater(ms: number): void {
-    this.input.retryLater(ms);
   }
 
   guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {

@@ -5,8 +5,7 @@
  * - the session paused it (pauseInput: it is busy, e.g. waiting for the store);
  * - the unsent output is over OUTPUT_HIGH_WATER (outbound-queue.ts);
  * - the client is over its message rate (--msg-rate): one bucket check per frame, and
- *   a timer only while it is over;
- * - the session asked to see the frame again later (retryLater).
+ *   a timer only while it is over.
  * What the session queues while it handles this input counts as replies (`replying`).
  */
 import type { Socket } from "node:net";
@@ -43,14 +42,10 @@ export class InputGate<F> implements FrameSink<F>, OutputPressure {
    * SIGHUP turned it on after this connection was made), full at first.
    */
   private rate: MessageRate | undefined;
-  /** Set while input waits for the rate (or a retryLater); it ends the wait. */
+  /** Set while input waits for the rate; it ends the wait. */
   private waitTimer: NodeJS.Timeout | undefined;
-  /** A frame read but not yet handed to the session (slowed reading, retryLater). */
+  /** A frame read but not yet handed to the session (over the rate, without overRate). */
   private heldFrame: { frame: F } | undefined;
-  /** True while the session's onFrame runs: only then may it ask for retryLater. */
-  private inOnFrame = false;
-  /** The wait retryLater asked for during this onFrame; 0 for none. */
-  private retryMs = 0;
 
   constructor(
     private readonly owner: GateOwner,
@@ -91,11 +86,6 @@ export class InputGate<F> implements FrameSink<F>, OutputPressure {
     if (!this.sessionPaused || this.owner.closed) return;
     this.sessionPaused = false;
     this.continueInput();
-  }
-
-  /** See Conn.retryLater: only the frame being handled may be retried. */
-  retryLater(ms: number): void {
-    if (this.inOnFrame) this.retryMs = Math.max(1, ms);
   }
 
   /** The connection is closing: nothing more is handed to the session, and no wait is pending. */
@@ -159,20 +149,7 @@ export class InputGate<F> implements FrameSink<F>, OutputPressure {
         return;
       }
     }
-    this.inOnFrame = true;
-    try {
-      this.session.onFrame(frame);
-    } finally {
-      this.inOnFrame = false;
-      const retryMs = this.retryMs;
-      if (retryMs > 0) {
-        this.retryMs = 0;
-        if (!this.owner.closed) {
-          this.heldFrame = { frame };
-          this.waitForInput(retryMs);
-        }
-      }
-    }
+    this.session.onFrame(frame);
   }
 
   /** Read nothing for `ms`; then hand over the held frame, if any, and read on. */

@@ -37,12 +37,6 @@ export interface Conn {
   pauseInput(): void;
   resumeInput(): void;
   /**
-   * Called from onFrame: hand the frame being handled to onFrame again after `ms`, and
-   * read nothing meanwhile (e.g. a login attempt over its address's allowance, answered
-   * by waiting). The login deadline still runs.
-   */
-  retryLater(ms: number): void;
-  /**
    * `callback` wrapped in this session's boundary, for everything that calls session
    * code from outside the transport's own calls (promise callbacks, stream events,
    * timers): a throw closes this connection with a logged reason, never the process.

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
 import { Hub } from "../../src/core/hub.js";
-import type { Mailbox, MailboxResult, Member } from "../../src/core/ports.js";
+import { foldName } from "../../src/core/names.js";
+import type { Accounts, Mailbox, MailboxResult, Member, QueuedMail } from "../../src/core/ports.js";
 
 /** A member that records what the hub gives it; `capacity` events before it overflows. */
 class FakeMember implements Member {
@@ -20,6 +21,14 @@ class FakeMember implements Member {
   disconnect(reason: DisconnectReason): void {
     this.disconnected = reason;
   }
+}
+
+/** Accounts that own `names` and do nothing else: a join asks only isAccount. */
+function owning(...names: string[]): Accounts {
+  const unused = (): never => {
+    throw new Error("not used by a join");
+  };
+  return { isAccount: (n) => names.includes(foldName(n)), create: unused, authenticate: unused, delete: unused, list: unused };
 }
 
 function joined(hub: Hub, name: string, capacity = Infinity): FakeMember {
@@ -52,7 +61,7 @@ describe("hub names (docs/wire.md#names)", () => {
   });
 
   it("reserves names owned elsewhere unless the joiner proves ownership: taken, not invalid", () => {
-    const hub = new Hub({ isReserved: (n) => n === "carol" });
+    const hub = new Hub({ accounts: owning("carol") });
     assert.equal(hub.join(new FakeMember(), "Carol"), "name_owned");
     const owner = new FakeMember();
     owner.name = "carol";
@@ -187,6 +196,10 @@ class FakeMailbox implements Mailbox {
   settle(err?: Error): void {
     for (const w of this.waiting.splice(0)) w(err);
   }
+  page(): QueuedMail[] {
+    return [];
+  }
+  remove(): void {}
 }
 
 describe("hub offline delivery (docs/wire.md#offline-mail: cs262 accounts get it queued)", () => {

@@ -9,6 +9,7 @@ import { Hub } from "../../src/core/hub.js";
 import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { silentLog } from "../../src/log/ops-log.js";
 import { cs262Dialect } from "../../src/protocols/cs262/index.js";
+import { StoreAccounts } from "../../src/store/accounts.js";
 import { StoreMailbox } from "../../src/store/mailbox.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { TcpListener } from "../../src/transport/tcp-listener.js";
@@ -36,8 +37,8 @@ class GatedStore extends MemoryStore {
 
 async function serve(store: GatedStore) {
   const limits = DEFAULT_LIMITS;
-  const hub = new Hub({ limits, isReserved: (n) => store.isAccount(n), mailbox: new StoreMailbox(store) });
-  const tcp = new TcpListener({ dialect: cs262Dialect({ hub, store, log: silentLog, limits }), host: "127.0.0.1", port: 0, limits, log: silentLog });
+  const hub = new Hub({ limits, accounts: new StoreAccounts(store), mailbox: new StoreMailbox(store) });
+  const tcp = new TcpListener({ dialect: cs262Dialect({ hub, log: silentLog, limits }), host: "127.0.0.1", port: 0, limits, log: silentLog });
   const { port } = await tcp.listen();
   return { hub, port, close: () => tcp.close() };
 }

@@ -17,6 +17,7 @@ import { Command } from "../../src/protocols/cs262/frames.js";
 import { cs262Dialect } from "../../src/protocols/cs262/index.js";
 import { FrameType as Gowing } from "../../src/protocols/gowing/frames.js";
 import { Op } from "../../src/protocols/udp/frames.js";
+import { StoreAccounts } from "../../src/store/accounts.js";
 import { StoreMailbox } from "../../src/store/mailbox.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { TcpListener } from "../../src/transport/tcp-listener.js";
@@ -144,8 +145,8 @@ describe("DELIVER of a large backlog", TIMEOUT, () => {
     await store.createAccount("bob", undefined);
     for (let i = 0; i < count; i++) await store.enqueue("bob", "alice", `${String(i).padStart(6, "0")}${text}`);
     const limits = DEFAULT_LIMITS;
-    const hub = new Hub({ limits, isReserved: (n) => store.isAccount(n), mailbox: new StoreMailbox(store) });
-    const tcp = new TcpListener({ dialect: cs262Dialect({ hub, store, log: silentLog, limits }), ...ANY_PORT, limits, log: silentLog });
+    const hub = new Hub({ limits, accounts: new StoreAccounts(store), mailbox: new StoreMailbox(store) });
+    const tcp = new TcpListener({ dialect: cs262Dialect({ hub, log: silentLog, limits }), ...ANY_PORT, limits, log: silentLog });
     const { port } = await tcp.listen();
     try {
       const bob = await RawCs262.account(port, "bob", undefined, true);

@@ -119,10 +119,6 @@ export abstract class RecordingConn<F> implements Conn {
     this.guard(() => this.reader.resume());
   }
 
-  retryLater(): void {
-    throw new Error("no login limit here: nothing is retried");
-  }
-
   guarded<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
     if (this.options.unguardedCallbacks) return callback;
     return (...args: A) => this.guard(() => callback(...args));

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { isPending } from "../../src/core/answer.js";
 import type { Client } from "../../src/core/client-events.js";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
@@ -54,6 +55,7 @@ function user(hub: Hub, dialect: string, name: string, port: number) {
   hub.clientEvents.report({ kind: "connected", client });
   member.name = name;
   const result = hub.join(member, name);
+  assert.ok(!isPending(result), "the local name registry answers at once");
   hub.clientEvents.report({ kind: "login", client, name, result });
   return {
     member,

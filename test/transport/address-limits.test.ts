@@ -1,7 +1,8 @@
-/** Limits per client address: the address key, connections at once, refused logins. */
+/** Limits per client address: the address key, connections at once (refused logins: test/core/login-attempts.test.ts). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { addressKey, ConnectionsPerAddress, LoginAttempts, isRefusedName } from "../../src/transport/address-limits.js";
+import { LoginAttempts } from "../../src/core/login-attempts.js";
+import { addressKey, ConnectionsPerAddress } from "../../src/transport/address-limits.js";
 
 describe("address key", () => {
   it("is the IPv4 address, also when mapped into IPv6", () => {
@@ -60,45 +61,19 @@ describe("connections per address", () => {
   });
 });
 
-describe("login attempts per address", () => {
-  it("lets an address fail `failures` times per window, then says how long to wait", () => {
-    const l = new LoginAttempts(3, 60_000);
-    for (let i = 0; i < 3; i++) {
-      assert.equal(l.begin("192.0.2.1", undefined, 0), 0);
-      l.end("192.0.2.1", true, 0);
-    }
-    assert.equal(l.begin("192.0.2.1", undefined, 0), 20_000, "one try back every 20 s");
-    assert.equal(l.begin("192.0.2.2", undefined, 0), 0, "another address");
-    assert.equal(l.begin("192.0.2.1", undefined, 20_000), 0);
-  });
-
-  it("gives the try back when the attempt succeeds", () => {
-    const l = new LoginAttempts(1, 60_000);
-    for (let i = 0; i < 10; i++) {
-      assert.equal(l.begin("a", undefined, 0), 0);
-      l.end("a", false, 0);
-    }
-  });
-
-  it("bounds attempts in flight too: each takes its try when it begins", () => {
-    const l = new LoginAttempts(2, 60_000);
-    assert.equal(l.begin("a", undefined, 0), 0);
-    assert.equal(l.begin("a", undefined, 0), 0);
-    assert.ok(l.begin("a", undefined, 0) > 0, "a third at the same time waits");
-  });
-
-  it("is off at 0 failures", () => {
-    const l = new LoginAttempts(0, 60_000);
-    for (let i = 0; i < 100; i++) {
-      assert.equal(l.begin("a", undefined, 0), 0);
-      l.end("a", true, 0);
-    }
-  });
-
-  it("counts names refused for the name, not for a full server", () => {
-    assert.deepEqual(
-      (["ok", "name_invalid", "name_reserved", "name_taken", "name_owned", "server_full", "already_joined"] as const).map(isRefusedName),
-      [false, true, true, true, true, false, true],
-    );
+describe("login attempts keyed by the transport's address key", () => {
+  it("counts every address of one IPv6 /64, and a mapped IPv4 address as itself, as one", () => {
+    const l = new LoginAttempts(2, 60_000, addressKey);
+    l.begin("2001:db8:1:2::1", undefined, 0);
+    l.end("2001:db8:1:2::1", true, 0);
+    l.begin("2001:db8:1:2:ffff::9", undefined, 0);
+    l.end("2001:db8:1:2:ffff::9", true, 0);
+    assert.ok(l.begin("2001:db8:1:2::77", undefined, 0) > 0, "the /64 has used its two");
+    assert.equal(l.begin("2001:db8:1:3::1", undefined, 0), 0, "another /64");
+    l.begin("192.0.2.1", undefined, 0);
+    l.end("192.0.2.1", true, 0);
+    l.begin("::ffff:192.0.2.1", undefined, 0);
+    l.end("::ffff:192.0.2.1", true, 0);
+    assert.ok(l.begin("192.0.2.1", undefined, 0) > 0);
   });
 });

@@ -1,9 +1,10 @@
 /**
- * The Connection's message rate (--msg-rate, --msg-burst) and retryLater, with a toy line
- * dialect over a real TcpListener: frames over the rate are held and handed over in
- * order once tokens are back (no overRate), or handed to overRate and followed by a wait
- * (with overRate); retryLater hands the same frame again after its wait; acks declared
- * free never wait.
+ * The Connection's message rate (--msg-rate, --msg-burst) and a session's own wait, with
+ * a toy line dialect over a real TcpListener: frames over the rate are held and handed
+ * over in order once tokens are back (no overRate), or handed to overRate and followed
+ * by a wait (with overRate); a session that waits with its input paused (as for a hub
+ * answer still to come: a login past its address's allowance) is handed nothing more
+ * until it resumes; acks declared free never wait.
  */
 import assert from "node:assert/strict";
 import { connect, type Socket } from "node:net";
@@ -27,22 +28,32 @@ interface Handled {
   readonly at: number;
 }
 
-/** Records every line with the time it was handled; `ack` lines are free; `wait N` retries once after N ms. */
+/**
+ * Records every line with the time it was handled; `ack` lines are free; `wait N` is
+ * answered after N ms, with input paused meanwhile (as a session waits for a pending
+ * hub answer).
+ */
 class ToySession implements StreamSession<string> {
   readonly name = "toy";
-  private retried = new Set<string>();
   constructor(
     private readonly conn: Conn,
     private readonly handled: Handled[],
   ) {}
   onFrame(line: string): void {
     const wait = /^wait (\d+)$/.exec(line);
-    if (wait && !this.retried.has(line)) {
-      this.retried.add(line);
-      return this.conn.retryLater(Number(wait[1]));
-    }
+    if (!wait) return this.answer(line);
+    this.conn.pauseInput();
+    setTimeout(
+      this.conn.guarded(() => {
+        this.answer(line);
+        this.conn.resumeInput();
+      }),
+      Number(wait[1]),
+    );
+  }
+  private answer(line: string): void {
     this.handled.push({ line, at: Date.now() });
-    this.conn.send(Buffer.from(`ok ${line}\n`));
+    this.conn.reply(Buffer.from(`ok ${line}\n`));
   }
   isRateFree(line: string): boolean {
     return line === "ack";
@@ -139,7 +150,7 @@ describe("connection message rate", { timeout: 20_000 }, () => {
       assert.equal(client.lines.filter((l) => l === "ok ack").length, 20);
     }));
 
-  it("retryLater hands the same frame over again after its wait, and reads nothing meanwhile", () =>
+  it("hands a session that waits with its input paused nothing more until it resumes", () =>
     withToy({ msgRate: 0 }, false, async (client, handled) => {
       const t0 = Date.now();
       client.socket.write("wait 300\nafter\n");

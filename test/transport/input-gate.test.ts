@@ -1,7 +1,7 @@
 /**
  * InputGate (src/transport/input-gate.ts) with a real FrameReader over a line codec and
  * a fake socket: frames reach the session in order and only while nothing holds input
- * back (the session's pause, the output's high water, the message rate, retryLater);
+ * back (the session's pause, the output's high water, the message rate);
  * what is held back is handed over later, never lost; replies are marked; a throw ends
  * the session through the guard.
  */
@@ -50,20 +50,14 @@ class Owner implements GateOwner {
   }
 }
 
-/** Records each line, whether it was handled as a reply; `wait N` asks for a retry once; `throw` throws. */
+/** Records each line, whether it was handled as a reply; `throw` throws. */
 class Session implements StreamSession<string> {
   readonly lines: string[] = [];
   readonly overRated: string[] = [];
   gate!: InputGate<string>;
   replying: boolean[] = [];
-  private retried = new Set<string>();
   overRate?(line: string): void;
   onFrame(line: string): void {
-    const wait = /^wait (\d+)$/.exec(line);
-    if (wait && !this.retried.has(line)) {
-      this.retried.add(line);
-      return this.gate.retryLater(Number(wait[1]));
-    }
     if (line === "throw") throw new Error("session bug");
     this.lines.push(line);
     this.replying.push(this.gate.replying);
@@ -156,17 +150,6 @@ describe("input gate", () => {
     await until(() => session.lines.length === 2);
     assert.deepEqual(session.lines, ["one", "three"]);
     assert.equal(owner.stats.rateLimited.msg_rate, 1);
-  });
-
-  it("retryLater hands the same frame over again after the wait, with nothing read meanwhile; outside onFrame it is ignored", async () => {
-    const { gate, session, push } = setup();
-    gate.retryLater(1000);
-    push("wait 40\nafter\n");
-    assert.deepEqual(session.lines, []);
-    const started = Date.now();
-    await until(() => session.lines.length === 2);
-    assert.ok(Date.now() - started >= 35);
-    assert.deepEqual(session.lines, ["wait 40", "after"]);
   });
 
   it("ends the session through the guard when it throws, logged, and stops handing it frames", () => {

@@ -77,7 +77,7 @@ export const bcs = streamDialect({
             }),
           );
     return {
-      plug: bcsDialect({ hub: services.hub, files, log: services.log, limits, logins: services.logins }),
+      plug: bcsDialect({ hub: services.hub, files, log: services.log, limits }),
       // After the listener closed: every session has reported its end.
       close: async () => chatLog?.close(),
       reopenLogs: () => chatLog?.reopen() ?? Promise.resolve([]),

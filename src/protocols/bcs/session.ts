@@ -11,21 +11,25 @@
  * `status 7` and dropped (acks are free: a client must be able to acknowledge what it is
  * sent); so is a register from an address with too many refused logins (then closed,
  * as every refused register is), and an upload over the user's allowance.
+ *
+ * A register's answer may be pending (a networked name registry): input is paused until
+ * it comes, so the status for it precedes every other answer.
  */
+import { isPending } from "../../core/answer.js";
 import type { Client } from "../../core/client-events.js";
-import type { DisconnectReason, JoinResult } from "../../core/errors.js";
+import type { DisconnectReason, JoinResult, LoginLimited } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import { SERVER_NAME } from "../../core/names.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Member } from "../../core/ports.js";
-import { isRefusal, type CommitResult, type Download, type DownloadRefusal, type FileAnswer, type FileStore, type Upload, type UploadRefusal } from "../../core/file-store.js";
+import { isRefusal, type CommitResult, type Download, type DownloadRefusal, type FileStore, type Upload, type UploadRefusal } from "../../core/file-store.js";
 import type { Logger } from "../../log/ops-log.js";
-import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { isSplitDelivery } from "../../transport/split-delivery.js";
+import { afterPending } from "../pending-answer.js";
 import { encodeDeliver, encodeFNotify, encodeRecvFileHeader, encodeStatus } from "./codec.js";
 import type { BcsLimits } from "./limits.js";
 import { PresenceBatch } from "./presence-batch.js";
@@ -48,8 +52,6 @@ export interface BcsContext {
   readonly files: FileStore;
   readonly log: Logger;
   readonly limits: Readonly<TransportLimits & BcsLimits>;
-  /** Refused logins per client address (--login-failures); default none. */
-  readonly logins?: LoginAttempts | undefined;
 }
 
 /** Error answers by code, for the metrics; made on the spot: a bad file name or a codec's message. */
@@ -59,11 +61,6 @@ const errorCode = answerCodes<StatusAnswer>([JOIN_ANSWERS, SEND_ANSWERS, FILE_AN
 
 /** Bytes of a download buffered for the socket before reading more of the file. */
 const DOWNLOAD_HIGH_WATER = 1024 * 1024;
-
-/** A file store answer that is not there yet: the session waits for it with its input paused. */
-function isPending<T>(answer: FileAnswer<T>): answer is Promise<T> {
-  return answer instanceof Promise;
-}
 
 /** Renderings of events shared by many recipients (lobby, presence, files): encoded once. */
 const rendered = new WeakMap<HubEvent, Buffer>();
@@ -265,7 +262,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
     this.upload = undefined;
     this.download?.close();
     this.download = undefined;
-    if (this.registered) this.ctx.hub.leave(this);
+    this.ctx.hub.leave(this); // idempotent; abandons a register still being answered
     this.ctx.hub.clientEvents.report({ kind: "disconnected", client: this.client, name: this.registered ? this.name : undefined, reason });
   }
 
@@ -282,18 +279,23 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   private beforeRegister(frame: BcsFrame): void {
     if (frame.type === "oversize" && frame.of === FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.nameTooLong);
     if (frame.type !== FrameType.Register) return this.refuse(PROTOCOL_ANSWERS.registerFirst);
-    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
-    const ip = this.conn.remoteAddress;
-    if (logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect)) > 0) return this.refuse(LIMIT_ANSWERS.tooManyFailedLogins);
     const name = frame.username;
     this.name = name; // set first: events racing the join are queued under this name
-    const result = this.ctx.hub.join(this, name);
-    logins.end(ip, isRefusedName(result));
-    this.reportLogin(name, result);
+    // Past the address's refused logins: status 7 and close, as every refused register.
+    const from = { address: this.conn.remoteAddress, overAllowance: "refuse" } as const;
+    const result = this.ctx.hub.join(this, name, { from });
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.answerRegister(name, answer));
+    else this.answerRegister(name, result);
+  }
+
+  /** The answer to a register. */
+  private answerRegister(name: string, result: JoinResult | LoginLimited): void {
+    // A register refused for its address's allowance never reached the hub: no login to report.
+    if (result !== "login_limited") this.reportLogin(name, result);
     if (result !== "ok") {
       this.name = "";
       this.pending.length = 0;
-      return this.refuse(JOIN_ANSWERS[result]);
+      return this.refuse(result === "login_limited" ? LIMIT_ANSWERS.tooManyFailedLogins : JOIN_ANSWERS[result]);
     }
     this.conn.loggedIn();
     this.reply(JOIN_ANSWERS.ok);

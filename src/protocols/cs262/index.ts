@@ -17,7 +17,7 @@ export function cs262Dialect(ctx: Cs262Context): StreamDialect<Cs262Frame> {
   };
 }
 
-/** The cs262 listener (seed 002). Its accounts and queues live in the process's Store. */
+/** The cs262 listener (seed 002). Its accounts and queues are the hub's (over the process's Store). */
 export type Cs262Config = Endpoint;
 
 /** The cs262 dialect as the registry lists it: the one with accounts. */
@@ -30,8 +30,7 @@ export const cs262 = streamDialect({
   accounts: true,
   configOf: () => ({}),
   async open(services, _config: Cs262Config) {
-    const store = services.store;
-    if (store === undefined) throw new Error("cs262 serves accounts: it needs the store");
-    return { plug: cs262Dialect({ hub: services.hub, store, log: services.log, limits: services.limits, logins: services.logins }) };
+    if (!services.hub.accounts.kept) throw new Error("cs262 serves accounts: the hub keeps none");
+    return { plug: cs262Dialect({ hub: services.hub, log: services.log, limits: services.limits }) };
   },
 });

@@ -1,10 +1,12 @@
 /**
- * One cs262 connection: frames <-> hub and store calls, and hub events -> server SEND
- * frames (seed 002, docs/cs262.md; docs/wire.md#rendering-across-dialects).
+ * One cs262 connection: frames <-> hub calls (names, messages, and the hub's accounts
+ * and their kept mail), and hub events -> server SEND frames (seed 002, docs/cs262.md;
+ * docs/wire.md#rendering-across-dialects).
  *
  * - Version 1: every request gets exactly one RESPONSE (or LISTRESPONSE), after the
  *   server SEND frames it caused. Requests are answered one at a time: while one waits
- *   for the store or for scrypt, input is paused, so answers leave in request order.
+ *   for a hub answer (the store, scrypt, a networked port), input is paused, so answers
+ *   leave in request order.
  * - Version 0 (the original zackziegler95/chatbot numbering, chosen by the first
  *   frame's version byte and kept for the connection): answered as the original server
  *   answers, so its client works unchanged: a SEND that succeeds is echoed to its
@@ -19,32 +21,26 @@
  *   down` (one RESPONSE per request still holds), and so does a CREATE or LOGIN from an
  *   address with too many refused logins (the scrypt is never run for it).
  */
-import type { DisconnectReason } from "../../core/errors.js";
+import { isPending, mapAnswer, whenAnswered, type Answer } from "../../core/answer.js";
+import type { CreateAccountResult, DisconnectReason, LogInResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import { SERVER_NAME, foldName } from "../../core/names.js";
-import type { Member } from "../../core/ports.js";
+import type { AccountPattern, Member, QueuedMail } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
-import { hashPassword, verifyPassword } from "../../store/passwords.js";
-import type { QueuedMessage, Store } from "../../store/store.js";
-import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { TransportLimits } from "../../transport/limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import type { CodecError } from "../../transport/stream-codec.js";
-import { literalGlob } from "../../store/glob.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeListResponse, encodeResponse, encodeSend, WRONG_VERSION_CODE, writeHeader, type Cs262CodecError } from "./codec.js";
 import { Command, HEADER_BYTES, ORIGINAL_VERSION, SEPARATOR, VERSION, type Cs262Frame, type WireVersion } from "./frames.js";
-import { ACCOUNT_ANSWERS, JOIN_ANSWERS, LIMIT_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
+import { ACCOUNT_ANSWERS, ACCOUNT_RESULTS, JOIN_ANSWERS, LIMIT_ANSWERS, OK, PROTOCOL_ANSWERS, SEND_ANSWERS } from "./wire-errors.js";
 
 export interface Cs262Context {
   readonly hub: Hub;
-  readonly store: Store;
   readonly log: Logger;
   readonly limits: Readonly<TransportLimits>;
-  /** Refused logins per client address (--login-failures); default none. */
-  readonly logins?: LoginAttempts | undefined;
 }
 
 /** Queued messages read, sent and dropped per step of a DELIVER (bounded memory and output). */
@@ -58,8 +54,10 @@ const LISTED_NAME_BYTES = 32 + SEPARATOR.length;
  * A RESPONSE's error string (OK: success), a ready frame (LISTRESPONSE, a version-0
  * echo), or NO_ANSWER (version 0's DELIVER and DELETE).
  */
-type Answer = string | Buffer | typeof NO_ANSWER;
+type Reply = string | Buffer | typeof NO_ANSWER;
 const NO_ANSWER = null;
+
+const ALL_ACCOUNTS: AccountPattern = { kind: "all" };
 
 const OK_FRAMES: Record<WireVersion, Buffer> = { 0: encodeResponse(OK, ORIGINAL_VERSION), 1: encodeResponse(OK, VERSION) };
 
@@ -148,17 +146,17 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     this.version ??= frame.version ?? VERSION;
     switch (frame.command) {
       case Command.Create:
-        return this.answerLater(this.create(frame.name, frame.password));
+        return this.answer(this.create(frame.name, frame.password));
       case Command.Login:
-        return this.answerLater(this.login(frame.name, frame.password, frame.name));
+        return this.answer(this.login(frame.name, frame.password, frame.name));
       case Command.List:
-        return this.answerLater(this.list(frame.pattern));
+        return this.answer(this.list(frame.pattern));
       case Command.Send:
         return this.send(frame.sender, frame.recipient, frame.message);
       case Command.Deliver:
         return this.deliverQueued();
       case Command.Delete:
-        return this.answerLater(this.deleteAccount());
+        return this.answer(this.deleteAccount());
       case Command.Response:
       case Command.ListResponse:
         return this.reply(PROTOCOL_ANSWERS.serverCommand);
@@ -204,84 +202,53 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   // ---- handlers ---------------------------------------------------------------------
 
   /** CREATE `[name]` or `[name, password]`: create the account and log in (docs/cs262.md#accounts). */
-  private async create(name: string, password: string | undefined): Promise<Answer> {
+  private create(name: string, password: string | undefined): Answer<Reply> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     const bad = passwordProblem(password);
     if (bad !== undefined) return bad;
-    return this.attempt(async () => {
-      if (this.ctx.store.isAccount(name)) return refused(ACCOUNT_ANSWERS.exists);
-      // Join first: holding the name online keeps every other CREATE, LOGIN or join of it
-      // out while the password is hashed and the account written.
-      this.setName(name);
-      const joined = this.ctx.hub.join(this, name);
-      if (joined !== "ok") {
-        this.setName("");
-        return { answer: JOIN_ANSWERS[joined], failed: isRefusedName(joined) };
-      }
-      let created = false;
-      try {
-        const hash = password === undefined ? undefined : await hashPassword(password);
-        if (this.closed) return done(OK); // gone while hashing: nobody to create it for
-        created = await this.ctx.store.createAccount(name, hash);
-      } finally {
-        if (!created) this.logOut();
-      }
-      if (!created) return refused(ACCOUNT_ANSWERS.exists); // made by another process on the same store
+    this.setName(name); // set first: the hub joins the name before it makes the account
+    const created = this.ctx.hub.accounts.create(this, name, password, this.loginFrom());
+    return mapAnswer(created, (result) => {
+      if (result !== "ok") return this.refused(result);
       this.logIn();
       this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account created");
-      return done(OK);
+      return OK;
     });
   }
 
   /** LOGIN `[name]` or `[name, password]`; `typed` is the spelling the client used. */
-  private async login(name: string, password: string | undefined, typed: string): Promise<Answer> {
+  private login(name: string, password: string | undefined, typed: string): Answer<Reply> {
     if (this.loggedIn) return ACCOUNT_ANSWERS.alreadyLoggedIn;
     if (password !== undefined && password.length > MAX_PASSWORD_BYTES) return ACCOUNT_ANSWERS.passwordTooLong;
-    return this.attempt(async () => {
-      const account = await this.ctx.store.findAccount(name);
-      if (account === undefined) return refused(ACCOUNT_ANSWERS.unknown);
-      if (this.ctx.hub.isOnline(account.name)) return refused(ACCOUNT_ANSWERS.loggedInElsewhere);
-      // An account made with a password needs it; one made without takes any (docs/cs262.md#accounts).
-      if (account.passwordHash !== undefined) {
-        if (password === undefined) return refused(ACCOUNT_ANSWERS.passwordRequired);
-        if (!(await verifyPassword(password, account.passwordHash))) return refused(ACCOUNT_ANSWERS.wrongPassword);
-      }
-      if (this.closed) return done(OK);
-      this.setName(account.name, typed);
-      const joined = this.ctx.hub.join(this, account.name, { ownsReservedName: true });
-      if (joined !== "ok") {
-        this.setName("");
-        return { answer: joined === "name_taken" ? ACCOUNT_ANSWERS.loggedInElsewhere : JOIN_ANSWERS[joined], failed: isRefusedName(joined) };
-      }
+    const named = (displayName: string): void => this.setName(displayName, typed);
+    const result = this.ctx.hub.accounts.logIn(this, name, password, { from: this.loginFrom(), named });
+    return mapAnswer(result, (outcome) => {
+      if (outcome !== "ok") return this.refused(outcome);
       this.logIn();
-      return done(OK);
+      return OK;
     });
   }
 
   /**
-   * A CREATE or LOGIN counted against its address's refused logins (--login-failures):
-   * refused at once, before any store read or scrypt, when the address is over them.
+   * CREATE and LOGIN are held to their address's refused logins (--login-failures): past
+   * them the hub refuses at once, before any store read or scrypt.
    */
-  private async attempt(work: () => Promise<Attempt>): Promise<Answer> {
-    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
-    const ip = this.conn.remoteAddress;
-    if (logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect)) > 0) return LIMIT_ANSWERS.tooManyFailedLogins;
-    let failed = false; // a store failure is not the client's
-    try {
-      const result = await work();
-      failed = result.failed;
-      return result.answer;
-    } finally {
-      logins.end(ip, failed);
-    }
+  private loginFrom() {
+    return { address: this.conn.remoteAddress, overAllowance: "refuse" } as const;
+  }
+
+  private refused(result: CreateAccountResult | LogInResult): Reply {
+    this.setName("");
+    return ACCOUNT_RESULTS[result];
   }
 
   /** LIST `[]` or `[pattern]`: account names, online or not (other dialects list online users). */
-  private async list(pattern: string | undefined): Promise<Answer> {
+  private list(pattern: string | undefined): Answer<Reply> {
     // At most what fits one frame of the limit, in alphabetical order (docs/cs262.md).
     // Version 0's pattern is a shell glob, as the original's; version 1's has only `*`.
-    const glob = pattern === undefined || this.wire === ORIGINAL_VERSION ? pattern : literalGlob(pattern);
-    return encodeListResponse(await this.ctx.store.listAccounts(glob, this.listLimit), this.wire);
+    const matching: AccountPattern =
+      pattern === undefined ? ALL_ACCOUNTS : { kind: this.wire === ORIGINAL_VERSION ? "glob" : "star", text: pattern };
+    return mapAnswer(this.ctx.hub.accounts.list(matching, this.listLimit), (names) => encodeListResponse(names, this.wire));
   }
 
   /** SEND `[sender, recipient, message]`: the sender must be the logged-in account. */
@@ -291,9 +258,28 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     const result = this.ctx.hub.direct(this, recipient, message);
     // Version 0 confirms a SEND by echoing it to the sender (the original server's way).
     const confirmation = this.wire === ORIGINAL_VERSION ? encodeSend(sender, recipient, message, ORIGINAL_VERSION) : OK;
-    if (result === "ok") return this.reply(confirmation);
-    if (result !== "queued") return this.reply(SEND_ANSWERS[result]);
-    // Kept for an offline account: acknowledged only once it is on disk (docs/wire.md#offline-mail).
+    if (!isPending(result)) return this.sent(result, confirmation, false);
+    // Answered over the network: requests after this one wait, so answers keep their order.
+    this.conn.pauseInput();
+    result.then(
+      this.conn.guarded((answer: SendResult) => this.sent(answer, confirmation, true)),
+      this.conn.guarded((err: unknown) => {
+        this.ctx.log.error({ err, dialect: "cs262" }, "sending a message failed");
+        this.finish(ACCOUNT_ANSWERS.storeFailed);
+      }),
+    );
+  }
+
+  /** The answer to a SEND; `paused`: input waited for it, and goes on now. */
+  private sent(result: SendResult, confirmation: Reply, paused: boolean): void {
+    if (result === "queued") return this.whenKept(confirmation);
+    const answer = result === "ok" ? confirmation : SEND_ANSWERS[result];
+    if (paused) this.finish(answer);
+    else this.reply(answer);
+  }
+
+  /** Kept for an offline account: acknowledged only once it is on disk (docs/wire.md#offline-mail). */
+  private whenKept(confirmation: Reply): void {
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {
@@ -305,8 +291,9 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   /**
    * DELIVER: every message queued while offline, oldest first, as server SEND frames,
-   * then the RESPONSE (none in version 0). Read a page at a time; a page is dropped from the store once its
-   * frames are handed to the kernel, so a crash before that delivers them again.
+   * then the RESPONSE (none in version 0). Read a page at a time; a page is removed from
+   * the mailbox once its frames are handed to the kernel, so a crash before that
+   * delivers them again.
    */
   private deliverQueued(): void {
     if (!this.loggedIn) return this.reply(ACCOUNT_ANSWERS.notLoggedIn);
@@ -316,48 +303,45 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   private deliverPage(afterId: number): void {
     const name = this.name;
-    // Store callbacks are outside the transport's calls: each runs inside the session boundary.
+    // Mailbox callbacks are outside the transport's calls: each runs inside the session boundary.
     const failed = this.conn.guarded((err: unknown): void => {
       if (this.closed) return; // e.g. the store closed at shutdown after this connection
       this.ctx.log.error({ err, dialect: "cs262", user: name }, "delivering queued messages failed");
       this.finish(ACCOUNT_ANSWERS.storeFailed);
     });
-    this.ctx.store.peekQueued(name, afterId, DELIVER_PAGE).then(
-      this.conn.guarded((messages: QueuedMessage[]) => {
-        if (this.closed) return;
-        const last = messages[messages.length - 1];
-        if (last === undefined) return this.finish(this.success);
-        for (const m of messages) {
-          if (!this.conn.reply(encodeSend(m.from, this.wireName, asciiOnly(m.text), this.wire))) return; // closed meanwhile
-        }
-        // Backpressure: the next page is read only once the socket has taken this one.
-        this.conn.whenFlushed(() => {
-          this.ctx.store.dropQueued(name, last.id).then(
-            this.conn.guarded(() => {
-              if (this.closed) return;
-              if (messages.length < DELIVER_PAGE) this.finish(this.success);
-              else this.deliverPage(last.id);
-            }),
-            failed,
-          );
-        });
-      }),
-      failed,
-    );
+    const handOut = (messages: readonly QueuedMail[]): void => {
+      if (this.closed) return;
+      const last = messages[messages.length - 1];
+      if (last === undefined) return this.finish(this.success);
+      for (const m of messages) {
+        if (!this.conn.reply(encodeSend(m.from, this.wireName, asciiOnly(m.text), this.wire))) return; // closed meanwhile
+      }
+      // Backpressure: the next page is read only once the socket has taken this one.
+      this.conn.whenFlushed(() => {
+        const removed = (): void => {
+          if (this.closed) return;
+          if (messages.length < DELIVER_PAGE) this.finish(this.success);
+          else this.deliverPage(last.id);
+        };
+        whenAnswered(this.ctx.hub.accounts.handedOut(this, last.id), this.conn.guarded(removed), failed);
+      });
+    };
+    whenAnswered(this.ctx.hub.accounts.mail(this, afterId, DELIVER_PAGE), this.conn.guarded(handOut), failed);
   }
 
   /** DELETE: the account and its queue go, then the connection is logged out (stays open). */
-  private async deleteAccount(): Promise<Answer> {
+  private deleteAccount(): Answer<Reply> {
     if (!this.loggedIn) return ACCOUNT_ANSWERS.notLoggedIn;
     const name = this.name;
-    await this.ctx.store.deleteAccount(name);
-    this.logOut();
-    this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account deleted");
-    return this.success;
+    return mapAnswer(this.ctx.hub.accounts.delete(this), () => {
+      this.logOut();
+      this.ctx.log.info({ dialect: "cs262", user: name, remote: this.remote() }, "account deleted");
+      return this.success;
+    });
   }
 
   /** Success of a DELIVER or DELETE: a RESPONSE in version 1, nothing in version 0. */
-  private get success(): Answer {
+  private get success(): Reply {
     return this.wire === ORIGINAL_VERSION ? NO_ANSWER : OK;
   }
 
@@ -383,11 +367,12 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
 
   // ---- output -----------------------------------------------------------------------
 
-  /** Answer a request once `work` settles; input waits meanwhile, so answers keep order. */
-  private answerLater(work: Promise<Answer>): void {
+  /** Answer a request now, or once its answer comes: input waits meanwhile, so answers keep order. */
+  private answer(answer: Answer<Reply>): void {
+    if (!isPending(answer)) return this.reply(answer);
     this.conn.pauseInput();
-    work.then(
-      this.conn.guarded((answer: Answer) => this.finish(answer)),
+    answer.then(
+      this.conn.guarded((reply: Reply) => this.finish(reply)),
       this.conn.guarded((err: unknown) => {
         if (this.closed) return; // e.g. the store closed at shutdown after this connection
         this.ctx.log.error({ err, dialect: "cs262", user: this.name || undefined }, "request failed");
@@ -396,13 +381,13 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     );
   }
 
-  private finish(answer: Answer): void {
+  private finish(answer: Reply): void {
     if (this.closed) return;
     this.reply(answer);
     this.conn.resumeInput();
   }
 
-  private reply(answer: Answer): void {
+  private reply(answer: Reply): void {
     if (answer === NO_ANSWER) return;
     if (typeof answer !== "string") {
       this.conn.reply(answer);
@@ -422,14 +407,6 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
     return `${this.conn.remoteAddress}:${this.conn.remotePort}`;
   }
 }
-
-/** The outcome of a login attempt, and whether it counts as refused (the client's doing). */
-interface Attempt {
-  readonly answer: Answer;
-  readonly failed: boolean;
-}
-const refused = (answer: Answer): Attempt => ({ answer, failed: true });
-const done = (answer: Answer): Attempt => ({ answer, failed: false });
 
 function passwordProblem(password: string | undefined): string | undefined {
   if (password === undefined) return undefined;

@@ -2,7 +2,7 @@
  * The one table from hub and account outcomes to cs262 RESPONSE strings (docs/cs262.md#answers):
  * `""` is success, anything else is the error string sent to the client.
  */
-import type { JoinResult, SendResult } from "../../core/errors.js";
+import type { CreateAccountResult, JoinResult, LogInResult, SendResult } from "../../core/errors.js";
 
 export const OK = "";
 
@@ -53,3 +53,14 @@ export const LIMIT_ANSWERS = {
   /** A CREATE or LOGIN from an address over --login-failures. */
   tooManyFailedLogins: "too many refused logins from your address; try again later",
 } as const satisfies Record<string, string>;
+
+/** The hub's answers to CREATE and LOGIN (hub.accounts): its join answers and the account's own. */
+export const ACCOUNT_RESULTS: Record<CreateAccountResult | LogInResult, string> = {
+  ...JOIN_ANSWERS,
+  account_exists: ACCOUNT_ANSWERS.exists,
+  unknown_account: ACCOUNT_ANSWERS.unknown,
+  logged_in_elsewhere: ACCOUNT_ANSWERS.loggedInElsewhere,
+  password_required: ACCOUNT_ANSWERS.passwordRequired,
+  wrong_password: ACCOUNT_ANSWERS.wrongPassword,
+  login_limited: LIMIT_ANSWERS.tooManyFailedLogins,
+};

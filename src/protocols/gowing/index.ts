@@ -60,7 +60,7 @@ export const gowing = streamDialect({
     // Written from the hub's events (src/log/chat-logs.ts), not by the sessions.
     const open = logs && services.chatLogs.add(logs);
     return {
-      plug: gowingDialect({ hub: services.hub, log: services.log, limits: services.limits, logins: services.logins }),
+      plug: gowingDialect({ hub: services.hub, log: services.log, limits: services.limits }),
       // After the listener closed: every session has logged its end.
       close: async () => open?.close(),
       reopenLogs: () => open?.reopen() ?? Promise.resolve([]),

@@ -14,8 +14,11 @@
  *   may be written `@target` (as the public Python client sends it).
  * - Floods: gowing answers nothing on success, so a client over the message rate, or
  *   over its address's refused logins, is read more slowly instead of told (no
- *   overRate: the transport holds the frame; a JOIN waits with retryLater).
+ *   overRate: the transport holds the frame; the hub answers a JOIN late).
+ * - A hub answer may be pending (a networked registry or router, a JOIN waiting for its
+ *   address's allowance): input is paused until it comes, so answers keep their order.
  */
+import { isPending } from "../../core/answer.js";
 import type { Client } from "../../core/client-events.js";
 import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
@@ -24,11 +27,11 @@ import { isValidName } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
 import type { Logger } from "../../log/ops-log.js";
-import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { TransportLimits } from "../../transport/limits.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { isSplitDelivery } from "../../transport/split-delivery.js";
+import { afterPending } from "../pending-answer.js";
 import { asciiOnly } from "../render-text.js";
 import { encodeJoinReply } from "./codec.js";
 import { FrameType, MAX_PAYLOAD_BYTES, type GowingFrame } from "./frames.js";
@@ -39,8 +42,6 @@ export interface GowingContext {
   readonly hub: Hub;
   readonly log: Logger;
   readonly limits: Readonly<TransportLimits>;
-  /** Refused logins per client address (--login-failures); default none. */
-  readonly logins?: LoginAttempts | undefined;
 }
 
 /**
@@ -67,7 +68,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   readonly dialect = "gowing";
   name = "";
   private joined = false;
-  /** Set while hub.join runs: events for us that race our own reply wait here. */
+  /** Set while a JOIN is answered: events for us that race our own reply wait here. */
   private early: HubEvent[] | undefined;
 
   constructor(
@@ -124,12 +125,10 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     switch (type) {
       case FrameType.Join: {
         if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
-        const wait = this.logins.begin(this.conn.remoteAddress, this.ctx.hub.stats.dialect(this.dialect));
-        if (wait > 0) return this.conn.retryLater(wait);
-        this.logins.end(this.conn.remoteAddress, true); // a name too long to read is an invalid one
-        this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
-        this.reportLogin(size, "name_invalid");
-        return void this.conn.send(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
+        // A name too long to read is an invalid one, counted as any refused name.
+        const refused = this.ctx.hub.refuseLogin(this, this.loginFrom());
+        if (isPending(refused)) return afterPending(this.conn, refused, () => this.unreadableName(size));
+        return this.unreadableName(size);
       }
       case FrameType.Leave:
         return this.handleLeave(); // the payload means nothing for LEAVE or LIST
@@ -157,8 +156,10 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   }
 
   onClose(reason: DisconnectReason): void {
-    const name = this.name === "" ? undefined : this.name; // kept after LEAVE, for this line
+    // Kept after LEAVE, for this line; not yet a name while a JOIN is being answered.
+    const name = this.name === "" || this.early !== undefined ? undefined : this.name;
     if (this.joined) this.left();
+    else this.ctx.hub.leave(this); // abandons a JOIN being answered
     this.ctx.hub.clientEvents.report({ kind: "disconnected", client: this.client, name, reason });
   }
 
@@ -167,19 +168,33 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   /** JOIN `name` -> type 0, len 1, status (docs/gowing.md#session); accepted: the notice to all, us included. */
   private handleJoin(name: string): void {
     if (this.joined) return this.error(JOIN_ANSWERS.already_joined.error);
-    // Too many refused names from this address: the JOIN is answered later, not refused.
-    const wait = this.logins.begin(this.conn.remoteAddress, this.ctx.hub.stats.dialect(this.dialect));
-    if (wait > 0) return this.conn.retryLater(wait);
     this.name = name; // the hub reads it while joining us
     this.early = [];
-    const result = this.ctx.hub.join(this, name);
-    this.logins.end(this.conn.remoteAddress, isRefusedName(result));
-    const early = this.early;
+    const result = this.ctx.hub.join(this, name, { from: this.loginFrom() });
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.answerJoin(name, answer));
+    else this.answerJoin(name, result);
+  }
+
+  /** Too many refused names from this address: the hub answers the JOIN later, not with a refusal. */
+  private loginFrom() {
+    return { address: this.conn.remoteAddress, overAllowance: "wait" } as const;
+  }
+
+  /** The JOIN reply (a name too long to read): invalid. */
+  private unreadableName(size: number): void {
+    this.ctx.hub.stats.dialect(this.dialect).errorAnswered("name_invalid");
+    this.reportLogin(size, "name_invalid");
+    this.conn.reply(encodeJoinReply(JOIN_ANSWERS.name_invalid.status));
+  }
+
+  /** Replies (conn.reply): the JOIN may have been answered after its frame was handled. */
+  private answerJoin(name: string, result: JoinResult): void {
+    const early = this.early ?? [];
     this.early = undefined;
     const answer = JOIN_ANSWERS[result];
     if (!("status" in answer)) return this.error(answer.error); // cannot happen: joined is checked above
     this.reportLogin(name, result);
-    this.conn.send(encodeJoinReply(answer.status));
+    this.conn.reply(encodeJoinReply(answer.status));
     if (result !== "ok") {
       this.ctx.hub.stats.dialect(this.dialect).errorAnswered(result);
       this.name = "";
@@ -187,10 +202,10 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     }
     this.joined = true;
     this.conn.loggedIn();
-    this.conn.send(COMMAND_LIST_FRAME);
+    this.conn.reply(COMMAND_LIST_FRAME);
     // The hub tells everyone else; the seed wants the joiner told too, after its reply.
-    this.conn.send(serverFrame(FrameType.Message, joinLine(name)));
-    for (const event of early) this.conn.send(renderEvent(event));
+    this.conn.reply(serverFrame(FrameType.Message, joinLine(name)));
+    for (const event of early) this.conn.reply(renderEvent(event));
   }
 
   /** LEAVE -> the leaving notice to the rest, then the server closes (docs/gowing.md#session). */
@@ -231,6 +246,24 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     const target = written.startsWith("@") ? written.slice(1) : written;
     const text = space < 0 ? "" : clean.slice(space + 1);
     const result = this.ctx.hub.direct(this, target, text);
+    if (!isPending(result)) return this.directSent(result, target);
+    // Answered over the network: an error for it must come before the answers to what follows.
+    this.conn.pauseInput();
+    result.then(
+      this.conn.guarded((answer: SendResult) => {
+        this.directSent(answer, target);
+        this.conn.resumeInput();
+      }),
+      this.conn.guarded((err: unknown) => {
+        // Not handed over: reported as a message that could not be kept.
+        this.ctx.log.error({ err, dialect: "gowing" }, "sending a direct message failed");
+        this.error(QUEUE_FAILED);
+        this.conn.resumeInput();
+      }),
+    );
+  }
+
+  private directSent(result: SendResult, target: string): void {
     if (result === "queued") {
       // gowing acknowledges nothing on success: only a failure to keep it is reported.
       return this.ctx.hub.whenQueuedDurable(
@@ -251,10 +284,6 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     return { dialect: this.dialect, address: this.conn.remoteAddress, port: this.conn.remotePort };
   }
 
-  private get logins(): LoginAttempts {
-    return this.ctx.logins ?? NO_LOGIN_LIMIT;
-  }
-
   // ---- output -----------------------------------------------------------------------
 
   private left(): void {
@@ -268,9 +297,9 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
     this.error(result === "user_unknown" && target !== undefined && isValidName(target) ? `${text}: ${target}` : text, result);
   }
 
-  /** Type 5, to this connection only (docs/gowing.md#session). */
+  /** Type 5, to this connection only (docs/gowing.md#session); a reply, also when it answers later. */
   private error(text: string, code = errorCode(text)): void {
-    this.conn.send(serverFrame(FrameType.Error, text));
+    this.conn.reply(serverFrame(FrameType.Error, text));
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(code);
     // Server-defined errors go to the operational log (stderr), never the chat log.
     const remote = `${this.conn.remoteAddress}:${this.conn.remotePort}`;

@@ -40,7 +40,7 @@ export const lab = streamDialect({
   limits: {},
   configOf: (s) => ({ bots: s.bots }),
   async open(services, config: LabConfig) {
-    const bots = startBots(services.hub, config.bots, services.log);
-    return { plug: labDialect({ hub: services.hub, logins: services.logins }, services.limits), stop: () => bots.stop() };
+    const bots = await startBots(services.hub, config.bots, services.log);
+    return { plug: labDialect({ hub: services.hub }, services.limits), stop: () => bots.stop() };
   },
 });

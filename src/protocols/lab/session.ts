@@ -5,18 +5,22 @@
  *
  * Floods: the lab protocol has no "slow down" reply, so a client over the message rate
  * or over its address's refused logins is read more slowly instead (no overRate: the
- * transport holds the line until the rate allows it; a HELLO-FROM waits with retryLater).
+ * transport holds the line until the rate allows it; the hub answers a HELLO-FROM late).
+ *
+ * A hub answer may be pending (a networked registry or router, a login waiting for its
+ * address's allowance): input is paused until it comes, so replies keep request order.
  */
-import type { DisconnectReason } from "../../core/errors.js";
+import { isPending } from "../../core/answer.js";
+import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import { SERVER_NAME } from "../../core/names.js";
 import type { Member } from "../../core/ports.js";
 import { answerCodes } from "../../core/stats.js";
-import { isRefusedName, NO_LOGIN_LIMIT, type LoginAttempts } from "../../transport/address-limits.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { isSplitDelivery } from "../../transport/split-delivery.js";
 import type { CodecError } from "../../transport/stream-codec.js";
+import { afterPending } from "../pending-answer.js";
 import { singleLine } from "../render-text.js";
 import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
 import type { LabRequest } from "./frames.js";
@@ -24,8 +28,6 @@ import { JOIN_REFUSALS, SEND_REPLIES } from "./wire-errors.js";
 
 export interface LabContext {
   readonly hub: Hub;
-  /** Refused logins per client address (--login-failures); default none. */
-  readonly logins?: LoginAttempts | undefined;
 }
 
 /**
@@ -105,10 +107,31 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   /** PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. */
   private send(to: string, text: string): void {
     const result = this.ctx.hub.direct(this, to, text);
-    if (result === "ok") return void this.conn.reply(SEND_REPLIES.ok);
-    if (result !== "queued") return this.fail(SEND_REPLIES[result]);
-    // For an offline cs262 account: SEND-OK once the message is on disk. Requests after
-    // this one wait, so their replies cannot overtake it.
+    if (!isPending(result)) return this.sent(result, false);
+    this.conn.pauseInput();
+    result.then(
+      this.conn.guarded((answer: SendResult) => this.sent(answer, true)),
+      // Not handed over (a router or mailbox that could not be reached): never a SEND-OK.
+      this.conn.guarded(() => {
+        this.fail(REPLY.badDestUser);
+        this.conn.resumeInput();
+      }),
+    );
+  }
+
+  /** The answer to a SEND; `paused`: input waited for it, and goes on now. */
+  private sent(result: SendResult, paused: boolean): void {
+    if (result === "queued") return this.whenKept();
+    if (result === "ok") this.conn.reply(SEND_REPLIES.ok);
+    else this.fail(SEND_REPLIES[result]);
+    if (paused) this.conn.resumeInput();
+  }
+
+  /**
+   * For an offline cs262 account: SEND-OK once the message is on disk. Requests after
+   * this one wait, so their replies cannot overtake it.
+   */
+  private whenKept(): void {
     this.conn.pauseInput();
     this.ctx.hub.whenQueuedDurable(
       this.conn.guarded((err?: Error) => {
@@ -122,21 +145,22 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   private beforeLogin(request: LabRequest): void {
     if (request.kind === "bad-body") return this.refuse(REPLY.badRqstBody);
     if (request.kind !== "hello") return this.refuse(REPLY.badRqstHdr); // PR7
-    const logins = this.ctx.logins ?? NO_LOGIN_LIMIT;
-    const ip = this.conn.remoteAddress;
-    // Too many refused logins from this address: answer later, not with an error.
-    const wait = logins.begin(ip, this.ctx.hub.stats.dialect(this.dialect));
-    if (wait > 0) return this.conn.retryLater(wait);
     this.name = request.name; // set first: the hub may route to us during the join
-    const result = this.ctx.hub.join(this, request.name); // PR2
-    logins.end(ip, isRefusedName(result));
+    // Past the address's refused logins the hub answers later (the lab has no words for it).
+    const from = { address: this.conn.remoteAddress, overAllowance: "wait" } as const;
+    const result = this.ctx.hub.join(this, request.name, { from }); // PR2
+    if (isPending(result)) afterPending(this.conn, result, (answer) => this.joined(answer));
+    else this.joined(result);
+  }
+
+  private joined(result: JoinResult): void {
     if (result !== "ok") {
       this.name = "";
       return this.refuse(JOIN_REFUSALS[result]); // PR4, PR5, PR15
     }
     this.loggedIn = true;
     this.conn.loggedIn();
-    this.conn.reply(encodeHello(request.name)); // PR3
+    this.conn.reply(encodeHello(this.name)); // PR3
   }
 
   private refuse(reply: Buffer): void {
@@ -161,7 +185,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   }
 
   onClose(): void {
-    // TR3: the name is free as soon as the connection is gone.
-    if (this.loggedIn) this.ctx.hub.leave(this);
+    // TR3: the name is free as soon as the connection is gone (and a pending login is abandoned).
+    this.ctx.hub.leave(this);
   }
 }

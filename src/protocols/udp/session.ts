@@ -13,8 +13,16 @@
  * A timer of the transport's (link.every) sends the user list to every registered
  * address (RFC 3.4, "at regular intervals"); the list's datagrams are encoded once per
  * change of presence.
+ *
+ * A hub answer may be pending (a networked registry, router or mailbox). With no
+ * connection to pause, udp keeps order per address itself: while a PRIVATE of a user
+ * waits for its answer, that user's later datagrams wait in order behind it (at most
+ * MAX_WAITING; beyond that they are dropped, as the network may drop them), and while
+ * an address's REGISTER waits, further datagrams from it are dropped (a client that
+ * gets no OK registers again).
  */
-import type { DisconnectReason } from "../../core/errors.js";
+import { isPending } from "../../core/answer.js";
+import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
 import type { HubEvent } from "../../core/events.js";
 import type { Hub } from "../../core/hub.js";
 import { SERVER_NAME, foldName } from "../../core/names.js";
@@ -59,6 +67,11 @@ const errorCode = answerCodes<Answer>([JOIN_ANSWERS, SEND_ANSWERS, PROTOCOL_ANSW
  */
 const GOODBYE = encodeMessage(Op.PublicMessage, SERVER_NAME, "The server is going down");
 
+/** Datagrams a user's later datagrams may queue behind a pending hub answer. */
+export const MAX_WAITING = 64;
+/** Addresses whose REGISTER may wait for the hub's answer at once; beyond, a REGISTER is dropped. */
+export const MAX_REGISTERING = 1024;
+
 /** Lobby messages are encoded once for all udp recipients of a broadcast. */
 const rendered = new WeakMap<HubEvent, readonly Buffer[]>();
 
@@ -86,6 +99,8 @@ export class UdpMember implements Member {
   name = "";
   /** Logged out (LOGOUT, idle, shutdown): later calls are no-ops. */
   gone = false;
+  /** Set while a hub answer for this user is pending: its later datagrams, in order. */
+  waiting: DecodedDatagram<UdpFrame>[] | undefined;
 
   constructor(
     readonly peer: Peer,
@@ -120,6 +135,8 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
   /** Error datagrams by text: the texts are a fixed set of constants, so this stays small. */
   private readonly errors = new Map<string, Buffer>();
   private readonly stats: DialectStats;
+  /** Addresses whose REGISTER waits for the hub's answer, with the user it would make. */
+  private readonly registering = new Map<string, UdpMember>();
 
   constructor(
     readonly link: DatagramLink<UdpMember>,
@@ -133,6 +150,16 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
 
   onDatagram(decoded: DecodedDatagram<UdpFrame>, from: Peer, member: UdpMember | undefined): void {
     if (member === undefined) return this.fromUnregistered(decoded, from);
+    if (member.waiting !== undefined) {
+      if (member.waiting.length < MAX_WAITING) member.waiting.push(decoded);
+      return;
+    }
+    this.handle(decoded, member);
+  }
+
+  /** A registered user's datagram, in its turn. */
+  private handle(decoded: DecodedDatagram<UdpFrame>, member: UdpMember): void {
+    const from = member.peer;
     if (!decoded.ok) return this.refuse(from, decoded.error.message, member);
     const f = decoded.frame;
     switch (f.op) {
@@ -185,21 +212,65 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
 
   /** RFC 1.1-1.2: REGISTER binds the name to the source address:port. */
   private register(from: Peer, name: string): void {
+    // Its answer is on the way: a repeat (a client that did not wait) is dropped.
+    if (this.registering.has(from.key)) return;
     const member = new UdpMember(from, this);
     member.name = name; // set first: the hub keys the member by it
-    const result = this.ctx.hub.join(member, name);
+    const result = this.ctx.hub.join(member, name); // not held to --login-failures: a source address can be forged
+    if (!isPending(result)) return this.registered(member, result);
+    if (this.registering.size >= MAX_REGISTERING) return void this.ctx.hub.leave(member); // dropped, as the network may
+    this.registering.set(from.key, member);
+    const answered = (answer: JoinResult): void => {
+      if (this.registering.get(from.key) !== member) return; // the server closed meanwhile
+      this.registering.delete(from.key);
+      this.registered(member, answer);
+    };
+    result.then(this.guarded(member, answered), this.guarded(member, rethrow));
+  }
+
+  private registered(member: UdpMember, result: JoinResult): void {
+    const from = member.peer;
     if (result !== "ok") return this.refuse(from, JOIN_ANSWERS[result]!, undefined);
     this.link.admit(from, member);
     this.presenceChanged();
     this.link.send(from, OK_DATAGRAM);
-    this.ctx.log.debug({ dialect: "udp", remote: from.key, user: name }, "login");
+    this.ctx.log.debug({ dialect: "udp", remote: from.key, user: member.name }, "login");
   }
 
   private sendPrivate(member: UdpMember, to: string, text: string): void {
     const result = this.ctx.hub.direct(member, to, text);
+    if (!isPending(result)) return this.privateSent(member, result);
+    member.waiting = [];
+    result.then(
+      this.guarded(member, (answer: SendResult) => {
+        this.privateSent(member, answer);
+        this.goOn(member);
+      }),
+      this.guarded(member, (err: unknown) => {
+        // Not handed over: answered as a message that could not be kept.
+        this.ctx.log.error({ err, dialect: "udp", remote: member.peer.key, user: member.name }, "sending a private message failed");
+        this.answer(member, PROTOCOL_ANSWERS.notKept);
+        this.goOn(member);
+      }),
+    );
+  }
+
+  private privateSent(member: UdpMember, result: SendResult): void {
     if (result !== "queued") return this.answer(member, SEND_ANSWERS[result]);
     // For an offline cs262 account: OK once the message is on disk.
     this.ctx.hub.whenQueuedDurable(this.guarded(member, (err?: Error) => this.answer(member, err ? PROTOCOL_ANSWERS.notKept : undefined)));
+  }
+
+  /** A pending answer of `member`'s came: its datagrams that waited meanwhile are handled, in order. */
+  private goOn(member: UdpMember): void {
+    const waiting = member.waiting ?? [];
+    member.waiting = undefined;
+    for (let i = 0; i < waiting.length && !member.gone; i++) {
+      this.handle(waiting[i]!, member);
+      // Another answer is pending: the rest wait behind it, still in order.
+      const again = member.waiting as DecodedDatagram<UdpFrame>[] | undefined; // set by handle
+      if (again !== undefined) return void again.push(...waiting.slice(i + 1));
+    }
   }
 
   private sendPublic(member: UdpMember, text: string): void {
@@ -245,6 +316,9 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
 
   close(): void {
     for (const member of [...this.link.sessions()]) this.logOut(member, "server_shutdown");
+    // Registrations still waiting are abandoned: the hub answers them no more.
+    for (const member of this.registering.values()) this.ctx.hub.leave(member);
+    this.registering.clear();
   }
 
   // ---- output -----------------------------------------------------------------------
@@ -291,4 +365,9 @@ export class UdpServer implements DatagramHandler<UdpFrame, UdpMember> {
     if (member !== undefined) this.ctx.log.info(fields, text);
     else this.ctx.log.debug(fields, text);
   }
+}
+
+/** Inside `guarded`: the user is logged out as session_error, logged (a hub answer that should not fail did). */
+function rethrow(err: unknown): never {
+  throw err;
 }

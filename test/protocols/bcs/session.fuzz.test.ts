@@ -14,6 +14,7 @@ import type { HubEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS } from "../../../src/app/limits.js";
 import { isRefusal, type Download, type DownloadRefusal, type FileStore, type Upload, type UploadRefusal } from "../../../src/core/file-store.js";
+import { LocalNameRegistry } from "../../../src/core/local-registry.js";
 import type { Member } from "../../../src/core/ports.js";
 import { LocalFileStore } from "../../../src/files/local-file-store.js";
 import { silentLog } from "../../../src/log/ops-log.js";
@@ -21,6 +22,7 @@ import { BcsCodec, encodeFrame, encodeStatus } from "../../../src/protocols/bcs/
 import { FrameType, type BcsFrame } from "../../../src/protocols/bcs/frames.js";
 import { BcsSession, type BcsContext } from "../../../src/protocols/bcs/session.js";
 import { FrameReader } from "../../../src/transport/frame-reader.js";
+import { Gate, GatedRegistry } from "../../helpers/gated-ports.js";
 import { tempDir } from "../../helpers/server.js";
 import { splitAt } from "../../helpers/chunks.js";
 import { RecordingConn } from "../../helpers/fake-conn.js";
@@ -499,6 +501,58 @@ describe("bcs session transcripts", () => {
     ]);
     assert.deepEqual(watcher.events.at(-1), { kind: "file", from: "alice", file: name });
     await alice.end();
+  });
+});
+
+describe("bcs session with a register whose answer is pending (a registry that answers later)", () => {
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+  const statuses = (conn: FakeConn) => conn.sentFrames().flatMap((f) => (f.type === FrameType.Status ? [`${f.code} ${f.message}`] : []));
+
+  it("answers nothing and reads nothing more until the registry decides, then answers in order", async () => {
+    const gate = new Gate();
+    const hub = new Hub({ registry: new GatedRegistry(new LocalNameRegistry(), gate) });
+    const conn = new FakeConn(context(hub));
+    conn.push(Buffer.concat([register("alice"), sendMsg("hi")]));
+    assert.deepEqual(conn.sentFrames(), []);
+    assert.equal(conn.framesRead, 1, "the send waits unread");
+    assert.equal(conn.inputPaused, true);
+    gate.open();
+    await turn();
+    const frames = conn.sentFrames();
+    assert.equal(frames[0]?.type, FrameType.Status, "the register's answer comes first");
+    assert.deepEqual(statuses(conn), ["0 ok", "0 ok"], "register, then the send");
+    assert.equal(hub.isOnline("alice"), true);
+    await conn.end();
+    assert.equal(hub.isOnline("alice"), false);
+  });
+
+  it("refuses a register that lost its name to a rival's once the registry decides, and closes", async () => {
+    const gate = new Gate();
+    const hub = new Hub({ registry: new GatedRegistry(new LocalNameRegistry(), gate) });
+    const first = new FakeConn(context(hub));
+    const rival = new FakeConn(context(hub));
+    first.push(register("bob"));
+    rival.push(register("BOB"));
+    gate.open();
+    await turn();
+    assert.deepEqual(statuses(first), ["0 ok"]);
+    assert.equal(statuses(rival).length, 1);
+    assert.notEqual(statuses(rival)[0], "0 ok");
+    assert.ok(rival.log.some((e) => e.kind === "close" && e.reason === "rejected"));
+    await first.end();
+    await rival.end();
+  });
+
+  it("abandons a register whose connection closes while it waits: the name never comes online", async () => {
+    const gate = new Gate();
+    const hub = new Hub({ registry: new GatedRegistry(new LocalNameRegistry(), gate) });
+    const conn = new FakeConn(context(hub));
+    conn.push(register("carol"));
+    await conn.end();
+    gate.open();
+    await turn();
+    assert.equal(hub.isOnline("carol"), false);
+    assert.deepEqual(conn.sentFrames(), []);
   });
 });
 

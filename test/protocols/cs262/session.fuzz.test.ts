@@ -14,6 +14,7 @@ import { silentLog } from "../../../src/log/ops-log.js";
 import { Cs262Codec, encodeFrame } from "../../../src/protocols/cs262/codec.js";
 import { Command, HEADER_BYTES, type Cs262Frame } from "../../../src/protocols/cs262/frames.js";
 import { Cs262Session } from "../../../src/protocols/cs262/session.js";
+import { StoreAccounts } from "../../../src/store/accounts.js";
 import { StoreMailbox } from "../../../src/store/mailbox.js";
 import { MemoryStore } from "../../../src/store/memory-store.js";
 import { QuietMember } from "../../helpers/quiet-member.js";
@@ -31,7 +32,7 @@ class FakeConn extends RecordingConn<Cs262Frame> {
   readonly sent: { frame: Cs262Frame; afterClose: boolean; afterEnd: boolean }[] = [];
   override readonly session: Cs262Session;
 
-  constructor(hub: Hub, store: MemoryStore) {
+  constructor(hub: Hub) {
     super(new Cs262Codec(MAX_FRAME), MAX_FRAME, {
       closesSoon: true,
       flushesLater: true,
@@ -40,7 +41,7 @@ class FakeConn extends RecordingConn<Cs262Frame> {
       unguardedCallbacks: true,
       settleTimeoutMs: 5000, // a login with a password runs scrypt before it is answered
     });
-    this.session = new Cs262Session(this, { hub, store, log: silentLog, limits });
+    this.session = new Cs262Session(this, { hub, log: silentLog, limits });
   }
 
   /** Frames and decode errors the reader handed to the session: each one is a request. */
@@ -62,12 +63,12 @@ const onUnhandled = (err: unknown): void => void asyncFailures.push(err);
 process.on("unhandledRejection", onUnhandled);
 after(() => process.off("unhandledRejection", onUnhandled));
 
-async function world(): Promise<{ hub: Hub; store: MemoryStore }> {
+async function world(): Promise<{ hub: Hub }> {
   const store = new MemoryStore();
   await store.createAccount("offline", undefined); // sends to it are queued (docs/wire.md#offline-mail)
-  const hub = new Hub({ limits, isReserved: (folded) => store.isAccount(folded), mailbox: new StoreMailbox(store) });
+  const hub = new Hub({ limits, accounts: new StoreAccounts(store), mailbox: new StoreMailbox(store) });
   hub.join(new QuietMember("watcher"), "watcher");
-  return { hub, store };
+  return { hub };
 }
 
 /** What every run must show, whatever the bytes. */
@@ -121,8 +122,8 @@ describe("cs262 session under fuzz", () => {
       fc.asyncProperty(
         fc.array(fc.tuple(fc.nat({ max: 1 }), fc.array(request, { minLength: 1, maxLength: 4 }), fc.option(damage, { freq: 3, nil: undefined }), cuts), { maxLength: 12 }),
         async (script) => {
-          const { hub, store } = await world();
-          const conns = [new FakeConn(hub, store), new FakeConn(hub, store)];
+          const { hub } = await world();
+          const conns = [new FakeConn(hub), new FakeConn(hub)];
           for (const [who, frames, d, cutPoints] of script) {
             const c = conns[who]!;
             const bytes = Buffer.concat(frames);
@@ -146,8 +147,8 @@ describe("cs262 session under fuzz", () => {
   it("survives random bytes before and after a login, answering each frame read once", async () => {
     await fc.assert(
       fc.asyncProperty(fc.boolean(), fc.uint8Array({ maxLength: 200 }), cuts, async (login, noise, cutPoints) => {
-        const { hub, store } = await world();
-        const c = new FakeConn(hub, store);
+        const { hub } = await world();
+        const c = new FakeConn(hub);
         const first = login ? encodeFrame({ command: Command.Create, name: "alice", password: undefined }) : Buffer.alloc(0);
         for (const chunk of splitAt(Buffer.concat([first, Buffer.from(noise)]), cutPoints)) {
           c.push(chunk);
@@ -164,8 +165,8 @@ describe("cs262 session under fuzz", () => {
   it("sends nothing after a close that lands while a request is being answered", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 5 }), fc.nat({ max: 3 }), async (frames, waitTurns) => {
-        const { hub, store } = await world();
-        const c = new FakeConn(hub, store);
+        const { hub } = await world();
+        const c = new FakeConn(hub);
         c.push(encodeFrame({ command: Command.Create, name: "alice", password: undefined }));
         await c.settle();
         c.push(Buffer.concat(frames));
@@ -187,8 +188,8 @@ describe("cs262 session under fuzz", () => {
   it("queues a SEND to an offline account and hands it over with DELIVER, in order", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.stringMatching(/^[ -~]{1,20}$/), { minLength: 1, maxLength: 6 }), cuts, async (messages, cutPoints) => {
-        const { hub, store } = await world();
-        const alice = new FakeConn(hub, store);
+        const { hub } = await world();
+        const alice = new FakeConn(hub);
         const bytes = Buffer.concat([
           encodeFrame({ command: Command.Create, name: "alice", password: undefined }),
           ...messages.map((message) => encodeFrame({ command: Command.Send, sender: "alice", recipient: "offline", message })),
@@ -199,7 +200,7 @@ describe("cs262 session under fuzz", () => {
         }
         assert.deepEqual(alice.answers(), [...messages.map(() => ({ command: Command.Response, error: "" })), { command: Command.Response, error: "" }]);
         await alice.end();
-        const off = new FakeConn(hub, store);
+        const off = new FakeConn(hub);
         off.push(Buffer.concat([encodeFrame({ command: Command.Login, name: "offline", password: undefined }), encodeFrame({ command: Command.Deliver })]));
         await off.settle();
         await off.settle();

@@ -11,6 +11,9 @@ import type { DisconnectReason } from "../../../src/core/errors.js";
 import type { HubEvent, PublicEvent } from "../../../src/core/events.js";
 import { Hub } from "../../../src/core/hub.js";
 import { DEFAULT_LIMITS, type Limits } from "../../../src/app/limits.js";
+import { LocalNameRegistry } from "../../../src/core/local-registry.js";
+import { LocalRouter } from "../../../src/core/local-router.js";
+import { LoginAttempts } from "../../../src/core/login-attempts.js";
 import type { Member } from "../../../src/core/ports.js";
 import { ChatLogs, type ChatLog } from "../../../src/log/chat-logs.js";
 import { DISPOSITIONS } from "../../../src/log/gowing-logs.js";
@@ -20,6 +23,7 @@ import { FrameType, type GowingFrame } from "../../../src/protocols/gowing/frame
 import { eventLine, renderEvent } from "../../../src/protocols/gowing/render.js";
 import { COMMAND_LIST, GowingSession } from "../../../src/protocols/gowing/session.js";
 import { RecordingConn } from "../../helpers/fake-conn.js";
+import { Gate, GatedRegistry, GatedRouter } from "../../helpers/gated-ports.js";
 
 // ---- fakes ------------------------------------------------------------------------
 
@@ -316,5 +320,81 @@ describe("gowing session under fuzz", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("gowing session with pending hub answers (ports that answer later)", () => {
+  const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+  it("answers nothing and reads nothing more while its JOIN waits for the registry, then answers in order", async () => {
+    const gate = new Gate();
+    const hub = new Hub({ registry: new GatedRegistry(new LocalNameRegistry(), gate) });
+    const other = new FakeMember("other");
+    const joined = hub.join(other, "other");
+    gate.open();
+    await joined;
+    const c = new FakeConn(hub);
+    c.push(Buffer.concat([join("Ann"), encodeText(FrameType.Message, "hi"), encodeRaw(FrameType.List, Buffer.alloc(0))]));
+    assert.deepEqual(c.after(), []);
+    assert.equal(c.framesRead, 1, "the frames after it wait unread");
+    gate.open();
+    await turn();
+    assert.deepEqual(c.after(), [
+      { type: FrameType.Join, text: "\u0000" },
+      { type: FrameType.Message, text: COMMAND_LIST },
+      { type: FrameType.Message, text: "**Ann is joining the chat**" },
+      { type: FrameType.List, text: "other, Ann" },
+    ]);
+    assert.deepEqual(other.got, [{ kind: "join", name: "Ann" }, { kind: "lobby", from: "Ann", text: "hi" }]);
+    assert.deepEqual(c.logs.lines.slice(1), ["chat **Ann is joining the chat**", "requested Ann: accepted", "chat [Ann] hi"]);
+  });
+
+  it("holds the DIRECTs after one the router has not answered yet, and keeps their errors in order", async () => {
+    const gate = new Gate();
+    const registry = new LocalNameRegistry();
+    const hub = new Hub({ registry, router: new GatedRouter(new LocalRouter(registry), gate) });
+    const other = new FakeMember("other");
+    hub.join(other, "other");
+    const c = new FakeConn(hub);
+    c.push(join("Ann"));
+    c.push(Buffer.concat([encodeText(FrameType.Direct, "other one"), encodeText(FrameType.Direct, "nobody two")]));
+    assert.equal(c.after(3).length, 0);
+    assert.deepEqual(other.got.slice(1), []);
+    gate.open();
+    await turn();
+    assert.deepEqual(other.got.slice(1), [{ kind: "direct", from: "Ann", text: "one" }]);
+    assert.deepEqual(c.after(3), [{ type: FrameType.Error, text: "No such user: nobody" }]);
+  });
+
+  it("answers a JOIN over its address's refused logins later, an unreadable name's too, and counts that as refused", async () => {
+    // One refused name per 200 ms; every fake connection comes from 127.0.0.1.
+    const limits = { ...DEFAULT_LIMITS, maxFrameBytes: 512 };
+    const hub = new Hub({ loginAttempts: new LoginAttempts(1, 200), limits });
+    const c = new FakeConn(hub, new RecordingLogs(), limits);
+    c.push(join("no way"));
+    c.push(encodeText(FrameType.Join, "n".repeat(600))); // too long to read: an invalid name
+    assert.deepEqual(c.after(), [{ type: FrameType.Join, text: "\u0002" }]);
+    assert.equal(c.inputPaused, true, "the unreadable JOIN waits for a try");
+    await c.settle();
+    assert.deepEqual(c.after(1), [{ type: FrameType.Join, text: "\u0002" }]);
+    assert.deepEqual(c.logs.lines.slice(1), ["requested no way: rejected: invalid", "requested 600: rejected: invalid"]);
+    const next = new FakeConn(hub, new RecordingLogs(), limits);
+    next.push(join("patient"));
+    assert.deepEqual(next.after(), [], "the unreadable name used the try that came back");
+    await next.settle();
+    assert.deepEqual(next.after().slice(0, 1), [{ type: FrameType.Join, text: "\u0000" }]);
+    assert.equal(hub.stats.dialect("gowing").rateLimited.login_failures, 2);
+  });
+
+  it("abandons a JOIN whose connection closes while it waits, and logs no name for it", async () => {
+    const gate = new Gate();
+    const hub = new Hub({ registry: new GatedRegistry(new LocalNameRegistry(), gate) });
+    const c = new FakeConn(hub);
+    c.push(join("Zed"));
+    await c.end();
+    gate.open();
+    await turn();
+    assert.equal(hub.isOnline("Zed"), false);
+    assert.deepEqual(c.logs.lines.slice(1), ["disconnected -: client_closed"]);
   });
 });
