@@ -245,6 +245,30 @@ describe("TLS beside plain TCP, per dialect", TIMEOUT, () => {
   });
 });
 
+describe("a TLS client that stops reading", TIMEOUT, () => {
+  it("is dropped at the queue limit as a slow consumer, like a plain one", async () => {
+    const certificate = makeCertificate(tempDir("sb-tls-slow-"));
+    const hub = await startHub(withTlsListeners(CASES.lab.config, certificate), { msgRate: 0, queueBytes: 256 * 1024 });
+    try {
+      const silent = await RawLab.login({ port: hub.ports["lab-tls"]!, tls: certificate.trust }, "tls_silent");
+      silent.socket.pause(); // reads nothing more: TLS records pile up in the kernel, then in the server's queue
+      const sender = await RawLab.login(hub.ports["lab"]!, "plain_sender");
+      const filler = "x".repeat(3000);
+      const slow = () => hub.running.hub.stats.dialect("lab").disconnects.slow_consumer;
+      // 150 KB every 20 ms: a client that reads keeps up with that (this test fails if it does not pause).
+      for (let batch = 0; batch < 100 && slow() === 0; batch++) {
+        sender.write(`SEND tls_silent ${filler}\n`.repeat(50));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await eventually(slow, (n) => n === 1, 10_000);
+      sender.close();
+      silent.close();
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 describe("TLS handshakes that go wrong", TIMEOUT, () => {
   const LOGIN_TIMEOUT_MS = 600;
   let certificate: TestCertificate;
