@@ -4,7 +4,9 @@ import type { Hub } from "../core/hub.js";
 import type { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
+import type { Endpoint } from "../protocols/dialect.js";
 import type { ConnectionsPerAddress } from "../transport/address-limits.js";
+import type { TlsCertificate } from "../transport/tls-certificate.js";
 import type { Limits } from "./limits.js";
 
 export type { ListenerProbe, QueuedBytes, ReadinessCheck } from "../admin/probes.js";
@@ -27,6 +29,19 @@ export interface AppContext {
   readonly readiness: ReadinessCheck[];
   /** Every TCP listener's connections start with a PROXY protocol header (docs/proxy-protocol.md). */
   readonly proxyProtocol: boolean;
+  /** The certificate of every TLS listener (--tls-cert, --tls-key), renewed by SIGHUP; absent: no TLS. */
+  readonly tls?: TlsCertificate | undefined;
+}
+
+/**
+ * A stream dialect's TLS listener, beside its plain one (or instead of it): given in the
+ * dialect's config, whose host and port are those of its plain listener.
+ */
+export interface TlsListenerConfig {
+  /** Where its TLS listener binds (needs the process's certificate); absent: none. */
+  readonly tls?: Endpoint | undefined;
+  /** False: no plain listener, TLS only (the config's own host and port are then not used). Default true. */
+  readonly plain?: boolean | undefined;
 }
 
 export interface BoundListener {

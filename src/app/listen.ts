@@ -15,7 +15,16 @@ export interface Listening {
   close(cut?: boolean): Promise<void>;
 }
 
-export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, at: Endpoint): Promise<Listening> {
+/** The name of a stream dialect's TLS listener: in its `listening` line, /readyz, /metrics and the status page. */
+export const tlsListenerName = (dialect: string): string => `${dialect}-tls`;
+
+/**
+ * Listen for `dialect` on `at`: in plain TCP, or with `tls` over TLS with the process's
+ * certificate, as the listener `<dialect>-tls`. Either way its users are the dialect's.
+ */
+export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, at: Endpoint, tls = false): Promise<Listening> {
+  if (tls && ctx.tls === undefined) throw new Error(`${dialect.name}: a TLS listener needs the certificate (--tls-cert, --tls-key)`);
+  const name = tls ? tlsListenerName(dialect.name) : dialect.name;
   const tcp = new TcpListener({
     dialect,
     host: at.host,
@@ -25,10 +34,12 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     perAddress: ctx.connections,
     stats: ctx.hub.stats.dialect(dialect.name),
     proxyProtocol: ctx.proxyProtocol,
+    tls: tls ? ctx.tls : undefined,
+    name,
   });
   const a = await tcp.listen();
   ctx.probes.push({
-    name: dialect.name,
+    name,
     transport: "tcp",
     ready: () => tcp.accepting,
     connections: () => tcp.connectionCount,
@@ -38,7 +49,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
     refused: () => tcp.refused,
   });
   return {
-    listener: { name: dialect.name, transport: "tcp", address: a.address, port: a.port },
+    listener: { name, transport: "tcp", address: a.address, port: a.port },
     stopAccepting: () => {
       const gone = tcp.stopAccepting();
       tcp.closeAnonymous("server_shutdown");

@@ -1,7 +1,8 @@
 /**
- * `switchboard serve`'s settings table: the process's own settings (listeners, data,
+ * `switchboard serve`'s settings table: the process's own settings (listeners, TLS, data,
  * logs, the hub's and the transport's limits, the shutdown), a `<name>-port` for each
- * dialect, and the settings each dialect declares (src/protocols/<dialect>/index.ts).
+ * dialect and a `<name>-tls-port` for each stream dialect, and the settings each dialect
+ * declares (src/protocols/<dialect>/index.ts).
  * Flags, environment variables, YAML keys, --help, the README table and
  * switchboard.example.yaml are all made from it (src/config/).
  */
@@ -12,6 +13,8 @@ import { DEFAULT_HUB_LIMITS, type HubLimits } from "../core/limits.js";
 import type { ConfigOf, Dialect } from "../protocols/dialect.js";
 import { DIALECTS, type BuiltInDialect } from "../protocols/registry.js";
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
+import { TlsCertificate, TlsFilesError } from "../transport/tls-certificate.js";
+import type { TlsListenerConfig } from "./context.js";
 import type { Limits, UnionToIntersection } from "./limits.js";
 import type { Endpoint, SwitchboardConfig } from "./switchboard.js";
 
@@ -21,7 +24,7 @@ const hubLimit = limitSetting<number, keyof HubLimits>;
 const transportLimit = limitSetting<number, keyof TransportLimits>;
 
 /** The process's own sections, before the dialects' own (udp) and `process`, listed last. */
-const SECTIONS = { listeners: "Listeners", data: "Data", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
+const SECTIONS = { listeners: "Listeners", tls: "TLS", data: "Data", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
 const LAST_SECTIONS = { process: "Process" } as const;
 
 /** The process's own settings (and `proxy-protocol`, whose help names the stream dialects). */
@@ -29,6 +32,10 @@ const PROCESS_SETTINGS = {
   host: setting({ kind: text("<address>"), default: "0.0.0.0", help: "address the chat listeners bind", section: "listeners" }),
   "http-host": setting({ kind: text("<address>"), default: "127.0.0.1", help: "address the HTTP admin port binds: status page at /, /healthz, /readyz, /metrics (docs/http.md)", section: "listeners" }),
   "http-port": setting({ kind: portOrOff, default: 9100, help: "HTTP admin port", section: "listeners" }),
+
+  // Files, not their contents, are settings: the contents are read again on every SIGHUP.
+  "tls-cert": setting({ kind: text("<file>"), default: undefined, example: "/etc/switchboard/tls/cert.pem", help: "certificate of every TLS listener (PEM, any intermediates after it), read again on SIGHUP (README \"TLS\")", section: "tls" }),
+  "tls-key": setting({ kind: text("<file>"), default: undefined, example: "/etc/switchboard/tls/key.pem", help: "the certificate's private key (PEM, unencrypted), read again on SIGHUP", section: "tls" }),
 
   "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs), bcs files and, by default, the chat logs", section: "data" }),
   store: setting({ kind: oneOf(["sqlite", "memory"] as const), default: "sqlite", help: "the store behind cs262 accounts and queued messages; memory keeps nothing across restarts", section: "data" }),
@@ -83,10 +90,20 @@ function proxyProtocolSetting(dialects: readonly Dialect[]) {
   return setting({ kind: yesNo, default: false, help, section: "listeners" });
 }
 
+/** `<name>-tls-port`: a stream dialect's TLS listener, off unless set. */
+function tlsPortSetting(name: string): Setting<number | "off"> & { default: number | "off" } {
+  return setting({ kind: portOrOff, default: "off", help: `${name} over TLS, beside ${name}-port (or alone, with that off): a port, 0 for a free one, off for none; needs tls-cert and tls-key`, section: "tls" });
+}
+
+const tlsPortKey = (name: string): string => `${name}-tls-port`;
+
 type PortSettings<D extends Dialect> = { [E in D as `${E["name"]}-port`]: Setting<number | "off"> & { default: number } };
+type TlsPortSettings<D extends Dialect> = { [E in D as E["transport"] extends "stream" ? `${E["name"]}-tls-port` : never]: Setting<number | "off"> & { default: number | "off" } };
 
 /** The settings of `serve` with `dialects`. */
-export type ServeSettingDefs<D extends Dialect = BuiltInDialect> = typeof PROCESS_SETTINGS & { "proxy-protocol": ReturnType<typeof proxyProtocolSetting> } & PortSettings<D> & UnionToIntersection<D["settings"]>;
+export type ServeSettingDefs<D extends Dialect = BuiltInDialect> = typeof PROCESS_SETTINGS & { "proxy-protocol": ReturnType<typeof proxyProtocolSetting> } & PortSettings<D> &
+  TlsPortSettings<D> &
+  UnionToIntersection<D["settings"]>;
 export type ServeSettings = ValuesOf<ServeSettingDefs>;
 export type ServeSettingKey = keyof ServeSettingDefs & string;
 
@@ -96,6 +113,7 @@ export function serveSettings<const D extends readonly Dialect[] = typeof DIALEC
   const sections: Record<string, string> = { ...SECTIONS };
   for (const d of dialects) {
     all[`${d.name}-port`] = setting({ kind: portOrOff, default: d.defaultPort, help: d.portHelp ?? `${d.name} listener`, section: "listeners" });
+    if (d.transport === "stream") all[tlsPortKey(d.name)] = tlsPortSetting(d.name);
     Object.assign(all, d.settings);
     Object.assign(sections, d.sections);
   }
@@ -116,6 +134,7 @@ export function serveSettings<const D extends readonly Dialect[] = typeof DIALEC
     sections,
     checks: [
       (s: Record<string, unknown>) => ((s["msg-rate"] as number) > 0 && (s["msg-burst"] as number) < 1 ? "msg-burst: must be at least 1 while msg-rate is not 0" : undefined),
+      (s: Record<string, unknown>) => tlsProblem(s, dialects),
       ...dialects.flatMap((d) => (d.check ? [(s: Record<string, unknown>) => d.check!(s as never)] : [])),
     ],
   });
@@ -127,6 +146,35 @@ export const SERVE_SETTINGS = serveSettings();
 /** Limits from settings by key (flags, the file); a missing one takes its default. */
 export function limitsOfSettings(values: Partial<ServeSettings>): Limits {
   return SERVE_SETTINGS.limitsOf(values) as Limits;
+}
+
+/** The TLS settings' problem, if any: a file without the other, or a TLS listener without them. */
+function tlsProblem(s: Record<string, unknown>, dialects: readonly Dialect[]): string | undefined {
+  const cert = s["tls-cert"] !== undefined;
+  const key = s["tls-key"] !== undefined;
+  if (cert !== key) return cert ? "tls-key: needed with tls-cert (the certificate's private key)" : "tls-cert: needed with tls-key (the key's certificate)";
+  const on = dialects.map((d) => tlsPortKey(d.name)).filter((key) => s[key] !== undefined && s[key] !== "off");
+  if (on.length > 0 && !cert) return `${listed(on)}: a TLS listener needs tls-cert and tls-key`;
+  return undefined;
+}
+
+/**
+ * The problem with the TLS files, if they are set and cannot be used (unreadable, not
+ * PEM, a key that is not the certificate's): read as `serve` reads them at start. Not a
+ * check of the table: those run on every SIGHUP, and a bad file then must not hold back
+ * the other settings (the old certificate stays, see run-server.ts).
+ */
+export function tlsFilesProblem(s: Pick<ServeSettings, "tls-cert" | "tls-key">): string | undefined {
+  const cert = s["tls-cert"];
+  const key = s["tls-key"];
+  if (cert === undefined || key === undefined) return undefined;
+  try {
+    new TlsCertificate({ cert, key });
+    return undefined;
+  } catch (err) {
+    if (err instanceof TlsFilesError) return `tls-${err.file}: ${err.message}`;
+    throw err;
+  }
 }
 
 /** `port` on `host`, or undefined (the listener is off). */
@@ -141,10 +189,15 @@ export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>
     store: s.store,
     http: endpoint(s["http-host"], s["http-port"]),
     proxyProtocol: s["proxy-protocol"],
+    tls: s["tls-cert"] !== undefined && s["tls-key"] !== undefined ? { cert: s["tls-cert"], key: s["tls-key"] } : undefined,
   };
   for (const d of dialects) {
-    const at = endpoint(s.host, values[`${d.name}-port`] as number | "off");
-    config[d.name] = at && ({ ...at, ...d.configOf(values as never, given) } satisfies ConfigOf<Dialect>);
+    const plain = endpoint(s.host, values[`${d.name}-port`] as number | "off");
+    const tls = d.transport === "stream" ? endpoint(s.host, (values[tlsPortKey(d.name)] ?? "off") as number | "off") : undefined;
+    const at = plain ?? tls;
+    if (at === undefined) continue;
+    const listeners: TlsListenerConfig = { ...(tls ? { tls } : {}), ...(plain ? {} : { plain: false }) };
+    config[d.name] = { ...at, ...d.configOf(values as never, given), ...listeners } satisfies ConfigOf<Dialect> & TlsListenerConfig;
   }
   return config as unknown as SwitchboardConfig;
 }

@@ -9,6 +9,10 @@
  * accounts (docs/wire.md#offline-mail). Without one no account can log in, so none is opened: a
  * `bcs_server` run leaves no database behind in its working directory.
  *
+ * With `tls` (the certificate), a stream dialect's config may also give a TLS listener
+ * (TlsListenerConfig, context.ts); the certificate is read before anything starts, and
+ * files that cannot be used reject the start with a TlsFilesError.
+ *
  * A listener that cannot bind rejects the start with a ListenFailure (listen-failure.ts).
  *
  * Stopping: `drain` is the graceful shutdown of SIGTERM and SIGINT (drain.ts); `close`
@@ -26,19 +30,20 @@ import { StoreAccounts } from "../store/accounts.js";
 import { StoreMailbox } from "../store/mailbox.js";
 import { openStore, type StoreKind } from "../store/open-store.js";
 import { addressKey, ConnectionsPerAddress } from "../transport/address-limits.js";
-import type { AppContext, BoundListener, ListenerProbe, Started } from "./context.js";
+import { TlsCertificate, type TlsFiles } from "../transport/tls-certificate.js";
+import type { AppContext, BoundListener, ListenerProbe, Started, TlsListenerConfig } from "./context.js";
 import { drainParts, type DrainReport } from "./drain.js";
 import { defaultLimits, type Limits } from "./limits.js";
 import { asListenFailure } from "./listen-failure.js";
 import { startDialect, type StartedDialect } from "./start-dialect.js";
 import { startHttp } from "./start-http.js";
 
-export type { BoundListener, Endpoint, ListenerProbe } from "./context.js";
+export type { BoundListener, Endpoint, ListenerProbe, TlsListenerConfig } from "./context.js";
 export type { DrainReport } from "./drain.js";
 export type { Limits } from "./limits.js";
 
 /** Each registered dialect's config, under its name: present means started, absent means off. */
-export type DialectConfigs = { [D in BuiltInDialect as D["name"]]?: ConfigOf<D> | undefined };
+export type DialectConfigs = { [D in BuiltInDialect as D["name"]]?: (ConfigOf<D> & TlsListenerConfig) | undefined };
 
 export interface SwitchboardConfig extends DialectConfigs {
   limits: Readonly<Limits>;
@@ -51,6 +56,8 @@ export interface SwitchboardConfig extends DialectConfigs {
   proxyProtocol?: boolean | undefined;
   /** False: the chat logs write `-` where a client's address would be. Default true. */
   logClientIps?: boolean | undefined;
+  /** The PEM files of the TLS listeners' certificate; needed by any dialect config with `tls`. */
+  tls?: TlsFiles | undefined;
 }
 
 export interface RunningSwitchboard {
@@ -77,6 +84,8 @@ export interface RunningSwitchboard {
   reopenLogs(): Promise<Reopened[]>;
   /** Stop at once, telling nobody (tests). */
   close(): Promise<void>;
+  /** The TLS listeners' certificate (SIGHUP reloads it), when `tls` was given. */
+  readonly tls: TlsCertificate | undefined;
   /**
    * Sizes of every table the server keeps per connection, client address, online name or
    * udp peer, by name (`hub.members`, `lab.connections`, `udp.peers`, `logins.addresses`...).
@@ -95,8 +104,10 @@ const SWEEP_EVERY_MS = 1000;
  * has a config for, under the dialect's name, in the registry's order; then HTTP.
  */
 export async function startSwitchboard(config: SwitchboardConfig, log: Logger, dialects: readonly Dialect[] = DIALECTS): Promise<RunningSwitchboard> {
-  const configs = config as unknown as Readonly<Record<string, Endpoint | undefined>>;
+  const configs = config as unknown as Readonly<Record<string, (Endpoint & TlsListenerConfig) | undefined>>;
   const enabled = dialects.filter((d) => configs[d.name] !== undefined);
+  // Read first: files that cannot be used stop the start before anything is open.
+  const tls = config.tls && new TlsCertificate(config.tls);
   const store = enabled.some((d) => d.accounts) ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
   // The live limits: every layer reads them through this object, which setLimits changes in place.
   const limits: Limits = { ...defaultLimits(dialects), ...config.limits };
@@ -121,6 +132,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     probes: [],
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,
+    tls,
   };
   const services: DialectServices<object> = {
     hub,
@@ -202,5 +214,6 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     },
     reopenLogs: async () => (await Promise.all(started.map((s) => s.reopenLogs?.() ?? []))).flat(),
     close,
+    tls,
   };
 }

@@ -7,7 +7,9 @@
  *   Exit status 0 when the store closed cleanly (whether or not some connections had to
  *   be cut at the deadline), 1 when it did not.
  * - SIGHUP: reopen every log file (logrotate), then call the caller's `reload` (live
- *   settings), and log one line saying what was done. It never stops the server.
+ *   settings), read the TLS certificate again (new handshakes get it; open connections
+ *   keep theirs; files that cannot be used leave the old in place), and log one line
+ *   saying what was done. It never stops the server.
  */
 import type { DrainReport } from "../app/drain.js";
 import { ListenFailure } from "../app/listen-failure.js";
@@ -15,6 +17,7 @@ import { startSwitchboard, type RunningSwitchboard, type SwitchboardConfig } fro
 import type { Reopened } from "../log/log-file.js";
 import { createOpsLog, type OpsLog, type OpsLogConfig } from "../log/ops-log.js";
 import { SERVE_SETTINGS } from "../app/settings.js";
+import { TlsFilesError } from "../transport/tls-certificate.js";
 import { VERSION } from "../version.js";
 import { listenFailureLine, SERVER_FLAGS, type ListenerFlags } from "./listen-failure.js";
 
@@ -82,6 +85,7 @@ export async function runServer(config: SwitchboardConfig, readyLine = "ready", 
     return;
   }
   handleSignals(running, ops, options);
+  if (running.tls) log.info({ tlsCertificate: running.tls.info }, "TLS certificate loaded");
   // When stdout and the operational log share one terminal, the lines below are shown
   // once, not twice; a log that goes elsewhere (a file, a pipe, a journal) records them.
   const console = ops.file === undefined && process.stderr.isTTY === true && process.stdout.isTTY === true;
@@ -143,6 +147,24 @@ function stoppedFields(report: DrainReport): Record<string, unknown> {
   return { online, byDialect: report.told, cut: report.cut, waited: report.ended, storeClosed: report.storeClosed, ms: report.ms };
 }
 
+/**
+ * SIGHUP's TLS part: read the certificate's files again. Its part of the SIGHUP line
+ * (`what`) and fields: the certificate now in use, or why the files could not be used.
+ */
+function reloadCertificate(running: RunningSwitchboard): { what: string; fields: Record<string, unknown>; failed: boolean } | undefined {
+  const tls = running.tls;
+  if (tls === undefined) return undefined;
+  const before = tls.info.fingerprint;
+  try {
+    const now = tls.reload();
+    const what = now.fingerprint === before ? "; TLS certificate read again (the same)" : "; TLS certificate renewed";
+    return { what, fields: { tlsCertificate: now }, failed: false };
+  } catch (err) {
+    const why = err instanceof TlsFilesError ? `tls-${err.file}: ${err.message}` : String(err);
+    return { what: "; TLS certificate not renewed (still using the old)", fields: { tlsCertificate: tls.info, tlsError: why }, failed: true };
+  }
+}
+
 /** SIGHUP: the ops log first, so that this line lands in its new file. Never throws. */
 async function reopenAndReload(ops: OpsLog, running: RunningSwitchboard, reload: Reload | undefined): Promise<void> {
   const log = ops.logger;
@@ -155,14 +177,16 @@ async function reopenAndReload(ops: OpsLog, running: RunningSwitchboard, reload:
     } catch (err) {
       reloadError = err;
     }
+    const tls = reloadCertificate(running);
     const reopened = files.filter((f) => f.error === undefined).map((f) => f.file);
     const failed = files.filter((f) => f.error !== undefined).map((f) => `${f.file}: ${f.error}`);
-    const fields = { reopened, failed: failed.length > 0 ? failed : undefined, changed, err: reloadError };
+    const fields = { reopened, failed: failed.length > 0 ? failed : undefined, changed, err: reloadError, ...tls?.fields };
     const what =
       `SIGHUP: reopened ${reopened.length} log file${reopened.length === 1 ? "" : "s"}` +
       (failed.length > 0 ? `, ${failed.length} could not be reopened (still writing the old)` : "") +
-      (reloadError !== undefined ? "; settings not reloaded (kept as they were)" : changed.length > 0 ? `; changed ${changed.join(", ")}` : "; no setting changed");
-    if (failed.length > 0 || reloadError !== undefined) log.warn(fields, what);
+      (reloadError !== undefined ? "; settings not reloaded (kept as they were)" : changed.length > 0 ? `; changed ${changed.join(", ")}` : "; no setting changed") +
+      (tls?.what ?? "");
+    if (failed.length > 0 || reloadError !== undefined || tls?.failed) log.warn(fields, what);
     else log.info(fields, what);
   } catch (err) {
     log.error({ err }, "SIGHUP failed; the server goes on as it was");

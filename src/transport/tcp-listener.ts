@@ -7,6 +7,11 @@
  *
  * With `proxyProtocol`, every connection first passes the ProxyHeaderStage: the address
  * its header names is the one admitted, limited and logged.
+ *
+ * With `tls`, every admitted connection speaks TLS (tls-socket.ts): the Connection is
+ * made over the TLS socket at once, so the handshake counts toward the login deadline
+ * and the per-address limit like any login. The PROXY header, plaintext in front of the
+ * TLS bytes, is read first.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
@@ -20,6 +25,8 @@ import { startWatchdog } from "./deadlines.js";
 import { awaitingHeaderLimit, ProxyHeaderStage } from "./proxy-protocol-stage.js";
 import { SessionGuard } from "./session-guard.js";
 import type { StreamDialect } from "./session.js";
+import type { SecureContextSource } from "./tls-certificate.js";
+import { serveTls } from "./tls-socket.js";
 
 export interface TcpListenerOptions<F> {
   dialect: StreamDialect<F>;
@@ -33,6 +40,10 @@ export interface TcpListenerOptions<F> {
   stats?: DialectStats | undefined;
   /** Every connection starts with a PROXY protocol header (v1 or v2); default false. */
   proxyProtocol?: boolean | undefined;
+  /** Every connection speaks TLS, each handshake with the context this gives when it starts; default: plain TCP. */
+  tls?: SecureContextSource | undefined;
+  /** The listener's name in its tables (`<name>.connections`); default the dialect's. Two listeners of one dialect need two. */
+  name?: string | undefined;
 }
 
 export class TcpListener<F> {
@@ -82,7 +93,7 @@ export class TcpListener<F> {
 
   /** Sizes of this listener's tables of clients: connections, and those awaiting a PROXY header. */
   tableSizes(): Record<string, number> {
-    const name = this.options.dialect.name;
+    const name = this.options.name ?? this.options.dialect.name;
     return {
       [`${name}.connections`]: this.connections.size,
       [`${name}.awaitingProxyHeader`]: this.proxyStage?.count ?? 0,
@@ -181,11 +192,14 @@ export class TcpListener<F> {
       return;
     }
     try {
+      const tls = this.options.tls;
+      // The bytes after a PROXY header are the dialect's, or with TLS the handshake's.
+      const stream = tls ? serveTls(socket, tls.context, rest) : socket;
       // Always the address admitted (the socket's peer or the PROXY header's client): the
       // one ended() gives back to the per-address count.
-      const conn = new Connection(socket, this.services, { address, port, connectedAt: acceptedAt });
+      const conn = new Connection(stream, this.services, { address, port, connectedAt: acceptedAt });
       this.connections.add(conn);
-      if (rest !== undefined && rest.length > 0) conn.pushInput(rest);
+      if (!tls && rest !== undefined && rest.length > 0) conn.pushInput(rest);
     } catch (err) {
       // A session that throws while it is made (e.g. its greeting) costs this socket only.
       this.options.log.error({ err, dialect: this.dialectName, remote: `${address}:${port}`, reason: "session_error" }, "session failed to start; closing it");

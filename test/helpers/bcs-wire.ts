@@ -7,7 +7,7 @@ import { BcsCodec, encodeFrame, encodeStatus } from "../../src/protocols/bcs/cod
 import { FrameType, type BcsFrame } from "../../src/protocols/bcs/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
 import { Inbox } from "./inbox.js";
-import { connectPeer } from "./tcp-peer.js";
+import { connectPeer, type PeerPort } from "./tcp-peer.js";
 
 export type Received = BcsFrame & { body?: Buffer };
 
@@ -48,12 +48,12 @@ export class RawBcs {
     return this.frames.closed;
   }
 
-  static open(port: number, host = "127.0.0.1"): Promise<RawBcs> {
+  static open(port: PeerPort, host = "127.0.0.1"): Promise<RawBcs> {
     return connectPeer(port, host, (s) => new RawBcs(s));
   }
 
   /** Connect and register; asserts the `ok` and returns the peer with the user list read. */
-  static async login(port: number, name: string): Promise<{ peer: RawBcs; online: string }> {
+  static async login(port: PeerPort, name: string): Promise<{ peer: RawBcs; online: string }> {
     const peer = await RawBcs.open(port);
     peer.send({ type: FrameType.Register, username: name });
     const ok = await peer.next();

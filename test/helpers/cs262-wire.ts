@@ -12,7 +12,7 @@ import { Cs262Codec, encodeFrame } from "../../src/protocols/cs262/codec.js";
 import { Command, VERSION, type Cs262Frame, type WireVersion } from "../../src/protocols/cs262/frames.js";
 import { FrameReader } from "../../src/transport/frame-reader.js";
 import { Inbox } from "./inbox.js";
-import { connectPeer } from "./tcp-peer.js";
+import { connectPeer, type PeerPort } from "./tcp-peer.js";
 
 export type Pushed = { sender: string; recipient: string; message: string };
 
@@ -48,12 +48,12 @@ export class RawCs262 {
     return this.frames.closed;
   }
 
-  static open(port: number, host = "127.0.0.1", version: WireVersion = VERSION): Promise<RawCs262> {
+  static open(port: PeerPort, host = "127.0.0.1", version: WireVersion = VERSION): Promise<RawCs262> {
     return connectPeer(port, host, (s) => new RawCs262(s, version));
   }
 
   /** Connect and CREATE (or LOGIN, when `login`); throws unless the answer is success. */
-  static async account(port: number, name: string, password?: string, login = false, version: WireVersion = VERSION): Promise<RawCs262> {
+  static async account(port: PeerPort, name: string, password?: string, login = false, version: WireVersion = VERSION): Promise<RawCs262> {
     const peer = await RawCs262.open(port, undefined, version);
     const error = login ? await peer.login(name, password) : await peer.create(name, password);
     if (error !== "") throw new Error(`${login ? "LOGIN" : "CREATE"} ${name} failed: ${error}`);

@@ -9,7 +9,7 @@ import { FrameType, JoinStatus } from "../../src/protocols/gowing/frames.js";
 import { ServerStreamReader } from "../../src/protocols/gowing/server-stream.js";
 import { COMMAND_LIST } from "../../src/protocols/gowing/session.js";
 import { Inbox } from "./inbox.js";
-import { connectPeer } from "./tcp-peer.js";
+import { connectPeer, type PeerPort } from "./tcp-peer.js";
 
 /** A frame as received, its payload as text; a JOIN reply is type 0 with the status byte as text. */
 export type Got = { readonly type: number; readonly text: string };
@@ -45,7 +45,7 @@ export class RawGowing {
   }
 
   /** Connect; the server sends nothing before the JOIN reply. */
-  static open(port: number, host = "127.0.0.1"): Promise<RawGowing> {
+  static open(port: PeerPort, host = "127.0.0.1"): Promise<RawGowing> {
     return connectPeer(port, host, (s) => {
       s.setNoDelay(true);
       return new RawGowing(s);
@@ -53,7 +53,7 @@ export class RawGowing {
   }
 
   /** Connect, JOIN, and read status 0, the command list and our own joining notice. */
-  static async joined(port: number, name: string): Promise<RawGowing> {
+  static async joined(port: PeerPort, name: string): Promise<RawGowing> {
     const peer = await RawGowing.open(port);
     peer.send(FrameType.Join, name);
     const status = await peer.next();

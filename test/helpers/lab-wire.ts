@@ -1,7 +1,7 @@
 /** A raw lab peer for tests: writes any bytes, reads server lines one at a time. */
 import type { Socket } from "node:net";
 import { Inbox } from "./inbox.js";
-import { connectPeer } from "./tcp-peer.js";
+import { connectPeer, type PeerPort } from "./tcp-peer.js";
 
 export class RawLab {
   private readonly lines = new Inbox<string>();
@@ -29,12 +29,12 @@ export class RawLab {
     return this.lines.closed;
   }
 
-  static open(port: number): Promise<RawLab> {
+  static open(port: PeerPort): Promise<RawLab> {
     return connectPeer(port, "127.0.0.1", (s) => new RawLab(s));
   }
 
   /** Connect and log in; asserts the HELLO. */
-  static async login(port: number, name: string): Promise<RawLab> {
+  static async login(port: PeerPort, name: string): Promise<RawLab> {
     const peer = await RawLab.open(port);
     peer.write(`HELLO-FROM ${name}\n`);
     const reply = await peer.next();

@@ -1,14 +1,42 @@
-/** Connecting a raw test peer over TCP. */
+/** Connecting a raw test peer over TCP, or over TLS. */
 import { connect, type Socket } from "node:net";
+import { connect as connectTls, type ConnectionOptions } from "node:tls";
+
+/** A TLS listener's port, and how to connect to it. */
+export interface TlsPort {
+  readonly port: number;
+  readonly tls: ConnectionOptions;
+  /**
+   * Plaintext sent before the handshake (a PROXY protocol header), in a segment of its
+   * own: the handshake starts 20 ms after it was written.
+   */
+  readonly before?: Buffer;
+}
+
+/** Where a peer connects: a plain TCP port, or a TLS one (each wire helper takes either). */
+export type PeerPort = number | TlsPort;
 
 /**
  * Connect to `host:port` and build the peer on the socket as soon as it is connected (so
- * it sees every byte); rejects if the connection fails.
+ * it sees every byte): for a TLS port, on the TLS socket once the handshake is done.
+ * Rejects if the connection (or the handshake) fails.
  */
-export function connectPeer<P>(port: number, host: string, make: (socket: Socket) => P): Promise<P> {
+export function connectPeer<P>(port: PeerPort, host: string, make: (socket: Socket) => P): Promise<P> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, host, () => resolve(make(s)));
-    s.once("error", reject);
+    if (typeof port === "number") {
+      const s = connect(port, host, () => resolve(make(s)));
+      s.once("error", reject);
+      return;
+    }
+    const raw = connect(port.port, host, () => {
+      const handshake = (): void => {
+        const s = connectTls({ ...port.tls, socket: raw }, () => resolve(make(s)));
+        s.once("error", reject);
+      };
+      if (port.before === undefined) handshake();
+      else raw.write(port.before, () => setTimeout(handshake, 20));
+    });
+    raw.once("error", reject);
   });
 }
 

@@ -4,7 +4,7 @@
  * (src/app/settings.ts); a bad value anywhere is reported and nothing starts.
  */
 import { Option, type Command } from "commander";
-import { SERVE_SETTINGS, switchboardConfigOf } from "../../app/settings.js";
+import { SERVE_SETTINGS, switchboardConfigOf, tlsFilesProblem } from "../../app/settings.js";
 import { loadSettings } from "../../config/load.js";
 import { SettingsReloader } from "../../config/reload.js";
 import { serveFlags } from "../listen-failure.js";
@@ -20,7 +20,8 @@ Examples:
 
 A setting comes from its flag, else its environment variable, else the --config file,
 else its default. switchboard.example.yaml lists every setting; check a file with
-\`switchboard check-config FILE\`. SIGHUP reopens the log files and re-reads the file.`;
+\`switchboard check-config FILE\`. SIGHUP reopens the log files, re-reads the file and
+the TLS certificate.`;
 
 export function addServeCommand(program: Command): void {
   const serve = program
@@ -33,6 +34,8 @@ export function addServeCommand(program: Command): void {
       const configPath = o["config"] as string | undefined;
       const fromCommandLine = valuesByKey(o, SERVE_SETTINGS.keys);
       const { settings, given, problems } = loadSettings(SERVE_SETTINGS, configPath, fromCommandLine);
+      const tlsFiles = problems.length === 0 ? tlsFilesProblem(settings) : undefined;
+      if (tlsFiles !== undefined) problems.push(tlsFiles);
       if (problems.length > 0) {
         for (const p of problems) process.stderr.write(`switchboard: ${p}\n`);
         process.stderr.write("switchboard: not started: the configuration has problems\n");
