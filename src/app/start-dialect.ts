@@ -3,13 +3,17 @@
  * listen on its transport. `config` is where it listens and its own config.
  */
 import type { Dialect, DialectServices, Endpoint, Opened } from "../protocols/dialect.js";
+import type { WebSocketRoute } from "../transport/websocket-listener.js";
 import type { AppContext, Started } from "./context.js";
 import type { Limits } from "./limits.js";
 import { listenTcp, listenUdp, type Listening } from "./listen.js";
 
 /** A started dialect: its part of the server, and its say in SIGHUP, sweeps and leak checks. */
 export interface StartedDialect extends Started {
+  readonly name: string;
   readonly opened: Opened<Limits>;
+  /** A stream dialect's: where the web listener hands its WebSockets. */
+  readonly route?: WebSocketRoute | undefined;
 }
 
 export async function startDialect(ctx: AppContext, dialect: Dialect, services: DialectServices<object>, config: Endpoint): Promise<StartedDialect> {
@@ -34,7 +38,9 @@ export async function startDialect(ctx: AppContext, dialect: Dialect, services: 
     throw err;
   }
   return {
+    name: dialect.name,
     opened,
+    route: listening.route,
     listeners: [listening.listener],
     ...(listening.stopAccepting && { stopAccepting: listening.stopAccepting }),
     ...(listening.connections && { connections: listening.connections }),

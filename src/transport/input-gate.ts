@@ -9,7 +9,7 @@
  * - the session asked to see the frame again later (retryLater).
  * What the session queues while it handles this input counts as replies (`replying`).
  */
-import type { Socket } from "node:net";
+import type { ConnectionSocket } from "./connection-socket.js";
 import type { TransportLimits } from "./limits.js";
 import type { DialectStats } from "../core/stats.js";
 import type { FrameReader, FrameSink } from "./frame-reader.js";
@@ -54,7 +54,7 @@ export class InputGate<F> implements FrameSink<F>, OutputPressure {
 
   constructor(
     private readonly owner: GateOwner,
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
   ) {}
 
   /** The session and its reader (whose sink is this gate), once the session exists. */
