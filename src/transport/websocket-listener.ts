@@ -151,6 +151,10 @@ export class WebSocketListener {
 
   private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const connectedAt = Date.now();
+    // Read now: once the socket has closed (a client that gave up) its address is gone.
+    const address = socket.remoteAddress;
+    const port = socket.remotePort ?? 0;
+    if (address === undefined) return void socket.destroy();
     const path = pathOf(req.url);
     const route = path.startsWith(WS_PREFIX) ? this.options.routes.get(path.slice(WS_PREFIX.length)) : undefined;
     if (route === undefined) return refuse(socket, 404, "not found\n");
@@ -160,15 +164,17 @@ export class WebSocketListener {
       this.refusedOrigin(req, socket, origin!);
       return refuse(socket, 403, "origin not allowed: open the page from this server, or add its origin to --web-origins\n");
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket, route, connectedAt));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.opened(ws, socket, route, { address, port, connectedAt }));
   }
 
-  /** The handshake is done: the dialect's listener takes the connection, or refuses it. */
-  private opened(ws: WebSocket, socket: Socket, route: WebSocketRoute, connectedAt: number): void {
-    const address = socket.remoteAddress;
-    if (address === undefined) return ws.terminate(); // already gone
+  /**
+   * The handshake is done (synchronously within handleUpgrade: no byte has been read
+   * since): the dialect's listener takes the connection, or refuses it. The stream listens
+   * to every event of `ws` from here on, its errors included, whatever happens after.
+   */
+  private opened(ws: WebSocket, socket: Socket, route: WebSocketRoute, origin: ConnectionOrigin): void {
     const stream = new WebSocketStream(ws, socket);
-    const owner = route.adopt(stream, { address, port: socket.remotePort ?? 0, connectedAt });
+    const owner = route.adopt(stream, origin);
     if (owner !== undefined) stream.attach(owner);
   }
 

@@ -222,6 +222,32 @@ describe("the WebSocket endpoint refuses what it does not serve, as documented",
     assert.equal(hub.running.probes.find((p) => p.name === "lab")!.connections(), 0);
   });
 
+  // The fuzz campaign's ws-bcs target found this: a client whose upgrade is read after its
+  // reset (its address already gone) left a WebSocket with no error listener, and a bad
+  // frame in the upgrade's packet then took the process down. This drives that path (the
+  // peer gone when the upgrade is handled); the exact timing of the crash it cannot force.
+  it("survives clients that send an upgrade and a bad frame and reset at once", async () => {
+    const upgrade = `GET /ws/bcs HTTP/1.1\r\nHost: 127.0.0.1:${web()}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    const badFrame = Buffer.from([0x09, 0x80, 1, 2, 3, 4]); // a ping without FIN: a control frame may not be fragmented
+    for (let i = 0; i < 30; i++) {
+      const s = connect(web(), "127.0.0.1");
+      s.on("error", () => undefined);
+      await new Promise((r) => s.once("connect", r));
+      await new Promise((r) => setTimeout(r, 5)); // the server has accepted it
+      // The upgrade, a bad frame and a reset, all in the kernel before the server reads any
+      // of them (it shares this thread): when it does, its peer is gone.
+      s.write(Buffer.concat([Buffer.from(upgrade), badFrame]));
+      s.resetAndDestroy();
+      const until = Date.now() + 5;
+      while (Date.now() < until);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const ws = await WsPeer.open(web(), "/ws/bcs", bcsFrames);
+    ws.write(encodeBcs({ type: BcsType.Register, username: "still_up" }));
+    assert.deepEqual(await ws.next(), { type: BcsType.Status, code: 0, message: "ok" });
+    ws.close();
+  });
+
   it("origins: none, the page's own and an allow-listed one are accepted; any other is 403", async () => {
     const port = web();
     for (const origin of [undefined, `http://127.0.0.1:${port}`, `https://127.0.0.1:${port}`, ALLOWED, "https://CHAT.example.org:443"]) {
