@@ -10,7 +10,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 
@@ -24,8 +24,10 @@ const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) |
 
 const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [options])
 
-  --workload <name>   all (default), lab-dm, fanout-gowing, fanout-bcs, fanout-udp,
-                      fanout (all three), idle-lab, idle-mixed, idle (both)
+  --workload <name>   all (default), lab-dm, lab-dm-ws, fanout-gowing, fanout-bcs,
+                      fanout-udp, fanout (all three), idle-lab, idle-mixed, idle (both);
+                      lab-dm-ws is lab-dm over the web listener's /ws/lab (default
+                      P=16 W=16), beside the same shape over plain TCP
   --pairs <P>         lab-dm pairs (default: the set 1,16,100)
   --window <W>        messages in flight per sender (lab-dm default: 1 for P=1, else 16;
                       fan-out default 16)
@@ -83,10 +85,17 @@ function fail(msg) {
 function plan(o) {
   const calibrate = !/^(n|no|off|0|false)$/i.test(String(o.calibration));
   const dm = (P, W) => ({ name: `lab-dm P=${P} W=${W}`, key: `dm P=${P} W=${W}`, server: "switchboard", mode: "dm", dialect: "lab", dialects: ["lab"], args: ["--pairs", P, "--window", W], clients: 2 * P });
+  // The same over a WebSocket (/ws/lab on the web listener): same calibration row, and compared with the TCP row.
+  const dmWs = (P, W) => ({ ...dm(P, W), name: `lab-dm P=${P} W=${W} over WebSocket`, transport: "ws" });
   // the relay row first, then Switchboard's: the pair runs back to back in one machine state
   const dmPair = (P, W) => [...(calibrate ? [{ ...dm(P, W), name: `calibration: node lab relay P=${P} W=${W}`, server: "relay", calibration: true }] : []), dm(P, W)];
   const dmSet = () => (o.pairs !== undefined ? dmPair(o.pairs, o.window ?? (o.pairs === 1 ? 1 : 16))
-    : o.window !== undefined ? [1, 16, 100].flatMap((P) => dmPair(P, o.window)) : [...dmPair(1, 1), ...dmPair(16, 16), ...dmPair(100, 16)]);
+    : o.window !== undefined ? [1, 16, 100].flatMap((P) => dmPair(P, o.window)) : [...dmPair(1, 1), ...dmPair(16, 16), dmWs(16, 16), ...dmPair(100, 16)]);
+  const dmWsSet = () => {
+    const P = o.pairs ?? 16;
+    const W = o.window ?? (P === 1 ? 1 : 16);
+    return [...dmPair(P, W), dmWs(P, W)];
+  };
   const fanKey = `fanout M=${o.members} S=${o.senders} W=${o.window ?? 16}`;
   const fan = (d) => ({
     name: `fanout-${d} M=${o.members} S=${o.senders} W=${o.window ?? 16}`, key: fanKey, server: "switchboard", mode: "fanout", dialect: d, dialects: [d],
@@ -99,6 +108,7 @@ function plan(o) {
   });
   const all = {
     "lab-dm": dmSet,
+    "lab-dm-ws": dmWsSet,
     "fanout-gowing": () => [...ngircd(), fan("gowing")],
     "fanout-bcs": () => [...ngircd(), fan("bcs")],
     "fanout-udp": () => [...ngircd(), fan("udp")],
@@ -255,13 +265,15 @@ async function startCalibration(w, o) {
   return { ...server, ports, stop };
 }
 
-async function startServer(dialects, clients, o) {
+async function startServer(dialects, clients, o, transport = "tcp") {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = (d) => (dialects.includes(d) ? "0" : "off");
   const argv = [
     process.execPath, SERVER, "serve", "--host", "127.0.0.1",
     "--lab-port", port("lab"), "--gowing-port", port("gowing"), "--bcs-port", port("bcs"),
     "--cs262-port", "off", "--udp-port", port("udp"), "--http-port", "off",
+    // The web listener only for a WebSocket row (its /ws/<dialect> needs the dialect's listener on too).
+    "--web-port", transport === "ws" ? "0" : "off",
     "--bcs-log", "off", "--gowing-log-dir", "off", "--data-dir", dataDir,
     "--msg-rate", "0", "--max-connections-per-ip", "0", "--login-failures", "0", "--max-users", "0",
   ];
@@ -285,7 +297,7 @@ async function startServer(dialects, clients, o) {
 
 async function runOne(w, o) {
   process.stderr.write(`bench: ${w.name} ...\n`);
-  const server = w.server === "switchboard" ? await startServer(w.dialects, w.clients, o) : await startCalibration(w, o);
+  const server = w.server === "switchboard" ? await startServer(w.dialects, w.clients, o, w.transport) : await startCalibration(w, o);
   try {
     await sleep(500); // let the server settle after start-up before the "before" RSS
     const before = sample(server.pid);
@@ -297,6 +309,7 @@ async function runOne(w, o) {
     // ngIRCd listens with a backlog of 10 and makes each new client wait about 1 s
     if (w.server === "ngircd") genArgv.push("--concurrency", 100);
     for (const d of w.dialects) genArgv.push(`--${d}-port`, server.ports[d]);
+    if (w.transport === "ws") genArgv.push("--transport", "ws", "--web-port", server.ports.web);
     const gen = pinned(o.genCpu, genArgv);
     const budget = (loginDeadline + warmup + measure + 30) * 1000; // every run stops by itself
     const genStart = sample(gen.pid);
@@ -311,7 +324,7 @@ async function runOne(w, o) {
     const g = JSON.parse(resultLine.slice(7));
     const serverExited = server.child.exitCode !== null;
     const row = {
-      workload: w.name, key: w.key, server: w.server, calibration: w.calibration === true, mode: w.mode, dialect: w.dialect, clients: w.clients,
+      workload: w.name, key: w.key, server: w.server, calibration: w.calibration === true, mode: w.mode, dialect: w.dialect, transport: w.transport ?? "tcp", clients: w.clients,
       deliveries_per_s: g.deliveries_per_s, sends: g.sends, deliveries: g.deliveries,
       p50_ms: g.p50_us / 1000, p99_ms: g.p99_us / 1000, max_ms: g.max_us / 1000, latency_samples: g.latency_samples,
       server_cpu_pct: cpuPercent(start.server, end.server), server_rss_mib: end.server.rss / 1024,
@@ -348,7 +361,7 @@ const int = (v) => (typeof v === "number" && Number.isFinite(v) ? Math.round(v).
 
 function markdown(rows, meta) {
   const out = [`# Switchboard benchmark, ${meta.date}`, "",
-    `${meta.cpu}; Node ${meta.node}; server on CPU ${meta.serverCpu}, generator on CPU ${meta.genCpu}; traffic runs: warm-up ${meta.warmup} s, measured ${meta.measure} s, ${meta.body}-byte bodies; idle runs: all log in, then 1 s + 2 s idle before the RSS is read; commit ${meta.commit}.`, ""];
+    `${meta.cpu}; Node ${meta.node}; server on CPU ${meta.serverCpu}, generator on CPU ${meta.genCpu}; traffic runs: warm-up ${meta.warmup} s, measured ${meta.measure} s, ${meta.body}-byte bodies; idle runs: all log in, then 1 s + 2 s idle before the RSS is read; load average at the end ${meta.loadavg.map((l) => l.toFixed(2)).join(", ")}; commit ${meta.commit}.`, ""];
   const traffic = rows.filter((r) => r.mode !== "idle");
   if (traffic.length) {
     out.push("| workload | deliveries/s | × calibration | deliveries per server CPU-s | p50 ms | p99 ms | max ms | server CPU % | server RSS MiB | generator CPU % (user+sys) | lost / disconnected / errors |",
@@ -367,6 +380,9 @@ function markdown(rows, meta) {
     }
     out.push("");
   }
+  for (const r of traffic.filter((x) => x.vs_tcp !== undefined)) {
+    out.push(`${r.workload}: ${fmt(r.vs_tcp, 2)}× the plain TCP row's deliveries/s (${int(r.deliveries_per_s)} vs ${int(r.tcp_deliveries_per_s)}); deliveries per server CPU-s ${int(r.deliveries_per_cpu_s)} vs ${int(r.tcp_deliveries_per_cpu_s)}.`, "");
+  }
   if (traffic.some((r) => r.calibration)) {
     out.push("Deliveries per server CPU-s: deliveries in the measured window over the server's CPU time in it (all threads); on a machine shared with other work it moves less than deliveries/s.", "");
     out.push("× calibration: the row's deliveries/s over its calibration row's in this run (lab-dm: the minimal Node lab relay, bench/calibration/lab-relay.mjs; fan-out: ngIRCd, 100 members in one channel, the senders PRIVMSG it).", "");
@@ -377,11 +393,13 @@ function markdown(rows, meta) {
   return out.join("\n");
 }
 
-/** ", 0.83x calibration" for a row whose calibration row already ran. */
+/** ", 0.83x calibration" for a row whose calibration row already ran (and ", 0.70x TCP" for a WebSocket row). */
 function calNote(rows) {
   return (r) => {
     const c = rows.find((x) => x.calibration && !x.error && x.key === r.key && x !== r);
-    return c && !r.calibration && c.deliveries_per_s > 0 ? `, ${fmt(r.deliveries_per_s / c.deliveries_per_s, 2)}x calibration` : "";
+    const t = r.transport === "ws" ? rows.find((x) => x.transport === "tcp" && x.server === "switchboard" && !x.calibration && !x.error && x.key === r.key) : undefined;
+    return (c && !r.calibration && c.deliveries_per_s > 0 ? `, ${fmt(r.deliveries_per_s / c.deliveries_per_s, 2)}x calibration` : "") +
+      (t && t.deliveries_per_s > 0 ? `, ${fmt(r.deliveries_per_s / t.deliveries_per_s, 2)}x TCP` : "");
   };
 }
 
@@ -408,10 +426,19 @@ async function main() {
     const cal = rows.find((c) => c.calibration && !c.error && c.key === r.key);
     if (!r.calibration && !r.error && cal && cal.deliveries_per_s > 0) r.vs_calibration = r.deliveries_per_s / cal.deliveries_per_s;
   }
+  // a WebSocket row's rate as a ratio to Switchboard's plain TCP row of the same shape
+  for (const r of rows) {
+    const tcp = rows.find((t) => t.transport === "tcp" && !t.calibration && !t.error && t.key === r.key && t.server === "switchboard");
+    if (r.transport === "ws" && !r.error && tcp && tcp.deliveries_per_s > 0) {
+      r.vs_tcp = r.deliveries_per_s / tcp.deliveries_per_s;
+      r.tcp_deliveries_per_s = tcp.deliveries_per_s;
+      r.tcp_deliveries_per_cpu_s = tcp.deliveries_per_cpu_s;
+    }
+  }
   let commit = "unknown";
   try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch {}
   const meta = {
-    date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`, node: process.versions.node,
+    date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`, node: process.versions.node, loadavg: loadavg(),
     serverCpu: o.serverCpu, genCpu: o.genCpu, warmup: o.warmup, measure: o.measure, body: o.body, commit, options: o,
   };
   mkdirSync(o.out, { recursive: true });

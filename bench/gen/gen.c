@@ -12,6 +12,12 @@
  * JOINs one channel, the senders PRIVMSG it (the senders OPER and set user mode +F first,
  * which lifts ngIRCd's per-user flood throttle). A member is in when its own JOIN echoes.
  *
+ * --transport ws: the stream dialects' clients connect to the web listener (--web-port)
+ * and speak their dialect over a WebSocket on /ws/<dialect> (docs/web.md): an HTTP
+ * upgrade first, then what a flush would write goes as one masked binary message, and
+ * the server's binary messages are unwrapped into the same parser (their boundaries mean
+ * nothing). A ping is answered; a close ends the connection.
+ *
  * Every message body starts with "~", then the send time (CLOCK_MONOTONIC ns, 16 hex),
  * the sender index (4 hex) and its sequence number (8 hex), padded to --body bytes.
  * The receiver parses it, so latency is measured at the receiver, on this machine's clock.
@@ -46,10 +52,12 @@ enum { D_LAB, D_GOWING, D_BCS, D_UDP, D_IRC, D_COUNT };
 static const char *DNAME[D_COUNT] = {"lab", "gowing", "bcs", "udp", "irc"};
 static const char IRC_CHANNEL[] = "#lobby";
 enum { M_DM, M_FANOUT, M_IDLE };
-enum { S_FREE, S_CONNECTING, S_LOGIN_SENT, S_IN, S_DEAD };
+enum { S_FREE, S_CONNECTING, S_UPGRADING, S_LOGIN_SENT, S_IN, S_DEAD };
 
 #define INCAP 65536
 #define MAXW 256
+#define WINCAP (256 * 1024) /* WebSocket bytes read and not yet unwrapped */
+#define WS_MAX_PAYLOAD 65536 /* the server's limit per message (docs/web.md) */
 
 typedef struct conn {
   int fd, idx, dialect, state, partner;
@@ -62,6 +70,11 @@ typedef struct conn {
   int inflight;
   uint32_t seq;
   uint64_t t_connect, t_login_sent;
+  /* --transport ws: the wire under the dialect's bytes */
+  unsigned char *win;
+  size_t winlen;
+  unsigned char *wout;
+  size_t woutlen, woutcap;
   /* fan-out sender slots */
   uint32_t *slot_seq;
   uint64_t *slot_t;
@@ -69,7 +82,7 @@ typedef struct conn {
 } conn;
 
 /* options */
-static int mode = M_DM, dialect = D_LAB, mixed = 0;
+static int mode = M_DM, dialect = D_LAB, mixed = 0, ws = 0, web_port = 0;
 static const char *host = "127.0.0.1";
 static int port[D_COUNT];
 static int pairs = 1, window_ = 1, members = 100, senders = 10, clients = 10000, body = 64,
@@ -79,7 +92,7 @@ static double warmup = 3, measure = 10, login_deadline = 60;
 static conn *conns;
 static int nconns, ep;
 static int *dirty_list, ndirty;
-static struct sockaddr_in addr[D_COUNT];
+static struct sockaddr_in addr[D_COUNT], web_addr;
 
 /* phase */
 static uint64_t t_first_connect, t_all_in, t_mstart, t_mend, t_deadline;
@@ -175,16 +188,85 @@ static void conn_dead(conn *c, const char *why) {
     disconnected++;
     if (disconnected <= 5) fprintf(stderr, "gen: %s client %s disconnected (%s)\n", DNAME[c->dialect], c->name, why);
   }
-  if (c->state == S_CONNECTING || c->state == S_LOGIN_SENT) connecting_now--;
+  if (c->state == S_CONNECTING || c->state == S_UPGRADING || c->state == S_LOGIN_SENT) connecting_now--;
   epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
   close(c->fd);
   c->state = S_DEAD;
   c->outlen = 0;
 }
 
+static int uses_ws(const conn *c) { return ws && c->dialect != D_UDP; }
+
+static unsigned char *wout_reserve(conn *c, size_t n) {
+  if (c->woutlen + n > c->woutcap) {
+    size_t cap = c->woutcap ? c->woutcap : 4096;
+    while (cap < c->woutlen + n) cap *= 2;
+    c->wout = realloc(c->wout, cap);
+    if (!c->wout) die("out of memory");
+    c->woutcap = cap;
+  }
+  unsigned char *p = c->wout + c->woutlen;
+  c->woutlen += n;
+  return p;
+}
+
+/* a client frame (masked, as RFC 6455 requires of clients) of `opcode` around p[0..n) */
+static uint32_t mask_state = 0x9e3779b9u;
+static void ws_frame(conn *c, int opcode, const unsigned char *p, size_t n) {
+  size_t hl = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  unsigned char *h = wout_reserve(c, hl + 4 + n);
+  h[0] = 0x80 | opcode;
+  if (n < 126) h[1] = 0x80 | n;
+  else if (n < 65536) {
+    h[1] = 0x80 | 126;
+    h[2] = n >> 8;
+    h[3] = n & 0xff;
+  } else {
+    h[1] = 0x80 | 127;
+    for (int i = 0; i < 8; i++) h[2 + i] = (uint64_t)n >> (56 - 8 * i);
+  }
+  mask_state ^= mask_state << 13, mask_state ^= mask_state >> 17, mask_state ^= mask_state << 5;
+  unsigned char *key = h + hl;
+  memcpy(key, &mask_state, 4);
+  unsigned char *body = key + 4;
+  for (size_t i = 0; i < n; i++) body[i] = p[i] ^ key[i & 3];
+}
+
+/* WebSocket: what the dialect queued leaves as binary messages, then the wire is written */
+static void flush_ws(conn *c) {
+  if (c->state != S_UPGRADING && c->outlen > 0) {
+    for (size_t at = 0; at < c->outlen; at += WS_MAX_PAYLOAD) {
+      size_t n = c->outlen - at < WS_MAX_PAYLOAD ? c->outlen - at : WS_MAX_PAYLOAD;
+      ws_frame(c, 2, c->out + at, n);
+    }
+    c->outlen = 0;
+  }
+  while (c->woutlen > 0) {
+    ssize_t w = send(c->fd, c->wout, c->woutlen, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      conn_dead(c, strerror(errno));
+      return;
+    }
+    memmove(c->wout, c->wout + w, c->woutlen - w);
+    c->woutlen -= w;
+  }
+  int want = c->woutlen > 0;
+  if (want != c->want_out) {
+    struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.u32 = c->idx};
+    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+    c->want_out = want;
+  }
+}
+
 static void flush(conn *c) {
   c->dirty = 0;
-  if (c->state == S_DEAD || c->state == S_CONNECTING || c->outlen == 0) return;
+  if (c->state == S_DEAD || c->state == S_CONNECTING) return;
+  if (uses_ws(c)) {
+    flush_ws(c);
+    return;
+  }
+  if (c->outlen == 0) return;
   if (c->dialect == D_UDP) {
     /* datagrams are queued as [len:u16][bytes] records */
     size_t off = 0;
@@ -384,6 +466,23 @@ static void send_login(conn *c) {
   c->state = S_LOGIN_SENT;
 }
 
+/* the HTTP upgrade to /ws/<dialect>; the login follows its 101 */
+static void send_upgrade(conn *c) {
+  char buf[512];
+  int n = snprintf(buf, sizeof buf,
+                   "GET /ws/%s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                   DNAME[c->dialect], host, web_port);
+  memcpy(wout_reserve(c, n), buf, n);
+  mark_dirty(c);
+  c->state = S_UPGRADING;
+}
+
+static void start_session(conn *c) {
+  if (uses_ws(c)) send_upgrade(c);
+  else send_login(c);
+}
+
 static void open_conn(conn *c) {
   int udp = c->dialect == D_UDP;
   int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -399,12 +498,13 @@ static void open_conn(conn *c) {
   c->t_connect = now_ns();
   if (!t_first_connect) t_first_connect = c->t_connect;
   connecting_now++;
-  int r = connect(fd, (struct sockaddr *)&addr[c->dialect], sizeof addr[c->dialect]);
+  const struct sockaddr_in *to = uses_ws(c) ? &web_addr : &addr[c->dialect];
+  int r = connect(fd, (const struct sockaddr *)to, sizeof *to);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = c->idx};
   if (r == 0) {
     ev.events = EPOLLIN;
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-    send_login(c);
+    start_session(c);
   } else if (errno == EINPROGRESS) {
     c->state = S_CONNECTING;
     c->want_out = 1;
@@ -585,6 +685,85 @@ static void parse_input(conn *c) {
   c->inlen -= off;
 }
 
+/* a binary message's payload: into the dialect's parser, as TCP bytes would go */
+static void ws_payload(conn *c, const unsigned char *p, size_t n) {
+  while (n > 0 && c->state != S_DEAD) {
+    size_t room = INCAP - c->inlen;
+    if (room == 0) {
+      conn_dead(c, "frame larger than the input buffer");
+      return;
+    }
+    size_t k = n < room ? n : room;
+    memcpy(c->in + c->inlen, p, k);
+    c->inlen += k;
+    p += k;
+    n -= k;
+    parse_input(c);
+  }
+}
+
+/* the WebSocket bytes read: the upgrade's answer, then frames */
+static void ws_input(conn *c) {
+  size_t off = 0;
+  unsigned char *b = c->win;
+  if (c->state == S_UPGRADING) {
+    unsigned char *end = memmem(b, c->winlen, "\r\n\r\n", 4);
+    if (!end) {
+      if (c->winlen == WINCAP) conn_dead(c, "no end of the upgrade's answer");
+      return;
+    }
+    if (c->winlen < 12 || memcmp(b, "HTTP/1.1 101", 12) != 0) {
+      fprintf(stderr, "gen: upgrade refused: %.*s\n", (int)(end - b > 80 ? 80 : end - b), b);
+      conn_dead(c, "upgrade refused");
+      return;
+    }
+    off = end + 4 - b;
+    send_login(c);
+  }
+  while (c->state != S_DEAD) {
+    size_t n = c->winlen - off;
+    unsigned char *p = b + off;
+    if (n < 2) break;
+    int opcode = p[0] & 0x0f, masked = p[1] & 0x80;
+    uint64_t len = p[1] & 0x7f;
+    size_t hl = 2;
+    if (len == 126) {
+      if (n < 4) break;
+      len = (uint64_t)p[2] << 8 | p[3];
+      hl = 4;
+    } else if (len == 127) {
+      if (n < 10) break;
+      len = 0;
+      for (int i = 0; i < 8; i++) len = len << 8 | p[2 + i];
+      hl = 10;
+    }
+    if (masked) hl += 4;
+    if (len > WINCAP - 14) {
+      conn_dead(c, "WebSocket message larger than the buffer");
+      return;
+    }
+    if (n < hl + len) break;
+    unsigned char *payload = p + hl;
+    if (masked) /* servers do not mask, but a frame is read as it comes */
+      for (uint64_t i = 0; i < len; i++) payload[i] ^= p[hl - 4 + (i & 3)];
+    off += hl + len;
+    if (opcode == 2 || opcode == 0) ws_payload(c, payload, len);
+    else if (opcode == 9) {
+      ws_frame(c, 10, payload, len);
+      mark_dirty(c);
+    } else if (opcode == 8) {
+      conn_dead(c, "WebSocket closed by the server");
+      return;
+    } else if (opcode == 1) {
+      conn_dead(c, "a text message");
+      return;
+    }
+  }
+  if (c->state == S_DEAD) return;
+  memmove(b, b + off, c->winlen - off);
+  c->winlen -= off;
+}
+
 static void on_readable(conn *c) {
   if (c->dialect == D_UDP) {
     unsigned char buf[2048];
@@ -593,6 +772,25 @@ static void on_readable(conn *c) {
       if (r < 0) break;
       read_now = now_ns();
       udp_datagram(c, buf, r);
+    }
+    return;
+  }
+  if (uses_ws(c)) {
+    for (int i = 0; i < 8; i++) {
+      ssize_t r = recv(c->fd, c->win + c->winlen, WINCAP - c->winlen, 0);
+      if (r == 0) {
+        conn_dead(c, "closed by the server");
+        return;
+      }
+      if (r < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        conn_dead(c, strerror(errno));
+        return;
+      }
+      c->winlen += r;
+      read_now = now_ns();
+      ws_input(c);
+      if (c->state == S_DEAD) return;
     }
     return;
   }
@@ -630,6 +828,7 @@ static void setup_conns(void) {
     c->state = S_FREE;
     snprintf(c->name, sizeof c->name, "%c%d", DNAME[c->dialect][0], i);
     if (c->dialect != D_UDP) c->in = malloc(INCAP);
+    if (uses_ws(c)) c->win = malloc(WINCAP);
     if (mode == M_DM) c->partner = i ^ 1;
     if (mode == M_FANOUT && i < senders) {
       c->slot_seq = calloc(window_, sizeof *c->slot_seq);
@@ -691,6 +890,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: gen --mode dm|fanout|idle --dialect lab|gowing|bcs|udp|irc|mixed [--host H]\n"
           "  [--lab-port N] [--gowing-port N] [--bcs-port N] [--udp-port N] [--irc-port N]\n"
+          "  [--transport tcp|ws --web-port N]\n"
           "  [--pairs P] [--window W] [--members M] [--senders S] [--clients N] [--body B]\n"
           "  [--warmup S] [--measure S] [--login-deadline S] [--concurrency C]\n");
   exit(2);
@@ -727,6 +927,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--measure")) measure = atof(v);
     else if (!strcmp(a, "--login-deadline")) login_deadline = atof(v);
     else if (!strcmp(a, "--concurrency")) concurrency = atoi(v);
+    else if (!strcmp(a, "--transport")) ws = !strcmp(v, "ws") ? 1 : !strcmp(v, "tcp") ? 0 : (usage(), 0);
+    else if (!strcmp(a, "--web-port")) web_port = atoi(v);
     else usage();
   }
   if (body < STAMP || body > 4096) die("--body must be %d..4096", STAMP);
@@ -740,8 +942,12 @@ int main(int argc, char **argv) {
     addr[d].sin_port = htons(port[d]);
     if (inet_pton(AF_INET, host, &addr[d].sin_addr) != 1) die("bad host %s", host);
   }
+  if (ws && (dialect == D_IRC || !web_port)) die("--transport ws needs --web-port, and a dialect of the server");
+  web_addr.sin_family = AF_INET;
+  web_addr.sin_port = htons(web_port);
+  if (inet_pton(AF_INET, host, &web_addr.sin_addr) != 1) die("bad host %s", host);
   for (int d = 0; d < D_COUNT; d++)
-    if (((mixed && d < D_MIXED) || (!mixed && d == dialect)) && !port[d]) die("--%s-port is needed", DNAME[d]);
+    if (((mixed && d < D_MIXED) || (!mixed && d == dialect)) && !port[d] && !(ws && d != D_UDP)) die("--%s-port is needed", DNAME[d]);
 
   ep = epoll_create1(EPOLL_CLOEXEC);
   setup_conns();
@@ -766,7 +972,7 @@ int main(int argc, char **argv) {
           conn_dead(c, strerror(err));
           continue;
         }
-        send_login(c);
+        start_session(c);
       }
       if (e & (EPOLLIN | EPOLLERR | EPOLLHUP)) on_readable(c);
       if (c->state != S_DEAD && (e & EPOLLOUT)) mark_dirty(c);

@@ -7,6 +7,9 @@
 // out is a hang; the process exiting is a crash (its in-flight inputs are saved, and
 // the server is restarted). Prints iterations per dialect, crashes and hangs, and exits
 // non-zero on any. Loopback only; every connection and wait is bounded.
+// The `ws-bcs` target is bcs over the web listener's /ws/bcs (websocket.mjs): upgrades,
+// then hand-built WebSocket frames, malformed ones among them, carrying mutated bcs
+// traffic; its probe is a bcs client over a WebSocket.
 import { spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -17,6 +20,7 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { createProbe } from "./probes.mjs";
 import { chunk, mutate, rng, validSession } from "./traffic.mjs";
+import { websocketSession } from "./websocket.mjs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -41,13 +45,18 @@ const probeInterval = Number(opts["probe-interval"]);
 const probeTimeout = Number(opts["probe-timeout"]);
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DIALECTS = ["lab", "gowing", "bcs", "cs262", "udp"];
+/** What is fuzzed: every dialect on its own port, and bcs over a WebSocket on the web port. */
+const TARGETS = [...DIALECTS, "ws-bcs"];
+/** The dialect a target's traffic is made of, and the listener it goes to. */
+const dialectOf = (target) => (target === "ws-bcs" ? "bcs" : target);
+const portOf = (s, target) => (target === "ws-bcs" ? s.ports.web : s.ports[target]);
 const work = mkdtempSync(join(tmpdir(), "sb-fuzz-"));
 const outDir = opts.out ?? join(work, "crashes");
 const snapshotDir = opts["heap-snapshots"];
 const reportEveryMs = Math.max(1, Number(opts["report-every"])) * 1000;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const stats = Object.fromEntries(DIALECTS.map((d) => [d, { iterations: 0, bytes: 0, drops: 0, refused: 0, probes: 0, latencies: [] }]));
+const stats = Object.fromEntries(TARGETS.map((d) => [d, { iterations: 0, bytes: 0, drops: 0, refused: 0, probes: 0, latencies: [] }]));
 const crashes = [];
 const hangs = [];
 let running = true;
@@ -61,7 +70,7 @@ function startServer() {
   const dataDir = join(work, "data");
   const args = [
     join(ROOT, "dist/src/cli/switchboard.js"), "serve", "--host", "127.0.0.1",
-    ...DIALECTS.flatMap((d) => [`--${d}-port`, "0"]), "--http-port", "0",
+    ...DIALECTS.flatMap((d) => [`--${d}-port`, "0"]), "--web-port", "0", "--http-port", "0",
     "--data-dir", dataDir, "--bcs-log", "off", "--gowing-log-dir", "off",
     // Short deadlines, so abandoned fuzz connections do not pile up; small files.
     "--login-timeout", "3s", "--stall-timeout", "3s", "--ack-timeout", "3s", "--max-file-size", "1MB",
@@ -161,17 +170,26 @@ async function watchServer() {
 // ---- fuzz workers -----------------------------------------------------------------
 
 /** Splice donors: frames of earlier sessions of the same dialect. */
-const donors = Object.fromEntries(DIALECTS.map((d) => [d, []]));
+const donors = Object.fromEntries(TARGETS.map((d) => [d, []]));
 
-function nextInput(dialect, worker, iteration) {
-  const iterSeed = (seed * 1_000_003 + DIALECTS.indexOf(dialect) * 7919 + worker * 104_729 + iteration) >>> 0;
+function nextInput(target, worker, iteration, port) {
+  const iterSeed = (seed * 1_000_003 + TARGETS.indexOf(target) * 7919 + worker * 104_729 + iteration) >>> 0;
   const r = rng(iterSeed);
-  const own = `fz${dialect.slice(0, 2)}${worker}${r.int(4)}`;
+  const dialect = dialectOf(target);
+  const own = `fz${target.slice(0, 2)}${worker}${r.int(4)}`;
   const frames = validSession(dialect, r, own);
-  const pool = donors[dialect];
+  const pool = donors[target];
   for (const f of frames) if (pool.length < 200) pool.push(f);
   else if (r.chance(0.05)) pool[r.int(pool.length)] = f;
   const { frames: mutated, applied } = r.chance(0.85) ? mutate(dialect, r, frames, pool) : { frames, applied: [] };
+  if (target === "ws-bcs") {
+    // The upgrade in one piece (or not), then the WebSocket frames cut anywhere into TCP writes.
+    const ws = websocketSession(r, port, Buffer.concat(mutated));
+    const upgrade = r.chance(0.8) ? [ws.upgrade] : chunk(r, ws.upgrade);
+    const chunks = [...upgrade, ...chunk(r, ws.frames)];
+    const dropAfter = r.chance(0.25) ? r.int(chunks.length + 1) : -1;
+    return { dialect: target, seed: iterSeed, applied: [...applied, ...ws.applied], chunks, dropAfter, linger: 10 + r.int(120), pause: r.chance(0.3) };
+  }
   const chunks = dialect === "udp" ? mutated : chunk(r, Buffer.concat(mutated));
   // Connection drop: stop after this many chunks, at once (-1: send everything, then end).
   const dropAfter = r.chance(0.25) ? r.int(chunks.length + 1) : -1;
@@ -234,9 +252,9 @@ async function worker(dialect, index) {
       await sleep(50);
       continue;
     }
-    const input = nextInput(dialect, index, iteration);
+    const input = nextInput(dialect, index, iteration, portOf(s, dialect));
     inFlight.set(id, input);
-    const outcome = dialect === "udp" ? await udpIteration(s.ports.udp, input) : await tcpIteration(s.ports[dialect], input);
+    const outcome = dialect === "udp" ? await udpIteration(s.ports.udp, input) : await tcpIteration(portOf(s, dialect), input);
     const st = stats[dialect];
     if (outcome === "refused") {
       st.refused++;
@@ -261,7 +279,7 @@ async function probeLoop(dialect) {
       await sleep(100);
       continue;
     }
-    const probe = createProbe(dialect, s.ports[dialect], name);
+    const probe = createProbe(dialect, portOf(s, dialect), name);
     try {
       await probe.start(probeTimeout);
       while (running && s.up) {
@@ -296,7 +314,7 @@ async function main() {
   const rssStart = rssKiB(server.pid);
   const watcher = watchServer();
   const tasks = [];
-  for (const d of DIALECTS) {
+  for (const d of TARGETS) {
     tasks.push(probeLoop(d));
     for (let i = 0; i < clientsPerDialect; i++) tasks.push(worker(d, i));
   }
@@ -312,7 +330,7 @@ async function main() {
     }
     if (Date.now() - lastReport >= reportEveryMs) {
       lastReport = Date.now();
-      const its = DIALECTS.map((d) => `${d} ${stats[d].iterations}`).join(", ");
+      const its = TARGETS.map((d) => `${d} ${stats[d].iterations}`).join(", ");
       console.log(`fuzz: ${Math.round((endAt - Date.now()) / 1000)} s left; iterations ${its}; ${await memoryLine(server)}; crashes ${crashes.length}, hangs ${hangs.length}`);
     }
   }
@@ -339,7 +357,7 @@ async function main() {
 
   console.log("");
   console.log("dialect  iterations  drops  MB sent  probe round trips  p50 ms  p99 ms  max ms");
-  for (const d of DIALECTS) {
+  for (const d of TARGETS) {
     const st = stats[d];
     const l = st.latencies.sort((a, b) => a - b);
     console.log(
@@ -351,7 +369,7 @@ async function main() {
   for (const c of crashes) console.log(`  ${c.at} code ${c.code} signal ${c.signal}: inputs in ${c.dir}\n    ${c.stderr.split("\n").slice(-6).join("\n    ")}`);
   console.log(`hangs: ${hangs.length}`);
   for (const h of hangs) console.log(`  ${h.at} ${h.dialect}: ${h.error}`);
-  const summary = { seed, minutes, iterations: Object.fromEntries(DIALECTS.map((d) => [d, stats[d].iterations])), crashes: crashes.length, hangs: hangs.length };
+  const summary = { seed, minutes, iterations: Object.fromEntries(TARGETS.map((d) => [d, stats[d].iterations])), crashes: crashes.length, hangs: hangs.length };
   console.log(`summary ${JSON.stringify(summary)}`);
   if (crashes.length === 0) rmSync(work, { recursive: true, force: true });
   else console.log(`kept ${work} (crash inputs under ${outDir})`);

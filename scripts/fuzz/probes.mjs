@@ -3,6 +3,7 @@
 // few hundred ms. A round trip that does not come back in time is a hang.
 import { createSocket } from "node:dgram";
 import { connect } from "node:net";
+import WebSocket from "ws";
 import * as bcs from "../../dist/src/protocols/bcs/codec.js";
 import * as cs262 from "../../dist/src/protocols/cs262/codec.js";
 import * as gowing from "../../dist/src/protocols/gowing/codec.js";
@@ -131,6 +132,38 @@ class BcsProbe extends Probe {
   }
 }
 
+/** bcs over the web listener's /ws/bcs: the server's bytes in binary messages, any boundaries. */
+class WsBcsProbe extends Probe {
+  async start(ms) {
+    const ws = new WebSocket(`ws://127.0.0.1:${this.port}/ws/bcs`);
+    this.ws = ws;
+    const reader = new FrameReader(new bcs.BcsCodec(1 << 20), {
+      onFrame: (f) => {
+        if (f.type === 3 || f.type === 6) ws.send(bcs.encodeStatus(0, "ok"));
+        if (f.type === 4) this.seen(f.code === 0);
+      },
+      onBody() {},
+      onBodyEnd() {},
+      onDecodeError() {},
+    }, 1 << 20);
+    ws.on("message", (d) => reader.push(d));
+    ws.on("error", () => undefined);
+    await new Promise((resolve, reject) => {
+      ws.once("open", resolve);
+      ws.once("error", reject);
+      ws.once("unexpected-response", (_req, res) => reject(new Error(`ws-bcs probe: upgrade refused (${res.statusCode})`)));
+    });
+    await this.expect(ms, () => ws.send(bcs.encodeFrame({ type: 1, username: this.name })));
+  }
+  roundTrip(token, ms) {
+    return this.expect(ms, () => this.ws.send(bcs.encodeFrame({ type: 2, message: token })));
+  }
+  close() {
+    super.close();
+    this.ws?.terminate();
+  }
+}
+
 class Cs262Probe extends Probe {
   async start(ms) {
     this.token = undefined;
@@ -176,7 +209,7 @@ class UdpProbe extends Probe {
   }
 }
 
-const PROBES = { lab: LabProbe, gowing: GowingProbe, bcs: BcsProbe, cs262: Cs262Probe, udp: UdpProbe };
+const PROBES = { lab: LabProbe, gowing: GowingProbe, bcs: BcsProbe, cs262: Cs262Probe, udp: UdpProbe, "ws-bcs": WsBcsProbe };
 
 export function createProbe(dialect, port, name) {
   return new PROBES[dialect](dialect, port, name);

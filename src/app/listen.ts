@@ -4,6 +4,7 @@ import type { DatagramDialect } from "../transport/datagram-session.js";
 import type { StreamDialect } from "../transport/session.js";
 import { TcpListener } from "../transport/tcp-listener.js";
 import { UdpListener } from "../transport/udp-listener.js";
+import type { WebSocketRoute } from "../transport/websocket-listener.js";
 import type { AppContext, BoundListener, Endpoint } from "./context.js";
 
 export interface Listening {
@@ -12,6 +13,8 @@ export interface Listening {
   stopAccepting?(): Promise<void>;
   /** TCP only: connections open now. */
   connections?(): number;
+  /** TCP only: where the web listener hands this dialect's WebSockets (`/ws/<dialect>`). */
+  readonly route?: WebSocketRoute;
   close(cut?: boolean): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function listenTcp<F>(ctx: AppContext, dialect: StreamDialect<F>, a
       return gone;
     },
     connections: () => tcp.connectionCount,
+    route: tcp,
     close: (cut) => tcp.close(cut),
   };
 }

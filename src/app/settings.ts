@@ -6,7 +6,7 @@
  * Flags, environment variables, YAML keys, --help, the README table and
  * switchboard.example.yaml are all made from it (src/config/).
  */
-import { count, duration, oneOf, portOrOff, size, text, yesNo } from "../config/kinds.js";
+import { count, duration, listOfValues, oneOf, portOrOff, size, text, yesNo } from "../config/kinds.js";
 import { limitSetting, setting, type Setting, type SettingDefs, type ValuesOf } from "../config/settings.js";
 import { SettingsTable } from "../config/table.js";
 import { DEFAULT_HUB_LIMITS, type HubLimits } from "../core/limits.js";
@@ -15,8 +15,9 @@ import { DIALECTS, type BuiltInDialect } from "../protocols/registry.js";
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
 import { TlsCertificate, TlsFilesError } from "../transport/tls-certificate.js";
 import type { TlsListenerConfig } from "./context.js";
+import { normalOrigin } from "../transport/websocket-origin.js";
 import type { Limits, UnionToIntersection } from "./limits.js";
-import type { Endpoint, SwitchboardConfig } from "./switchboard.js";
+import type { Endpoint, SwitchboardConfig, WebConfig } from "./switchboard.js";
 
 const H = DEFAULT_HUB_LIMITS;
 const T = DEFAULT_TRANSPORT_LIMITS;
@@ -30,6 +31,14 @@ const LAST_SECTIONS = { process: "Process" } as const;
 /** The process's own settings (and `proxy-protocol`, whose help names the stream dialects). */
 const PROCESS_SETTINGS = {
   host: setting({ kind: text("<address>"), default: "0.0.0.0", help: "address the chat listeners bind", section: "listeners" }),
+  "web-host": setting({ kind: text("<address>"), default: undefined, defaultText: "same as host", example: "0.0.0.0", help: "address the public web listener binds", section: "listeners" }),
+  "web-port": setting({ kind: portOrOff, default: 8080, help: "public web listener: the browser chat client at /, WebSockets at /ws/<dialect> for every TCP dialect that is on (docs/web.md)", section: "listeners" }),
+  "web-origins": setting({
+    kind: listOfValues("<origins>", "expected a comma-separated list of origins such as https://chat.example.org", normalOrigin),
+    default: [] as string[],
+    help: "origins whose pages may open WebSockets besides the page's own (e.g. https://chat.example.org); a request without an Origin (not from a browser) is always accepted",
+    section: "listeners",
+  }),
   "http-host": setting({ kind: text("<address>"), default: "127.0.0.1", help: "address the HTTP admin port binds: status page at /, /healthz, /readyz, /metrics (docs/http.md)", section: "listeners" }),
   "http-port": setting({ kind: portOrOff, default: 9100, help: "HTTP admin port", section: "listeners" }),
 
@@ -70,7 +79,7 @@ const PROCESS_SETTINGS = {
  * A setting not named here is listed last in its section, in registry order.
  */
 const LISTED_ORDER = [
-  "host", "lab-port", "gowing-port", "bcs-port", "cs262-port", "udp-port", "http-host", "http-port", "proxy-protocol", "bots",
+  "host", "lab-port", "gowing-port", "bcs-port", "cs262-port", "udp-port", "web-host", "web-port", "web-origins", "http-host", "http-port", "proxy-protocol", "bots",
   "data-dir", "files-dir", "store",
   "log-level", "log-format", "log-file", "log-client-ips", "bcs-log", "gowing-log-dir",
   "login-timeout", "stall-timeout", "ack-timeout", "queue-frames", "queue-bytes", "max-message-bytes", "max-frame-bytes", "max-file-size",
@@ -180,6 +189,12 @@ export function tlsFilesProblem(s: Pick<ServeSettings, "tls-cert" | "tls-key">):
 /** `port` on `host`, or undefined (the listener is off). */
 const endpoint = (host: string, port: number | "off"): Endpoint | undefined => (port === "off" ? undefined : { host, port });
 
+/** The web listener's config, or undefined (`web-port off`). */
+function webOf(s: ServeSettings): WebConfig | undefined {
+  const at = endpoint(s["web-host"] ?? s.host, s["web-port"]);
+  return at && { ...at, origins: s["web-origins"] };
+}
+
 /** Resolved settings (src/config/load.ts) as the config `startSwitchboard` takes, for `dialects`. */
 export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>, dialects: readonly Dialect[] = DIALECTS): SwitchboardConfig {
   const values = s as unknown as Record<string, unknown>;
@@ -188,6 +203,7 @@ export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>
     dataDir: s["data-dir"],
     store: s.store,
     http: endpoint(s["http-host"], s["http-port"]),
+    web: webOf(s),
     proxyProtocol: s["proxy-protocol"],
     tls: s["tls-cert"] !== undefined && s["tls-key"] !== undefined ? { cert: s["tls-cert"], key: s["tls-key"] } : undefined,
   };

@@ -5,6 +5,7 @@
  * (TlsListenerConfig): one plug, so one set of sessions, limits and counters for both.
  */
 import type { Dialect, DialectServices, Endpoint, Opened } from "../protocols/dialect.js";
+import type { WebSocketRoute } from "../transport/websocket-listener.js";
 import type { AppContext, Started, TlsListenerConfig } from "./context.js";
 import type { Limits } from "./limits.js";
 import { asListenFailure } from "./listen-failure.js";
@@ -12,7 +13,10 @@ import { listenTcp, listenUdp, tlsListenerName, type Listening } from "./listen.
 
 /** A started dialect: its part of the server, and its say in SIGHUP, sweeps and leak checks. */
 export interface StartedDialect extends Started {
+  readonly name: string;
   readonly opened: Opened<Limits>;
+  /** A stream dialect's: where the web listener hands its WebSockets. */
+  readonly route?: WebSocketRoute | undefined;
 }
 
 export async function startDialect(ctx: AppContext, dialect: Dialect, services: DialectServices<object>, config: Endpoint & TlsListenerConfig): Promise<StartedDialect> {
@@ -52,7 +56,9 @@ export async function startDialect(ctx: AppContext, dialect: Dialect, services: 
   const stoppable = listening.filter((l) => l.stopAccepting !== undefined);
   const counted = listening.filter((l) => l.connections !== undefined);
   return {
+    name: dialect.name,
     opened,
+    route: listening.find((l) => l.route !== undefined)?.route,
     listeners: listening.map((l) => l.listener),
     ...(stoppable.length > 0 && { stopAccepting: async () => void (await Promise.all(stoppable.map((l) => l.stopAccepting!()))) }),
     ...(counted.length > 0 && { connections: () => counted.reduce((n, l) => n + l.connections!(), 0) }),

@@ -1,6 +1,7 @@
 /**
  * Assembles one Switchboard process: one hub, and one listener per enabled dialect of
- * the registry (src/protocols/registry.ts), plus the HTTP admin port. Entry points only
+ * the registry (src/protocols/registry.ts), the public web listener (the browser client,
+ * and WebSockets to the stream dialects: start-web.ts), plus the HTTP admin port. Entry points only
  * choose which parts to enable; every dialect shares the one hub.
  *
  * The durable Store (accounts and their queued messages) is opened when a dialect with
@@ -37,10 +38,12 @@ import { defaultLimits, type Limits } from "./limits.js";
 import { asListenFailure } from "./listen-failure.js";
 import { startDialect, type StartedDialect } from "./start-dialect.js";
 import { startHttp } from "./start-http.js";
+import { startWeb, type WebConfig } from "./start-web.js";
 
 export type { BoundListener, Endpoint, ListenerProbe, TlsListenerConfig } from "./context.js";
 export type { DrainReport } from "./drain.js";
 export type { Limits } from "./limits.js";
+export type { WebConfig } from "./start-web.js";
 
 /** Each registered dialect's config, under its name: present means started, absent means off. */
 export type DialectConfigs = { [D in BuiltInDialect as D["name"]]?: (ConfigOf<D> & TlsListenerConfig) | undefined };
@@ -52,6 +55,8 @@ export interface SwitchboardConfig extends DialectConfigs {
   /** The store behind the accounts: `sqlite` (`<dataDir>/switchboard.db`, the default) or `memory`. */
   store?: StoreKind | undefined;
   http?: Endpoint | undefined;
+  /** The public web listener: the browser client and `/ws/<dialect>` (docs/web.md); absent: off. */
+  web?: WebConfig | undefined;
   /** The TCP dialects' connections start with a PROXY protocol header (v1 or v2); default false. */
   proxyProtocol?: boolean | undefined;
   /** False: the chat logs write `-` where a client's address would be. Default true. */
@@ -171,7 +176,8 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     storeOpen = false;
     await store?.close(); // after the listeners: nothing writes any more
   };
-  // Started (and printed) in this order: the dialects, then HTTP.
+  // Started (and printed) in this order: the dialects, the web listener (which leads to
+  // theirs), then HTTP.
   const parts: [name: string, at: Endpoint, start: () => Promise<Started>][] = enabled.map((d) => {
     const own = configs[d.name]!;
     return [d.name, own, async () => {
@@ -180,6 +186,8 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
       return s;
     }];
   });
+  const routes = () => new Map(dialectsStarted.flatMap((d) => (d.route ? [[d.name, d.route] as const] : [])));
+  if (config.web) parts.push(["web", config.web, () => startWeb(ctx, config.web!, routes())]);
   if (config.http) parts.push(["http", config.http, () => startHttp(ctx, config.http!)]);
   for (const [name, at, start] of parts) {
     try {

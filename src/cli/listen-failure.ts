@@ -16,9 +16,9 @@ export interface ListenerFlags {
 /** Each `server <dialect>` command's own flags; lab names its address flag --address. */
 export const SERVER_FLAGS: ListenerFlags = { port: "--port", host: "--host" };
 
-/** `switchboard serve`: one port flag per listener; the chat listeners share --host. */
+/** `switchboard serve`: one port flag per listener; the chat listeners share --host (web and http have their own). */
 export function serveFlags(listener: string): ListenerFlags {
-  return { port: `--${listener}-port`, host: listener === "http" ? "--http-host" : "--host", canTurnOff: true };
+  return { port: `--${listener}-port`, host: listener === "http" || listener === "web" ? `--${listener}-host` : "--host", canTurnOff: true };
 }
 
 export function listenFailureLine(f: ListenFailure, flags: ListenerFlags): string {

@@ -125,3 +125,18 @@ export function listOf(known: readonly string[]): Kind<string[]> {
   const schema = z.preprocess((v) => (Array.isArray(v) && v.every((w) => typeof w === "string") ? v.join(",") : v), kind.schema);
   return { ...kind, schema: schema as unknown as z.ZodType<string[]> };
 }
+
+/**
+ * A comma-separated list (a YAML list also works) of values `item` reads, each kept in the
+ * form `item` returns (e.g. a normalized web origin); `item` returns undefined for text
+ * that is not one. Repeats are dropped.
+ */
+export function listOfValues(placeholder: string, error: string, item: (text: string) => string | undefined): Kind<string[]> {
+  const fromText = (t: string): string[] | undefined => {
+    const values = t.split(",").map((w) => w.trim()).filter((w) => w !== "").map(item);
+    return values.every((v) => v !== undefined) ? [...new Set(values as string[])] : undefined;
+  };
+  const kind = parsed(placeholder, error, fromText, (v) => (v.length === 0 ? "none" : v.join(",")));
+  const schema = z.preprocess((v) => (Array.isArray(v) && v.every((w) => typeof w === "string") ? v.join(",") : v), kind.schema);
+  return { ...kind, schema: schema as unknown as z.ZodType<string[]> };
+}

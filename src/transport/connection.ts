@@ -1,6 +1,7 @@
 /**
- * One accepted TCP socket bound to a dialect's codec and session: the Conn a session
- * talks to. It wires the socket's events to the parts that do the work and owns only
+ * One accepted connection bound to a dialect's codec and session: the Conn a session
+ * talks to. Its socket is a ConnectionSocket (connection-socket.ts): a TCP socket, or a
+ * WebSocket made to look like one (websocket-stream.ts). It wires the socket's events to the parts that do the work and owns only
  * what is the whole connection's:
  * - output: outbound-queue.ts (bounded, coalesced, split frames);
  * - input: input-gate.ts (pause/resume, the message rate), through the FrameReader;
@@ -9,11 +10,11 @@
  * - here: the close reason, closing (flush, then end) or destroying, and the
  *   connection's log lines.
  */
-import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { DisconnectReason } from "../core/errors.js";
 import type { TransportLimits } from "./limits.js";
 import type { DialectStats } from "../core/stats.js";
+import type { ConnectionSocket } from "./connection-socket.js";
 import { missedStreamDeadline } from "./deadlines.js";
 import { FrameReader } from "./frame-reader.js";
 import { InputGate, type GateOwner } from "./input-gate.js";
@@ -53,7 +54,7 @@ export interface ConnectionOrigin {
  * per idle connection).
  */
 const CONNECTION = Symbol("connection");
-type OwnedSocket = Socket & { [CONNECTION]: Connection<unknown> };
+type OwnedSocket = ConnectionSocket & { [CONNECTION]: Connection<unknown> };
 function onSocketData(this: OwnedSocket, chunk: Buffer): void {
   this[CONNECTION].socketOnData(chunk);
 }
@@ -84,7 +85,7 @@ export class Connection<F> implements Conn, GateOwner, QueueOwner {
   private ended = false;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
     private readonly services: ConnectionServices<F>,
     origin?: ConnectionOrigin,
   ) {
@@ -135,6 +136,11 @@ export class Connection<F> implements Conn, GateOwner, QueueOwner {
 
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** Why it is closing or has closed; undefined while open (a WebSocket picks its close code by it). */
+  get disconnectReason(): DisconnectReason | undefined {
+    return this.closeReason;
   }
 
   /** The session's user, "" while none is logged in. */

@@ -8,7 +8,7 @@
  *   a timer only while it is over.
  * What the session queues while it handles this input counts as replies (`replying`).
  */
-import type { Socket } from "node:net";
+import type { ConnectionSocket } from "./connection-socket.js";
 import type { TransportLimits } from "./limits.js";
 import type { DialectStats } from "../core/stats.js";
 import type { FrameReader, FrameSink } from "./frame-reader.js";
@@ -49,7 +49,7 @@ export class InputGate<F> implements FrameSink<F>, OutputPressure {
 
   constructor(
     private readonly owner: GateOwner,
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
   ) {}
 
   /** The session and its reader (whose sink is this gate), once the session exists. */

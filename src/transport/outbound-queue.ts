@@ -6,7 +6,7 @@
  * OUTPUT_HIGH_WATER, hold its input back until the socket has taken them. Also split
  * frames: one frame written in two parts with a pause between (sendSplit).
  */
-import type { Socket } from "node:net";
+import type { ConnectionSocket } from "./connection-socket.js";
 import type { TransportLimits } from "./limits.js";
 import { scheduleFlush, type Flushable } from "./flush-scheduler.js";
 
@@ -60,7 +60,7 @@ export class OutboundQueue implements Flushable {
   private flushWaiters: (() => void)[] | undefined;
 
   constructor(
-    private readonly socket: Socket,
+    private readonly socket: ConnectionSocket,
     private readonly limits: Readonly<TransportLimits>,
     private readonly owner: QueueOwner,
     private readonly input: OutputPressure,

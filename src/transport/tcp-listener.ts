@@ -12,6 +12,10 @@
  * made over the TLS socket at once, so the handshake counts toward the login deadline
  * and the per-address limit like any login. The PROXY header, plaintext in front of the
  * TLS bytes, is read first.
+ *
+ * The web listener hands it the dialect's WebSockets too (`adopt`, websocket-listener.ts):
+ * they are its connections like the others, under the same limits, watchdog, counts and
+ * shutdown.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
@@ -20,7 +24,8 @@ import type { TransportLimits } from "./limits.js";
 import { DialectStats } from "../core/stats.js";
 import { ConnectionsPerAddress, isPowerOfTen } from "./address-limits.js";
 import { noRefusals, type ConnectionRefusals } from "./connection-refusals.js";
-import { Connection, type ConnectionServices } from "./connection.js";
+import type { ConnectionSocket } from "./connection-socket.js";
+import { Connection, type ConnectionOrigin, type ConnectionServices } from "./connection.js";
 import { startWatchdog } from "./deadlines.js";
 import { awaitingHeaderLimit, ProxyHeaderStage } from "./proxy-protocol-stage.js";
 import { SessionGuard } from "./session-guard.js";
@@ -165,6 +170,21 @@ export class TcpListener<F> {
     await closed;
   }
 
+  /**
+   * A connection that came another way than this listener's port (a WebSocket on the web
+   * listener): admitted, limited and closed like one of its own. Undefined when refused
+   * (too many from its address, or no longer accepting): `socket` is then destroyed.
+   */
+  adopt(socket: ConnectionSocket, origin: ConnectionOrigin): Connection<F> | undefined {
+    if (this.stopped !== undefined) {
+      socket.on("error", () => undefined);
+      socket.destroy();
+      return undefined;
+    }
+    // Already through the web listener (and its TLS, if any): never wrapped again here.
+    return this.admit(socket, origin.address, origin.port, origin.connectedAt, undefined, false);
+  }
+
   private accept(socket: Socket): void {
     const address = socket.remoteAddress;
     if (address === undefined) return void socket.destroy(); // already gone
@@ -175,8 +195,9 @@ export class TcpListener<F> {
   /**
    * Admit a connection from the client at `address`:`port` (the socket's peer, or the one
    * its PROXY header named), accepted at `acceptedAt`; `rest` are input bytes already read.
+   * `ownSocket`: it came through this listener's port, a net.Socket that `tls` wraps.
    */
-  private admit(socket: Socket, address: string, port: number, acceptedAt: number, rest?: Buffer): void {
+  private admit(socket: ConnectionSocket, address: string, port: number, acceptedAt: number, rest?: Buffer, ownSocket = true): Connection<F> | undefined {
     const refused = this.perAddress.admit(address);
     if (refused > 0) {
       this.refused.too_many_from_address++;
@@ -189,23 +210,25 @@ export class TcpListener<F> {
           "connection refused: too many from this address",
         );
       }
-      return;
+      return undefined;
     }
     try {
-      const tls = this.options.tls;
+      const tls = ownSocket ? this.options.tls : undefined;
       // The bytes after a PROXY header are the dialect's, or with TLS the handshake's.
-      const stream = tls ? serveTls(socket, tls.context, rest) : socket;
+      const stream = tls ? serveTls(socket as Socket, tls.context, rest) : socket;
       // Always the address admitted (the socket's peer or the PROXY header's client): the
       // one ended() gives back to the per-address count.
       const conn = new Connection(stream, this.services, { address, port, connectedAt: acceptedAt });
       this.connections.add(conn);
       if (!tls && rest !== undefined && rest.length > 0) conn.pushInput(rest);
+      return conn;
     } catch (err) {
       // A session that throws while it is made (e.g. its greeting) costs this socket only.
       this.options.log.error({ err, dialect: this.dialectName, remote: `${address}:${port}`, reason: "session_error" }, "session failed to start; closing it");
       this.perAddress.close(address);
       socket.on("error", () => undefined);
       socket.destroy();
+      return undefined;
     }
   }
 

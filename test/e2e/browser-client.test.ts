@@ -7,24 +7,20 @@
  * page runs under its strict CSP without a violation. Screenshots of a desktop (1280x800)
  * and a phone (390x844) window are written under /tmp.
  *
- * The WebSocket endpoint of issue 18 point 2 is not built yet: a STAND-IN web server,
- * here in the test only, serves the client's files with src/web/static-files.ts and pipes
- * each WebSocket on `/ws/bcs` to a TCP connection of its own to the hub's bcs port. The
- * real endpoint replaces it (and this test should then start the real web listener).
+ * The page and its WebSocket come from the server's own web listener (`/` and `/ws/bcs`,
+ * issue 18 point 2): the browsers are bcs connections of the hub like any TCP one.
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
-import { WebSocketServer, type WebSocket } from "ws";
+import { DEFAULT_LIMITS } from "../../src/app/limits.js";
 import { FrameType as GowingType } from "../../src/protocols/gowing/frames.js";
 import { asciiOnly } from "../../src/protocols/render-text.js";
 import { Op } from "../../src/protocols/udp/frames.js";
-import { StaticFiles, WEB_CSP } from "../../src/web/static-files.js";
+import { WEB_CSP } from "../../src/web/static-files.js";
 import { BROWSER_MISSING, BROWSER_SKIP, CHROMIUM, launchBrowser } from "../helpers/chromium.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
@@ -36,93 +32,6 @@ const PHONE = { width: 390, height: 844 };
 const FILE_BYTES = 5 * 1024 * 1024;
 /** Each wait in the browser; the whole test has its own limit below. */
 const WAIT_MS = 15_000;
-
-// ---- the stand-in for the WebSocket endpoint of issue 18 point 2 --------------------------
-
-/** Past this much waiting to go out to one side, the other side is not read. */
-const BRIDGE_HIGH_WATER = 1024 * 1024;
-
-interface StandInWebServer {
-  readonly url: string;
-  /** Upgrade requests seen on /ws/bcs, refused or not. */
-  upgrades: number;
-  /** Close every bridged connection, and refuse new WebSockets (503) for `ms`. */
-  dropAll(refuseForMs: number): void;
-  close(): Promise<void>;
-}
-
-/**
- * STAND-IN for the WebSocket endpoint of issue 18 point 2, for this test only: node:http
- * serving the client's files, and a `ws` server on /ws/bcs whose every connection is piped,
- * bytes as they come (binary messages only), to a new TCP connection to the hub's bcs
- * port, and back. No origin check, no limits of its own: those are the real endpoint's.
- */
-async function startStandInWebServer(bcsPort: number): Promise<StandInWebServer> {
-  const files = await StaticFiles.load();
-  const server: Server = createServer((req, res) => files.handle(req, res));
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024 });
-  const live = new Set<{ ws: WebSocket; tcp: Socket }>();
-  let refuseUntil = 0;
-  const standIn: StandInWebServer = {
-    url: "",
-    upgrades: 0,
-    dropAll(refuseForMs) {
-      refuseUntil = Date.now() + refuseForMs;
-      for (const { ws, tcp } of live) {
-        tcp.destroy();
-        ws.terminate();
-      }
-    },
-    close: async () => {
-      for (const { ws, tcp } of live) {
-        tcp.destroy();
-        ws.terminate();
-      }
-      wss.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  server.on("upgrade", (req, socket, head) => {
-    if (req.url !== "/ws/bcs") return void socket.destroy();
-    standIn.upgrades++;
-    if (Date.now() < refuseUntil) {
-      socket.end("HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
-      return;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const tcp = connect(bcsPort, "127.0.0.1");
-      tcp.setNoDelay(true);
-      const pair = { ws, tcp };
-      live.add(pair);
-      ws.on("message", (data: Buffer, isBinary: boolean) => {
-        if (!isBinary) return void ws.close(1003, "binary messages only");
-        if (!tcp.write(data)) {
-          ws.pause();
-          tcp.once("drain", () => ws.resume());
-        }
-      });
-      tcp.on("data", (chunk: Buffer) => {
-        ws.send(chunk, { binary: true }, () => {
-          if (tcp.isPaused() && ws.bufferedAmount < BRIDGE_HIGH_WATER / 4) tcp.resume();
-        });
-        if (ws.bufferedAmount > BRIDGE_HIGH_WATER) tcp.pause();
-      });
-      const end = (): void => {
-        live.delete(pair);
-        tcp.destroy();
-        ws.close();
-      };
-      ws.on("close", end);
-      ws.on("error", end);
-      tcp.on("close", end);
-      tcp.on("error", end);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return Object.assign(standIn, { url: `http://127.0.0.1:${port}/` });
-}
 
 // ---- the page, as a user sees it ----------------------------------------------------------
 
@@ -283,7 +192,7 @@ async function udpPublic(peer: RawUdp, from: string, text: string): Promise<void
 
 // ---- the test -----------------------------------------------------------------------------
 
-describe("the browser chat client, over a stand-in of the /ws/bcs endpoint", () => {
+describe("the browser chat client, over the web listener's /ws/bcs", () => {
   it(
     "two browsers, lab, gowing and udp chat, see joins and leaves, share a 5 MiB file, and reconnect",
     { skip: BROWSER_SKIP, timeout: 110_000 },
@@ -294,10 +203,13 @@ describe("the browser chat client, over a stand-in of the /ws/bcs endpoint", () 
           gowing: { ...ANY_PORT, logDir: "off" },
           bcs: { ...ANY_PORT, chatLog: "off" },
           udp: { ...ANY_PORT, listIntervalMs: 60_000 },
+          web: ANY_PORT,
         }),
       async (hub) => {
         assert.ok(!BROWSER_MISSING, `${CHROMIUM} is required (SWITCHBOARD_REQUIRE_BROWSER=1) but not installed`);
-        const web = await startStandInWebServer(hub.ports["bcs"]!);
+        const web = { url: `http://127.0.0.1:${hub.ports["web"]}/` };
+        /** bcs connections refused at their limit per address (WebSockets included). */
+        const refusedBcs = (): number => hub.running.probes.find((p) => p.name === "bcs")!.refused!()["too_many_from_address"] ?? 0;
         const alice = await RawLab.login(hub.ports["lab"]!, "alice");
         const erin = await RawUdp.registered(hub.ports["udp"]!, "erin");
         let dave: RawGowing | undefined;
@@ -433,21 +345,24 @@ describe("the browser chat client, over a stand-in of the /ws/bcs endpoint", () 
             assert.deepEqual(problems, [], "the page ran without errors");
           }
 
-          // The connection goes away and the endpoint refuses for a while: anna waits,
-          // tries again with growing pauses, and is back under her name.
-          const upgradesBefore = web.upgrades;
-          web.dropAll(2500);
+          // The connection goes away, and the server refuses her for a while (her address
+          // is at its connection limit: alice's lab connection is the one it allows): anna
+          // waits, tries again with growing pauses, and is back under her name.
+          const refusedBefore = refusedBcs();
+          hub.running.setLimits({ maxConnectionsPerAddress: 1 });
+          setTimeout(() => hub.running.setLimits({ maxConnectionsPerAddress: DEFAULT_LIMITS.maxConnectionsPerAddress }), 2500).unref();
+          [...hub.running.hub.members()].find((m) => m.name === "anna")!.disconnect("socket_error");
           await anna.waitForFunction(() => /Reconnecting in \d+ s…$/.test(document.getElementById("banner-text")?.textContent ?? ""), undefined, { timeout: WAIT_MS });
           assert.equal(await anna.locator("#send").isDisabled(), true, "nothing can be sent while disconnected");
           await waitForMessage(anna, "local", "Reconnected.");
           await anna.waitForFunction(() => document.getElementById("connection")?.textContent === "Online as anna", undefined, { timeout: WAIT_MS });
-          assert.ok(web.upgrades - upgradesBefore >= 2, `refused, then tried again (${web.upgrades - upgradesBefore} attempts)`);
+          assert.ok(refusedBcs() - refusedBefore >= 1, `refused, then tried again (${refusedBcs() - refusedBefore} refused)`);
           assert.equal(await anna.locator("#banner").isHidden(), true);
           await waitForOnline(anna, ["alice", "anna", "erin"]);
           await say(anna, "back again ↻");
           assert.equal(await alice.next(WAIT_MS), "DELIVERY anna back again ↻");
           await udpPublic(erin, "anna", "back again ↻");
-          // The refused attempts show in the console as failed WebSockets, and nothing else.
+          // A refused attempt may show in the console as a failed WebSocket; nothing else may.
           assert.deepEqual(
             a.problems.filter((p) => !/WebSocket connection to '.*\/ws\/bcs' failed/.test(p)),
             [],
@@ -459,7 +374,6 @@ describe("the browser chat client, over a stand-in of the /ws/bcs endpoint", () 
           alice.close();
           erin.close();
           dave?.close();
-          await web.close();
         }
       },
     ),

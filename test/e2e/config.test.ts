@@ -86,7 +86,7 @@ describe("switchboard serve --config", () => {
     } finally {
       assert.equal(await server.stop(), 0);
     }
-    const fileOnly = await spawnServer(CLI("switchboard"), ["serve", ...QUIET, "--config", fileWith("host: 127.0.0.2\nlab-port: 0\ngowing-port: off\nbcs-port: off\ncs262-port: off\nudp-port: off\nhttp-port: off\n"), "--data-dir", tempDir()], REPO_ROOT, 15_000, "ready", cleanEnv());
+    const fileOnly = await spawnServer(CLI("switchboard"), ["serve", ...QUIET, "--config", fileWith("host: 127.0.0.2\nlab-port: 0\ngowing-port: off\nbcs-port: off\ncs262-port: off\nudp-port: off\nweb-port: off\nhttp-port: off\n"), "--data-dir", tempDir()], REPO_ROOT, 15_000, "ready", cleanEnv());
     try {
       assert.deepEqual(fileOnly.stdoutLines.filter((l) => l.startsWith("listening")).map((l) => l.replace(/:\d+$/, "")), ["listening lab tcp 127.0.0.2"]);
     } finally {

@@ -29,7 +29,7 @@ function portIsFree(port: number): Promise<boolean> {
 }
 
 /** Every listener `serve` has, on a free port each. */
-const ALL_ON_FREE_PORTS = serveOnly({ lab: "0", gowing: "0", bcs: "0", cs262: "0", udp: "0", http: "0" }).slice(1);
+const ALL_ON_FREE_PORTS = serveOnly({ lab: "0", gowing: "0", bcs: "0", cs262: "0", udp: "0", web: "0", http: "0" }).slice(1);
 
 describe("switchboard serve", () => {
   it("prints one line per listener, then ready; one hub for every dialect; /healthz; exits 0 on SIGTERM", async () => {
@@ -43,6 +43,7 @@ describe("switchboard serve", () => {
         "listening bcs tcp 0.0.0.0:N",
         "listening cs262 tcp 0.0.0.0:N",
         "listening udp udp 0.0.0.0:N",
+        "listening web tcp 0.0.0.0:N",
         "listening http tcp 127.0.0.1:N",
         "ready",
       ]);
@@ -116,14 +117,14 @@ describe("switchboard serve", () => {
     }
   });
 
-  it("uses the default ports of docs/wire.md#default-ports: lab 5378, gowing 9000, bcs 9001, cs262 9002, udp 9003, HTTP 9100", async (t) => {
-    for (const port of [5378, 9000, 9001, 9002, 9100]) {
+  it("uses the default ports of docs/wire.md#default-ports: lab 5378, gowing 9000, bcs 9001, cs262 9002, udp 9003, web 8080, HTTP 9100", async (t) => {
+    for (const port of [5378, 9000, 9001, 9002, 8080, 9100]) {
       if (!(await portIsFree(port))) return t.skip(`${port} is in use on this machine`);
     }
     if (!(await udpPortIsFree(9003))) return t.skip("udp 9003 is in use on this machine");
     const server = await spawnServer(CLI("switchboard"), ["serve", "--data-dir", tempDir()]);
     try {
-      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, cs262: 9002, udp: 9003, http: 9100 });
+      assert.deepEqual(server.ports, { lab: 5378, gowing: 9000, bcs: 9001, cs262: 9002, udp: 9003, web: 8080, http: 9100 });
     } finally {
       await server.stop();
     }

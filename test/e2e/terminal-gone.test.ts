@@ -59,7 +59,7 @@ async function stopsOnSigterm(pid: number): Promise<void> {
 describe("a server whose terminal has gone", { skip: !HAS_SCRIPT && "script(1) is not installed" }, () => {
   it("serve: still chats, and stops on SIGTERM within the shutdown deadline", TIMEOUT, async () => {
     const data = tempDir("sb-term-gone-");
-    const { pid, port } = await startThenLoseTerminal(["serve", "--gowing-port", "0", "--lab-port", "off", "--bcs-port", "off", "--cs262-port", "off", "--udp-port", "off", "--http-port", "off", "--data-dir", data, "--shutdown-deadline", "3s"]);
+    const { pid, port } = await startThenLoseTerminal(["serve", "--gowing-port", "0", "--lab-port", "off", "--bcs-port", "off", "--cs262-port", "off", "--udp-port", "off", "--web-port", "off", "--http-port", "off", "--data-dir", data, "--shutdown-deadline", "3s"]);
     try {
       const peer = await RawGowing.joined(port, "zed");
       peer.socket.destroy();

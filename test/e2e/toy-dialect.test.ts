@@ -30,7 +30,7 @@ describe("a sixth dialect, registered by a test", () => {
     // serve's path: a YAML file read against the table, resolved, made into the config.
     const dataDir = tempDir("sb-echo-");
     const file = join(dataDir, "switchboard.yaml");
-    writeFileSync(file, "host: 127.0.0.1\necho-port: 0\nlab-port: 0\ngowing-port: off\nbcs-port: off\ncs262-port: off\nudp-port: off\nhttp-port: 0\n");
+    writeFileSync(file, "host: 127.0.0.1\necho-port: 0\nlab-port: 0\ngowing-port: off\nbcs-port: off\ncs262-port: off\nudp-port: off\nweb-port: off\nhttp-port: 0\n");
     const read = readConfigFile(table, file);
     assert.deepEqual(read.problems, []);
     const { settings, given, problems } = resolveSettings(table, { "data-dir": dataDir }, read.values);

@@ -126,7 +126,7 @@ export function spawnServer(
 }
 
 /** Every listener `switchboard serve` has, in the order it starts them. */
-export const SERVE_LISTENERS = ["lab", "gowing", "bcs", "cs262", "udp", "http"] as const;
+export const SERVE_LISTENERS = ["lab", "gowing", "bcs", "cs262", "udp", "web", "http"] as const;
 
 /**
  * Arguments for `switchboard serve` with only the given listeners on (each on the given

@@ -1,5 +1,5 @@
 /**
- * `switchboard serve`: every dialect on its default port, one hub, plus HTTP. Every
+ * `switchboard serve`: every dialect on its default port, one hub, the web listener, plus HTTP. Every
  * setting is a flag, an environment variable and a key of the `--config` YAML file
  * (src/app/settings.ts); a bad value anywhere is reported and nothing starts.
  */
@@ -26,7 +26,7 @@ the TLS certificate.`;
 export function addServeCommand(program: Command): void {
   const serve = program
     .command("serve")
-    .description("Serve every dialect on its default port, one hub, plus the HTTP admin port")
+    .description("Serve every dialect on its default port, one hub, the web listener (browser client, WebSockets), plus the HTTP admin port")
     .addOption(new Option("--config <file>", "read settings from this YAML file").env("SWITCHBOARD_CONFIG"));
   addSettingOptions(serve, SERVE_SETTINGS.keys)
     .addHelpText("after", EXAMPLES)
