@@ -6,7 +6,7 @@
  * Refused logins are few on purpose (Switchboard, like other servers, slows an address
  * that has many refused in a minute), and no case waits for a name to be refused.
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { CheckContext } from "../../context.js";
 import type { StreamProbe } from "../../probe/stream-probe.js";
 import { sleep } from "../../probe/stream-probe.js";
@@ -27,12 +27,40 @@ async function listNames(probe: StreamProbe): Promise<string[]> {
   return line.slice("LIST-OK ".length).split(",");
 }
 
-/** A HELLO-FROM on a new connection is refused with `reply`, then the server closes it. */
-async function refused(ctx: CheckContext, name: string, reply: string): Promise<void> {
+/** `request` on a new connection is answered `reply`, then the server closes the connection. */
+async function answeredThenClosed(ctx: CheckContext, request: string, reply: string): Promise<void> {
   const probe = await ctx.connect();
-  probe.send(`HELLO-FROM ${name}\n`);
+  probe.send(request);
   await probe.expectLine(reply);
   await probe.expectClosed(`the connection closed after ${reply}`);
+}
+
+/** A HELLO-FROM on a new connection is refused with `reply`, then the server closes it. */
+function refused(ctx: CheckContext, name: string, reply: string): Promise<void> {
+  return answeredThenClosed(ctx, `HELLO-FROM ${name}\n`, reply);
+}
+
+/** A case: HELLO-FROM with each of the names `names` makes (a new connection each) is answered BAD-RQST-BODY, then closed. */
+function badNames(info: CaseInfo, names: (ctx: CheckContext) => readonly string[]): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      for (const name of names(ctx)) await refused(ctx, name, "BAD-RQST-BODY");
+    },
+  };
+}
+
+/** A case: a logged-in user's `request` is answered `reply`, and the session goes on. */
+function answeredThenServed(info: CaseInfo, request: (ctx: CheckContext, name: string) => string | Uint8Array, reply: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { probe, name } = await loggedIn(ctx);
+      probe.send(request(ctx, name));
+      await probe.expectLine(reply);
+      await stillServed(probe);
+    },
+  };
 }
 
 /** `probe` is still served: a LIST is answered LIST-OK. */
@@ -93,16 +121,15 @@ async function expectRing(users: readonly { probe: StreamProbe; name: string }[]
   }
 }
 
-/** The requests of the framing cases, and the replies they must get, in order. */
-function framingScript(name: string): { requests: string; replies: string[] } {
-  return {
-    requests: `HELLO-FROM ${name}\nLIST\nSEND ${name} split up, still one line\nNO-SUCH-HEADER\n`,
-    replies: [`HELLO ${name}`, `LIST-OK`, `DELIVERY ${name} split up, still one line`, "SEND-OK", "BAD-RQST-HDR"],
-  };
-}
-
-async function expectFramingReplies(probe: StreamProbe, name: string, replies: readonly string[]): Promise<void> {
-  for (const r of replies) {
+/**
+ * The framing cases' script on a new connection (a fresh name from `base`): its requests
+ * go out as `send` writes them, and must get their replies, in order.
+ */
+async function framingScript(ctx: CheckContext, base: string, send: (probe: StreamProbe, requests: string) => void | Promise<void>): Promise<void> {
+  const probe = await ctx.connect();
+  const name = ctx.name(base);
+  await send(probe, `HELLO-FROM ${name}\nLIST\nSEND ${name} split up, still one line\nNO-SUCH-HEADER\n`);
+  for (const r of [`HELLO ${name}`, `LIST-OK`, `DELIVERY ${name} split up, still one line`, "SEND-OK", "BAD-RQST-HDR"]) {
     if (r === "LIST-OK") {
       const line = await probe.expectLine(/^LIST-OK \S+$/);
       if (!line.slice(8).split(",").includes(name)) fail({ sent: probe.shownSent(), expected: `LIST-OK listing ${name}`, got: JSON.stringify(line) });
@@ -141,62 +168,25 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await refused(ctx, name.toUpperCase(), "IN-USE");
     },
   },
-  {
-    id: "login.bad-name.space",
-    title: "a name with a space is answered BAD-RQST-BODY, then the connection closes",
-    clause: "seed 001 UR1, PR4",
-    async run(ctx) {
-      await refused(ctx, `${ctx.name("sp", 10)} x`, "BAD-RQST-BODY");
+  badNames({ id: "login.bad-name.space", title: "a name with a space is answered BAD-RQST-BODY, then the connection closes", clause: "seed 001 UR1, PR4" }, (ctx) => [`${ctx.name("sp", 10)} x`]),
+  badNames({ id: "login.bad-name.comma", title: "a name with a comma is answered BAD-RQST-BODY, then the connection closes", clause: "seed 001 UR2, PR4" }, (ctx) => [`${ctx.name("cm", 10)},x`]),
+  badNames(
+    {
+      id: "login.bad-name.rule",
+      title: "an empty name, a 33-character name and one with `!` are answered BAD-RQST-BODY, then close",
+      clause: "docs/wire.md (names: 1-32 of A-Z a-z 0-9 _ - .); docs/lab.md PR4",
+      strict: true,
     },
-  },
-  {
-    id: "login.bad-name.comma",
-    title: "a name with a comma is answered BAD-RQST-BODY, then the connection closes",
-    clause: "seed 001 UR2, PR4",
-    async run(ctx) {
-      await refused(ctx, `${ctx.name("cm", 10)},x`, "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.bad-name.rule",
-    title: "an empty name, a 33-character name and one with `!` are answered BAD-RQST-BODY, then close",
-    clause: "docs/wire.md (names: 1-32 of A-Z a-z 0-9 _ - .); docs/lab.md PR4",
-    strict: true,
-    async run(ctx) {
-      await refused(ctx, "", "BAD-RQST-BODY");
-      await refused(ctx, ctx.name("long", 33).padEnd(33, "x"), "BAD-RQST-BODY");
-      await refused(ctx, `${ctx.name("bang", 10)}!`, "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.bad-name.reserved",
-    title: "the reserved name `server` (any case) is answered BAD-RQST-BODY, then close",
-    clause: "docs/wire.md (`server` is reserved); docs/lab.md PR4",
-    strict: true,
-    async run(ctx) {
-      await refused(ctx, "Server", "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.twice",
-    title: "HELLO-FROM after logging in is answered BAD-RQST-HDR, and the session goes on",
-    clause: "seed 001 PR6",
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send(`HELLO-FROM ${ctx.name("again")}\n`);
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
+    (ctx) => ["", ctx.name("long", 33).padEnd(33, "x"), `${ctx.name("bang", 10)}!`],
+  ),
+  badNames({ id: "login.bad-name.reserved", title: "the reserved name `server` (any case) is answered BAD-RQST-BODY, then close", clause: "docs/wire.md (`server` is reserved); docs/lab.md PR4", strict: true }, () => ["Server"]),
+  answeredThenServed({ id: "login.twice", title: "HELLO-FROM after logging in is answered BAD-RQST-HDR, and the session goes on", clause: "seed 001 PR6" }, (ctx) => `HELLO-FROM ${ctx.name("again")}\n`, "BAD-RQST-HDR"),
   {
     id: "login.required.list",
     title: "LIST before logging in is answered BAD-RQST-HDR, then the connection closes",
     clause: "seed 001 PR7",
     async run(ctx) {
-      const probe = await ctx.connect();
-      probe.send("LIST\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await probe.expectClosed("the connection closed after BAD-RQST-HDR");
+      await answeredThenClosed(ctx, "LIST\n", "BAD-RQST-HDR");
     },
   },
   {
@@ -205,10 +195,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     clause: "seed 001 PR7",
     async run(ctx) {
       const { probe: target, name } = await loggedIn(ctx);
-      const probe = await ctx.connect();
-      probe.send(`SEND ${name} not logged in\n`);
-      await probe.expectLine("BAD-RQST-HDR");
-      await probe.expectClosed("the connection closed after BAD-RQST-HDR");
+      await answeredThenClosed(ctx, `SEND ${name} not logged in\n`, "BAD-RQST-HDR");
       await target.expectNothing("no DELIVERY from a connection that never logged in");
     },
   },
@@ -273,18 +260,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       }
     },
   },
-  {
-    id: "list.with-body",
-    title: "LIST with a body is answered BAD-RQST-BODY, and the session goes on",
-    clause: "docs/lab.md PR17",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("LIST everyone\n");
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+  answeredThenServed({ id: "list.with-body", title: "LIST with a body is answered BAD-RQST-BODY, and the session goes on", clause: "docs/lab.md PR17", strict: true }, () => "LIST everyone\n", "BAD-RQST-BODY"),
   // ---- SEND -----------------------------------------------------------------------------
   {
     id: "send.other",
@@ -357,29 +333,17 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await probe.expectNothing("no SEND-OK after BAD-DEST-USER");
     },
   },
-  {
-    id: "send.no-message",
-    title: "SEND without a message is answered BAD-RQST-BODY, and the session goes on",
-    clause: "seed 001 PR17",
-    async run(ctx) {
-      const { probe, name } = await loggedIn(ctx);
-      probe.send(`SEND ${name}\n`);
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
+  answeredThenServed({ id: "send.no-message", title: "SEND without a message is answered BAD-RQST-BODY, and the session goes on", clause: "seed 001 PR17" }, (_, name) => `SEND ${name}\n`, "BAD-RQST-BODY"),
+  answeredThenServed(
+    {
+      id: "send.empty-message",
+      title: "SEND with an empty message is BAD-RQST-BODY, checked before the destination",
+      clause: "docs/lab.md (an empty message is a bad body, checked before the destination)",
+      strict: true,
     },
-  },
-  {
-    id: "send.empty-message",
-    title: "SEND with an empty message is BAD-RQST-BODY, checked before the destination",
-    clause: "docs/lab.md (an empty message is a bad body, checked before the destination)",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send(`SEND ${ctx.name("nobody")} \n`);
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+    (ctx) => `SEND ${ctx.name("nobody")} \n`,
+    "BAD-RQST-BODY",
+  ),
   {
     id: "send.too-long",
     title: "a 4096-byte message is delivered; a 4097-byte one is BAD-RQST-BODY",
@@ -397,52 +361,16 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     },
   },
   // ---- headers --------------------------------------------------------------------------
-  {
-    id: "header.unknown",
-    title: "an unknown header after logging in is answered BAD-RQST-HDR, and the session goes on",
-    clause: "seed 001 PR16",
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("WHO-IS-THERE now\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
-  {
-    id: "header.case-sensitive",
-    title: "headers are case-sensitive: `list` is answered BAD-RQST-HDR",
-    clause: "docs/lab.md PR16",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("list\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
-  {
-    id: "header.empty-line",
-    title: "an empty line is answered BAD-RQST-HDR, and the session goes on",
-    clause: "docs/lab.md PR16",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
+  answeredThenServed({ id: "header.unknown", title: "an unknown header after logging in is answered BAD-RQST-HDR, and the session goes on", clause: "seed 001 PR16" }, () => "WHO-IS-THERE now\n", "BAD-RQST-HDR"),
+  answeredThenServed({ id: "header.case-sensitive", title: "headers are case-sensitive: `list` is answered BAD-RQST-HDR", clause: "docs/lab.md PR16", strict: true }, () => "list\n", "BAD-RQST-HDR"),
+  answeredThenServed({ id: "header.empty-line", title: "an empty line is answered BAD-RQST-HDR, and the session goes on", clause: "docs/lab.md PR16", strict: true }, () => "\n", "BAD-RQST-HDR"),
   // ---- framing --------------------------------------------------------------------------
   {
     id: "framing.byte-at-a-time",
     title: "requests written one byte at a time are understood",
     clause: "seed 001 PR1 (a request is a line, however it arrives)",
     async run(ctx) {
-      const probe = await ctx.connect();
-      const name = ctx.name("b");
-      const { requests, replies } = framingScript(name);
-      await probe.sendInPieces(requests, 1, 1);
-      await expectFramingReplies(probe, name, replies);
+      await framingScript(ctx, "b", (probe, requests) => probe.sendInPieces(requests, 1, 1));
     },
   },
   {
@@ -450,13 +378,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "requests split at arbitrary points (pieces of 3 and 7 bytes) are understood",
     clause: "seed 001 PR1 (a request is a line, however it arrives)",
     async run(ctx) {
-      for (const size of [3, 7]) {
-        const probe = await ctx.connect();
-        const name = ctx.name("s");
-        const { requests, replies } = framingScript(name);
-        await probe.sendInPieces(requests, size, 3);
-        await expectFramingReplies(probe, name, replies);
-      }
+      for (const size of [3, 7]) await framingScript(ctx, "s", (probe, requests) => probe.sendInPieces(requests, size, 3));
     },
   },
   {
@@ -464,11 +386,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "several requests in one write are each answered, in order",
     clause: "seed 001 PR1; docs/lab.md (pipelining)",
     async run(ctx) {
-      const probe = await ctx.connect();
-      const name = ctx.name("p");
-      const { requests, replies } = framingScript(name);
-      probe.send(requests);
-      await expectFramingReplies(probe, name, replies);
+      await framingScript(ctx, "p", (probe, requests) => probe.send(requests));
     },
   },
   {
@@ -499,18 +417,11 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await probe.expectNothing("nothing more (no DELIVERY of the dropped line)");
     },
   },
-  {
-    id: "framing.bad-utf8",
-    title: "a line that is not UTF-8 is answered BAD-RQST-BODY, and the session goes on",
-    clause: "docs/wire.md (text is UTF-8); docs/lab.md PR17",
-    strict: true,
-    async run(ctx) {
-      const { probe, name } = await loggedIn(ctx);
-      probe.send(Buffer.concat([Buffer.from(`SEND ${name} bad `), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from("\n")]));
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+  answeredThenServed(
+    { id: "framing.bad-utf8", title: "a line that is not UTF-8 is answered BAD-RQST-BODY, and the session goes on", clause: "docs/wire.md (text is UTF-8); docs/lab.md PR17", strict: true },
+    (_, name) => Buffer.concat([Buffer.from(`SEND ${name} bad `), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from("\n")]),
+    "BAD-RQST-BODY",
+  ),
   // ---- technical requirements -----------------------------------------------------------
   {
     id: "tr1.sixteen-users",
