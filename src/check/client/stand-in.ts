@@ -1,0 +1,38 @@
+/**
+ * The start of every client case: the client under test started against a fresh
+ * stand-in server (ctx.listen), and, for cases that script the server's side, the
+ * connection it makes there.
+ */
+import type { CheckContext } from "../context.js";
+import type { StreamProbe } from "../probe/stream-probe.js";
+import type { ClientProcess } from "./client-process.js";
+import type { ScriptedServer } from "./scripted-server.js";
+
+/** Starting a client process (node, python) may take a second on a busy machine: its connection is waited for this long. */
+export const CLIENT_START_MS = 8000;
+
+export interface StartedClient {
+  readonly server: ScriptedServer;
+  readonly client: ClientProcess;
+}
+
+/** The client started against a fresh stand-in server, with `args` appended to its command. */
+export async function startAgainstStandIn(ctx: CheckContext, args: readonly string[] = []): Promise<StartedClient> {
+  const server = await ctx.listen();
+  return { server, client: ctx.startClient(server.port, args) };
+}
+
+export interface ConnectOptions {
+  /** A line typed once the client is started (one that connects at its first command). */
+  readonly typed?: string;
+  /** How long its connection is waited for; default CLIENT_START_MS. */
+  readonly ms?: number;
+}
+
+/** As startAgainstStandIn, and the connection the client then makes (`expected` words it in a failure report). */
+export async function connectedClient(ctx: CheckContext, args: readonly string[], expected: string, options: ConnectOptions = {}): Promise<StartedClient & { probe: StreamProbe }> {
+  const started = await startAgainstStandIn(ctx, args);
+  if (options.typed !== undefined) started.client.typeLine(options.typed);
+  const probe = await started.server.accept(expected, options.ms ?? CLIENT_START_MS);
+  return { ...started, probe };
+}
