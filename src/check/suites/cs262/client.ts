@@ -8,17 +8,14 @@
  * `list`, `deliver`, `delete`, `quit`). What goes on the wire for them runs by default;
  * the exact words printed and the exit codes are Switchboard's (`strict`).
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { ClientProcess } from "../../client/client-process.js";
+import { CLIENT_START_MS, connectedClient } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
-import { fail } from "../../verdict.js";
 import { Cs262Peer, versionOf } from "./peer.js";
 import { commandByte, frame, header, type CommandName } from "./wire.js";
 
 const DOC = "docs/cs262.md#client-switchboard-client-cs262";
-
-/** Starting a client process may take a second on a busy machine. */
-const START_MS = 8000;
 
 interface Session {
   readonly client: ClientProcess;
@@ -34,22 +31,23 @@ async function expectRequest(conn: Cs262Peer, command: CommandName, data: string
   return f.data.toString("latin1");
 }
 
-/** The client started; `first` typed (the client connects at its first command) and its connection taken. */
-async function started(ctx: CheckContext, first: string): Promise<{ client: ClientProcess; conn: Cs262Peer }> {
-  const server = await ctx.listen();
-  const client = ctx.startClient(server.port);
-  client.typeLine(first);
-  const probe = await server.accept(`the client to connect when ${JSON.stringify(first)} is typed`, START_MS);
-  return { client, conn: new Cs262Peer(probe, versionOf(ctx)) };
+/**
+ * The client started and `<command> <name> pw` typed (it connects at its first command):
+ * its connection taken and the request for it (CREATE or LOGIN `name|||pw`) read.
+ */
+async function asked(ctx: CheckContext, command: "create" | "login", name: string): Promise<Session> {
+  const typed = `${command} ${name} pw`;
+  const { client, probe } = await connectedClient(ctx, [], `the client to connect when ${JSON.stringify(typed)} is typed`, { typed });
+  const conn = new Cs262Peer(probe, versionOf(ctx));
+  await expectRequest(conn, command === "create" ? "CREATE" : "LOGIN", `${name}|||pw`, CLIENT_START_MS);
+  return { client, conn, name };
 }
 
 /** Logged in: `create <name> pw` typed, CREATE read and answered with success. */
 async function created(ctx: CheckContext): Promise<Session> {
-  const name = ctx.name("c");
-  const { client, conn } = await started(ctx, `create ${name} pw`);
-  await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
-  conn.probe.send(frame(conn.version, "RESPONSE", []));
-  return { client, conn, name };
+  const s = await asked(ctx, "create", ctx.name("c"));
+  s.conn.probe.send(frame(s.conn.version, "RESPONSE", []));
+  return s;
 }
 
 /** Answer the request `typed` caused with its success in this numbering. */
@@ -57,9 +55,18 @@ function answerSend(s: Session, to: string, text: string): void {
   s.conn.probe.send(s.conn.version === 1 ? frame(1, "RESPONSE", []) : frame(0, "SEND", [s.name, to, text]));
 }
 
-async function exitCode(client: ClientProcess, code: number, what: string): Promise<void> {
-  const got = await client.exit(`the client to exit with code ${code} ${what}`);
-  if (got !== code) fail({ sent: client.shownTyped(), expected: `exit code ${code} ${what}`, got: `exit code ${got}; output ${JSON.stringify(client.since())}` });
+/** A case: `list a*` typed, sent as LIST a*; its LISTRESPONSE alice|||amy is printed as `printed` says. */
+function listPrinted(info: CaseInfo, printed: string | RegExp): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await created(ctx);
+      s.client.typeLine("list a*");
+      await expectRequest(s.conn, "LIST", "a*");
+      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
+      await s.client.waitOutput(printed);
+    },
+  };
 }
 
 export const CS262_CLIENT_CASES: readonly CheckCase[] = [
@@ -86,9 +93,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "a RESPONSE error to create is shown with the server's words",
     clause: `seed 002 Commands (RESPONSE: "(optional) error message")`,
     async run(ctx) {
-      const name = ctx.name("c");
-      const { client, conn } = await started(ctx, `create ${name} pw`);
-      await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
+      const { client, conn } = await asked(ctx, "create", ctx.name("c"));
       conn.probe.send(frame(conn.version, "RESPONSE", ["account exists"]));
       await client.waitOutput("account exists");
     },
@@ -98,9 +103,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "login <name> <password> sends LOGIN name|||password",
     clause: `seed 002 Commands (LOGIN); ${DOC}`,
     async run(ctx) {
-      const name = ctx.name("l");
-      const { conn } = await started(ctx, `login ${name} pw`);
-      await expectRequest(conn, "LOGIN", `${name}|||pw`, START_MS);
+      const { conn } = await asked(ctx, "login", ctx.name("l"));
       conn.probe.send(frame(conn.version, "RESPONSE", []));
     },
   },
@@ -111,8 +114,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const name = ctx.name("l");
-      const { client, conn } = await started(ctx, `login ${name.toUpperCase()} pw`);
-      await expectRequest(conn, "LOGIN", `${name.toUpperCase()}|||pw`, START_MS);
+      const { client, conn } = await asked(ctx, "login", name.toUpperCase());
       conn.probe.send(frame(conn.version, "RESPONSE", []));
       await expectRequest(conn, "LIST", name.toUpperCase());
       conn.probe.send(frame(conn.version, "LISTRESPONSE", [name]));
@@ -170,40 +172,15 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "the answer to create and a message in one write, then a message byte by byte, are all read",
     clause: "seed 002 Bits on the wire",
     async run(ctx) {
-      const name = ctx.name("c");
-      const { client, conn } = await started(ctx, `create ${name} pw`);
-      await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
+      const { client, conn, name } = await asked(ctx, "create", ctx.name("c"));
       conn.probe.send(Buffer.concat([frame(conn.version, "RESPONSE", []), frame(conn.version, "SEND", ["bob", name, "same packet"])]));
       await client.waitOutput(/^.*bob.*same packet.*$/m);
       await conn.probe.sendInPieces(frame(conn.version, "SEND", ["carol", name, "byte by byte"]), 1, 1);
       await client.waitOutput(/^.*carol.*byte by byte.*$/m);
     },
   },
-  {
-    id: "list.frame",
-    title: "list <pattern> sends LIST pattern and prints the names of the LISTRESPONSE",
-    clause: `seed 002 Commands (LIST, LISTRESPONSE)`,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("list a*");
-      await expectRequest(s.conn, "LIST", "a*");
-      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
-      await s.client.waitOutput(/alice[^]*amy/);
-    },
-  },
-  {
-    id: "list.printed",
-    title: `a LISTRESPONSE prints "accounts: a, b"`,
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("list a*");
-      await expectRequest(s.conn, "LIST", "a*");
-      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
-      await s.client.waitOutput("accounts: alice, amy");
-    },
-  },
+  listPrinted({ id: "list.frame", title: "list <pattern> sends LIST pattern and prints the names of the LISTRESPONSE", clause: `seed 002 Commands (LIST, LISTRESPONSE)` }, /alice[^]*amy/),
+  listPrinted({ id: "list.printed", title: `a LISTRESPONSE prints "accounts: a, b"`, clause: DOC, strict: true }, "accounts: alice, amy"),
   {
     id: "deliver.frame",
     title: "deliver sends DELIVER and prints the kept messages the server sends",
@@ -269,7 +246,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
       const s = await created(ctx);
       s.client.typeLine("quit");
       await s.conn.probe.expectClosed("the client to close the connection after quit");
-      await exitCode(s.client, 0, "after quit");
+      await s.client.expectExit("after quit", 0);
     },
   },
   {
@@ -282,7 +259,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
       await s.client.waitOutput(s.name);
       s.conn.probe.socket.end();
       await s.client.waitOutput("error: the server closed the connection");
-      await exitCode(s.client, 1, "when the server closed the connection");
+      await s.client.expectExit("when the server closed the connection", 1);
     },
   },
   {
@@ -293,7 +270,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await created(ctx);
       s.conn.probe.send(header(9, commandByte(s.conn.version, "RESPONSE"), 0));
-      await exitCode(s.client, 4, "on a frame of version 9");
+      await s.client.expectExit("on a frame of version 9", 4);
     },
   },
 ];
