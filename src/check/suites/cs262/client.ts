@@ -50,6 +50,12 @@ async function created(ctx: CheckContext): Promise<Session> {
   return s;
 }
 
+/** `typed` (a command): the client's next frame must be `command` with `data`. */
+function typedRequest(s: Session, typed: string, command: CommandName, data: string): Promise<string> {
+  s.client.typeLine(typed);
+  return expectRequest(s.conn, command, data);
+}
+
 /** Answer the request `typed` caused with its success in this numbering. */
 function answerSend(s: Session, to: string, text: string): void {
   s.conn.probe.send(s.conn.version === 1 ? frame(1, "RESPONSE", []) : frame(0, "SEND", [s.name, to, text]));
@@ -61,8 +67,7 @@ function listPrinted(info: CaseInfo, printed: string | RegExp): CheckCase {
     ...info,
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("list a*");
-      await expectRequest(s.conn, "LIST", "a*");
+      await typedRequest(s, "list a*", "LIST", "a*");
       s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
       await s.client.waitOutput(printed);
     },
@@ -127,8 +132,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: `seed 002 Commands (SEND); ${DOC}`,
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("send bob hello  there, bob");
-      await expectRequest(s.conn, "SEND", `${s.name}|||bob|||hello  there, bob`);
+      await typedRequest(s, "send bob hello  there, bob", "SEND", `${s.name}|||bob|||hello  there, bob`);
       answerSend(s, "bob", "hello  there, bob");
     },
   },
@@ -139,8 +143,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("send bob hi");
-      await expectRequest(s.conn, "SEND", `${s.name}|||bob|||hi`);
+      await typedRequest(s, "send bob hi", "SEND", `${s.name}|||bob|||hi`);
       const from = s.client.mark();
       answerSend(s, "bob", "hi");
       await s.client.waitOutput("sent to bob", from);
@@ -187,8 +190,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: "seed 002 Commands (DELIVER)",
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("deliver");
-      await expectRequest(s.conn, "DELIVER", "");
+      await typedRequest(s, "deliver", "DELIVER", "");
       s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "kept for you"]));
       await s.client.waitOutput(/^.*bob.*kept for you.*$/m);
     },
@@ -200,8 +202,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("deliver");
-      await expectRequest(s.conn, "DELIVER", "");
+      await typedRequest(s, "deliver", "DELIVER", "");
       const from = s.client.mark();
       if (s.conn.version === 1) {
         s.conn.probe.send(Buffer.concat([frame(1, "SEND", ["bob", s.name, "kept"]), frame(1, "RESPONSE", [])]));
@@ -218,8 +219,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: "seed 002 Commands (DELETE)",
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("delete");
-      await expectRequest(s.conn, "DELETE", "");
+      await typedRequest(s, "delete", "DELETE", "");
     },
   },
   {

@@ -1,0 +1,28 @@
+/**
+ * What several dialects' suites check the same way, whatever their bytes: the order of
+ * a user list, and a server closing a connection that has gone unresponsive.
+ */
+import type { CaseInfo, CheckCase } from "../case.js";
+import type { CheckContext } from "../context.js";
+import type { StreamProbe } from "../probe/stream-probe.js";
+
+/** Every one of `names` is in `listed`, in the order given (others may come between). */
+export function listedInOrder(listed: readonly string[], names: readonly string[]): boolean {
+  const order = names.map((n) => listed.indexOf(n));
+  return !order.some((i, k) => i < 0 || (k > 0 && i < order[k - 1]!));
+}
+
+/**
+ * A case: the connection `setup` leaves unresponsive (never logged in, a frame left
+ * half sent, a deliver left unacknowledged) is closed by the server within `ms`;
+ * `expected` says why it should be.
+ */
+export function closedWhenUnresponsive(info: CaseInfo, setup: (ctx: CheckContext) => Promise<StreamProbe>, expected: string, ms: (ctx: CheckContext) => number): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const probe = await setup(ctx);
+      await probe.expectClosed(expected, ms(ctx));
+    },
+  };
+}
