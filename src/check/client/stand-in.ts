@@ -1,7 +1,6 @@
 /**
- * The start of every client case: the client under test started against a fresh
- * stand-in server (ctx.listen), and, for cases that script the server's side, the
- * connection it makes there.
+ * What client cases of every dialect do with the client under test and its stand-in
+ * server (ctx.listen): start it there, take the connection it makes, see it quit.
  */
 import type { CheckContext } from "../context.js";
 import type { StreamProbe } from "../probe/stream-probe.js";
@@ -35,4 +34,11 @@ export async function connectedClient(ctx: CheckContext, args: readonly string[]
   if (options.typed !== undefined) started.client.typeLine(options.typed);
   const probe = await started.server.accept(expected, options.ms ?? CLIENT_START_MS);
   return { ...started, probe };
+}
+
+/** `command` (the dialect's quit) typed: the client closes its connection `conn` and exits with status 0. */
+export async function quitsCleanly(client: ClientProcess, conn: StreamProbe, command: string): Promise<void> {
+  client.typeLine(command);
+  await conn.expectClosed(`the client to close the connection after ${command}`);
+  await client.expectExit(`after ${command}`, 0);
 }

@@ -5,11 +5,33 @@
 import type { CaseInfo, CheckCase } from "../case.js";
 import type { CheckContext } from "../context.js";
 import type { StreamProbe } from "../probe/stream-probe.js";
+import { fail } from "../verdict.js";
 
 /** Every one of `names` is in `listed`, in the order given (others may come between). */
 export function listedInOrder(listed: readonly string[], names: readonly string[]): boolean {
   const order = names.map((n) => listed.indexOf(n));
   return !order.some((i, k) => i < 0 || (k > 0 && i < order[k - 1]!));
+}
+
+/**
+ * A case: three users join one after another (`join`), and the user list the first of
+ * them then gets names them in that order. `list` asks for it: the names, what that user
+ * sent, and the list as a failure report shows it.
+ */
+export function listInJoinOrder<U extends { readonly name: string }>(
+  info: CaseInfo,
+  join: (ctx: CheckContext) => Promise<U>,
+  list: (first: U) => Promise<{ names: readonly string[]; sent: string; shown: string }>,
+): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const users = [await join(ctx), await join(ctx), await join(ctx)];
+      const { names, sent, shown } = await list(users[0]!);
+      const joined = users.map((u) => u.name);
+      if (!listedInOrder(names, joined)) fail({ sent, expected: `${joined.join(", ")} in this order`, got: shown });
+    },
+  };
 }
 
 /**

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CaseInfo, CheckCase } from "../../case.js";
 import { escapeRegExp, type ClientProcess } from "../../client/client-process.js";
-import { CLIENT_START_MS, connectedClient } from "../../client/stand-in.js";
+import { CLIENT_START_MS, connectedClient, quitsCleanly } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
 import { fail } from "../../verdict.js";
 import { BcsPeer } from "./peer.js";
@@ -252,9 +252,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      s.client.typeLine("/quit");
-      await s.conn.probe.expectClosed("the client to close the connection after /quit");
-      await s.client.expectExit("after /quit", 0);
+      await quitsCleanly(s.client, s.conn.probe, "/quit");
     },
   },
   {

@@ -10,7 +10,7 @@
  */
 import type { CaseInfo, CheckCase } from "../../case.js";
 import type { ClientProcess } from "../../client/client-process.js";
-import { CLIENT_START_MS, connectedClient } from "../../client/stand-in.js";
+import { CLIENT_START_MS, connectedClient, quitsCleanly } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
 import { Cs262Peer, versionOf } from "./peer.js";
 import { commandByte, frame, header, type CommandName } from "./wire.js";
@@ -244,9 +244,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await created(ctx);
-      s.client.typeLine("quit");
-      await s.conn.probe.expectClosed("the client to close the connection after quit");
-      await s.client.expectExit("after quit", 0);
+      await quitsCleanly(s.client, s.conn.probe, "quit");
     },
   },
   {

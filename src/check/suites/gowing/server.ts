@@ -9,6 +9,8 @@
  * line ends with a newline, the default cases allow one; the strict ones do not.
  */
 import type { CheckCase } from "../../case.js";
+import type { CheckContext } from "../../context.js";
+import { listedInOrder } from "../common.js";
 import { GowingUser, nameFor } from "./user.js";
 import {
   COMMAND_LIST,
@@ -50,6 +52,13 @@ async function fenced(from: GowingUser, receiver: GowingUser, text: string): Pro
 async function relayed(from: GowingUser, receiver: GowingUser, text: string): Promise<void> {
   from.send(message(text));
   await receiver.expectChat(from.name, text);
+}
+
+/** A user online to watch, and a new connection (`user`) that has not joined yet, with a fresh name from `base` for it. */
+async function watchedNewcomer(ctx: CheckContext, base: string): Promise<{ watcher: GowingUser; user: GowingUser; name: string }> {
+  const watcher = await GowingUser.joined(ctx, "w");
+  const user = await GowingUser.connect(ctx);
+  return { watcher, user, name: nameFor(ctx, base) };
 }
 
 export const GOWING_SERVER_CASES: readonly CheckCase[] = [
@@ -315,9 +324,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       const expected = `LIST (3) naming ${a.name} before ${b.name}, names joined by ", "`;
       const f = await b.nextFrame(expected);
       const names = f.text.split(", ");
-      const ia = names.indexOf(a.name);
-      const ib = names.indexOf(b.name);
-      if (f.type !== LIST || names.some((n) => !/^[A-Za-z0-9_.-]{1,32}$/.test(n)) || ia < 0 || ib < ia) {
+      if (f.type !== LIST || names.some((n) => !/^[A-Za-z0-9_.-]{1,32}$/.test(n)) || !listedInOrder(names, [a.name, b.name])) {
         b.failGot(expected, showFrame(f));
       }
       await a.expectNoFrame("nothing for the others", 100);
@@ -433,9 +440,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
     title: "JOIN and MESSAGE sent one byte per write are read as two frames",
     clause: `${STUDENT} ("TCP", <CommandType><LengthMessage><Message>)`,
     async run(ctx) {
-      const watcher = await GowingUser.joined(ctx, "w");
-      const user = await GowingUser.connect(ctx);
-      const name = nameFor(ctx, "p");
+      const { watcher, user, name } = await watchedNewcomer(ctx, "p");
       await user.sendInPieces(Buffer.concat([join(name), message("one byte at a time")]), 1);
       await user.expectStatus(0, "accepted");
       await watcher.expectChat(name, "one byte at a time", { afterJoining: name });
@@ -446,9 +451,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
     title: "JOIN and three MESSAGEs in one write are all read, in order",
     clause: `${STUDENT} ("TCP", <CommandType><LengthMessage><Message>)`,
     async run(ctx) {
-      const watcher = await GowingUser.joined(ctx, "w");
-      const user = await GowingUser.connect(ctx);
-      const name = nameFor(ctx, "c");
+      const { watcher, user, name } = await watchedNewcomer(ctx, "c");
       user.send(Buffer.concat([join(name), message("first"), message("second"), message("third")]));
       await watcher.expectFrame(MESSAGE, joiningLine(name));
       for (const text of ["first", "second", "third"]) await watcher.expectChat(name, text);

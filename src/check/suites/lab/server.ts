@@ -11,6 +11,7 @@ import type { CheckContext } from "../../context.js";
 import type { StreamProbe } from "../../probe/stream-probe.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail, skip } from "../../verdict.js";
+import { listInJoinOrder } from "../common.js";
 
 /** A user logged in as `name` (HELLO-FROM answered by HELLO). */
 export async function loggedIn(ctx: CheckContext, name = ctx.name("u")): Promise<{ probe: StreamProbe; name: string }> {
@@ -246,20 +247,10 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) fail({ sent: probe.shownSent(), expected: "no name twice", got: shown });
     },
   },
-  {
-    id: "list.join-order",
-    title: "LIST-OK lists users in the order they logged in",
-    clause: "docs/lab.md#lines (LIST-OK in join order)",
-    strict: true,
-    async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
-      const names = await listNames(users[0]!.probe);
-      const order = users.map((u) => names.indexOf(u.name));
-      if (order.some((i, k) => i < 0 || (k > 0 && i < order[k - 1]!))) {
-        fail({ sent: users[0]!.probe.shownSent(), expected: `${users.map((u) => u.name).join(", ")} in this order`, got: `LIST-OK ${names.join(",")}` });
-      }
-    },
-  },
+  listInJoinOrder({ id: "list.join-order", title: "LIST-OK lists users in the order they logged in", clause: "docs/lab.md#lines (LIST-OK in join order)", strict: true }, loggedIn, async ({ probe }) => {
+    const names = await listNames(probe);
+    return { names, sent: probe.shownSent(), shown: `LIST-OK ${names.join(",")}` };
+  }),
   answeredThenServed({ id: "list.with-body", title: "LIST with a body is answered BAD-RQST-BODY, and the session goes on", clause: "docs/lab.md PR17", strict: true }, () => "LIST everyone\n", "BAD-RQST-BODY"),
   // ---- SEND -----------------------------------------------------------------------------
   {
