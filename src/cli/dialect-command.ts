@@ -8,6 +8,7 @@
 import type { Command, OptionValues } from "commander";
 import type { Limits } from "../app/limits.js";
 import type { SwitchboardConfig } from "../app/switchboard.js";
+import type { ClientIO } from "../clients/shared/terminal.js";
 import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "./limit-options.js";
 import { runServer, type RunServerOptions } from "./run-server.js";
 
@@ -45,20 +46,14 @@ export function serverCommand(command: Command, spec: ServerCommandSpec): Comman
     });
 }
 
-/** Where a client reads what is typed and prints what arrives. */
-export interface ClientStreams {
-  readonly input: NodeJS.ReadableStream & { isTTY?: boolean };
-  readonly output: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
 export interface ClientCommandSpec {
   readonly description: string;
   /** Its arguments and flags, in the order --help lists them. */
   readonly options: (command: Command) => Command;
   readonly notes?: string;
   readonly examples: readonly string[];
-  /** Runs the client with the parsed flags and arguments on `streams`; resolves to its exit code. */
-  readonly run: (flags: OptionValues, args: readonly string[], streams: ClientStreams) => Promise<number>;
+  /** Runs the client with the parsed flags and arguments on `io`; resolves to its exit code. */
+  readonly run: (flags: OptionValues, args: readonly string[], io: ClientIO) => Promise<number>;
 }
 
 export function clientCommand(command: Command, spec: ClientCommandSpec): Command {

@@ -54,6 +54,6 @@ function bcsClient(command: Command): Command {
       "Type a line to send it to everyone. Commands: /sendfile <path>, /getfile <name> [dest], /help, /quit.\n" +
       "Exits with the server's status code when it refuses the name. On a terminal, file transfers show a progress bar.",
     examples: ["bcs_client -h 127.0.0.1 -p 9001 -u alice", "switchboard client bcs -h chat.example.org -p 9001 -u bob", "printf 'hello\\n/sendfile notes.txt\\n' | bcs_client -u alice"],
-    run: (o, _args, streams) => runBcsClient({ host: o.host, port: o.port, username: o.username, ...streams }),
+    run: (o, _args, io) => runBcsClient({ host: o.host, port: o.port, username: o.username, ...io }),
   });
 }

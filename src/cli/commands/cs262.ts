@@ -32,7 +32,7 @@ export function addCs262ClientCommand(client: Command): void {
       "Commands: create <name> [password], login <name> [password], list [pattern], send <to> <message>,\n" +
       "deliver, delete, logout, help, quit. Messages sent to you print as `<from>: <text>` when they arrive.",
     examples: ["switchboard client cs262 --host 127.0.0.1 --port 9002", "printf 'login alice secret\\ndeliver\\n' | switchboard client cs262"],
-    run: (o, _args, streams) => runCs262Client({ host: o.host, port: o.port, ...streams, wireVersion: o.wireVersion }),
+    run: (o, _args, io) => runCs262Client({ host: o.host, port: o.port, ...io, wireVersion: o.wireVersion }),
   });
 }
 

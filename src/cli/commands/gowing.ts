@@ -26,6 +26,6 @@ export function addGowingClientCommand(client: Command): void {
       "Type a line to send it to everyone else. @list shows who is online, @msg <name> <text> sends a private\n" +
       "message, @help shows the commands, @exit leaves. A name in use makes the client ask for another.",
     examples: ["switchboard client gowing 127.0.0.1 Bob", "switchboard client gowing chat.example.org Alice --port 9000"],
-    run: (o, [host, name], streams) => runGowingClient({ host: host!, port: o.port, name: name!, ...streams }),
+    run: (o, [host, name], io) => runGowingClient({ host: host!, port: o.port, name: name!, ...io }),
   });
 }

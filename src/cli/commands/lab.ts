@@ -33,6 +33,6 @@ export function addLabClientCommand(client: Command): void {
     description: "The lab chat client (seed 001): log in, then !who, @user message, !quit",
     options: (c) => c.option("--address <address>", "server address", "127.0.0.1").option(...serverPortOption(5378)),
     examples: ["switchboard client lab", "switchboard client lab --address chat.example.org --port 5378"],
-    run: (o, _args, streams) => runLabClient({ host: o.address, port: o.port, ...streams }),
+    run: (o, _args, io) => runLabClient({ host: o.address, port: o.port, ...io }),
   });
 }

@@ -71,6 +71,6 @@ export function addUdpClientCommand(client: Command): void {
         .option("--keepalive <duration>", `send INFO this often to stay registered (default ${DEFAULT_KEEPALIVE_MS / 1000}s)`, parseDuration),
     notes: "Type a line to send it to everyone. Commands: /msg <user> <text>, /list, /info, /help, /quit.",
     examples: ["switchboard client udp -u alice", "switchboard client udp --host chat.example.org --port 9003 -u alice --keepalive 20s"],
-    run: (o, _args, streams) => runUdpClient({ host: o.host, port: o.port, username: o.username, keepaliveMs: o.keepalive ?? DEFAULT_KEEPALIVE_MS, ...streams }),
+    run: (o, _args, io) => runUdpClient({ host: o.host, port: o.port, username: o.username, keepaliveMs: o.keepalive ?? DEFAULT_KEEPALIVE_MS, ...io }),
   });
 }

@@ -20,6 +20,28 @@
  */
 import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
 
+/**
+ * The streams a client runs on: typed lines come in on `input`, printed lines go out on
+ * `output`, errors and notices on `error` (process.stderr when not given).
+ */
+export interface ClientIO {
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+  error?: NodeJS.WritableStream;
+}
+
+/** A Terminal on a client's streams (see the constructor for `prompt` and `plain`). */
+export function terminalOn(io: ClientIO, prompt = "", plain = false): Terminal {
+  return new Terminal(io.input, io.output, io.error ?? process.stderr, prompt, plain);
+}
+
+/** The session's exit code once it is over, with the terminal closed first. */
+export async function closedWhenDone(done: Promise<number>, terminal: Terminal): Promise<number> {
+  const code = await done;
+  terminal.close();
+  return code;
+}
+
 export interface Printer {
   /** One line to stdout (chat). */
   out(line: string): void;
