@@ -36,12 +36,12 @@ async function logIn(ctx: CheckContext, server: ScriptedServer, client: ClientPr
   return conn;
 }
 
-/** A client logged in as a fresh name, its connection and the name. */
-async function chatting(ctx: CheckContext): Promise<{ server: ScriptedServer; client: ClientProcess; conn: StreamProbe; name: string }> {
+/** A client logged in as a fresh name, its connection, the name, and where its output after the login begins (`mark`). */
+async function chatting(ctx: CheckContext): Promise<{ server: ScriptedServer; client: ClientProcess; conn: StreamProbe; name: string; mark: number }> {
   const { server, client } = await startAgainstStandIn(ctx);
   const name = ctx.name("c");
   const conn = await logIn(ctx, server, client, name);
-  return { server, client, conn, name };
+  return { server, client, conn, name, mark: client.mark() };
 }
 
 /** A refusal (`reply`, then the server closes) makes the client print `line` and ask again; the next name logs in. */
@@ -54,6 +54,13 @@ async function refusedThenAgain(ctx: CheckContext, reply: string, line: (name: s
   await client.waitLine(line(name), mark);
   await client.waitLine(WELCOME, mark);
   await logIn(ctx, server, client);
+}
+
+/** The logged-in client was told `!quit`. */
+async function quitTyped(ctx: CheckContext): Promise<{ client: ClientProcess; conn: StreamProbe }> {
+  const { client, conn } = await chatting(ctx);
+  client.typeLine("!quit");
+  return { client, conn };
 }
 
 /**
@@ -183,8 +190,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "DELIVERY prints `From <user>: <message>`, also in pieces and several in one packet",
     clause: "seed 001 PR10; docs/lab.md (the lab client's lines)",
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       conn.send("DELIVERY alice first message, writ");
       await new Promise((r) => setTimeout(r, 250));
       conn.send("ten in two parts\nDELIVERY bob second\nDELIVERY carol third: a b  c\n");
@@ -199,8 +205,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "`!quit` ends the client and its connection",
     clause: "docs/lab.md (`!quit` exits)",
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      client.typeLine("!quit");
+      const { client, conn } = await quitTyped(ctx);
       await client.exit("the client to exit after !quit");
       await conn.expectClosed("the client closed its connection");
     },
@@ -223,8 +228,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (exit codes)",
     strict: true,
     async run(ctx) {
-      const { client } = await chatting(ctx);
-      client.typeLine("!quit");
+      const { client } = await quitTyped(ctx);
       await client.expectExit("after !quit", 0);
     },
   },
@@ -251,8 +255,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p",
     strict: true,
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       conn.close();
       await client.waitLine("error: the server closed the connection", mark);
       await client.expectExit("after the server closed the connection", 1);
@@ -264,8 +267,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (decision)",
     strict: true,
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       client.typeLine("hello everyone");
       await client.waitLine("Unknown command. Use !who, @<user> <message> or !quit.", mark);
       await conn.expectNothing("nothing sent for a line that is no command", 100);

@@ -21,6 +21,13 @@ export async function loggedIn(ctx: CheckContext, name = ctx.name("u")): Promise
   return { probe, name };
 }
 
+/** `n` users logged in, one after another, each under a fresh name. */
+async function loggedInAll(ctx: CheckContext, n: number): Promise<{ probe: StreamProbe; name: string }[]> {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push(await loggedIn(ctx));
+  return users;
+}
+
 /** The names of a LIST-OK line, which must come next. */
 async function listNames(probe: StreamProbe): Promise<string[]> {
   probe.send("LIST\n");
@@ -235,7 +242,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "LIST-OK is a comma-separated list: each user online exactly once, no spaces, no empty names",
     clause: "seed 001 PR9, UR1, UR2",
     async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
+      const users = await loggedInAll(ctx, 3);
       const probe = users[1]!.probe;
       const names = await listNames(probe);
       const shown = `LIST-OK ${names.join(",")}`;
@@ -258,8 +265,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "SEND to another user: DELIVERY <from> <message> to them, SEND-OK to the sender",
     clause: "seed 001 PR10, PR11",
     async run(ctx) {
-      const a = await loggedIn(ctx);
-      const b = await loggedIn(ctx);
+      const [a, b] = await loggedInAll(ctx, 2);
       a.probe.send(`SEND ${b.name} hello, how are you?\n`);
       await b.probe.expectLine(`DELIVERY ${a.name} hello, how are you?`);
       await a.probe.expectLine("SEND-OK");
@@ -282,7 +288,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "three users message each other: every DELIVERY reaches only its recipient, from the right sender",
     clause: "seed 001 PR10, PR11; TR2",
     async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
+      const users = await loggedInAll(ctx, 3);
       const text = (i: number) => `message ${i} for ${users[(i + 1) % users.length]!.name}`;
       for (const [i, from] of users.entries()) from.probe.send(`SEND ${users[(i + 1) % users.length]!.name} ${text(i)}\n`);
       await expectRing(users, text);
@@ -433,8 +439,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "a user that disconnects leaves LIST-OK and its name is free again",
     clause: "seed 001 TR3",
     async run(ctx) {
-      const watcher = await loggedIn(ctx);
-      const leaver = await loggedIn(ctx);
+      const [watcher, leaver] = await loggedInAll(ctx, 2);
       if (!(await listNames(watcher.probe)).includes(leaver.name)) fail({ sent: watcher.probe.shownSent(), expected: `LIST-OK listing ${leaver.name}`, got: "not listed" });
       leaver.probe.close();
       await untilUnlisted(watcher.probe, [leaver.name], ctx.ms(2000));

@@ -22,6 +22,11 @@ interface Started {
   readonly name: string;
 }
 
+/** Started and registered; `mark`: where the client's output from then on begins. */
+interface Registered extends Started {
+  readonly mark: number;
+}
+
 /** The client started against a fresh stand-in server, registering as a fresh name. */
 async function started(ctx: CheckContext): Promise<Started> {
   const server = await ctx.listenDatagram();
@@ -36,15 +41,15 @@ async function fromClient(server: DatagramProbe, want: Buffer, what: string, ms?
 }
 
 /** Started, its REGISTER answered OK. */
-async function registered(ctx: CheckContext): Promise<Started> {
+async function registered(ctx: CheckContext): Promise<Registered> {
   const s = await started(ctx);
   await fromClient(s.server, datagram(Op.Register, s.name), `REGISTER ${s.name}`);
   s.server.send(OK);
-  return s;
+  return { ...s, mark: s.client.mark() };
 }
 
 /** The registered client was told `typed` and sent `request` (as `what` words it) for it; `mark`: where its output of the answer begins. */
-async function requested(ctx: CheckContext, typed: string, request: Buffer, what: string): Promise<Started & { mark: number }> {
+async function requested(ctx: CheckContext, typed: string, request: Buffer, what: string): Promise<Registered> {
   const s = await registered(ctx);
   s.client.typeLine(typed);
   await fromClient(s.server, request, what);
@@ -74,9 +79,25 @@ function received(info: CaseInfo, message: Buffer, parts: readonly string[]): Ch
   return {
     ...info,
     async run(ctx) {
-      const { server, client } = await registered(ctx);
-      const mark = client.mark();
+      const { server, client, mark } = await registered(ctx);
       server.send(message);
+      await waitLineWith(client, parts, mark);
+    },
+  };
+}
+
+/**
+ * A case: the registered client sends `request` (as `what` words it) for the line
+ * `typed`, and shows the server's answer on one line holding each of the parts it
+ * makes (`answer`, given the client's name), in order.
+ */
+function answerShown(info: CaseInfo, typed: string, request: Buffer, what: string, answer: (name: string) => { datagram: Buffer; parts: readonly string[] }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { server, client, name, mark } = await requested(ctx, typed, request, what);
+      const { datagram, parts } = answer(name);
+      server.send(datagram);
       await waitLineWith(client, parts, mark);
     },
   };
@@ -151,8 +172,7 @@ export const UDP_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/udp.md#client-switchboard-client-udp",
     strict: true,
     async run(ctx) {
-      const { server, client } = await registered(ctx);
-      const mark = client.mark();
+      const { server, client, mark } = await registered(ctx);
       server.send(named(Op.PublicMessage, "alice", "to all"));
       server.send(named(Op.PrivateMessage, "carol", "to you"));
       await client.waitLine("alice: to all", mark);
@@ -176,16 +196,10 @@ export const UDP_CLIENT_CASES: readonly CheckCase[] = [
       if (out.includes("(private to nobody)")) fail({ sent: server.shownSent(), expected: "no `(private to nobody)` line after an Error", got: JSON.stringify(out) });
     },
   },
-  {
-    id: "list",
-    title: "`/list` sends LIST (2a 00 00); the 43 answer shows every name",
-    clause: "seed 004 3.3, 3.4; docs/udp.md#client-switchboard-client-udp",
-    async run(ctx) {
-      const { server, client, name, mark } = await requested(ctx, "/list", datagram(Op.List), "LIST");
-      server.send(datagram(Op.UserList, `alpha\0${name}\0omega`));
-      await waitLineWith(client, ["alpha", name, "omega"], mark);
-    },
-  },
+  answerShown({ id: "list", title: "`/list` sends LIST (2a 00 00); the 43 answer shows every name", clause: "seed 004 3.3, 3.4; docs/udp.md#client-switchboard-client-udp" }, "/list", datagram(Op.List), "LIST", (name) => ({
+    datagram: datagram(Op.UserList, `alpha\0${name}\0omega`),
+    parts: ["alpha", name, "omega"],
+  })),
   {
     id: "list.printed",
     title: "a list in two datagrams (the first ending in NUL) prints once: `online: a, b, c, d`",
@@ -199,24 +213,17 @@ export const UDP_CLIENT_CASES: readonly CheckCase[] = [
       if (out.includes("online: a, b\n")) fail({ sent: server.shownSent(), expected: "one line for the whole list", got: JSON.stringify(out) });
     },
   },
-  {
-    id: "info",
-    title: "`/info` sends INFO (28 00 00); the 41 answer is shown",
-    clause: "seed 004 3.1, 3.2; docs/udp.md#client-switchboard-client-udp",
-    async run(ctx) {
-      const { server, client, mark } = await requested(ctx, "/info", datagram(Op.Info), "INFO");
-      server.send(datagram(Op.InfoReply, "2030-01-02T03:04:05.000Z stand-in/9.9"));
-      await waitLineWith(client, ["2030-01-02T03:04:05.000Z stand-in/9.9"], mark);
-    },
-  },
+  answerShown({ id: "info", title: "`/info` sends INFO (28 00 00); the 41 answer is shown", clause: "seed 004 3.1, 3.2; docs/udp.md#client-switchboard-client-udp" }, "/info", datagram(Op.Info), "INFO", () => ({
+    datagram: datagram(Op.InfoReply, "2030-01-02T03:04:05.000Z stand-in/9.9"),
+    parts: ["2030-01-02T03:04:05.000Z stand-in/9.9"],
+  })),
   {
     id: "error.printed",
     title: "an Error from the server prints `error: <reason>`",
     clause: "docs/udp.md#client-switchboard-client-udp",
     strict: true,
     async run(ctx) {
-      const { server, client } = await registered(ctx);
-      const mark = client.mark();
+      const { server, client, mark } = await registered(ctx);
       server.send(datagram(Op.Error, "rate limited"));
       await client.waitLine("error: rate limited", mark);
     },

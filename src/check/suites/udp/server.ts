@@ -60,6 +60,13 @@ async function registered(ctx: CheckContext, name = ctx.name("u")): Promise<{ pe
   return { peer, name };
 }
 
+/** `n` fresh addresses registered, one after another, each under a fresh name. */
+async function registeredAll(ctx: CheckContext, n: number): Promise<{ peer: DatagramProbe; name: string }[]> {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push(await registered(ctx));
+  return users;
+}
+
 /** A user list, all its datagrams (each but the last ends with NUL). */
 async function nextList(peer: DatagramProbe, ms = peer.waitMs): Promise<{ names: string[]; parts: Buffer[] }> {
   const names: string[] = [];
@@ -110,8 +117,7 @@ function badText(info: CaseInfo, t: { text: string; shown: string; error: string
   return {
     ...info,
     async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
+      const [a, b] = await registeredAll(ctx, 2);
       a.peer.send(datagram(Op.Public, t.text));
       await expectError(a.peer, `${t.shown} PUBLIC`, t.error);
       a.peer.send(named(Op.Private, b.name, t.text));
@@ -252,8 +258,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "LIST is answered 43 with the registered names separated by NUL",
     clause: "seed 004 3.3, 3.4",
     async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
+      const [a, b] = await registeredAll(ctx, 2);
       const names = await requestList(a.peer);
       for (const n of [a.name, b.name]) {
         if (!names.includes(n)) fail({ sent: a.peer.shownSent(), expected: `a 43 listing ${a.name} and ${b.name}`, got: JSON.stringify(names) });
@@ -301,7 +306,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "PUBLIC reaches every registered user, the sender included, as 21 <sender> NUL <message>",
     clause: "seed 004 4.1, 4.2",
     async run(ctx) {
-      const users = [await registered(ctx), await registered(ctx), await registered(ctx)];
+      const users = await registeredAll(ctx, 3);
       const [a] = users;
       a!.peer.send(datagram(Op.Public, "hello, everyone"));
       const want = named(Op.PublicMessage, a!.name, "hello, everyone");
@@ -313,9 +318,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "PRIVATE reaches its receiver as 23 <sender> NUL <message>; the sender gets OK",
     clause: "seed 004 5.1, 5.2",
     async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
-      const c = await registered(ctx);
+      const [a, b, c] = await registeredAll(ctx, 3);
       a.peer.send(named(Op.Private, b.name, "just for you"));
       await expectReply(b.peer, named(Op.PrivateMessage, a.name, "just for you"), `the private message, to ${b.name}`);
       await expectReply(a.peer, OK, "OK to the sender");
@@ -416,8 +419,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     strict: true,
     timeoutMs: 100_000,
     async run(ctx) {
-      const silent = await registered(ctx);
-      const watcher = await registered(ctx);
+      const [silent, watcher] = await registeredAll(ctx, 2);
       const deadline = Date.now() + ctx.ms(95_000);
       // The watcher asks often enough to stay alive itself.
       for (;;) {
