@@ -2,6 +2,7 @@
  * What client cases of every dialect do with the client under test and its stand-in
  * server (ctx.listen): start it there, take the connection it makes, see it quit.
  */
+import type { CaseInfo, CheckCase } from "../case.js";
 import type { CheckContext } from "../context.js";
 import type { StreamProbe } from "../probe/stream-probe.js";
 import type { ClientProcess } from "./client-process.js";
@@ -36,9 +37,19 @@ export async function connectedClient(ctx: CheckContext, args: readonly string[]
   return { ...started, probe };
 }
 
-/** `command` (the dialect's quit) typed: the client closes its connection `conn` and exits with status 0. */
-export async function quitsCleanly(client: ClientProcess, conn: StreamProbe, command: string): Promise<void> {
-  client.typeLine(command);
-  await conn.expectClosed(`the client to close the connection after ${command}`);
-  await client.expectExit(`after ${command}`, 0);
+/**
+ * A case: `command` (the dialect's quit) typed into a client that `setup` has logged in
+ * (the stand-in's side of its connection: `conn.probe`): the client closes the
+ * connection and exits with status 0.
+ */
+export function quitsCleanly(info: CaseInfo, setup: (ctx: CheckContext) => Promise<{ client: ClientProcess; conn: { readonly probe: StreamProbe } }>, command: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { client, conn } = await setup(ctx);
+      client.typeLine(command);
+      await conn.probe.expectClosed(`the client to close the connection after ${command}`);
+      await client.expectExit(`after ${command}`, 0);
+    },
+  };
 }

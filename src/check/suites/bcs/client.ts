@@ -245,16 +245,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
       await s.client.waitOutput(/^server: bob has uploaded notes\.txt to the server$/m);
     },
   },
-  {
-    id: "quit.command",
-    title: "/quit closes the connection and exits 0",
-    clause: "docs/bcs.md#client-bcs_client",
-    strict: true,
-    async run(ctx) {
-      const s = await registered(ctx);
-      await quitsCleanly(s.client, s.conn.probe, "/quit");
-    },
-  },
+  quitsCleanly({ id: "quit.command", title: "/quit closes the connection and exits 0", clause: "docs/bcs.md#client-bcs_client", strict: true }, registered, "/quit"),
   {
     id: "quit.end-of-input",
     title: "at the end of input the client exits 0 once its send is answered",

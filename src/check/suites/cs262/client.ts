@@ -50,10 +50,27 @@ async function created(ctx: CheckContext): Promise<Session> {
   return s;
 }
 
-/** `typed` (a command): the client's next frame must be `command` with `data`. */
-function typedRequest(s: Session, typed: string, command: CommandName, data: string): Promise<string> {
+/**
+ * Logged in, then `typed` (a command): the client's next frame must be `command` with the
+ * data `data` makes of the account's name; `mark`: where the output of its answer begins.
+ */
+async function requested(ctx: CheckContext, typed: string, command: CommandName, data: (name: string) => string): Promise<Session & { mark: number }> {
+  const s = await created(ctx);
   s.client.typeLine(typed);
-  return expectRequest(s.conn, command, data);
+  await expectRequest(s.conn, command, data(s.name));
+  return { ...s, mark: s.client.mark() };
+}
+
+/** A case: a message the server pushes (SEND bob|||me|||hi there) to the logged-in client is printed as `printed` matches. */
+function pushPrinted(info: CaseInfo, printed: RegExp): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await created(ctx);
+      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
+      await s.client.waitOutput(printed);
+    },
+  };
 }
 
 /** Answer the request `typed` caused with its success in this numbering. */
@@ -66,8 +83,7 @@ function listPrinted(info: CaseInfo, printed: string | RegExp): CheckCase {
   return {
     ...info,
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "list a*", "LIST", "a*");
+      const s = await requested(ctx, "list a*", "LIST", () => "a*");
       s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
       await s.client.waitOutput(printed);
     },
@@ -131,8 +147,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "send <to> <message> sends SEND me|||to|||message (the message keeps its spaces)",
     clause: `seed 002 Commands (SEND); ${DOC}`,
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "send bob hello  there, bob", "SEND", `${s.name}|||bob|||hello  there, bob`);
+      const s = await requested(ctx, "send bob hello  there, bob", "SEND", (me) => `${me}|||bob|||hello  there, bob`);
       answerSend(s, "bob", "hello  there, bob");
     },
   },
@@ -142,34 +157,13 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${DOC}; docs/cs262.md#version-0-the-originals-numbering`,
     strict: true,
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "send bob hi", "SEND", `${s.name}|||bob|||hi`);
-      const from = s.client.mark();
+      const s = await requested(ctx, "send bob hi", "SEND", (me) => `${me}|||bob|||hi`);
       answerSend(s, "bob", "hi");
-      await s.client.waitOutput("sent to bob", from);
+      await s.client.waitOutput("sent to bob", s.mark);
     },
   },
-  {
-    id: "receive.print",
-    title: "a message pushed by the server (SEND from|||me|||text) is printed with its sender and text",
-    clause: `seed 002 Commands (SEND); docs/cs262.md#messages`,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
-      await s.client.waitOutput(/^.*bob.*hi there.*$/m);
-    },
-  },
-  {
-    id: "receive.print-words",
-    title: `a pushed message is printed as "<from>: <text>"`,
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
-      await s.client.waitOutput(/^bob: hi there$/m);
-    },
-  },
+  pushPrinted({ id: "receive.print", title: "a message pushed by the server (SEND from|||me|||text) is printed with its sender and text", clause: `seed 002 Commands (SEND); docs/cs262.md#messages` }, /^.*bob.*hi there.*$/m),
+  pushPrinted({ id: "receive.print-words", title: `a pushed message is printed as "<from>: <text>"`, clause: DOC, strict: true }, /^bob: hi there$/m),
   {
     id: "receive.same-write",
     title: "the answer to create and a message in one write, then a message byte by byte, are all read",
@@ -189,8 +183,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "deliver sends DELIVER and prints the kept messages the server sends",
     clause: "seed 002 Commands (DELIVER)",
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "deliver", "DELIVER", "");
+      const s = await requested(ctx, "deliver", "DELIVER", () => "");
       s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "kept for you"]));
       await s.client.waitOutput(/^.*bob.*kept for you.*$/m);
     },
@@ -201,16 +194,14 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${DOC}; docs/cs262.md#version-0-the-originals-numbering`,
     strict: true,
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "deliver", "DELIVER", "");
-      const from = s.client.mark();
+      const s = await requested(ctx, "deliver", "DELIVER", () => "");
       if (s.conn.version === 1) {
         s.conn.probe.send(Buffer.concat([frame(1, "SEND", ["bob", s.name, "kept"]), frame(1, "RESPONSE", [])]));
       } else {
         await expectRequest(s.conn, "LIST", "|");
         s.conn.probe.send(Buffer.concat([frame(0, "SEND", ["bob", s.name, "kept"]), frame(0, "LISTRESPONSE", [])]));
       }
-      await s.client.waitOutput(/bob: kept\n[^]*no more kept messages/, from);
+      await s.client.waitOutput(/bob: kept\n[^]*no more kept messages/, s.mark);
     },
   },
   {
@@ -218,8 +209,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "delete sends DELETE",
     clause: "seed 002 Commands (DELETE)",
     async run(ctx) {
-      const s = await created(ctx);
-      await typedRequest(s, "delete", "DELETE", "");
+      await requested(ctx, "delete", "DELETE", () => "");
     },
   },
   {
@@ -237,16 +227,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
       await expectRequest(s.conn, "LIST", "b*");
     },
   },
-  {
-    id: "quit.command",
-    title: "quit closes the connection and exits 0",
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      await quitsCleanly(s.client, s.conn.probe, "quit");
-    },
-  },
+  quitsCleanly({ id: "quit.command", title: "quit closes the connection and exits 0", clause: DOC, strict: true }, created, "quit"),
   {
     id: "quit.server-closed",
     title: "when the server closes the connection of a logged-in user the client says so and exits 1",
