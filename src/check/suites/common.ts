@@ -36,8 +36,8 @@ export function listInJoinOrder<U extends { readonly name: string }>(
 
 /**
  * A case: the connection `setup` leaves unresponsive (never logged in, a frame left
- * half sent, a deliver left unacknowledged) is closed by the server within `ms`;
- * `expected` says why it should be.
+ * half sent, a deliver left unacknowledged) is closed by the server within `ms` (some
+ * suites scale it by --time-scale, some wait a fixed time); `expected` says why it should be.
  */
 export function closedWhenUnresponsive(info: CaseInfo, setup: (ctx: CheckContext) => Promise<StreamProbe>, expected: string, ms: (ctx: CheckContext) => number): CheckCase {
   return {

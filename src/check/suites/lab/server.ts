@@ -11,7 +11,7 @@ import type { CheckContext } from "../../context.js";
 import type { StreamProbe } from "../../probe/stream-probe.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail, skip } from "../../verdict.js";
-import { listInJoinOrder } from "../common.js";
+import { closedWhenUnresponsive, listInJoinOrder } from "../common.js";
 
 /** A user logged in as `name` (HELLO-FROM answered by HELLO). */
 export async function loggedIn(ctx: CheckContext, name = ctx.name("u")): Promise<{ probe: StreamProbe; name: string }> {
@@ -447,27 +447,20 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     },
   },
   // ---- unresponsive clients (docs/wire.md) -------------------------------------------------
-  {
-    id: "idle.login-timeout",
-    title: "a connection that does not log in within 10 s is closed (slow: waits up to 12 s)",
-    clause: "docs/wire.md (Unresponsive clients: 10 s to log in)",
-    strict: true,
-    timeoutMs: 15_000,
-    async run(ctx) {
-      const probe = await ctx.connect();
-      await probe.expectClosed("the server closed a connection that never logged in", ctx.ms(12_000));
-    },
-  },
-  {
-    id: "idle.stalled-line",
-    title: "a line left incomplete for 30 s gets the connection closed (slow: waits up to 33 s)",
-    clause: "docs/wire.md (Unresponsive clients: a frame incomplete for 30 s)",
-    strict: true,
-    timeoutMs: 36_000,
-    async run(ctx) {
+  closedWhenUnresponsive(
+    { id: "idle.login-timeout", title: "a connection that does not log in within 10 s is closed (slow: waits up to 12 s)", clause: "docs/wire.md (Unresponsive clients: 10 s to log in)", strict: true, timeoutMs: 15_000 },
+    (ctx) => ctx.connect(),
+    "the server closed a connection that never logged in",
+    (ctx) => ctx.ms(12_000),
+  ),
+  closedWhenUnresponsive(
+    { id: "idle.stalled-line", title: "a line left incomplete for 30 s gets the connection closed (slow: waits up to 33 s)", clause: "docs/wire.md (Unresponsive clients: a frame incomplete for 30 s)", strict: true, timeoutMs: 36_000 },
+    async (ctx) => {
       const { probe } = await loggedIn(ctx);
       probe.send("LIST");
-      await probe.expectClosed("the server closed a connection whose line stayed incomplete", ctx.ms(33_000));
+      return probe;
     },
-  },
+    "the server closed a connection whose line stayed incomplete",
+    (ctx) => ctx.ms(33_000),
+  ),
 ];
