@@ -52,14 +52,14 @@ async function sharedFile(ctx: CheckContext, base: string, contents: Uint8Array)
   return { a: a!, b: b!, file };
 }
 
-/** A case: a user uploads `contents` as `name` makes a fresh file name, as `write` sends it, and downloads it back intact. */
-function roundTrip(info: CaseInfo, name: (ctx: CheckContext) => string, contents: Buffer, write: (peer: BcsPeer, file: string) => Promise<void>): CheckCase {
+/** A case: a user uploads `contents` under a fresh file name (`name` makes it), as `write` sends it, and downloads it back intact. */
+function roundTrip(info: CaseInfo, name: (ctx: CheckContext) => string, contents: Buffer, write: (peer: BcsPeer, file: string, contents: Buffer) => Promise<void>): CheckCase {
   return {
     ...info,
     async run(ctx) {
       const a = await registered(ctx);
       const file = name(ctx);
-      await write(a, file);
+      await write(a, file, contents);
       await expectDownload(a, file, contents, `recvfile of ${contents.length} bytes, as uploaded`);
     },
   };
@@ -415,9 +415,9 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       await expectDownload(b, file, contents, `recvfile of ${contents.length} bytes, as uploaded`);
     },
   },
-  roundTrip({ id: "files.empty", title: "an empty file uploads and downloads", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("e", 24)}.txt`, Buffer.alloc(0), (a, file) => upload(a, file, Buffer.alloc(0))),
-  roundTrip({ id: "files.byte-at-a-time", title: "a sendfile written one byte at a time is stored whole", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("p", 24)}.bin`, fileBytes(40), async (a, file) => {
-    await a.probe.sendInPieces(sendfile(file, fileBytes(40)), 1, 1);
+  roundTrip({ id: "files.empty", title: "an empty file uploads and downloads", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("e", 24)}.txt`, Buffer.alloc(0), upload),
+  roundTrip({ id: "files.byte-at-a-time", title: "a sendfile written one byte at a time is stored whole", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("p", 24)}.bin`, fileBytes(40), async (a, file, contents) => {
+    await a.probe.sendInPieces(sendfile(file, contents), 1, 1);
     await a.expectStatus(0, "status 0 answering a sendfile sent byte by byte");
   }),
   {
