@@ -31,6 +31,12 @@ export interface CheckCase {
   run(ctx: CheckContext): Promise<void>;
 }
 
+/**
+ * What a case says of itself, without how it runs: where cases of one suite run the same
+ * steps with different values, a builder takes this and the values and returns the case.
+ */
+export type CaseInfo = Omit<CheckCase, "run">;
+
 export const DEFAULT_CASE_MS = 10_000;
 
 export type CaseStatus = "PASS" | "FAIL" | "SKIP";

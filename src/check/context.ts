@@ -75,10 +75,7 @@ export class CheckContext {
   /** A new connection to the server under test. */
   async connect(ms?: number): Promise<StreamProbe> {
     const t = this.serverTarget();
-    const probe = await StreamProbe.connect(t.host, t.port, this.settings.view, ms ?? this.ms(DEFAULT_WAIT_MS));
-    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
-    this.defer(() => probe.close());
-    return probe;
+    return this.opened(await StreamProbe.connect(t.host, t.port, this.settings.view, ms ?? this.ms(DEFAULT_WAIT_MS)));
   }
 
   /** A new UDP socket on loopback that talks to the datagram server under test. */
@@ -86,27 +83,19 @@ export class CheckContext {
     const t = this.serverTarget();
     const probe = await DatagramProbe.bind(t.host.includes(":") ? "::1" : "127.0.0.1", 0, this.settings.view);
     probe.peer = { address: t.host, port: t.port };
-    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
-    this.defer(() => probe.close());
-    return probe;
+    return this.opened(probe);
   }
 
   /** A stand-in stream server where the client under test will connect. */
   async listen(): Promise<ScriptedServer> {
     const c = this.clientTarget();
-    const server = await ScriptedServer.listen(c.host, c.port, this.settings.view);
-    server.waitMs = this.ms(DEFAULT_WAIT_MS);
-    this.defer(() => server.close());
-    return server;
+    return this.opened(await ScriptedServer.listen(c.host, c.port, this.settings.view));
   }
 
   /** A stand-in datagram server where the client under test will send. */
   async listenDatagram(): Promise<DatagramProbe> {
     const c = this.clientTarget();
-    const probe = await DatagramProbe.bind(c.host, c.port, this.settings.view);
-    probe.waitMs = this.ms(DEFAULT_WAIT_MS);
-    this.defer(() => probe.close());
-    return probe;
+    return this.opened(await DatagramProbe.bind(c.host, c.port, this.settings.view));
   }
 
   /**
@@ -143,6 +132,13 @@ export class CheckContext {
         // closing what is already closed
       }
     }
+  }
+
+  /** Something this case opened: it waits as long as the run's --time-scale says, and is closed when the case ends. */
+  private opened<T extends { waitMs: number; close(): void | Promise<void> }>(it: T): T {
+    it.waitMs = this.ms(DEFAULT_WAIT_MS);
+    this.defer(() => it.close());
+    return it;
   }
 
   private serverTarget(): ServerTarget {

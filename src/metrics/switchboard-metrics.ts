@@ -89,28 +89,34 @@ export class SwitchboardMetrics {
   }
 }
 
-function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => readonly Sample<L>[]): void {
-  new Counter<L>({
+/**
+ * The configuration of a counter or a gauge whose series are all replaced at each scrape
+ * by what `read` says now (the counts are kept elsewhere); `record` writes one series.
+ */
+function collecting<L extends string, M extends { reset(): void }>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  read: () => readonly Sample<L>[],
+  record: (metric: M, labels: Labels<L>, value: number) => void,
+) {
+  return {
     name,
     help,
     labelNames,
     registers: [registry],
-    collect() {
+    collect(this: M) {
       this.reset();
-      for (const [labels, value] of read()) this.inc(labels, value);
+      for (const [labels, value] of read()) record(this, labels, value);
     },
-  });
+  };
+}
+
+function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => readonly Sample<L>[]): void {
+  new Counter<L>(collecting(registry, name, help, labelNames, read, (c: Counter<L>, labels, value) => c.inc(labels, value)));
 }
 
 function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[], read: () => readonly Sample<L>[]): void {
-  new Gauge<L>({
-    name,
-    help,
-    labelNames,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [labels, value] of read()) this.set(labels, value);
-    },
-  });
+  new Gauge<L>(collecting(registry, name, help, labelNames, read, (g: Gauge<L>, labels, value) => g.set(labels, value)));
 }

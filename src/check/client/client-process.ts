@@ -84,6 +84,11 @@ export class ClientProcess {
     }
   }
 
+  /** Wait until the output since `from` holds `line` as a whole line (on a terminal, typed input is echoed on lines of its own). */
+  waitLine(line: string, from = 0, ms?: number): Promise<string> {
+    return this.waitOutput(new RegExp(`(^|\\n)${escapeRegExp(line)}\\n`), from, ms);
+  }
+
   /** The exit status once it exits within `ms`. */
   async exit(expected: string, ms = this.waitMs): Promise<number | null> {
     let timer: NodeJS.Timeout | undefined;
@@ -93,6 +98,16 @@ export class ClientProcess {
     return code;
   }
 
+  /**
+   * The client exits within `ms`, with status `code` when one is given. `sent` is what
+   * a failure report shows as sent (default: what was typed).
+   */
+  async expectExit(what: string, code?: number, options: { ms?: number; sent?: string } = {}): Promise<void> {
+    const expected = code === undefined ? `the client to exit (${what})` : `the client to exit with status ${code} (${what})`;
+    const got = await this.exit(expected, options.ms);
+    if (code !== undefined && got !== code) fail({ sent: options.sent ?? this.shownTyped(), expected, got: `exit status ${got}; output ${JSON.stringify(this.since())}` });
+  }
+
   shownTyped(): string {
     return this.typed.length === 0 ? "(no input)" : JSON.stringify(this.typed.join(""));
   }
@@ -100,6 +115,11 @@ export class ClientProcess {
   kill(): void {
     if (this.exitCode === undefined) this.child.kill("SIGKILL");
   }
+}
+
+/** `text` as a RegExp that matches exactly it. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function shellQuote(arg: string): string {

@@ -5,13 +5,14 @@
  */
 import { createServer, type Server } from "node:net";
 import { fail } from "../verdict.js";
+import { Arrivals } from "../probe/arrivals.js";
 import { DEFAULT_WAIT_MS, StreamProbe } from "../probe/stream-probe.js";
 import type { WireView } from "../wire-view.js";
 
 export class ScriptedServer {
   private readonly accepted: StreamProbe[] = [];
   private readonly all: StreamProbe[] = [];
-  private wake: (() => void) | undefined;
+  private readonly arrivals = new Arrivals();
   /** How long a wait lasts when a call gives no limit (the run's --time-scale applied); also its connections'. */
   waitMs = DEFAULT_WAIT_MS;
 
@@ -24,7 +25,7 @@ export class ScriptedServer {
       probe.waitMs = this.waitMs;
       this.accepted.push(probe);
       this.all.push(probe);
-      this.wake?.();
+      this.arrivals.notify();
     });
   }
 
@@ -49,14 +50,7 @@ export class ScriptedServer {
       if (probe) return probe;
       const left = deadline - Date.now();
       if (left <= 0) return fail({ sent: "(nothing)", expected, got: `no connection within ${ms} ms` });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          this.wake = undefined;
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.arrivals.next(left);
     }
   }
 

@@ -7,6 +7,7 @@
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { fail } from "../verdict.js";
 import { showBytes, type WireView } from "../wire-view.js";
+import { Arrivals } from "./arrivals.js";
 import { DEFAULT_WAIT_MS, sleep } from "./stream-probe.js";
 
 export interface Datagram {
@@ -17,7 +18,7 @@ export interface Datagram {
 export class DatagramProbe {
   private readonly inbox: Datagram[] = [];
   private readonly sent: Buffer[] = [];
-  private wake: (() => void) | undefined;
+  private readonly arrivals = new Arrivals();
   /** Where `send` goes: the target, or (standing in for a server) whoever sent last. */
   peer: { address: string; port: number } | undefined;
   /** How long a wait lasts when a call gives no limit (the run's --time-scale applied). */
@@ -29,7 +30,7 @@ export class DatagramProbe {
   ) {
     socket.on("message", (bytes: Buffer, rinfo: RemoteInfo) => {
       this.inbox.push({ bytes, from: { address: rinfo.address, port: rinfo.port } });
-      this.wake?.();
+      this.arrivals.notify();
     });
     socket.on("error", () => undefined);
   }
@@ -88,14 +89,7 @@ export class DatagramProbe {
         const others = skipped.length ? `; only ${skipped.map((b) => showBytes(b, this.view)).join(" | ")}` : "";
         return fail({ sent: this.shownSent(), expected, got: `no such datagram within ${ms} ms${others}` });
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          this.wake = undefined;
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.arrivals.next(left);
     }
   }
 

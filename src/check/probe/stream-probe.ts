@@ -6,6 +6,7 @@
 import { connect, type Socket } from "node:net";
 import { fail } from "../verdict.js";
 import { showBytes, type WireView } from "../wire-view.js";
+import { Arrivals } from "./arrivals.js";
 
 /** A parser handed the bytes received and not yet taken: the value and how many bytes it used, or undefined for "not yet". */
 export type Take<T> = (pending: Buffer) => { value: T; used: number } | undefined;
@@ -15,7 +16,7 @@ export const DEFAULT_WAIT_MS = 3000;
 export class StreamProbe {
   private pending: Buffer = Buffer.alloc(0);
   private readonly sent: Buffer[] = [];
-  private wake: (() => void) | undefined;
+  private readonly arrivals = new Arrivals();
   private ended = false;
   /** How long a wait lasts when a call gives no limit (the run's --time-scale applied). */
   waitMs = DEFAULT_WAIT_MS;
@@ -29,13 +30,13 @@ export class StreamProbe {
     socket.setNoDelay(true);
     socket.on("data", (d: Buffer) => {
       this.pending = this.pending.length === 0 ? d : Buffer.concat([this.pending, d]);
-      this.wake?.();
+      this.arrivals.notify();
     });
     socket.on("error", () => undefined);
     this.closed = new Promise((resolve) =>
       socket.once("close", () => {
         this.ended = true;
-        this.wake?.();
+        this.arrivals.notify();
         resolve();
       }),
     );
@@ -103,7 +104,7 @@ export class StreamProbe {
         const why = this.ended ? "then the connection closed" : `nothing more within ${ms} ms`;
         return fail({ sent: this.shownSent(), expected, got: `${showBytes(this.pending, this.view)}; ${why}` });
       }
-      await this.arrival(left);
+      await this.arrivals.next(left);
     }
   }
 
@@ -183,19 +184,6 @@ export class StreamProbe {
     this.socket.destroy();
   }
 
-  private arrival(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
-  }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

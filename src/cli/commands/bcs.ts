@@ -5,9 +5,8 @@
  */
 import { Command } from "commander";
 import { runBcsClient } from "../../clients/bcs/run.js";
-import { addLimitOptions, limitsFrom, PROXY_PROTOCOL_OPTION } from "../limit-options.js";
-import { parsePort } from "../ports.js";
-import { runServer } from "../run-server.js";
+import { clientCommand, serverCommand } from "../dialect-command.js";
+import { BIND_ADDRESS_OPTION, parsePort } from "../ports.js";
 
 export function addBcsServerCommand(server: Command): void {
   bcsServer(server.command("bcs"));
@@ -28,51 +27,33 @@ export function bcsClientProgram(): Command {
 }
 
 function bcsServer(command: Command): Command {
-  return addLimitOptions(
-    command
-      .description("The Basic Chat Server (seed 000): bcs_server -p <port> [-l <log_file>] [-f <file_dir>]")
-      .option("-p, --port <port>", "port to listen on", parsePort, 9001)
-      .option("-l, --log <log_file>", "chat log file (default stdout)")
-      .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
-      .option("--host <address>", "address to bind", "0.0.0.0")
-      .option(...PROXY_PROTOCOL_OPTION),
-  )
-    .addHelpText(
-      "after",
-      "\nExamples:\n  bcs_server -p 9001\n  bcs_server -p 9001 -l chat.log -f ./files --ack-timeout 10s\n" +
-        "  switchboard server bcs --port 9001 --max-file-size 50MB --uploads-per-minute 10",
-    )
-    .action(async (o) => {
-      await runServer({
-        limits: limitsFrom(o),
-        dataDir: "./data",
-        bcs: { host: o.host, port: o.port, chatLog: o.log ?? "-", filesDir: o.fileDir },
-        proxyProtocol: o.proxyProtocol === true,
-      });
-    });
+  return serverCommand(command, {
+    description: "The Basic Chat Server (seed 000): bcs_server -p <port> [-l <log_file>] [-f <file_dir>]",
+    options: (c) =>
+      c
+        .option("-p, --port <port>", "port to listen on", parsePort, 9001)
+        .option("-l, --log <log_file>", "chat log file (default stdout)")
+        .option("-f, --file-dir <file_dir>", "where uploads are stored", "./data/files")
+        .option(...BIND_ADDRESS_OPTION),
+    proxyProtocol: true,
+    examples: ["bcs_server -p 9001", "bcs_server -p 9001 -l chat.log -f ./files --ack-timeout 10s", "switchboard server bcs --port 9001 --max-file-size 50MB --uploads-per-minute 10"],
+    config: (o) => ({ bcs: { host: o.host, port: o.port, chatLog: o.log ?? "-", filesDir: o.fileDir } }),
+  });
 }
 
 function bcsClient(command: Command): Command {
-  return command
-    .description("The bcs client (seed 000): bcs_client -h <host> -p <port> -u <username>")
-    .helpOption("--help", "display help for command") // -h is the host, as in the seed
-    .option("-h, --host <host>", "server host", "127.0.0.1")
-    .option("-p, --port <port>", "server port", parsePort, 9001)
-    .requiredOption("-u, --username <username>", "name to register")
-    .addHelpText(
-      "after",
-      "\nType a line to send it to everyone. Commands: /sendfile <path>, /getfile <name> [dest], /help, /quit.\n" +
-        "Exits with the server's status code when it refuses the name. On a terminal, file transfers show a progress bar.\n\n" +
-        "Examples:\n  bcs_client -h 127.0.0.1 -p 9001 -u alice\n  switchboard client bcs -h chat.example.org -p 9001 -u bob\n" +
-        "  printf 'hello\\n/sendfile notes.txt\\n' | bcs_client -u alice",
-    )
-    .action(async (o) => {
-      process.exitCode = await runBcsClient({
-        host: o.host,
-        port: o.port,
-        username: o.username,
-        input: process.stdin,
-        output: process.stdout,
-      });
-    });
+  return clientCommand(command, {
+    description: "The bcs client (seed 000): bcs_client -h <host> -p <port> -u <username>",
+    options: (c) =>
+      c
+        .helpOption("--help", "display help for command") // -h is the host, as in the seed
+        .option("-h, --host <host>", "server host", "127.0.0.1")
+        .option("-p, --port <port>", "server port", parsePort, 9001)
+        .requiredOption("-u, --username <username>", "name to register"),
+    notes:
+      "Type a line to send it to everyone. Commands: /sendfile <path>, /getfile <name> [dest], /help, /quit.\n" +
+      "Exits with the server's status code when it refuses the name. On a terminal, file transfers show a progress bar.",
+    examples: ["bcs_client -h 127.0.0.1 -p 9001 -u alice", "switchboard client bcs -h chat.example.org -p 9001 -u bob", "printf 'hello\\n/sendfile notes.txt\\n' | bcs_client -u alice"],
+    run: (o, _args, io) => runBcsClient({ host: o.host, port: o.port, username: o.username, ...io }),
+  });
 }

@@ -2,9 +2,9 @@
 import { InvalidArgumentError, type Command } from "commander";
 import { DEFAULT_KEEPALIVE_MS, runUdpClient } from "../../clients/udp/run.js";
 import { DEFAULT_UDP_OPTIONS, type UdpConfig } from "../../protocols/udp/index.js";
-import { addLimitOptions, limitsFrom, parseCount, parseDuration } from "../limit-options.js";
-import { parsePort } from "../ports.js";
-import { runServer } from "../run-server.js";
+import { clientCommand, serverCommand } from "../dialect-command.js";
+import { parseCount, parseDuration } from "../limit-options.js";
+import { BIND_ADDRESS_OPTION, parsePort, SERVER_HOST_OPTION } from "../ports.js";
 
 const D = DEFAULT_UDP_OPTIONS;
 
@@ -44,52 +44,33 @@ export function udpOptionsFrom(flags: UdpFlags): Omit<UdpConfig, "host" | "port"
 }
 
 export function addUdpServerCommand(server: Command): void {
-  addLimitOptions(
-    server
-      .command("udp")
-      .description("The CHAT UDP server (seed 004): switchboard server udp [--port 9003]")
-      .option("-p, --port <port>", "UDP port to listen on (0 picks a free one)", parsePort, 9003)
-      .option("--host <address>", "address to bind", "0.0.0.0")
-      .option("--list-interval <duration>", UDP_FLAG_HELP.listInterval, parseDuration)
-      .option("--idle-timeout <duration>", UDP_FLAG_HELP.idleTimeout, parseDuration)
-      .option("--rate <n>", UDP_FLAG_HELP.rate, parseCount)
-      .option("--burst <n>", UDP_FLAG_HELP.burst, parseCount),
-  )
-    .addHelpText(
-      "after",
-      "\nExamples:\n  switchboard server udp\n  switchboard server udp --port 9003 --idle-timeout 60s --list-interval 10s\n" +
-        "  switchboard server udp --rate 20 --burst 40",
-    )
-    .action(async (o) => {
-      await runServer({
-        limits: limitsFrom(o),
-        dataDir: "./data",
-        udp: { host: o.host, port: o.port, ...udpOptionsFrom(o) },
-      });
-    });
+  serverCommand(server.command("udp"), {
+    description: "The CHAT UDP server (seed 004): switchboard server udp [--port 9003]",
+    options: (c) =>
+      c
+        .option("-p, --port <port>", "UDP port to listen on (0 picks a free one)", parsePort, 9003)
+        .option(...BIND_ADDRESS_OPTION)
+        .option("--list-interval <duration>", UDP_FLAG_HELP.listInterval, parseDuration)
+        .option("--idle-timeout <duration>", UDP_FLAG_HELP.idleTimeout, parseDuration)
+        .option("--rate <n>", UDP_FLAG_HELP.rate, parseCount)
+        .option("--burst <n>", UDP_FLAG_HELP.burst, parseCount),
+    proxyProtocol: false,
+    examples: ["switchboard server udp", "switchboard server udp --port 9003 --idle-timeout 60s --list-interval 10s", "switchboard server udp --rate 20 --burst 40"],
+    config: (o) => ({ udp: { host: o.host, port: o.port, ...udpOptionsFrom(o) } }),
+  });
 }
 
 export function addUdpClientCommand(client: Command): void {
-  client
-    .command("udp")
-    .description("The CHAT UDP client (seed 004): switchboard client udp --host H --port P -u NAME")
-    .option("--host <host>", "server host", "127.0.0.1")
-    .option("-p, --port <port>", "server UDP port", parsePort, 9003)
-    .requiredOption("-u, --username <name>", "name to register")
-    .option("--keepalive <duration>", `send INFO this often to stay registered (default ${DEFAULT_KEEPALIVE_MS / 1000}s)`, parseDuration)
-    .addHelpText(
-      "after",
-      "\nType a line to send it to everyone. Commands: /msg <user> <text>, /list, /info, /help, /quit.\n\n" +
-        "Examples:\n  switchboard client udp -u alice\n  switchboard client udp --host chat.example.org --port 9003 -u alice --keepalive 20s",
-    )
-    .action(async (o) => {
-      process.exitCode = await runUdpClient({
-        host: o.host,
-        port: o.port,
-        username: o.username,
-        keepaliveMs: o.keepalive ?? DEFAULT_KEEPALIVE_MS,
-        input: process.stdin,
-        output: process.stdout,
-      });
-    });
+  clientCommand(client.command("udp"), {
+    description: "The CHAT UDP client (seed 004): switchboard client udp --host H --port P -u NAME",
+    options: (c) =>
+      c
+        .option(...SERVER_HOST_OPTION)
+        .option("-p, --port <port>", "server UDP port", parsePort, 9003)
+        .requiredOption("-u, --username <name>", "name to register")
+        .option("--keepalive <duration>", `send INFO this often to stay registered (default ${DEFAULT_KEEPALIVE_MS / 1000}s)`, parseDuration),
+    notes: "Type a line to send it to everyone. Commands: /msg <user> <text>, /list, /info, /help, /quit.",
+    examples: ["switchboard client udp -u alice", "switchboard client udp --host chat.example.org --port 9003 -u alice --keepalive 20s"],
+    run: (o, _args, io) => runUdpClient({ host: o.host, port: o.port, username: o.username, keepaliveMs: o.keepalive ?? DEFAULT_KEEPALIVE_MS, ...io }),
+  });
 }

@@ -14,21 +14,17 @@ import { Exit } from "./exit-codes.js";
 import { progressBars } from "./progress.js";
 import { ClientSession } from "./session.js";
 import { backlogControl, readCommands } from "../shared/command-input.js";
-import { Terminal } from "../shared/terminal.js";
+import { closedWhenDone, terminalOn, type ClientIO } from "../shared/terminal.js";
 
-export interface BcsClientOptions {
+/** `input` is read line by line from registration on, and destroyed when the client ends. */
+export interface BcsClientOptions extends ClientIO {
   host: string;
   port: number;
   username: string;
-  /** Read line by line from registration on; destroyed when the client ends. */
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Errors and notices; process.stderr when not given. */
-  error?: NodeJS.WritableStream;
 }
 
 export async function runBcsClient(options: BcsClientOptions): Promise<number> {
-  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
+  const terminal = terminalOn(options);
   if (Buffer.byteLength(options.username, "utf8") > 0xffff) {
     // Cannot even be framed (u16 length); the server would call it invalid too.
     terminal.err("error: invalid name: too long");
@@ -55,8 +51,5 @@ export async function runBcsClient(options: BcsClientOptions): Promise<number> {
     backlog: backlogControl(terminal),
     transfer: progressBars(terminal),
   });
-
-  const code = await session.done;
-  terminal.close();
-  return code;
+  return closedWhenDone(session.done, terminal);
 }

@@ -23,6 +23,7 @@ import { chatLine, printable, uploadNoticeLine } from "./display.js";
 import { Download, resolveDestination } from "./download.js";
 import { Exit } from "./exit-codes.js";
 import { SERVER_CLOSED } from "../shared/connect.js";
+import { RequestQueue } from "../shared/request-queue.js";
 import type { Printer } from "../shared/terminal.js";
 import type { ProgressDisplay, TransferProgress } from "./progress.js";
 import { openUpload, writeBody, type OpenedUpload } from "./upload.js";
@@ -90,9 +91,14 @@ export class ClientSession {
   readonly done: Promise<number>;
   private resolveDone!: (code: number) => void;
   private phase: "registering" | "chatting" | "over" = "registering";
-  private readonly queue: Request[] = [];
+  private readonly requests: RequestQueue<Request> = new RequestQueue({
+    canSend: () => this.phase === "chatting",
+    busy: () => this.outstanding !== undefined,
+    start: (request) => this.start(request),
+    backlog: (waiting) => this.events.backlog(waiting),
+    allAnswered: () => this.finish(Exit.Ok, true),
+  });
   private outstanding: Outstanding | undefined;
-  private inputEnded = false;
   /** File bytes are being written: no other frame may be written until they are all out. */
   private bodyInFlight = false;
   private deferredAcks = 0;
@@ -132,14 +138,12 @@ export class ClientSession {
   /** A typed request, sent in order once everything before it has been answered. */
   enqueue(request: Request): void {
     if (this.phase === "over") return;
-    this.queue.push(request);
-    this.pump();
+    this.requests.add(request);
   }
 
   /** End of input: finish what was typed (wait for every reply), then leave with 0. */
   endOfInput(): void {
-    this.inputEnded = true;
-    this.pump();
+    this.requests.endOfInput();
   }
 
   /** Ctrl+C: leave at once, dropping whatever is queued or outstanding. */
@@ -149,19 +153,10 @@ export class ClientSession {
 
   // ---- requests ---------------------------------------------------------------------
 
-  private pump(): void {
-    while (this.phase === "chatting" && this.outstanding === undefined && this.queue.length > 0) {
-      this.start(this.queue.shift()!);
-    }
-    if (this.phase !== "chatting") return;
-    this.events.backlog(this.queue.length);
-    if (this.outstanding === undefined && this.queue.length === 0 && this.inputEnded) this.finish(Exit.Ok, true);
-  }
-
   /** The outstanding request is answered (or failed locally): go on with the next. */
   private complete(): void {
     this.outstanding = undefined;
-    this.pump();
+    this.requests.pump();
   }
 
   private start(request: Request): void {
@@ -298,7 +293,7 @@ export class ClientSession {
     }
     this.phase = "chatting";
     this.events.registered();
-    this.pump();
+    this.requests.pump();
   }
 
   private onReply(reply: Reply): void {

@@ -9,23 +9,19 @@
  */
 import { backlogControl, readCommands } from "../shared/command-input.js";
 import type { WireVersion } from "../../protocols/cs262/frames.js";
-import { Terminal } from "../shared/terminal.js";
+import { closedWhenDone, terminalOn, type ClientIO, type Terminal } from "../shared/terminal.js";
 import { HELP, parseLine, type Request } from "./commands.js";
 import { Cs262ClientSession } from "./session.js";
 
-export interface Cs262ClientOptions {
+export interface Cs262ClientOptions extends ClientIO {
   host: string;
   port: number;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Errors and notices; process.stderr when not given. */
-  error?: NodeJS.WritableStream;
   /** The numbering to speak: 1 (Switchboard's, the default) or 0 (the original server's). */
   wireVersion?: WireVersion;
 }
 
 export async function runCs262Client(options: Cs262ClientOptions): Promise<number> {
-  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
+  const terminal = terminalOn(options);
   const session = new Cs262ClientSession(options.host, options.port, terminal, { backlog: backlogControl(terminal) }, options.wireVersion);
   if (terminal.interactive) terminal.out(`cs262 client for ${options.host}:${options.port}; type help for the commands`);
   readCommands(terminal, {
@@ -41,9 +37,7 @@ export async function runCs262Client(options: Cs262ClientOptions): Promise<numbe
     end: () => session.endOfInput(),
     interrupt: () => session.quitNow(),
   });
-  const code = await session.done;
-  terminal.close();
-  return code;
+  return closedWhenDone(session.done, terminal);
 }
 
 function needsPassword(action: Request, terminal: Terminal): action is Request & { kind: "create" | "login" } {

@@ -31,6 +31,7 @@ import { FrameReader } from "../../transport/frame-reader.js";
 import type { CodecError } from "../../transport/stream-codec.js";
 import { connectTo, describeConnectError } from "../shared/connect.js";
 import { printable } from "../shared/printable.js";
+import { RequestQueue } from "../shared/request-queue.js";
 import type { Printer } from "../shared/terminal.js";
 import type { Request } from "./commands.js";
 
@@ -78,7 +79,13 @@ export class Cs262ClientSession {
   private over = false;
   private socket: Socket | undefined;
   private reader: FrameReader<Cs262Frame> | undefined;
-  private readonly queue: Request[] = [];
+  private readonly requests: RequestQueue<Request> = new RequestQueue({
+    canSend: () => !this.over,
+    busy: () => this.outstanding !== undefined,
+    start: (request) => this.start(request),
+    backlog: (waiting) => this.events.backlog(waiting),
+    allAnswered: () => this.finish(Exit.Ok, true),
+  });
   /** The request sent (or being connected for) and not yet answered. */
   private outstanding: Outstanding | undefined;
   /** Version 0: a RESPONSE error came for the outstanding DELIVER or DELETE. */
@@ -96,7 +103,6 @@ export class Cs262ClientSession {
   private selfPushDue = false;
   /** The account this connection is logged in to. */
   private account: string | undefined;
-  private inputEnded = false;
 
   constructor(
     private readonly host: string,
@@ -110,14 +116,12 @@ export class Cs262ClientSession {
 
   enqueue(request: Request): void {
     if (this.over) return;
-    this.queue.push(request);
-    this.pump();
+    this.requests.add(request);
   }
 
   /** End of input: finish what was typed (every answer in), then leave with 0. */
   endOfInput(): void {
-    this.inputEnded = true;
-    this.pump();
+    this.requests.endOfInput();
   }
 
   /** Ctrl+C: leave at once. */
@@ -126,13 +130,6 @@ export class Cs262ClientSession {
   }
 
   // ---- requests ---------------------------------------------------------------------
-
-  private pump(): void {
-    while (!this.over && this.outstanding === undefined && this.queue.length > 0) this.start(this.queue.shift()!);
-    if (this.over) return;
-    this.events.backlog(this.queue.length);
-    if (this.outstanding === undefined && this.queue.length === 0 && this.inputEnded) this.finish(Exit.Ok, true);
-  }
 
   private start(request: Request): void {
     if (request.kind === "quit") return this.finish(Exit.Ok, true);
@@ -178,7 +175,7 @@ export class Cs262ClientSession {
 
   private answered(): void {
     this.outstanding = undefined;
-    this.pump();
+    this.requests.pump();
   }
 
   // ---- the connection ---------------------------------------------------------------

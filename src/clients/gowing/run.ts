@@ -5,16 +5,13 @@
 import { nameProblem } from "./display.js";
 import { Exit } from "./exit-codes.js";
 import { GowingClient } from "./session.js";
+import type { ClientIO } from "../shared/terminal.js";
 import { Terminal } from "./terminal.js";
 
-export interface GowingClientOptions {
+export interface GowingClientOptions extends ClientIO {
   host: string;
   port: number;
   name: string;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Errors; process.stderr when not given. */
-  error?: NodeJS.WritableStream;
 }
 
 export async function runGowingClient(options: GowingClientOptions): Promise<number> {

@@ -16,39 +16,37 @@
  * Enter still sends the whole line (Ctrl+R reprints it on Linux). Ctrl+C arrives as
  * SIGINT, Ctrl+D at the start of a line as the end of input.
  */
-import { createInterface, type Interface } from "node:readline";
-import type { InputHandlers } from "../shared/terminal.js";
+import { createInterface } from "node:readline";
+import { LineInput, type InputHandlers } from "../shared/line-input.js";
 
 export type { InputHandlers };
 
 /** Quiet time after a received line before the prompt is written again. */
 const PROMPT_SETTLE_MS = 50;
 
-export class Terminal {
+export class Terminal extends LineInput {
   readonly interactive: boolean;
-  private rl: Interface | undefined;
   private prompt = "";
   /** The prompt is shown and waits for a line. */
   private prompting = false;
   /** The prompt was written and no newline has followed it yet. */
   private promptOnLine = false;
-  private closing = false;
-  private onSigint: (() => void) | undefined;
   /** The prompt is due again once received lines settle. */
   private promptTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
+    input: NodeJS.ReadableStream & { isTTY?: boolean },
     private readonly output: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly error: NodeJS.WritableStream,
   ) {
+    super(input);
     this.interactive = input.isTTY === true && output.isTTY === true;
   }
 
   start(handlers: InputHandlers): void {
     // terminal: false even on a TTY: no raw mode, no redraws (see the top of this file).
     const rl = createInterface({ input: this.input, terminal: false, crlfDelay: Infinity });
-    this.rl = rl;
+    this.readWith(rl, handlers);
     rl.on("line", (line) => {
       this.prompting = false;
       // On a terminal the echo of Enter ended the prompt's line; on a pipe, as if it had.
@@ -58,14 +56,7 @@ export class Terminal {
       }
       handlers.line(line);
     });
-    rl.on("close", () => {
-      this.rl = undefined;
-      if (!this.closing) handlers.end();
-    });
-    if (this.interactive) {
-      this.onSigint = () => handlers.interrupt();
-      process.on("SIGINT", this.onSigint);
-    }
+    if (this.interactive) this.interruptOnSigint(handlers);
   }
 
   /** Show `prompt` and wait for a line. */
@@ -86,27 +77,10 @@ export class Terminal {
     this.print(this.error, line);
   }
 
-  pauseInput(): void {
-    this.rl?.pause();
-  }
-
-  resumeInput(): void {
-    this.rl?.resume();
-  }
-
-  /** Stop reading input for good; an open stdin pipe must not keep the process alive. */
-  close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    const rl = this.rl;
-    this.rl = undefined;
-    rl?.close();
+  protected leaving(): void {
     clearTimeout(this.promptTimer);
-    if (this.onSigint !== undefined) process.off("SIGINT", this.onSigint);
     if (this.promptOnLine) this.endPromptLine();
     this.prompting = false;
-    const input = this.input as NodeJS.ReadableStream & { destroy?: () => void };
-    input.destroy?.();
   }
 
   private print(stream: NodeJS.WritableStream, line: string): void {

@@ -8,17 +8,14 @@
  * 1 when the server is full, cannot be reached, or closes the connection (then
  * SERVER_CLOSED is printed on stderr).
  */
-import { Terminal } from "../shared/terminal.js";
+import { terminalOn, type ClientIO } from "../shared/terminal.js";
 import { SERVER_CLOSED, describeConnectError } from "../shared/connect.js";
 import { LabConnection } from "./connection.js";
 import { TEXT, answersRequest, replyLines } from "./display.js";
 
-export interface LabClientOptions {
+export interface LabClientOptions extends ClientIO {
   host: string;
   port: number;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
-  error?: NodeJS.WritableStream;
 }
 
 /** After end of input, how long to wait for the answers to what was sent. */
@@ -27,7 +24,7 @@ const DRAIN_TIMEOUT_MS = 5000;
 export function runLabClient(options: LabClientOptions): Promise<number> {
   // Like the lab's reference client: no prompt, and on a terminal nothing but the lines it
   // prints (plain mode: the terminal echoes and edits what is typed).
-  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr, "", true);
+  const terminal = terminalOn(options, "", true);
   return new Promise((resolve) => {
     let conn: LabConnection | undefined;
     let loggedIn = false;

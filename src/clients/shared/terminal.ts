@@ -19,6 +19,29 @@
  * the status is cleared it is erased, or kept as an ordinary printed line.
  */
 import { clearLine, clearScreenDown, createInterface, cursorTo, moveCursor, type Interface } from "node:readline";
+import { LineInput, type InputHandlers } from "./line-input.js";
+
+/**
+ * The streams a client runs on: typed lines come in on `input`, printed lines go out on
+ * `output`, errors and notices on `error` (process.stderr when not given).
+ */
+export interface ClientIO {
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+  error?: NodeJS.WritableStream;
+}
+
+/** A Terminal on a client's streams (see the constructor for `prompt` and `plain`). */
+export function terminalOn(io: ClientIO, prompt = "", plain = false): Terminal {
+  return new Terminal(io.input, io.output, io.error ?? process.stderr, prompt, plain);
+}
+
+/** The session's exit code once it is over, with the terminal closed first. */
+export async function closedWhenDone(done: Promise<number>, terminal: Terminal): Promise<number> {
+  const code = await done;
+  terminal.close();
+  return code;
+}
 
 export interface Printer {
   /** One line to stdout (chat). */
@@ -27,13 +50,7 @@ export interface Printer {
   err(line: string): void;
 }
 
-export interface InputHandlers {
-  line(line: string): void;
-  /** End of input: Ctrl+D on a terminal, EOF on a pipe. */
-  end(): void;
-  /** Ctrl+C on a terminal. */
-  interrupt(): void;
-}
+export type { InputHandlers };
 
 /** A line redrawn in place below everything printed (see the top of this file). */
 export interface StatusLine {
@@ -45,31 +62,27 @@ export interface StatusLine {
   clearStatus(finalLine?: string): void;
 }
 
-export class Terminal implements Printer, StatusLine {
+export class Terminal extends LineInput implements Printer, StatusLine {
   readonly interactive: boolean;
   /**
    * The output is a terminal that understands cursor movement, so a status line can be
    * drawn (not with TERM=dumb, e.g. an editor's shell buffer, which would show the codes).
    */
   readonly showsStatus: boolean;
-  private rl: Interface | undefined;
-  /** In plain mode on a terminal: Ctrl+C arrives as SIGINT, handled while reading. */
-  private onSigint: (() => void) | undefined;
-  /** Set once we close readline ourselves, so that its `close` is not taken for EOF. */
-  private closing = false;
   /** The status line's text while it is on screen. */
   private status: string | undefined;
   /** The status line was drawn above the prompt (two rows to erase), not alone (one). */
   private statusAbovePrompt = false;
 
   constructor(
-    private readonly input: NodeJS.ReadableStream & { isTTY?: boolean },
+    input: NodeJS.ReadableStream & { isTTY?: boolean },
     private readonly output: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly error: NodeJS.WritableStream,
     private readonly prompt = "",
     /** Leave editing and echo to the terminal's own line discipline (see the top). */
     private readonly plain = false,
   ) {
+    super(input);
     this.interactive = !plain && input.isTTY === true && output.isTTY === true;
     this.showsStatus = output.isTTY === true && process.env["TERM"] !== "dumb";
   }
@@ -88,22 +101,17 @@ export class Terminal implements Printer, StatusLine {
       prompt: this.prompt,
       crlfDelay: Infinity,
     });
-    this.rl = rl;
+    this.readWith(rl, handlers);
     rl.on("line", (line) => {
       if (this.status !== undefined && this.statusAbovePrompt) this.keepStatusBelow(line);
       handlers.line(line);
       if (this.interactive && !this.closing && this.prompt !== "") rl.prompt();
     });
-    rl.on("close", () => {
-      this.rl = undefined;
-      if (!this.closing) handlers.end();
-    });
     if (this.interactive) {
       rl.on("SIGINT", () => handlers.interrupt());
       if (this.prompt !== "") rl.prompt();
     } else if (this.plain && this.input.isTTY === true) {
-      this.onSigint = () => handlers.interrupt();
-      process.on("SIGINT", this.onSigint);
+      this.interruptOnSigint(handlers);
     }
   }
 
@@ -162,32 +170,9 @@ export class Terminal implements Printer, StatusLine {
     });
   }
 
-  /** Flow control for piped input: stop reading while many lines wait to be sent. */
-  pauseInput(): void {
-    this.rl?.pause();
-  }
-
-  resumeInput(): void {
-    this.rl?.resume();
-  }
-
-  /**
-   * Stop reading input for good (after /quit, or when the session is over). The input is
-   * destroyed, not just paused: an open stdin pipe would otherwise keep the process alive
-   * after /quit until the writer closed it.
-   */
-  close(): void {
-    if (this.closing) return;
-    this.closing = true;
-    // Leave the terminal without a dangling prompt or status line.
+  protected leaving(): void {
     if (this.prompting || this.status !== undefined) this.eraseBottom();
     this.status = undefined;
-    if (this.onSigint !== undefined) process.off("SIGINT", this.onSigint);
-    const rl = this.rl;
-    this.rl = undefined;
-    rl?.close(); // also takes a TTY out of raw mode
-    const input = this.input as NodeJS.ReadableStream & { destroy?: () => void };
-    input.destroy?.();
   }
 
   private print(stream: NodeJS.WritableStream, line: string): void {

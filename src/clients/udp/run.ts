@@ -12,27 +12,23 @@
 import { createSocket, type Socket } from "node:dgram";
 import { lookup } from "node:dns/promises";
 import { readCommands } from "../shared/command-input.js";
-import { Terminal } from "../shared/terminal.js";
+import { closedWhenDone, terminalOn, type ClientIO } from "../shared/terminal.js";
 import { HELP, parseLine } from "./commands.js";
 import { Exit, UdpClientSession } from "./session.js";
 
 /** Well inside the server's default idle limit of 90 s. */
 export const DEFAULT_KEEPALIVE_MS = 30_000;
 
-export interface UdpClientOptions {
+export interface UdpClientOptions extends ClientIO {
   host: string;
   port: number;
   username: string;
   /** INFO is sent this often to stay registered. */
   keepaliveMs: number;
-  input: NodeJS.ReadableStream & { isTTY?: boolean };
-  output: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Errors and notices; process.stderr when not given. */
-  error?: NodeJS.WritableStream;
 }
 
 export async function runUdpClient(options: UdpClientOptions): Promise<number> {
-  const terminal = new Terminal(options.input, options.output, options.error ?? process.stderr);
+  const terminal = terminalOn(options);
   let socket: Socket;
   try {
     socket = await connectUdp(options.host, options.port);
@@ -52,9 +48,7 @@ export async function runUdpClient(options: UdpClientOptions): Promise<number> {
         interrupt: () => session.leave(),
       }),
   });
-  const code = await session.done;
-  terminal.close();
-  return code;
+  return closedWhenDone(session.done, terminal);
 }
 
 /**

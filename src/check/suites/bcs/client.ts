@@ -10,8 +10,9 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CheckCase } from "../../case.js";
-import type { ClientProcess } from "../../client/client-process.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
+import { escapeRegExp, type ClientProcess } from "../../client/client-process.js";
+import { CLIENT_START_MS, connectedClient, quitsCleanly } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
 import { fail } from "../../verdict.js";
 import { BcsPeer } from "./peer.js";
@@ -19,9 +20,6 @@ import { deliver, fnotify, recvfile, status, T, type Frame } from "./wire.js";
 
 const SEED = "seed 000";
 const DOC = "docs/bcs.md#client-bcs_client";
-
-/** Starting a client process (node, python) may take a second on a busy machine. */
-const START_MS = 8000;
 
 interface Session {
   readonly client: ClientProcess;
@@ -32,10 +30,8 @@ interface Session {
 
 /** Start the client with a fresh name and take its connection (nothing read yet). */
 async function started(ctx: CheckContext): Promise<Session> {
-  const server = await ctx.listen();
   const name = ctx.name("c");
-  const client = ctx.startClient(server.port, ["-u", name]);
-  const probe = await server.accept("the client to connect", START_MS);
+  const { client, probe } = await connectedClient(ctx, ["-u", name], "the client to connect");
   return { client, conn: new BcsPeer(probe, name), name };
 }
 
@@ -49,7 +45,7 @@ async function clientFrame<K extends Frame["type"]>(s: Session, type: K, expecte
 /** Started, its register read and answered `status 0 "ok"`. */
 async function registered(ctx: CheckContext): Promise<Session> {
   const s = await started(ctx);
-  const r = await clientFrame(s, T.register, `register ${JSON.stringify(s.name)}`, START_MS);
+  const r = await clientFrame(s, T.register, `register ${JSON.stringify(s.name)}`, CLIENT_START_MS);
   if (r.name !== s.name) s.conn.unexpected(`register ${JSON.stringify(s.name)}`, r);
   s.conn.send(status(0, "ok"));
   return s;
@@ -63,10 +59,35 @@ async function expectAck(s: Session, what: string): Promise<void> {
 
 /** The output after `from` has a line containing every one of `parts`. */
 async function lineWith(s: Session, parts: readonly string[], from = 0): Promise<void> {
-  await s.client.waitOutput(new RegExp(`^.*${parts.map(escape).join(".*")}.*$`, "m"), from);
+  await s.client.waitOutput(new RegExp(`^.*${parts.map(escapeRegExp).join(".*")}.*$`, "m"), from);
 }
 
-const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** `text` typed; the client's next frame must be a send (of it, as `expected` says: what it holds is for the case to check). */
+function typedSend(s: Session, text: string): Promise<Extract<Frame, { type: 2 }>> {
+  s.client.typeLine(text);
+  return clientFrame(s, T.send, `send ${JSON.stringify(text)}`);
+}
+
+/** A case: the register refused with status `code` (then the connection closed), the client exits with that code. */
+function refusedExits(info: CaseInfo, code: number, message: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await started(ctx);
+      await clientFrame(s, T.register, "register", CLIENT_START_MS);
+      s.conn.send(status(code, message));
+      s.conn.probe.socket.end();
+      await s.client.expectExit(`refused with status ${code}`, code, { sent: `status ${code} ${JSON.stringify(message)}, then the connection closed` });
+    },
+  };
+}
+
+/** A directory of its own for a case's files, removed when the case ends. */
+async function scratchDir(ctx: CheckContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "sb-check-"));
+  ctx.defer(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 export const BCS_CLIENT_CASES: readonly CheckCase[] = [
   {
@@ -77,32 +98,8 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
       await registered(ctx);
     },
   },
-  {
-    id: "login.in-use-exit",
-    title: "refused with status 1 (name in use), the client exits with code 1",
-    clause: `${SEED} Client ("must exit with that status code")`,
-    async run(ctx) {
-      const s = await started(ctx);
-      await clientFrame(s, T.register, "register", START_MS);
-      s.conn.send(status(1, "name in use"));
-      s.conn.probe.socket.end();
-      const code = await s.client.exit("the client to exit with code 1");
-      if (code !== 1) fail({ sent: "status 1 \"name in use\", then the connection closed", expected: "exit code 1", got: `exit code ${code}` });
-    },
-  },
-  {
-    id: "login.refused-exit",
-    title: "refused with status 2 (invalid name), the client exits with code 2",
-    clause: `${SEED} Client ("must exit with that status code")`,
-    async run(ctx) {
-      const s = await started(ctx);
-      await clientFrame(s, T.register, "register", START_MS);
-      s.conn.send(status(2, "invalid name"));
-      s.conn.probe.socket.end();
-      const code = await s.client.exit("the client to exit with code 2");
-      if (code !== 2) fail({ sent: "status 2 \"invalid name\", then the connection closed", expected: "exit code 2", got: `exit code ${code}` });
-    },
-  },
+  refusedExits({ id: "login.in-use-exit", title: "refused with status 1 (name in use), the client exits with code 1", clause: `${SEED} Client ("must exit with that status code")` }, 1, "name in use"),
+  refusedExits({ id: "login.refused-exit", title: "refused with status 2 (invalid name), the client exits with code 2", clause: `${SEED} Client ("must exit with that status code")` }, 2, "invalid name"),
   {
     id: "receive.print",
     title: "a deliver is printed with its sender and text",
@@ -153,7 +150,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${SEED} Basic Protocol (a stream of frames)`,
     async run(ctx) {
       const s = await started(ctx);
-      await clientFrame(s, T.register, "register", START_MS);
+      await clientFrame(s, T.register, "register", CLIENT_START_MS);
       s.conn.send(Buffer.concat([status(0, "ok"), deliver("bob", "in the same packet")]));
       await lineWith(s, ["bob", "in the same packet"]);
       await expectAck(s, "deliver that came with the register answer");
@@ -167,8 +164,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${SEED} Basic Protocol; Client`,
     async run(ctx) {
       const s = await registered(ctx);
-      s.client.typeLine("hello all");
-      const f = await clientFrame(s, T.send, `send "hello all"`);
+      const f = await typedSend(s, "hello all");
       if (f.message !== "hello all") s.conn.unexpected(`send "hello all"`, f);
     },
   },
@@ -179,8 +175,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await registered(ctx);
       const from = s.client.mark();
-      s.client.typeLine("printed too");
-      await clientFrame(s, T.send, `send "printed too"`);
+      await typedSend(s, "printed too");
       s.conn.send(status(0, "ok"));
       // On a terminal the typed line is echoed once; the client's own print is one more.
       const times = ctx.tty ? 2 : 1;
@@ -194,10 +189,9 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      s.client.typeLine("printed too");
-      await clientFrame(s, T.send, `send "printed too"`);
+      await typedSend(s, "printed too");
       s.conn.send(status(0, "ok"));
-      await s.client.waitOutput(new RegExp(`^${escape(s.name)}: printed too$`, "m"));
+      await s.client.waitOutput(new RegExp(`^${escapeRegExp(s.name)}: printed too$`, "m"));
     },
   },
   {
@@ -222,8 +216,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      s.client.typeLine("waiting");
-      await clientFrame(s, T.send, `send "waiting"`);
+      await typedSend(s, "waiting");
       s.conn.send(deliver("bob", "meanwhile"));
       await expectAck(s, "deliver that came while the send waited");
       s.conn.send(status(0, "ok"));
@@ -252,19 +245,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
       await s.client.waitOutput(/^server: bob has uploaded notes\.txt to the server$/m);
     },
   },
-  {
-    id: "quit.command",
-    title: "/quit closes the connection and exits 0",
-    clause: "docs/bcs.md#client-bcs_client",
-    strict: true,
-    async run(ctx) {
-      const s = await registered(ctx);
-      s.client.typeLine("/quit");
-      await s.conn.probe.expectClosed("the client to close the connection after /quit");
-      const code = await s.client.exit("the client to exit after /quit");
-      if (code !== 0) fail({ sent: s.client.shownTyped(), expected: "exit code 0", got: `exit code ${code}` });
-    },
-  },
+  quitsCleanly({ id: "quit.command", title: "/quit closes the connection and exits 0", clause: "docs/bcs.md#client-bcs_client", strict: true }, registered, "/quit"),
   {
     id: "quit.end-of-input",
     title: "at the end of input the client exits 0 once its send is answered",
@@ -272,14 +253,12 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      s.client.typeLine("last words");
-      await clientFrame(s, T.send, `send "last words"`);
+      await typedSend(s, "last words");
       // Input ends while the send waits for its answer (on a terminal Ctrl+D, typed once the client reads it).
       s.client.endInput();
       await s.conn.probe.expectNothing("the connection open while the send waits for its answer", 200);
       s.conn.send(status(0, "ok"));
-      const code = await s.client.exit("the client to exit at the end of input");
-      if (code !== 0) fail({ sent: s.client.shownTyped(), expected: "exit code 0", got: `exit code ${code}; output ${JSON.stringify(s.client.since())}` });
+      await s.client.expectExit("at the end of input", 0);
     },
   },
   {
@@ -291,8 +270,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
       const s = await registered(ctx);
       s.conn.probe.socket.end();
       await s.client.waitOutput("error: the server closed the connection");
-      const code = await s.client.exit("the client to exit when the server closed the connection");
-      if (code !== 1) fail({ sent: "(the connection closed)", expected: "exit code 1", got: `exit code ${code}` });
+      await s.client.expectExit("when the server closed the connection", 1, { sent: "(the connection closed)" });
     },
   },
   {
@@ -302,8 +280,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      const dir = await mkdtemp(join(tmpdir(), "sb-check-"));
-      ctx.defer(() => rm(dir, { recursive: true, force: true }));
+      const dir = await scratchDir(ctx);
       const contents = Buffer.from(Array.from({ length: 300 }, (_, i) => i & 0xff));
       await writeFile(join(dir, "up.bin"), contents);
       s.client.typeLine(`/sendfile ${join(dir, "up.bin")}`);
@@ -320,8 +297,7 @@ export const BCS_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const s = await registered(ctx);
-      const dir = await mkdtemp(join(tmpdir(), "sb-check-"));
-      ctx.defer(() => rm(dir, { recursive: true, force: true }));
+      const dir = await scratchDir(ctx);
       const contents = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 13) & 0xff));
       s.client.typeLine(`/getfile down.bin ${dir}`);
       const f = await clientFrame(s, T.getfile, `getfile "down.bin"`);

@@ -87,6 +87,13 @@ export class BcsPeer {
     return this.until(expected, (f): f is Deliver => f.type === 3 && f.from === from, ms);
   }
 
+  /** A deliver from `from` with exactly `text` (not acknowledged: the case decides). */
+  async expectDeliver(from: string, text: string): Promise<Deliver> {
+    const d = await this.deliverFrom(from);
+    if (d.message !== text) this.unexpected(`deliver from ${from}: ${JSON.stringify(text)}`, d);
+    return d;
+  }
+
   /** A deliver from `server` whose text `match` accepts; other notices are acknowledged and passed over. */
   notice(expected: string, match: (text: string) => boolean, ms?: number): Promise<Deliver> {
     return this.until(expected, (f): f is Deliver => isNotice(f) && match(f.message), ms);

@@ -9,9 +9,11 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
+import type { CheckContext } from "../../context.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail, skip } from "../../verdict.js";
+import { closedWhenUnresponsive, listedInOrder } from "../common.js";
 import { connection, registered, users, type BcsPeer } from "./peer.js";
 import { ACK, getfile, register, send, sendfile, sendfileHeader, status, T } from "./wire.js";
 
@@ -33,6 +35,82 @@ async function upload(peer: BcsPeer, file: string, contents: Uint8Array, code = 
 async function stillServed(peer: BcsPeer, after: string): Promise<void> {
   peer.send(send("still there?"));
   await peer.expectStatus(0, `status 0 answering a send after ${after} (the connection goes on)`);
+}
+
+/** A getfile of `file` from `peer` is answered recvfile with exactly `contents` (`expected` words it). */
+async function expectDownload(peer: BcsPeer, file: string, contents: Buffer, expected: string): Promise<void> {
+  peer.send(getfile(file));
+  const r = await peer.until(expected, (f) => f.type === 8 || f.type === 4);
+  if (r.type !== 8 || !r.contents.equals(contents)) peer.unexpected(expected, r);
+}
+
+/** Two users, the first having uploaded `contents` as a fresh file whose name starts with `base`. */
+async function sharedFile(ctx: CheckContext, base: string, contents: Uint8Array): Promise<{ a: BcsPeer; b: BcsPeer; file: string }> {
+  const [a, b] = await users(ctx, 2);
+  const file = `${ctx.name(base, 24)}.bin`;
+  await upload(a!, file, contents);
+  return { a: a!, b: b!, file };
+}
+
+/** A case: a user uploads `contents` under a fresh file name (`name` makes it), as `write` sends it, and downloads it back intact. */
+function roundTrip(info: CaseInfo, name: (ctx: CheckContext) => string, contents: Buffer, write: (peer: BcsPeer, file: string, contents: Buffer) => Promise<void>): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const a = await registered(ctx);
+      const file = name(ctx);
+      await write(a, file, contents);
+      await expectDownload(a, file, contents, `recvfile of ${contents.length} bytes, as uploaded`);
+    },
+  };
+}
+
+/** A user online (`a`), and a new connection (`b`) with a fresh name that has not registered yet. */
+async function newcomer(ctx: CheckContext): Promise<{ a: BcsPeer; b: BcsPeer }> {
+  const [a] = await users(ctx, 1);
+  return { a: a!, b: await connection(ctx, ctx.name("b")) };
+}
+
+/**
+ * A case: one frame (`frame`) gets a status: `code`, as `expected` words it. It is sent
+ * by a registered user, or by a new connection that has not registered; after the answer
+ * the connection closes, or goes on (`served`: a send is still answered; what came
+ * before it named), or nothing more is checked.
+ */
+function answered(
+  info: CaseInfo,
+  a: { from: "registered" | "unregistered"; frame: (ctx: CheckContext) => Uint8Array; code: number; expected: string; then?: "closes" | { served: string } },
+): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const peer = a.from === "registered" ? await registered(ctx) : await connection(ctx, "-");
+      peer.send(a.frame(ctx));
+      await peer.expectStatus(a.code, a.expected);
+      if (a.then === "closes") await peer.probe.expectClosed(`the connection closed after status ${a.code}`);
+      else if (a.then !== undefined) await stillServed(peer, a.then.served);
+    },
+  };
+}
+
+/**
+ * A case: a newcomer's register and a send of each of `texts`, written by `write` (in
+ * pieces, or at once), are each answered status 0, and a user online gets the texts in order.
+ */
+function framing(info: CaseInfo, texts: readonly string[], write: (b: BcsPeer, bytes: Buffer) => void | Promise<void>): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { a, b } = await newcomer(ctx);
+      await write(b, Buffer.concat([register(b.name), ...texts.map((t) => send(t))]));
+      await b.expectStatus(0, "status 0 answering register");
+      for (const text of texts) await b.expectStatus(0, `status 0 answering send ${JSON.stringify(text)}`);
+      for (const text of texts) {
+        await a.expectDeliver(b.name, text);
+        a.ack();
+      }
+    },
+  };
 }
 
 /** Bytes that show whether a file came back intact: every byte value, twice. */
@@ -82,10 +160,7 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       const [a, b] = await users(ctx, 2);
       const c = await registered(ctx, "c");
       const list = await c.notice(`a deliver from "server": "online: ..." naming ${a!.name}, ${b!.name}`, (t) => t.startsWith("online: "));
-      const names = list.message.slice("online: ".length).split(", ");
-      const ia = names.indexOf(a!.name);
-      const ib = names.indexOf(b!.name);
-      if (ia < 0 || ib < ia) c.unexpected(`"online: " then the names joined by ", " in join order, with ${a!.name} before ${b!.name}`, list);
+      if (!listedInOrder(list.message.slice("online: ".length).split(", "), [a!.name, b!.name])) c.unexpected(`"online: " then the names joined by ", " in join order, with ${a!.name} before ${b!.name}`, list);
     },
   },
   {
@@ -150,77 +225,32 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       }
     },
   },
-  {
-    id: "register.first",
-    title: "a frame before register is answered status 4, then the connection closes",
-    clause: `${SEED} Basic Protocol ("must send a register"); docs/bcs.md#register`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx, "-");
-      peer.send(send("hello"));
-      await peer.expectStatus(4, "status 4: register first");
-      await peer.probe.expectClosed("the connection closed after status 4");
-    },
-  },
-  {
-    id: "register.twice",
-    title: "a second register is answered status 4 and the connection goes on",
-    clause: `${DOC}#status-codes`,
-    strict: true,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(register(ctx.name("x")));
-      await peer.expectStatus(4, "status 4: already registered");
-      await stillServed(peer, "a second register");
-    },
-  },
-  {
-    id: "register.name-too-long-frame",
-    title: "a register whose name is over the frame limit (65535 bytes) is refused with status 2 and closed",
-    clause: `${DOC}#limits-and-disconnects`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx, "-");
-      peer.send(register("n".repeat(0xffff)));
-      await peer.expectStatus(2, "status 2: the name is over the frame limit");
-      await peer.probe.expectClosed("the connection closed after status 2");
-    },
-  },
-  {
-    id: "frame.unknown-type",
-    title: "a frame of an unknown type is answered status 4, then the connection closes",
-    clause: `${DOC}#limits-and-disconnects`,
-    strict: true,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(Buffer.from([99, 0, 0]));
-      await peer.expectStatus(4, "status 4: unknown frame type 99");
-      await peer.probe.expectClosed("the connection closed after status 4");
-    },
-  },
-  {
-    id: "frame.server-only",
-    title: "a deliver (a server-only frame) from a client is answered status 4",
-    clause: `${DOC}#status-codes`,
-    strict: true,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(Buffer.from([T.deliver, 0, 1, 0x78, 0, 1, 0x79]));
-      await peer.expectStatus(4, "status 4: deliver is a server frame");
-    },
-  },
+  answered(
+    { id: "register.first", title: "a frame before register is answered status 4, then the connection closes", clause: `${SEED} Basic Protocol ("must send a register"); docs/bcs.md#register`, strict: true },
+    { from: "unregistered", frame: () => send("hello"), code: 4, expected: "status 4: register first", then: "closes" },
+  ),
+  answered(
+    { id: "register.twice", title: "a second register is answered status 4 and the connection goes on", clause: `${DOC}#status-codes`, strict: true },
+    { from: "registered", frame: (ctx) => register(ctx.name("x")), code: 4, expected: "status 4: already registered", then: { served: "a second register" } },
+  ),
+  answered(
+    { id: "register.name-too-long-frame", title: "a register whose name is over the frame limit (65535 bytes) is refused with status 2 and closed", clause: `${DOC}#limits-and-disconnects`, strict: true },
+    { from: "unregistered", frame: () => register("n".repeat(0xffff)), code: 2, expected: "status 2: the name is over the frame limit", then: "closes" },
+  ),
+  answered(
+    { id: "frame.unknown-type", title: "a frame of an unknown type is answered status 4, then the connection closes", clause: `${DOC}#limits-and-disconnects`, strict: true },
+    { from: "registered", frame: () => Buffer.from([99, 0, 0]), code: 4, expected: "status 4: unknown frame type 99", then: "closes" },
+  ),
+  answered(
+    { id: "frame.server-only", title: "a deliver (a server-only frame) from a client is answered status 4", clause: `${DOC}#status-codes`, strict: true },
+    { from: "registered", frame: () => Buffer.from([T.deliver, 0, 1, 0x78, 0, 1, 0x79]), code: 4, expected: "status 4: deliver is a server frame" },
+  ),
 
   // ---- send and deliver ---------------------------------------------------------------
-  {
-    id: "send.ok",
-    title: "send is answered status 0",
-    clause: `${SEED} Basic Protocol ("Servers will acknowledge send messages")`,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(send("hello"));
-      await peer.expectStatus(0, "status 0 answering send");
-    },
-  },
+  answered(
+    { id: "send.ok", title: "send is answered status 0", clause: `${SEED} Basic Protocol ("Servers will acknowledge send messages")` },
+    { from: "registered", frame: () => send("hello"), code: 0, expected: "status 0 answering send" },
+  ),
   {
     id: "send.delivered",
     title: "a send is delivered to every other registered user, from the sender, with its text",
@@ -230,8 +260,7 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       a!.send(send("hello, everyone"));
       await a!.expectStatus(0, "status 0 answering send");
       for (const peer of [b!, c!]) {
-        const d = await peer.deliverFrom(a!.name);
-        if (d.message !== "hello, everyone") peer.unexpected(`deliver from ${a!.name}: "hello, everyone"`, d);
+        await peer.expectDeliver(a!.name, "hello, everyone");
         peer.ack();
       }
     },
@@ -259,22 +288,13 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       const text = "grüße ✓ 日本";
       a!.send(send(text));
       await a!.expectStatus(0);
-      const d = await b!.deliverFrom(a!.name);
-      if (d.message !== text) b!.unexpected(`deliver from ${a!.name}: ${JSON.stringify(text)}`, d);
+      await b!.expectDeliver(a!.name, text);
     },
   },
-  {
-    id: "send.empty",
-    title: "an empty send is answered status 5 and the connection goes on",
-    clause: "docs/bcs.md#messages-and-ack-pacing",
-    strict: true,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(send(""));
-      await peer.expectStatus(5, "status 5: empty message");
-      await stillServed(peer, "an empty send");
-    },
-  },
+  answered(
+    { id: "send.empty", title: "an empty send is answered status 5 and the connection goes on", clause: "docs/bcs.md#messages-and-ack-pacing", strict: true },
+    { from: "registered", frame: () => send(""), code: 5, expected: "status 5: empty message", then: { served: "an empty send" } },
+  ),
   {
     id: "send.too-long",
     title: "a message over 4096 bytes is answered status 5; 4096 bytes is accepted",
@@ -288,18 +308,10 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       await peer.expectStatus(0, "status 0: 4096 bytes is within the limit");
     },
   },
-  {
-    id: "send.over-frame-limit",
-    title: "a send whose string is over the 64 KiB frame limit is answered status 5, skipped, and the connection goes on",
-    clause: `${DOC}#limits-and-disconnects (--max-frame-bytes)`,
-    strict: true,
-    async run(ctx) {
-      const peer = await registered(ctx);
-      peer.send(send(Buffer.alloc(0xffff, 0x61)));
-      await peer.expectStatus(5, "status 5: the message is over the frame limit");
-      await stillServed(peer, "an oversized send");
-    },
-  },
+  answered(
+    { id: "send.over-frame-limit", title: "a send whose string is over the 64 KiB frame limit is answered status 5, skipped, and the connection goes on", clause: `${DOC}#limits-and-disconnects (--max-frame-bytes)`, strict: true },
+    { from: "registered", frame: () => send(Buffer.alloc(0xffff, 0x61)), code: 5, expected: "status 5: the message is over the frame limit", then: { served: "an oversized send" } },
+  ),
 
   // ---- ack pacing -------------------------------------------------------------------
   {
@@ -312,12 +324,10 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       await a!.expectStatus(0);
       a!.send(send("second"));
       await a!.expectStatus(0);
-      const first = await b!.deliverFrom(a!.name);
-      if (first.message !== "first") b!.unexpected(`deliver from ${a!.name}: "first"`, first);
+      await b!.expectDeliver(a!.name, "first");
       await b!.probe.expectNothing("nothing more until the deliver is acknowledged", 300);
       b!.ack();
-      const second = await b!.deliverFrom(a!.name);
-      if (second.message !== "second") b!.unexpected(`deliver from ${a!.name}: "second"`, second);
+      await b!.expectDeliver(a!.name, "second");
     },
   },
   {
@@ -371,46 +381,16 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
     title: "register and send written one byte at a time are read as whole frames",
     clause: `${SEED} Basic Protocol (a stream of frames)`,
     async run(ctx) {
-      const [a] = await users(ctx, 1);
-      const b = await connection(ctx, ctx.name("b"));
+      const { a, b } = await newcomer(ctx);
       await b.probe.sendInPieces(register(b.name), 1);
       await b.expectStatus(0, "status 0 answering a register sent byte by byte");
       await b.probe.sendInPieces(send("one byte at a time"), 1);
       await b.expectStatus(0, "status 0 answering a send sent byte by byte");
-      const d = await a!.deliverFrom(b.name);
-      if (d.message !== "one byte at a time") a!.unexpected(`deliver from ${b.name}: "one byte at a time"`, d);
+      await a.expectDeliver(b.name, "one byte at a time");
     },
   },
-  {
-    id: "framing.pieces",
-    title: "frames split across writes at odd places (3 bytes a write) are read whole",
-    clause: `${SEED} Basic Protocol (a stream of frames)`,
-    async run(ctx) {
-      const [a] = await users(ctx, 1);
-      const b = await connection(ctx, ctx.name("b"));
-      await b.probe.sendInPieces(Buffer.concat([register(b.name), send("split up")]), 3);
-      await b.expectStatus(0, "status 0 answering register");
-      await b.expectStatus(0, "status 0 answering send");
-      const d = await a!.deliverFrom(b.name);
-      if (d.message !== "split up") a!.unexpected(`deliver from ${b.name}: "split up"`, d);
-    },
-  },
-  {
-    id: "framing.together",
-    title: "several frames in one write are each answered, in order",
-    clause: `${SEED} Basic Protocol (a stream of frames)`,
-    async run(ctx) {
-      const [a] = await users(ctx, 1);
-      const b = await connection(ctx, ctx.name("b"));
-      b.send(Buffer.concat([register(b.name), send("one"), send("two"), send("three")]));
-      for (const what of ["register", "send one", "send two", "send three"]) await b.expectStatus(0, `status 0 answering ${what}`);
-      for (const text of ["one", "two", "three"]) {
-        const d = await a!.deliverFrom(b.name);
-        if (d.message !== text) a!.unexpected(`deliver from ${b.name}: ${JSON.stringify(text)}`, d);
-        a!.ack();
-      }
-    },
-  },
+  framing({ id: "framing.pieces", title: "frames split across writes at odd places (3 bytes a write) are read whole", clause: `${SEED} Basic Protocol (a stream of frames)` }, ["split up"], (b, bytes) => b.probe.sendInPieces(bytes, 3)),
+  framing({ id: "framing.together", title: "several frames in one write are each answered, in order", clause: `${SEED} Basic Protocol (a stream of frames)` }, ["one", "two", "three"], (b, bytes) => b.send(bytes)),
 
   // ---- files (extended protocol) --------------------------------------------------------
   {
@@ -418,13 +398,11 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
     title: "sendfile is answered status 0 and every other user gets fnotify <user> <file>",
     clause: `${SEED} Extended Protocol`,
     async run(ctx) {
-      const [a, b] = await users(ctx, 2);
-      const file = `${ctx.name("f", 24)}.bin`;
-      await upload(a!, file, fileBytes());
-      const n = await b!.until(`fnotify ${a!.name} ${file}`, (f) => f.type === 6);
-      if (n.type !== 6 || n.user !== a!.name || n.file !== file) b!.unexpected(`fnotify ${a!.name} ${file}`, n);
-      b!.ack();
-      await a!.quiet("no fnotify to the uploader");
+      const { a, b, file } = await sharedFile(ctx, "f", fileBytes());
+      const n = await b.until(`fnotify ${a.name} ${file}`, (f) => f.type === 6);
+      if (n.type !== 6 || n.user !== a.name || n.file !== file) b.unexpected(`fnotify ${a.name} ${file}`, n);
+      b.ack();
+      await a.quiet("no fnotify to the uploader");
     },
   },
   {
@@ -432,43 +410,16 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
     title: "getfile of an uploaded file is answered recvfile with its bytes",
     clause: `${SEED} Extended Protocol`,
     async run(ctx) {
-      const [a, b] = await users(ctx, 2);
-      const file = `${ctx.name("f", 24)}.bin`;
       const contents = fileBytes(70_000);
-      await upload(a!, file, contents);
-      b!.send(getfile(file));
-      const r = await b!.until(`recvfile of ${contents.length} bytes`, (f) => f.type === 8 || f.type === 4);
-      if (r.type !== 8 || !r.contents.equals(contents)) b!.unexpected(`recvfile ${contents.length} bytes, as uploaded`, r);
+      const { b, file } = await sharedFile(ctx, "f", contents);
+      await expectDownload(b, file, contents, `recvfile of ${contents.length} bytes, as uploaded`);
     },
   },
-  {
-    id: "files.empty",
-    title: "an empty file uploads and downloads",
-    clause: `${SEED} Extended Protocol`,
-    async run(ctx) {
-      const a = await registered(ctx);
-      const file = `${ctx.name("e", 24)}.txt`;
-      await upload(a, file, Buffer.alloc(0));
-      a.send(getfile(file));
-      const r = await a.until("recvfile of 0 bytes", (f) => f.type === 8 || f.type === 4);
-      if (r.type !== 8 || r.contents.length !== 0) a.unexpected("recvfile 0 bytes: 08 00 00 00 00", r);
-    },
-  },
-  {
-    id: "files.byte-at-a-time",
-    title: "a sendfile written one byte at a time is stored whole",
-    clause: `${SEED} Extended Protocol`,
-    async run(ctx) {
-      const a = await registered(ctx);
-      const file = `${ctx.name("p", 24)}.bin`;
-      const contents = fileBytes(40);
-      await a.probe.sendInPieces(sendfile(file, contents), 1, 1);
-      await a.expectStatus(0, "status 0 answering a sendfile sent byte by byte");
-      a.send(getfile(file));
-      const r = await a.until("recvfile", (f) => f.type === 8 || f.type === 4);
-      if (r.type !== 8 || !r.contents.equals(contents)) a.unexpected(`recvfile ${contents.length} bytes, as uploaded`, r);
-    },
-  },
+  roundTrip({ id: "files.empty", title: "an empty file uploads and downloads", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("e", 24)}.txt`, Buffer.alloc(0), upload),
+  roundTrip({ id: "files.byte-at-a-time", title: "a sendfile written one byte at a time is stored whole", clause: `${SEED} Extended Protocol` }, (ctx) => `${ctx.name("p", 24)}.bin`, fileBytes(40), async (a, file, contents) => {
+    await a.probe.sendInPieces(sendfile(file, contents), 1, 1);
+    await a.expectStatus(0, "status 0 answering a sendfile sent byte by byte");
+  }),
   {
     id: "files.missing",
     title: "getfile of a file that does not exist is answered with an error status",
@@ -513,40 +464,31 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       await stillServed(a, "refused uploads");
     },
   },
-  {
-    id: "files.too-large",
-    title: "a sendfile over the size limit (64 MiB) is refused with status 6 before its contents are sent",
-    clause: `${DOC}#files (--max-file-size)`,
-    strict: true,
-    async run(ctx) {
-      const a = await registered(ctx);
-      a.send(sendfileHeader(`${ctx.name("big", 24)}.bin`, 0xffff_fff0));
-      await a.expectStatus(6, "status 6: file too large, before the contents");
-    },
-  },
+  answered(
+    { id: "files.too-large", title: "a sendfile over the size limit (64 MiB) is refused with status 6 before its contents are sent", clause: `${DOC}#files (--max-file-size)`, strict: true },
+    { from: "registered", frame: (ctx) => sendfileHeader(`${ctx.name("big", 24)}.bin`, 0xffff_fff0), code: 6, expected: "status 6: file too large, before the contents" },
+  ),
   {
     id: "files.whole-download",
     title: "a deliver that comes during a download waits until the file's last byte",
     clause: `${DOC}#messages-and-ack-pacing`,
     strict: true,
     async run(ctx) {
-      const [a, b] = await users(ctx, 2);
-      const file = `${ctx.name("w", 24)}.bin`;
       const contents = fileBytes(3 << 20);
-      await upload(a!, file, contents);
-      await b!.until(`fnotify ${a!.name} ${file}`, (f) => f.type === 6);
-      b!.ack();
-      b!.send(getfile(file));
+      const { a, b, file } = await sharedFile(ctx, "w", contents);
+      await b.until(`fnotify ${a.name} ${file}`, (f) => f.type === 6);
+      b.ack();
+      b.send(getfile(file));
       // Once the download has begun, b stops reading, so the server is still writing the file when a's message comes.
-      await b!.probe.expect("the first bytes of the answer to getfile", (p) => (p.length > 0 ? { value: undefined, used: 0 } : undefined));
-      b!.probe.socket.pause();
-      a!.send(send("during the download"));
-      await a!.expectStatus(0);
+      await b.probe.expect("the first bytes of the answer to getfile", (p) => (p.length > 0 ? { value: undefined, used: 0 } : undefined));
+      b.probe.socket.pause();
+      a.send(send("during the download"));
+      await a.expectStatus(0);
       await sleep(100);
-      b!.probe.socket.resume();
-      const r = await b!.until("recvfile with the whole file, nothing inside it", (f) => f.type === 8 || f.type === 4, 10_000);
-      if (r.type !== 8 || !r.contents.equals(contents)) b!.unexpected(`recvfile ${contents.length} bytes, as uploaded, with nothing inside`, r);
-      await b!.deliverFrom(a!.name, `deliver from ${a!.name} after the file`);
+      b.probe.socket.resume();
+      const r = await b.until("recvfile with the whole file, nothing inside it", (f) => f.type === 8 || f.type === 4, 10_000);
+      if (r.type !== 8 || !r.contents.equals(contents)) b.unexpected(`recvfile ${contents.length} bytes, as uploaded, with nothing inside`, r);
+      await b.deliverFrom(a.name, `deliver from ${a.name} after the file`);
     },
   },
 
@@ -569,42 +511,33 @@ export const BCS_SERVER_CASES: readonly CheckCase[] = [
       fail({ sent: "300 sends in one write", expected, got: "300 answers, none of them status 7" });
     },
   },
-  {
-    id: "unresponsive.ack-timeout",
-    title: "a client that leaves a deliver unacknowledged is disconnected (30 s, --ack-timeout)",
-    clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`,
-    strict: true,
-    timeoutMs: 45_000,
-    async run(ctx) {
+  closedWhenUnresponsive(
+    { id: "unresponsive.ack-timeout", title: "a client that leaves a deliver unacknowledged is disconnected (30 s, --ack-timeout)", clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`, strict: true, timeoutMs: 45_000 },
+    async (ctx) => {
       const [a] = await users(ctx, 1);
       // a never acknowledges its list nor b's join notice.
       await registered(ctx, "b");
-      await a!.probe.expectClosed("the connection closed: a deliver unacknowledged past the ack timeout", 40_000);
+      return a!.probe;
     },
-  },
-  {
-    id: "unresponsive.login-timeout",
-    title: "a connection that does not register is closed (10 s, --login-timeout)",
-    clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`,
-    strict: true,
-    timeoutMs: 20_000,
-    async run(ctx) {
-      const peer = await connection(ctx, "-");
-      await peer.probe.expectClosed("the connection closed: no register within the login timeout", 15_000);
-    },
-  },
-  {
-    id: "unresponsive.stall",
-    title: "a frame left incomplete is disconnected (30 s, --stall-timeout)",
-    clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`,
-    strict: true,
-    timeoutMs: 45_000,
-    async run(ctx) {
+    "the connection closed: a deliver unacknowledged past the ack timeout",
+    () => 40_000,
+  ),
+  closedWhenUnresponsive(
+    { id: "unresponsive.login-timeout", title: "a connection that does not register is closed (10 s, --login-timeout)", clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`, strict: true, timeoutMs: 20_000 },
+    async (ctx) => (await connection(ctx, "-")).probe,
+    "the connection closed: no register within the login timeout",
+    () => 15_000,
+  ),
+  closedWhenUnresponsive(
+    { id: "unresponsive.stall", title: "a frame left incomplete is disconnected (30 s, --stall-timeout)", clause: `${SEED} clarification 4; ${DOC}#limits-and-disconnects`, strict: true, timeoutMs: 45_000 },
+    async (ctx) => {
       const peer = await registered(ctx);
       await peer.notice("the online list", () => true);
       peer.ack();
       peer.send(Buffer.from([T.send, 0, 10, 0x68]));
-      await peer.probe.expectClosed("the connection closed: a frame incomplete past the stall timeout", 40_000);
+      return peer.probe;
     },
-  },
+    "the connection closed: a frame incomplete past the stall timeout",
+    () => 40_000,
+  ),
 ];

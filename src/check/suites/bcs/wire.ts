@@ -47,29 +47,36 @@ export type Frame =
   /** A type byte seed 000 does not define: nothing after it can be framed. */
   | { readonly type: "unknown"; readonly byte: number };
 
-/** Reads fields from the front of a buffer; undefined when the bytes are not all there yet. */
+/** Thrown by a Cursor asked for bytes that have not all arrived: the frame is not whole yet. */
+const NOT_YET = Symbol("not yet");
+
+/** Reads fields from the front of a buffer; throws NOT_YET when the bytes are not all there yet. */
 class Cursor {
   at = 0;
   constructor(readonly b: Buffer) {}
-  u8(): number | undefined {
-    return this.at + 1 <= this.b.length ? this.b[this.at++] : undefined;
+  private need(n: number): void {
+    if (this.at + n > this.b.length) throw NOT_YET;
   }
-  u32(): number | undefined {
-    if (this.at + 4 > this.b.length) return undefined;
+  u8(): number {
+    this.need(1);
+    return this.b[this.at++]!;
+  }
+  u32(): number {
+    this.need(4);
     const n = this.b.readUInt32BE(this.at);
     this.at += 4;
     return n;
   }
-  bytes(n: number): Buffer | undefined {
-    if (this.at + n > this.b.length) return undefined;
+  bytes(n: number): Buffer {
+    this.need(n);
     const out = this.b.subarray(this.at, this.at + n);
     this.at += n;
     return out;
   }
-  str(): string | undefined {
-    if (this.at + 2 > this.b.length) return undefined;
+  str(): string {
+    this.need(2);
     const n = this.b.readUInt16BE(this.at);
-    if (this.at + 2 + n > this.b.length) return undefined;
+    this.need(2 + n);
     const s = this.b.toString("utf8", this.at + 2, this.at + 2 + n);
     this.at += 2 + n;
     return s;
@@ -79,49 +86,34 @@ class Cursor {
 /** A Take that reads one whole frame of any type (both directions). */
 export const takeFrame: Take<Frame> = (p) => {
   const c = new Cursor(p);
-  const type = c.u8();
-  if (type === undefined) return undefined;
-  const frame = readBody(type, c);
-  return frame === undefined ? undefined : { value: frame, used: c.at };
+  try {
+    const frame = readFrame(c);
+    return { value: frame, used: c.at };
+  } catch (err) {
+    if (err === NOT_YET) return undefined;
+    throw err;
+  }
 };
 
-function readBody(type: number, c: Cursor): Frame | undefined {
+/** The fields are read in the order they stand on the wire (object literals evaluate left to right). */
+function readFrame(c: Cursor): Frame {
+  const type = c.u8();
   switch (type) {
     case T.register:
-    case T.getfile: {
-      const name = c.str();
-      return name === undefined ? undefined : { type, name };
-    }
-    case T.send: {
-      const message = c.str();
-      return message === undefined ? undefined : { type, message };
-    }
-    case T.deliver: {
-      const from = c.str();
-      const message = from === undefined ? undefined : c.str();
-      return message === undefined ? undefined : { type, from: from!, message };
-    }
-    case T.status: {
-      const code = c.u8();
-      const message = code === undefined ? undefined : c.str();
-      return message === undefined ? undefined : { type, code: code!, message };
-    }
-    case T.sendfile: {
-      const name = c.str();
-      const size = name === undefined ? undefined : c.u32();
-      const contents = size === undefined ? undefined : c.bytes(size);
-      return contents === undefined ? undefined : { type, name: name!, contents };
-    }
-    case T.fnotify: {
-      const user = c.str();
-      const file = user === undefined ? undefined : c.str();
-      return file === undefined ? undefined : { type, user: user!, file };
-    }
-    case T.recvfile: {
-      const size = c.u32();
-      const contents = size === undefined ? undefined : c.bytes(size);
-      return contents === undefined ? undefined : { type, contents };
-    }
+    case T.getfile:
+      return { type, name: c.str() };
+    case T.send:
+      return { type, message: c.str() };
+    case T.deliver:
+      return { type, from: c.str(), message: c.str() };
+    case T.status:
+      return { type, code: c.u8(), message: c.str() };
+    case T.sendfile:
+      return { type, name: c.str(), contents: c.bytes(c.u32()) };
+    case T.fnotify:
+      return { type, user: c.str(), file: c.str() };
+    case T.recvfile:
+      return { type, contents: c.bytes(c.u32()) };
     default:
       return { type: "unknown", byte: type };
   }

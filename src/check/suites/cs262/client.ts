@@ -8,17 +8,14 @@
  * `list`, `deliver`, `delete`, `quit`). What goes on the wire for them runs by default;
  * the exact words printed and the exit codes are Switchboard's (`strict`).
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { ClientProcess } from "../../client/client-process.js";
+import { CLIENT_START_MS, connectedClient, quitsCleanly } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
-import { fail } from "../../verdict.js";
 import { Cs262Peer, versionOf } from "./peer.js";
 import { commandByte, frame, header, type CommandName } from "./wire.js";
 
 const DOC = "docs/cs262.md#client-switchboard-client-cs262";
-
-/** Starting a client process may take a second on a busy machine. */
-const START_MS = 8000;
 
 interface Session {
   readonly client: ClientProcess;
@@ -34,22 +31,46 @@ async function expectRequest(conn: Cs262Peer, command: CommandName, data: string
   return f.data.toString("latin1");
 }
 
-/** The client started; `first` typed (the client connects at its first command) and its connection taken. */
-async function started(ctx: CheckContext, first: string): Promise<{ client: ClientProcess; conn: Cs262Peer }> {
-  const server = await ctx.listen();
-  const client = ctx.startClient(server.port);
-  client.typeLine(first);
-  const probe = await server.accept(`the client to connect when ${JSON.stringify(first)} is typed`, START_MS);
-  return { client, conn: new Cs262Peer(probe, versionOf(ctx)) };
+/**
+ * The client started and `<command> <name> pw` typed (it connects at its first command):
+ * its connection taken and the request for it (CREATE or LOGIN `name|||pw`) read.
+ */
+async function asked(ctx: CheckContext, command: "create" | "login", name: string): Promise<Session> {
+  const typed = `${command} ${name} pw`;
+  const { client, probe } = await connectedClient(ctx, [], `the client to connect when ${JSON.stringify(typed)} is typed`, { typed });
+  const conn = new Cs262Peer(probe, versionOf(ctx));
+  await expectRequest(conn, command === "create" ? "CREATE" : "LOGIN", `${name}|||pw`, CLIENT_START_MS);
+  return { client, conn, name };
 }
 
 /** Logged in: `create <name> pw` typed, CREATE read and answered with success. */
 async function created(ctx: CheckContext): Promise<Session> {
-  const name = ctx.name("c");
-  const { client, conn } = await started(ctx, `create ${name} pw`);
-  await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
-  conn.probe.send(frame(conn.version, "RESPONSE", []));
-  return { client, conn, name };
+  const s = await asked(ctx, "create", ctx.name("c"));
+  s.conn.probe.send(frame(s.conn.version, "RESPONSE", []));
+  return s;
+}
+
+/**
+ * Logged in, then `typed` (a command): the client's next frame must be `command` with the
+ * data `data` makes of the account's name; `mark`: where the output of its answer begins.
+ */
+async function requested(ctx: CheckContext, typed: string, command: CommandName, data: (name: string) => string): Promise<Session & { mark: number }> {
+  const s = await created(ctx);
+  s.client.typeLine(typed);
+  await expectRequest(s.conn, command, data(s.name));
+  return { ...s, mark: s.client.mark() };
+}
+
+/** A case: a message the server pushes (SEND bob|||me|||hi there) to the logged-in client is printed as `printed` matches. */
+function pushPrinted(info: CaseInfo, printed: RegExp): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await created(ctx);
+      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
+      await s.client.waitOutput(printed);
+    },
+  };
 }
 
 /** Answer the request `typed` caused with its success in this numbering. */
@@ -57,9 +78,16 @@ function answerSend(s: Session, to: string, text: string): void {
   s.conn.probe.send(s.conn.version === 1 ? frame(1, "RESPONSE", []) : frame(0, "SEND", [s.name, to, text]));
 }
 
-async function exitCode(client: ClientProcess, code: number, what: string): Promise<void> {
-  const got = await client.exit(`the client to exit with code ${code} ${what}`);
-  if (got !== code) fail({ sent: client.shownTyped(), expected: `exit code ${code} ${what}`, got: `exit code ${got}; output ${JSON.stringify(client.since())}` });
+/** A case: `list a*` typed, sent as LIST a*; its LISTRESPONSE alice|||amy is printed as `printed` says. */
+function listPrinted(info: CaseInfo, printed: string | RegExp): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await requested(ctx, "list a*", "LIST", () => "a*");
+      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
+      await s.client.waitOutput(printed);
+    },
+  };
 }
 
 export const CS262_CLIENT_CASES: readonly CheckCase[] = [
@@ -86,9 +114,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "a RESPONSE error to create is shown with the server's words",
     clause: `seed 002 Commands (RESPONSE: "(optional) error message")`,
     async run(ctx) {
-      const name = ctx.name("c");
-      const { client, conn } = await started(ctx, `create ${name} pw`);
-      await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
+      const { client, conn } = await asked(ctx, "create", ctx.name("c"));
       conn.probe.send(frame(conn.version, "RESPONSE", ["account exists"]));
       await client.waitOutput("account exists");
     },
@@ -98,9 +124,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "login <name> <password> sends LOGIN name|||password",
     clause: `seed 002 Commands (LOGIN); ${DOC}`,
     async run(ctx) {
-      const name = ctx.name("l");
-      const { conn } = await started(ctx, `login ${name} pw`);
-      await expectRequest(conn, "LOGIN", `${name}|||pw`, START_MS);
+      const { conn } = await asked(ctx, "login", ctx.name("l"));
       conn.probe.send(frame(conn.version, "RESPONSE", []));
     },
   },
@@ -111,8 +135,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     strict: true,
     async run(ctx) {
       const name = ctx.name("l");
-      const { client, conn } = await started(ctx, `login ${name.toUpperCase()} pw`);
-      await expectRequest(conn, "LOGIN", `${name.toUpperCase()}|||pw`, START_MS);
+      const { client, conn } = await asked(ctx, "login", name.toUpperCase());
       conn.probe.send(frame(conn.version, "RESPONSE", []));
       await expectRequest(conn, "LIST", name.toUpperCase());
       conn.probe.send(frame(conn.version, "LISTRESPONSE", [name]));
@@ -124,9 +147,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "send <to> <message> sends SEND me|||to|||message (the message keeps its spaces)",
     clause: `seed 002 Commands (SEND); ${DOC}`,
     async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("send bob hello  there, bob");
-      await expectRequest(s.conn, "SEND", `${s.name}|||bob|||hello  there, bob`);
+      const s = await requested(ctx, "send bob hello  there, bob", "SEND", (me) => `${me}|||bob|||hello  there, bob`);
       answerSend(s, "bob", "hello  there, bob");
     },
   },
@@ -136,82 +157,33 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${DOC}; docs/cs262.md#version-0-the-originals-numbering`,
     strict: true,
     async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("send bob hi");
-      await expectRequest(s.conn, "SEND", `${s.name}|||bob|||hi`);
-      const from = s.client.mark();
+      const s = await requested(ctx, "send bob hi", "SEND", (me) => `${me}|||bob|||hi`);
       answerSend(s, "bob", "hi");
-      await s.client.waitOutput("sent to bob", from);
+      await s.client.waitOutput("sent to bob", s.mark);
     },
   },
-  {
-    id: "receive.print",
-    title: "a message pushed by the server (SEND from|||me|||text) is printed with its sender and text",
-    clause: `seed 002 Commands (SEND); docs/cs262.md#messages`,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
-      await s.client.waitOutput(/^.*bob.*hi there.*$/m);
-    },
-  },
-  {
-    id: "receive.print-words",
-    title: `a pushed message is printed as "<from>: <text>"`,
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "hi there"]));
-      await s.client.waitOutput(/^bob: hi there$/m);
-    },
-  },
+  pushPrinted({ id: "receive.print", title: "a message pushed by the server (SEND from|||me|||text) is printed with its sender and text", clause: `seed 002 Commands (SEND); docs/cs262.md#messages` }, /^.*bob.*hi there.*$/m),
+  pushPrinted({ id: "receive.print-words", title: `a pushed message is printed as "<from>: <text>"`, clause: DOC, strict: true }, /^bob: hi there$/m),
   {
     id: "receive.same-write",
     title: "the answer to create and a message in one write, then a message byte by byte, are all read",
     clause: "seed 002 Bits on the wire",
     async run(ctx) {
-      const name = ctx.name("c");
-      const { client, conn } = await started(ctx, `create ${name} pw`);
-      await expectRequest(conn, "CREATE", `${name}|||pw`, START_MS);
+      const { client, conn, name } = await asked(ctx, "create", ctx.name("c"));
       conn.probe.send(Buffer.concat([frame(conn.version, "RESPONSE", []), frame(conn.version, "SEND", ["bob", name, "same packet"])]));
       await client.waitOutput(/^.*bob.*same packet.*$/m);
       await conn.probe.sendInPieces(frame(conn.version, "SEND", ["carol", name, "byte by byte"]), 1, 1);
       await client.waitOutput(/^.*carol.*byte by byte.*$/m);
     },
   },
-  {
-    id: "list.frame",
-    title: "list <pattern> sends LIST pattern and prints the names of the LISTRESPONSE",
-    clause: `seed 002 Commands (LIST, LISTRESPONSE)`,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("list a*");
-      await expectRequest(s.conn, "LIST", "a*");
-      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
-      await s.client.waitOutput(/alice[^]*amy/);
-    },
-  },
-  {
-    id: "list.printed",
-    title: `a LISTRESPONSE prints "accounts: a, b"`,
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("list a*");
-      await expectRequest(s.conn, "LIST", "a*");
-      s.conn.probe.send(frame(s.conn.version, "LISTRESPONSE", ["alice", "amy"]));
-      await s.client.waitOutput("accounts: alice, amy");
-    },
-  },
+  listPrinted({ id: "list.frame", title: "list <pattern> sends LIST pattern and prints the names of the LISTRESPONSE", clause: `seed 002 Commands (LIST, LISTRESPONSE)` }, /alice[^]*amy/),
+  listPrinted({ id: "list.printed", title: `a LISTRESPONSE prints "accounts: a, b"`, clause: DOC, strict: true }, "accounts: alice, amy"),
   {
     id: "deliver.frame",
     title: "deliver sends DELIVER and prints the kept messages the server sends",
     clause: "seed 002 Commands (DELIVER)",
     async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("deliver");
-      await expectRequest(s.conn, "DELIVER", "");
+      const s = await requested(ctx, "deliver", "DELIVER", () => "");
       s.conn.probe.send(frame(s.conn.version, "SEND", ["bob", s.name, "kept for you"]));
       await s.client.waitOutput(/^.*bob.*kept for you.*$/m);
     },
@@ -222,17 +194,14 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${DOC}; docs/cs262.md#version-0-the-originals-numbering`,
     strict: true,
     async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("deliver");
-      await expectRequest(s.conn, "DELIVER", "");
-      const from = s.client.mark();
+      const s = await requested(ctx, "deliver", "DELIVER", () => "");
       if (s.conn.version === 1) {
         s.conn.probe.send(Buffer.concat([frame(1, "SEND", ["bob", s.name, "kept"]), frame(1, "RESPONSE", [])]));
       } else {
         await expectRequest(s.conn, "LIST", "|");
         s.conn.probe.send(Buffer.concat([frame(0, "SEND", ["bob", s.name, "kept"]), frame(0, "LISTRESPONSE", [])]));
       }
-      await s.client.waitOutput(/bob: kept\n[^]*no more kept messages/, from);
+      await s.client.waitOutput(/bob: kept\n[^]*no more kept messages/, s.mark);
     },
   },
   {
@@ -240,9 +209,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     title: "delete sends DELETE",
     clause: "seed 002 Commands (DELETE)",
     async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("delete");
-      await expectRequest(s.conn, "DELETE", "");
+      await requested(ctx, "delete", "DELETE", () => "");
     },
   },
   {
@@ -260,18 +227,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
       await expectRequest(s.conn, "LIST", "b*");
     },
   },
-  {
-    id: "quit.command",
-    title: "quit closes the connection and exits 0",
-    clause: DOC,
-    strict: true,
-    async run(ctx) {
-      const s = await created(ctx);
-      s.client.typeLine("quit");
-      await s.conn.probe.expectClosed("the client to close the connection after quit");
-      await exitCode(s.client, 0, "after quit");
-    },
-  },
+  quitsCleanly({ id: "quit.command", title: "quit closes the connection and exits 0", clause: DOC, strict: true }, created, "quit"),
   {
     id: "quit.server-closed",
     title: "when the server closes the connection of a logged-in user the client says so and exits 1",
@@ -282,7 +238,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
       await s.client.waitOutput(s.name);
       s.conn.probe.socket.end();
       await s.client.waitOutput("error: the server closed the connection");
-      await exitCode(s.client, 1, "when the server closed the connection");
+      await s.client.expectExit("when the server closed the connection", 1);
     },
   },
   {
@@ -293,7 +249,7 @@ export const CS262_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await created(ctx);
       s.conn.probe.send(header(9, commandByte(s.conn.version, "RESPONSE"), 0));
-      await exitCode(s.client, 4, "on a frame of version 9");
+      await s.client.expectExit("on a frame of version 9", 4);
     },
   },
 ];

@@ -6,11 +6,13 @@
  * it); Switchboard's error strings, name rules, limits and timeouts are `strict`.
  * Accounts persist on the server, so every case creates accounts of fresh names.
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
+import type { CheckContext } from "../../context.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail } from "../../verdict.js";
+import { closedWhenUnresponsive } from "../common.js";
 import { account, connection, type Cs262Peer } from "./peer.js";
-import { commandByte, frame, header, HEADER_BYTES } from "./wire.js";
+import { commandByte, frame, frameOf, header, HEADER_BYTES, type Version } from "./wire.js";
 
 const SEED = "seed 002";
 const DOC = "docs/cs262.md";
@@ -27,6 +29,65 @@ function expectListed(peer: Cs262Peer, what: string, names: readonly string[], w
 
 /** The server closes the connection (after the answer a case has read). */
 const closes = (peer: Cs262Peer, why: string) => peer.probe.expectClosed(`the connection closed after ${why}`);
+
+/**
+ * A case: what a new connection sends (`bytes`, in this run's numbering; `what` names it)
+ * is answered RESPONSE with the error `text`; with `closes`, the server then closes the connection.
+ */
+function errorAnswer(info: CaseInfo, a: { bytes: (v: Version) => Buffer; what: string; text: string; closes?: true }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const peer = await connection(ctx);
+      peer.probe.send(a.bytes(peer.version));
+      await peer.expectError(a.what, a.text);
+      if (a.closes) await closes(peer, a.text);
+    },
+  };
+}
+
+/**
+ * A case: a new connection's CREATE of a fresh name (from `base`), and with `list` a LIST
+ * of it, written in pieces of `size` bytes, are read whole: CREATE succeeds (`how` the
+ * bytes were sent, for a report), and the LIST names the account.
+ */
+function inPieces(info: CaseInfo, p: { base: string; size: number; how: string; list: boolean }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const peer = await connection(ctx);
+      const name = ctx.name(p.base);
+      const frames = [frame(peer.version, "CREATE", [name]), ...(p.list ? [frame(peer.version, "LIST", [name])] : [])];
+      await peer.probe.sendInPieces(Buffer.concat(frames), p.size, 1);
+      await peer.expectOk(`CREATE ${name}, ${p.how}`);
+      if (p.list) expectListed(peer, `LIST ${name}`, await peer.listed(`LIST ${name}`), [name]);
+    },
+  };
+}
+
+/**
+ * `texts` sent (each confirmed) to an account whose owner has gone offline, and the owner
+ * logged in again on a new connection: `again`; `an` the sender's name, `bn` the owner's.
+ */
+async function keptWhileAway(ctx: CheckContext, texts: readonly string[]): Promise<{ again: Cs262Peer; an: string; bn: string }> {
+  const { peer: b, name: bn } = await account(ctx, "b");
+  b.probe.close();
+  await sleep(50);
+  const { peer: a, name: an } = await account(ctx, "a");
+  for (const text of texts) await a.sendOk(an, bn, text);
+  const again = await connection(ctx);
+  again.request("LOGIN", [bn]);
+  await again.expectOk(`LOGIN ${bn}`);
+  return { again, an, bn };
+}
+
+/** A new account, deleted again (DELETE answered, in version 1) on the connection that created it. */
+async function deleted(ctx: CheckContext): Promise<{ peer: Cs262Peer; name: string }> {
+  const created = await account(ctx);
+  created.peer.request("DELETE");
+  if (created.peer.version === 1) await created.peer.expectOk("DELETE");
+  return created;
+}
 
 export const CS262_SERVER_CASES: readonly CheckCase[] = [
   // ---- accounts ------------------------------------------------------------------------
@@ -187,14 +248,7 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
     title: "SEND to an account that is offline is kept; DELIVER after LOGIN sends it",
     clause: `${SEED} Commands (DELIVER: "Deliver undelivered messages")`,
     async run(ctx) {
-      const { peer: b, name: bn } = await account(ctx, "b");
-      b.probe.close();
-      await sleep(50);
-      const { peer: a, name: an } = await account(ctx, "a");
-      await a.sendOk(an, bn, "while you were away");
-      const again = await connection(ctx);
-      again.request("LOGIN", [bn]);
-      await again.expectOk(`LOGIN ${bn}`);
+      const { again, an, bn } = await keptWhileAway(ctx, ["while you were away"]);
       again.request("DELIVER");
       const m = await again.message(`SEND ${an}|||${bn}|||while you were away, answering DELIVER`);
       if (m.sender !== an || m.text !== "while you were away") fail({ sent: again.probe.shownSent(), expected: `SEND ${an}|||${bn}|||while you were away`, got: JSON.stringify(m) });
@@ -206,14 +260,7 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
     title: "a second DELIVER does not send the same messages again",
     clause: `${SEED} Commands (DELIVER: "undelivered messages")`,
     async run(ctx) {
-      const { peer: b, name: bn } = await account(ctx, "b");
-      b.probe.close();
-      await sleep(50);
-      const { peer: a, name: an } = await account(ctx, "a");
-      await a.sendOk(an, bn, "only once");
-      const again = await connection(ctx);
-      again.request("LOGIN", [bn]);
-      await again.expectOk(`LOGIN ${bn}`);
+      const { again } = await keptWhileAway(ctx, ["only once"]);
       again.request("DELIVER");
       await again.message("the kept message, answering the first DELIVER");
       if (again.version === 1) await again.expectOk("the first DELIVER");
@@ -229,14 +276,7 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
     clause: `${DOC}#messages`,
     strict: true,
     async run(ctx) {
-      const { peer: b, name: bn } = await account(ctx, "b");
-      b.probe.close();
-      await sleep(50);
-      const { peer: a, name: an } = await account(ctx, "a");
-      for (const text of ["one", "two", "three"]) await a.sendOk(an, bn, text);
-      const again = await connection(ctx);
-      again.request("LOGIN", [bn]);
-      await again.expectOk(`LOGIN ${bn}`);
+      const { again, an, bn } = await keptWhileAway(ctx, ["one", "two", "three"]);
       again.request("DELIVER");
       for (const text of ["one", "two", "three"]) {
         const m = await again.message(`SEND ${an}|||${bn}|||${text}`);
@@ -312,9 +352,7 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
     title: "DELETE removes the logged-in account: LIST no longer names it",
     clause: `${SEED} Commands (DELETE)`,
     async run(ctx) {
-      const { peer, name } = await account(ctx);
-      peer.request("DELETE");
-      if (peer.version === 1) await peer.expectOk("DELETE");
+      const { peer, name } = await deleted(ctx);
       peer.request("LIST", [name]);
       const names = await peer.listed(`LIST ${name} after DELETE`);
       expectListed(peer, `LIST ${name} after DELETE`, names, [], [name]);
@@ -326,9 +364,7 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
     clause: `${DOC}#accounts`,
     strict: true,
     async run(ctx) {
-      const { peer, name } = await account(ctx);
-      peer.request("DELETE");
-      if (peer.version === 1) await peer.expectOk("DELETE");
+      const { peer, name } = await deleted(ctx);
       peer.request("SEND", [name, name, "hi"]);
       await peer.expectError("SEND after DELETE", "log in first");
       peer.request("CREATE", [name]);
@@ -350,29 +386,8 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
   },
 
   // ---- framing -----------------------------------------------------------------------
-  {
-    id: "framing.byte-at-a-time",
-    title: "a CREATE written one byte at a time is read whole",
-    clause: `${SEED} Bits on the wire`,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      const name = ctx.name("b");
-      await peer.probe.sendInPieces(frame(peer.version, "CREATE", [name]), 1, 1);
-      await peer.expectOk(`CREATE ${name}, sent byte by byte`);
-    },
-  },
-  {
-    id: "framing.pieces",
-    title: "frames split at odd places (5 bytes a write) are read whole",
-    clause: `${SEED} Bits on the wire`,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      const name = ctx.name("p");
-      await peer.probe.sendInPieces(Buffer.concat([frame(peer.version, "CREATE", [name]), frame(peer.version, "LIST", [name])]), 5, 1);
-      await peer.expectOk(`CREATE ${name}, sent in pieces`);
-      expectListed(peer, `LIST ${name}`, await peer.listed(`LIST ${name}`), [name]);
-    },
-  },
+  inPieces({ id: "framing.byte-at-a-time", title: "a CREATE written one byte at a time is read whole", clause: `${SEED} Bits on the wire` }, { base: "b", size: 1, how: "sent byte by byte", list: false }),
+  inPieces({ id: "framing.pieces", title: "frames split at odd places (5 bytes a write) are read whole", clause: `${SEED} Bits on the wire` }, { base: "p", size: 5, how: "sent in pieces", list: true }),
   {
     id: "framing.together",
     title: "several requests in one write are answered in order",
@@ -416,53 +431,22 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
       await closes(peer, "the error");
     },
   },
-  {
-    id: "frame.unknown-command",
-    title: `an unknown command is answered RESPONSE "unknown command", then the connection closes`,
-    clause: `${DOC}#answers`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      peer.probe.send(header(peer.version, 99, 0));
-      await peer.expectError("command 99", "unknown command");
-      await closes(peer, "unknown command");
-    },
-  },
-  {
-    id: "frame.too-large",
-    title: `a data_len over the frame limit (64 KiB), even 2^300, is answered "frame too large" at once, then the connection closes`,
-    clause: `${DOC}#frames`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      peer.probe.send(header(peer.version, commandByte(peer.version, "CREATE"), 1n << 300n));
-      await peer.expectError("a data_len of 2^300, before any data", "frame too large");
-      await closes(peer, "frame too large");
-    },
-  },
-  {
-    id: "frame.client-response",
-    title: `a RESPONSE from a client is answered "unexpected command from a client"`,
-    clause: `${DOC}#answers`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      peer.request("RESPONSE");
-      await peer.expectError("a RESPONSE from the client", "unexpected command from a client");
-    },
-  },
-  {
-    id: "data.ascii",
-    title: `data that is not ASCII is answered "data must be ASCII"`,
-    clause: `${SEED} Data format ("Only ascii characters are allowed"); ${DOC}#answers`,
-    strict: true,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      const data = Buffer.from("caf\u00e9", "utf8");
-      peer.probe.send(Buffer.concat([header(peer.version, commandByte(peer.version, "CREATE"), data.length), data]));
-      await peer.expectError("CREATE of a UTF-8 name", "data must be ASCII");
-    },
-  },
+  errorAnswer(
+    { id: "frame.unknown-command", title: `an unknown command is answered RESPONSE "unknown command", then the connection closes`, clause: `${DOC}#answers`, strict: true },
+    { bytes: (v) => header(v, 99, 0), what: "command 99", text: "unknown command", closes: true },
+  ),
+  errorAnswer(
+    { id: "frame.too-large", title: `a data_len over the frame limit (64 KiB), even 2^300, is answered "frame too large" at once, then the connection closes`, clause: `${DOC}#frames`, strict: true },
+    { bytes: (v) => header(v, commandByte(v, "CREATE"), 1n << 300n), what: "a data_len of 2^300, before any data", text: "frame too large", closes: true },
+  ),
+  errorAnswer(
+    { id: "frame.client-response", title: `a RESPONSE from a client is answered "unexpected command from a client"`, clause: `${DOC}#answers`, strict: true },
+    { bytes: (v) => frame(v, "RESPONSE"), what: "a RESPONSE from the client", text: "unexpected command from a client" },
+  ),
+  errorAnswer(
+    { id: "data.ascii", title: `data that is not ASCII is answered "data must be ASCII"`, clause: `${SEED} Data format ("Only ascii characters are allowed"); ${DOC}#answers`, strict: true },
+    { bytes: (v) => frameOf(v, "CREATE", Buffer.from("caf\u00e9", "utf8")), what: "CREATE of a UTF-8 name", text: "data must be ASCII" },
+  ),
 
   // ---- floods and unresponsive clients ------------------------------------------------
   {
@@ -484,27 +468,20 @@ export const CS262_SERVER_CASES: readonly CheckCase[] = [
       fail({ sent: "300 LISTs in one write", expected, got: "300 LISTRESPONSEs" });
     },
   },
-  {
-    id: "unresponsive.login-timeout",
-    title: "a connection that does not CREATE or LOGIN is closed (10 s, --login-timeout)",
-    clause: `${DOC}#limits-and-disconnects; docs/wire.md#limits`,
-    strict: true,
-    timeoutMs: 20_000,
-    async run(ctx) {
-      const peer = await connection(ctx);
-      await peer.probe.expectClosed("the connection closed: not logged in within the login timeout", 15_000);
-    },
-  },
-  {
-    id: "unresponsive.stall",
-    title: "a frame left incomplete is closed (30 s, --stall-timeout)",
-    clause: `${DOC}#limits-and-disconnects; docs/wire.md#limits`,
-    strict: true,
-    timeoutMs: 45_000,
-    async run(ctx) {
+  closedWhenUnresponsive(
+    { id: "unresponsive.login-timeout", title: "a connection that does not CREATE or LOGIN is closed (10 s, --login-timeout)", clause: `${DOC}#limits-and-disconnects; docs/wire.md#limits`, strict: true, timeoutMs: 20_000 },
+    async (ctx) => (await connection(ctx)).probe,
+    "the connection closed: not logged in within the login timeout",
+    () => 15_000,
+  ),
+  closedWhenUnresponsive(
+    { id: "unresponsive.stall", title: "a frame left incomplete is closed (30 s, --stall-timeout)", clause: `${DOC}#limits-and-disconnects; docs/wire.md#limits`, strict: true, timeoutMs: 45_000 },
+    async (ctx) => {
       const { peer } = await account(ctx);
       peer.probe.send(frame(peer.version, "LIST", ["abc"]).subarray(0, HEADER_BYTES + 1));
-      await peer.probe.expectClosed("the connection closed: a frame incomplete past the stall timeout", 40_000);
+      return peer.probe;
     },
-  },
+    "the connection closed: a frame incomplete past the stall timeout",
+    () => 40_000,
+  ),
 ];

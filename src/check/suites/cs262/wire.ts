@@ -42,7 +42,11 @@ export function header(version: number, command: number, length: number | bigint
 
 /** A whole frame: `fields` joined by `|||` as its data. */
 export function frame(version: Version, command: CommandName, fields: readonly string[] = []): Buffer {
-  const data = Buffer.from(fields.join(SEPARATOR), "latin1");
+  return frameOf(version, command, Buffer.from(fields.join(SEPARATOR), "latin1"));
+}
+
+/** A whole frame with `data` as it is (e.g. bytes that are not ASCII). */
+export function frameOf(version: Version, command: CommandName, data: Uint8Array): Buffer {
   return Buffer.concat([header(version, commandByte(version, command), data.length), data]);
 }
 

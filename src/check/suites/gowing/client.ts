@@ -9,11 +9,11 @@
  * `switchboard client gowing {host} --port {port}`). Output checks hold on pipes and on
  * a terminal (whose echo of typed lines is in the output too).
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { ClientProcess } from "../../client/client-process.js";
 import type { ScriptedServer } from "../../client/scripted-server.js";
+import { CLIENT_START_MS, connectedClient, startAgainstStandIn } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
-import { DEFAULT_WAIT_MS } from "../../probe/stream-probe.js";
 import { CheckFailure, fail } from "../../verdict.js";
 import { GowingUser, nameFor } from "./user.js";
 import { COMMAND_LIST, DIRECT, ERROR, frame, JOIN, joiningLine, LEAVE, leavingLine, LIST, MESSAGE } from "./wire.js";
@@ -22,8 +22,8 @@ const SEED = "seed 003";
 const STUDENT = "seed 003 student specification";
 const DOC = "docs/gowing.md#client";
 
-/** A client is a process to start: its first connection may take a while on a busy machine. */
-const START_MS = 8000;
+/** How long the client is given to exit once it should (times --time-scale). */
+const EXIT_MS = 5000;
 
 interface Started {
   readonly client: ClientProcess;
@@ -35,10 +35,9 @@ interface Started {
 
 /** The client started with a fresh name, connected, its JOIN read. */
 async function started(ctx: CheckContext, name = nameFor(ctx, "c")): Promise<Started> {
-  const server = await ctx.listen();
-  const client = ctx.startClient(server.port, [name]);
-  const conn = GowingUser.accepted(ctx, await server.accept(`the client to connect (started with the name ${name})`, ctx.ms(START_MS)));
-  await conn.expectFrame(JOIN, name, { exact: true, ms: ctx.ms(START_MS) });
+  const { client, server, probe } = await connectedClient(ctx, [name], `the client to connect (started with the name ${name})`, { ms: ctx.ms(CLIENT_START_MS) });
+  const conn = GowingUser.accepted(ctx, probe);
+  await conn.expectFrame(JOIN, name, { exact: true, ms: ctx.ms(CLIENT_START_MS) });
   return { client, server, conn, name };
 }
 
@@ -49,21 +48,8 @@ async function started(ctx: CheckContext, name = nameFor(ctx, "c")): Promise<Sta
 async function chatting(ctx: CheckContext): Promise<Started> {
   const s = await started(ctx);
   s.conn.sendStatus(0, frame(MESSAGE, COMMAND_LIST), frame(MESSAGE, joiningLine(s.name)));
-  await see(ctx, s.client, joiningLine(s.name));
+  await s.client.waitOutput(joiningLine(s.name));
   return s;
-}
-
-/** The output since `from` comes to contain `want`, within the usual wait (times --time-scale). */
-function see(ctx: CheckContext, client: ClientProcess, want: string | RegExp, from = 0): Promise<string> {
-  return client.waitOutput(want, from, ctx.ms(DEFAULT_WAIT_MS));
-}
-
-/** The client exits within `ms` (times --time-scale), and with `code` when given. */
-async function exits(ctx: CheckContext, client: ClientProcess, what: string, code?: number, unscaledMs = 5000): Promise<void> {
-  const ms = ctx.ms(unscaledMs);
-  const expected = code === undefined ? `the client to exit (${what})` : `the client to exit with status ${code} (${what})`;
-  const got = await client.exit(expected, ms);
-  if (code !== undefined && got !== code) fail({ sent: client.shownTyped(), expected, got: `status ${got}; output ${JSON.stringify(client.since())}` });
 }
 
 /** The client made no connection (to the stand-in) by now. */
@@ -75,6 +61,55 @@ async function noConnection(server: ScriptedServer, client: ClientProcess, why: 
     throw err;
   }
   fail({ sent: client.argv.map((a) => JSON.stringify(a)).join(" "), expected: `no connection (${why})`, got: "the client connected" });
+}
+
+/** A case: started with the name `name`, the client refuses it itself (`why`): it exits, and never connects. */
+function refusesName(info: CaseInfo, name: string, why: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { server, client } = await startAgainstStandIn(ctx, [name]);
+      await client.expectExit(why, undefined, { ms: ctx.ms(CLIENT_START_MS) });
+      await noConnection(server, client, why);
+    },
+  };
+}
+
+/** A case: the joined client sends MESSAGE `payload` (byte for byte when `exact`) for the `typed` lines. */
+function typedSends(info: CaseInfo, typed: readonly string[], payload: string, exact = false): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await chatting(ctx);
+      for (const line of typed) s.client.typeLine(line);
+      await s.conn.expectFrame(MESSAGE, payload, exact ? { exact } : {});
+    },
+  };
+}
+
+/** A case: a frame the server sends the joined client (made by `exchange`, with what it must print) is printed. */
+function printed(info: CaseInfo, exchange: (ctx: CheckContext, s: Started) => { frame: Buffer; line: string }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await chatting(ctx);
+      const { frame, line } = exchange(ctx, s);
+      s.conn.send(frame);
+      await s.client.waitOutput(line);
+    },
+  };
+}
+
+/** A case: the client's JOIN is answered `status` (refused), and the client says what `shown` matches. */
+function joinRefusedShows(info: CaseInfo, status: number, shown: (name: string) => string | RegExp): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const s = await started(ctx);
+      s.conn.sendStatus(status);
+      await s.client.waitOutput(shown(s.name));
+    },
+  };
 }
 
 export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
@@ -92,30 +127,22 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${SEED} (the prompt "Bob> "; "announced to all clients (including the newly joining client)"); docs/gowing.md (the one-byte reply)`,
     async run(ctx) {
       const s = await chatting(ctx);
-      await see(ctx, s.client, `${s.name}> `);
+      await s.client.waitOutput(`${s.name}> `);
     },
   },
-  {
-    id: "chat.send",
-    title: "a typed line is sent as MESSAGE with the text (a trailing newline allowed)",
-    clause: `${SEED} ("Any text that the user types in the client will be sent to the server"); ${STUDENT} (02 = Sending the message)`,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      s.client.typeLine("Hi there");
-      await s.conn.expectFrame(MESSAGE, "Hi there");
+  typedSends(
+    {
+      id: "chat.send",
+      title: "a typed line is sent as MESSAGE with the text (a trailing newline allowed)",
+      clause: `${SEED} ("Any text that the user types in the client will be sent to the server"); ${STUDENT} (02 = Sending the message)`,
     },
-  },
-  {
-    id: "chat.receive",
-    title: "a chat line from the server (type 2 `[X] text`) is printed",
-    clause: `${SEED} ("everyone else will see [Bob] Hi on their terminals")`,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      const peer = nameFor(ctx, "peer");
-      s.conn.send(frame(MESSAGE, `[${peer}] hello ${s.name}`));
-      await see(ctx, s.client, `[${peer}] hello ${s.name}\n`);
-    },
-  },
+    ["Hi there"],
+    "Hi there",
+  ),
+  printed({ id: "chat.receive", title: "a chat line from the server (type 2 `[X] text`) is printed", clause: `${SEED} ("everyone else will see [Bob] Hi on their terminals")` }, (ctx, s) => {
+    const peer = nameFor(ctx, "peer");
+    return { frame: frame(MESSAGE, `[${peer}] hello ${s.name}`), line: `[${peer}] hello ${s.name}\n` };
+  }),
   {
     id: "chat.notices",
     title: "joining and leaving notices of others are printed",
@@ -124,9 +151,9 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(MESSAGE, joiningLine(peer)));
-      await see(ctx, s.client, `${joiningLine(peer)}\n`);
+      await s.client.waitOutput(`${joiningLine(peer)}\n`);
       s.conn.send(frame(MESSAGE, leavingLine(peer)));
-      await see(ctx, s.client, `${leavingLine(peer)}\n`);
+      await s.client.waitOutput(`${leavingLine(peer)}\n`);
     },
   },
   {
@@ -137,8 +164,8 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       const peer = nameFor(ctx, "peer");
       await s.conn.sendInPieces(Buffer.concat([frame(MESSAGE, `[${peer}] slow`), frame(MESSAGE, `[${peer}] and steady`)]), 1);
-      await see(ctx, s.client, `[${peer}] slow\n`);
-      await see(ctx, s.client, `[${peer}] and steady\n`);
+      await s.client.waitOutput(`[${peer}] slow\n`);
+      await s.client.waitOutput(`[${peer}] and steady\n`);
     },
   },
   {
@@ -150,7 +177,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const peer = nameFor(ctx, "peer");
       const mark = s.client.mark();
       s.conn.send(Buffer.concat(["one", "two", "three"].map((t) => frame(MESSAGE, `[${peer}] ${t}`))));
-      await see(ctx, s.client, new RegExp(`\\[${peer}\\] one\\n(.|\\n)*\\[${peer}\\] two\\n(.|\\n)*\\[${peer}\\] three\\n`), mark);
+      await s.client.waitOutput(new RegExp(`\\[${peer}\\] one\\n(.|\\n)*\\[${peer}\\] two\\n(.|\\n)*\\[${peer}\\] three\\n`), mark);
     },
   },
   {
@@ -164,39 +191,31 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       s.client.typeLine(other);
       // On the same connection (the server keeps it open) or, if the client closed it, on a new one.
       const next = await Promise.race([
-        s.conn.expectFrame(JOIN, other, { exact: true, ms: ctx.ms(START_MS) }).then(() => undefined),
+        s.conn.expectFrame(JOIN, other, { exact: true, ms: ctx.ms(CLIENT_START_MS) }).then(() => undefined),
         s.conn.probe.closed.then(() => "reconnect" as const),
       ]);
       if (next === "reconnect") {
         const expected = "the client to connect again with another name";
         const exited = s.client.exited.then((code) => fail({ sent: s.client.shownTyped(), expected, got: `the client exited (${code})` }));
-        const again = GowingUser.accepted(ctx, await Promise.race([s.server.accept(expected, ctx.ms(START_MS)), exited]));
+        const again = GowingUser.accepted(ctx, await Promise.race([s.server.accept(expected, ctx.ms(CLIENT_START_MS)), exited]));
         await again.expectFrame(JOIN, other, { exact: true });
       }
     },
   },
-  {
-    id: "join.blank-refused",
-    title: "started with a blank name, the client refuses it itself: it exits without connecting",
-    clause: `${SEED} ("The server will not allow blank names (the client should reject it)")`,
-    async run(ctx) {
-      const server = await ctx.listen();
-      const client = ctx.startClient(server.port, [""]);
-      await exits(ctx, client, "a blank name", undefined, START_MS);
-      await noConnection(server, client, "a blank name");
+  refusesName(
+    {
+      id: "join.blank-refused",
+      title: "started with a blank name, the client refuses it itself: it exits without connecting",
+      clause: `${SEED} ("The server will not allow blank names (the client should reject it)")`,
     },
-  },
-  {
-    id: "join.space-refused",
-    title: "started with a name containing a space, the client refuses it itself: it exits without connecting",
-    clause: `${SEED} ("The name may not contain spaces")`,
-    async run(ctx) {
-      const server = await ctx.listen();
-      const client = ctx.startClient(server.port, ["two words"]);
-      await exits(ctx, client, "a name with a space", undefined, START_MS);
-      await noConnection(server, client, "a name with a space");
-    },
-  },
+    "",
+    "a blank name",
+  ),
+  refusesName(
+    { id: "join.space-refused", title: "started with a name containing a space, the client refuses it itself: it exits without connecting", clause: `${SEED} ("The name may not contain spaces")` },
+    "two words",
+    "a name with a space",
+  ),
   {
     id: "exit.leave",
     title: "@exit sends LEAVE (01 00 00), closes the connection and ends the program",
@@ -206,67 +225,24 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       s.client.typeLine("@exit");
       await s.conn.expectFrame(LEAVE, "", { exact: true });
       await s.conn.expectClosed("the client to close the connection after LEAVE");
-      await exits(ctx, s.client, "@exit");
+      await s.client.expectExit("@exit", undefined, { ms: ctx.ms(EXIT_MS) });
     },
   },
   // ---- Switchboard's client: what docs/gowing.md decides --------------------------------
-  {
-    id: "chat.send-exact",
-    title: "a typed line is sent as MESSAGE with exactly the text, no line end",
-    clause: `${DOC} ("Each typed line is sent as a MESSAGE")`,
-    strict: true,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      s.client.typeLine("exactly this");
-      await s.conn.expectFrame(MESSAGE, "exactly this", { exact: true });
-    },
-  },
-  {
-    id: "chat.blank-not-sent",
-    title: "a blank line is not sent",
-    clause: `${DOC} ("A blank line is not sent")`,
-    strict: true,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      s.client.typeLine("");
-      s.client.typeLine("after the blank");
-      await s.conn.expectFrame(MESSAGE, "after the blank");
-    },
-  },
-  {
-    id: "chat.non-ascii",
-    title: "non-ASCII typed characters are sent as `?`, one per character",
-    clause: `docs/wire.md (gowing is an ASCII dialect); ${DOC}`,
-    strict: true,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      s.client.typeLine("naïve ✓");
-      await s.conn.expectFrame(MESSAGE, "na?ve ?");
-    },
-  },
-  {
-    id: "chat.private",
-    title: "a private message (type 4 `[X] (private) text`) is printed",
-    clause: `docs/wire.md#rendering-across-dialects (direct message from X); ${DOC} (Incoming frames)`,
-    strict: true,
-    async run(ctx) {
-      const s = await chatting(ctx);
+  typedSends({ id: "chat.send-exact", title: "a typed line is sent as MESSAGE with exactly the text, no line end", clause: `${DOC} ("Each typed line is sent as a MESSAGE")`, strict: true }, ["exactly this"], "exactly this", true),
+  typedSends({ id: "chat.blank-not-sent", title: "a blank line is not sent", clause: `${DOC} ("A blank line is not sent")`, strict: true }, ["", "after the blank"], "after the blank"),
+  typedSends({ id: "chat.non-ascii", title: "non-ASCII typed characters are sent as `?`, one per character", clause: `docs/wire.md (gowing is an ASCII dialect); ${DOC}`, strict: true }, ["naïve ✓"], "na?ve ?"),
+  printed(
+    { id: "chat.private", title: "a private message (type 4 `[X] (private) text`) is printed", clause: `docs/wire.md#rendering-across-dialects (direct message from X); ${DOC} (Incoming frames)`, strict: true },
+    (ctx) => {
       const peer = nameFor(ctx, "peer");
-      s.conn.send(frame(DIRECT, `[${peer}] (private) psst`));
-      await see(ctx, s.client, `[${peer}] (private) psst\n`);
+      return { frame: frame(DIRECT, `[${peer}] (private) psst`), line: `[${peer}] (private) psst\n` };
     },
-  },
-  {
-    id: "chat.error",
-    title: "an ERROR frame is printed as `error: <text>`",
-    clause: `${DOC} ("ERROR frames are printed on stderr as error: <text>")`,
-    strict: true,
-    async run(ctx) {
-      const s = await chatting(ctx);
-      s.conn.send(frame(ERROR, "No such user: nobody"));
-      await see(ctx, s.client, "error: No such user: nobody\n");
-    },
-  },
+  ),
+  printed({ id: "chat.error", title: "an ERROR frame is printed as `error: <text>`", clause: `${DOC} ("ERROR frames are printed on stderr as error: <text>")`, strict: true }, () => ({
+    frame: frame(ERROR, "No such user: nobody"),
+    line: "error: No such user: nobody\n",
+  })),
   {
     id: "chat.list",
     title: "@list sends LIST (03 00 00) and prints the type-3 answer",
@@ -278,7 +254,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       await s.conn.expectFrame(LIST, "", { exact: true });
       const peer = nameFor(ctx, "peer");
       s.conn.send(frame(LIST, `${peer}, ${s.name}`));
-      await see(ctx, s.client, `${peer}, ${s.name}\n`);
+      await s.client.waitOutput(`${peer}, ${s.name}\n`);
     },
   },
   {
@@ -293,28 +269,16 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       await s.conn.expectFrame(DIRECT, `@${peer} just for you`, { exact: true });
     },
   },
-  {
-    id: "join.name-in-use-text",
-    title: "answered 01, the client says `The name X is already in use.` and asks `Enter another name: `",
-    clause: `${DOC} (Name in use or invalid)`,
-    strict: true,
-    async run(ctx) {
-      const s = await started(ctx);
-      s.conn.sendStatus(1);
-      await see(ctx, s.client, `The name ${s.name} is already in use.\nEnter another name: `);
-    },
-  },
-  {
-    id: "join.invalid-text",
-    title: "answered 02, the client says `The name X is not allowed: ...` and asks for another",
-    clause: `${DOC} (Name in use or invalid)`,
-    strict: true,
-    async run(ctx) {
-      const s = await started(ctx);
-      s.conn.sendStatus(2);
-      await see(ctx, s.client, new RegExp(`The name ${s.name} is not allowed: .*\\nEnter another name: `));
-    },
-  },
+  joinRefusedShows(
+    { id: "join.name-in-use-text", title: "answered 01, the client says `The name X is already in use.` and asks `Enter another name: `", clause: `${DOC} (Name in use or invalid)`, strict: true },
+    1,
+    (name) => `The name ${name} is already in use.\nEnter another name: `,
+  ),
+  joinRefusedShows(
+    { id: "join.invalid-text", title: "answered 02, the client says `The name X is not allowed: ...` and asks for another", clause: `${DOC} (Name in use or invalid)`, strict: true },
+    2,
+    (name) => new RegExp(`The name ${name} is not allowed: .*\\nEnter another name: `),
+  ),
   {
     id: "join.server-full",
     title: "answered 03 (server full), the client exits with status 3",
@@ -323,7 +287,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await started(ctx);
       s.conn.sendStatus(3);
-      await exits(ctx, s.client, "the server is full", 3);
+      await s.client.expectExit("the server is full", 3, { ms: ctx.ms(EXIT_MS) });
     },
   },
   {
@@ -332,9 +296,8 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     clause: `${DOC} (exit codes)`,
     strict: true,
     async run(ctx) {
-      const server = await ctx.listen();
-      const client = ctx.startClient(server.port, [""]);
-      await exits(ctx, client, "a blank name", 2, START_MS);
+      const { client } = await startAgainstStandIn(ctx, [""]);
+      await client.expectExit("a blank name", 2, { ms: ctx.ms(CLIENT_START_MS) });
     },
   },
   {
@@ -345,7 +308,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await chatting(ctx);
       s.client.typeLine("@exit");
-      await exits(ctx, s.client, "@exit", 0);
+      await s.client.expectExit("@exit", 0, { ms: ctx.ms(EXIT_MS) });
     },
   },
   {
@@ -357,7 +320,7 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
       const s = await chatting(ctx);
       s.client.endInput();
       await s.conn.expectFrame(LEAVE, "", { exact: true });
-      await exits(ctx, s.client, "end of input", 0);
+      await s.client.expectExit("end of input", 0, { ms: ctx.ms(EXIT_MS) });
     },
   },
   {
@@ -368,8 +331,8 @@ export const GOWING_CLIENT_CASES: readonly CheckCase[] = [
     async run(ctx) {
       const s = await chatting(ctx);
       s.conn.close();
-      await see(ctx, s.client, "error: the server closed the connection\n");
-      await exits(ctx, s.client, "the server closed the connection", 1);
+      await s.client.waitOutput("error: the server closed the connection\n");
+      await s.client.expectExit("the server closed the connection", 1, { ms: ctx.ms(EXIT_MS) });
     },
   },
 ];

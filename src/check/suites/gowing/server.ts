@@ -8,7 +8,9 @@
  * limits and deadlines) is `strict`. Where the seed does not say whether a server's
  * line ends with a newline, the default cases allow one; the strict ones do not.
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
+import type { CheckContext } from "../../context.js";
+import { listedInOrder } from "../common.js";
 import { GowingUser, nameFor } from "./user.js";
 import {
   COMMAND_LIST,
@@ -50,6 +52,30 @@ async function fenced(from: GowingUser, receiver: GowingUser, text: string): Pro
 async function relayed(from: GowingUser, receiver: GowingUser, text: string): Promise<void> {
   from.send(message(text));
   await receiver.expectChat(from.name, text);
+}
+
+/**
+ * A case: of two users joined (fresh names from `bases`), the first sends what `request`
+ * makes (given the other), gets exactly ERROR `error`, and stays in step: its next MESSAGE
+ * (`fence`) is the next frame the other gets.
+ */
+function errorThenInStep(info: CaseInfo, bases: readonly [string, string], request: (ctx: CheckContext, other: GowingUser) => Buffer, error: string, fence: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const [user, other] = await GowingUser.joinedAll(ctx, ...bases);
+      user.send(request(ctx, other));
+      await user.expectFrame(ERROR, error, { exact: true });
+      await fenced(user, other, fence);
+    },
+  };
+}
+
+/** A user online to watch, and a new connection (`user`) that has not joined yet, with a fresh name from `base` for it. */
+async function watchedNewcomer(ctx: CheckContext, base: string): Promise<{ watcher: GowingUser; user: GowingUser; name: string }> {
+  const watcher = await GowingUser.joined(ctx, "w");
+  const user = await GowingUser.connect(ctx);
+  return { watcher, user, name: nameFor(ctx, base) };
 }
 
 export const GOWING_SERVER_CASES: readonly CheckCase[] = [
@@ -173,18 +199,13 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       await user.join(nameFor(ctx, "o"));
     },
   },
-  {
-    id: "join.already-joined",
-    title: "a second JOIN after one was accepted gets ERROR `Already joined`, and the first name stays",
-    clause: `${DOC}#session 2`,
-    strict: true,
-    async run(ctx) {
-      const [user, watcher] = await GowingUser.joinedAll(ctx, "t", "w");
-      user.send(join(nameFor(ctx, "again")));
-      await user.expectFrame(ERROR, "Already joined", { exact: true });
-      await fenced(user, watcher, "still me");
-    },
-  },
+  errorThenInStep(
+    { id: "join.already-joined", title: "a second JOIN after one was accepted gets ERROR `Already joined`, and the first name stays", clause: `${DOC}#session 2`, strict: true },
+    ["t", "w"],
+    (ctx) => join(nameFor(ctx, "again")),
+    "Already joined",
+    "still me",
+  ),
   {
     id: "join.before-errors",
     title: "MESSAGE, LIST and DIRECT before JOIN each get ERROR `Join first`, and the connection stays open",
@@ -254,18 +275,13 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       await b.expectFrame(MESSAGE, `[${a.name}] typed line`, { exact: true });
     },
   },
-  {
-    id: "message.empty",
-    title: "an empty MESSAGE gets ERROR `Empty message` and reaches nobody",
-    clause: `${DOC}#limits-and-bad-input`,
-    strict: true,
-    async run(ctx) {
-      const [a, b] = await GowingUser.joinedAll(ctx, "a", "b");
-      a.send(message(""));
-      await a.expectFrame(ERROR, "Empty message", { exact: true });
-      await fenced(a, b, "after the empty one");
-    },
-  },
+  errorThenInStep(
+    { id: "message.empty", title: "an empty MESSAGE gets ERROR `Empty message` and reaches nobody", clause: `${DOC}#limits-and-bad-input`, strict: true },
+    ["a", "b"],
+    () => message(""),
+    "Empty message",
+    "after the empty one",
+  ),
   {
     id: "message.too-long",
     title: "a MESSAGE of 4096 bytes is delivered; one of 4097 gets ERROR `Message too long` and reaches nobody",
@@ -281,18 +297,13 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       await fenced(a, b, "short again");
     },
   },
-  {
-    id: "message.frame-too-long",
-    title: "a MESSAGE announcing 65535 bytes gets ERROR `Message too long`, and the next frame is read",
-    clause: `${DOC}#limits-and-bad-input (a frame over --max-frame-bytes is skipped as it streams in)`,
-    strict: true,
-    async run(ctx) {
-      const [a, b] = await GowingUser.joinedAll(ctx, "a", "b");
-      a.send(message("z".repeat(LONGEST_PAYLOAD)));
-      await a.expectFrame(ERROR, "Message too long", { exact: true });
-      await fenced(a, b, "after the long one");
-    },
-  },
+  errorThenInStep(
+    { id: "message.frame-too-long", title: "a MESSAGE announcing 65535 bytes gets ERROR `Message too long`, and the next frame is read", clause: `${DOC}#limits-and-bad-input (a frame over --max-frame-bytes is skipped as it streams in)`, strict: true },
+    ["a", "b"],
+    () => message("z".repeat(LONGEST_PAYLOAD)),
+    "Message too long",
+    "after the long one",
+  ),
   {
     id: "message.non-ascii",
     title: "each non-ASCII character of a MESSAGE becomes one `?`: `héllo ✓` arrives as `h?llo ?`",
@@ -315,9 +326,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       const expected = `LIST (3) naming ${a.name} before ${b.name}, names joined by ", "`;
       const f = await b.nextFrame(expected);
       const names = f.text.split(", ");
-      const ia = names.indexOf(a.name);
-      const ib = names.indexOf(b.name);
-      if (f.type !== LIST || names.some((n) => !/^[A-Za-z0-9_.-]{1,32}$/.test(n)) || ia < 0 || ib < ia) {
+      if (f.type !== LIST || names.some((n) => !/^[A-Za-z0-9_.-]{1,32}$/.test(n)) || !listedInOrder(names, [a.name, b.name])) {
         b.failGot(expected, showFrame(f));
       }
       await a.expectNoFrame("nothing for the others", 100);
@@ -360,18 +369,13 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
       await a.expectFrame(ERROR, `No such user: ${nobody}`, { exact: true });
     },
   },
-  {
-    id: "direct.empty",
-    title: "DIRECT with a target and no text gets ERROR `Empty message`",
-    clause: `${DOC}#session 6`,
-    strict: true,
-    async run(ctx) {
-      const [a, b] = await GowingUser.joinedAll(ctx, "a", "b");
-      a.send(direct(b.name));
-      await a.expectFrame(ERROR, "Empty message", { exact: true });
-      await fenced(a, b, "fence");
-    },
-  },
+  errorThenInStep(
+    { id: "direct.empty", title: "DIRECT with a target and no text gets ERROR `Empty message`", clause: `${DOC}#session 6`, strict: true },
+    ["a", "b"],
+    (_, other) => direct(other.name),
+    "Empty message",
+    "fence",
+  ),
   // ---- leaving ----------------------------------------------------------------------
   {
     id: "leave.notice",
@@ -433,9 +437,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
     title: "JOIN and MESSAGE sent one byte per write are read as two frames",
     clause: `${STUDENT} ("TCP", <CommandType><LengthMessage><Message>)`,
     async run(ctx) {
-      const watcher = await GowingUser.joined(ctx, "w");
-      const user = await GowingUser.connect(ctx);
-      const name = nameFor(ctx, "p");
+      const { watcher, user, name } = await watchedNewcomer(ctx, "p");
       await user.sendInPieces(Buffer.concat([join(name), message("one byte at a time")]), 1);
       await user.expectStatus(0, "accepted");
       await watcher.expectChat(name, "one byte at a time", { afterJoining: name });
@@ -446,9 +448,7 @@ export const GOWING_SERVER_CASES: readonly CheckCase[] = [
     title: "JOIN and three MESSAGEs in one write are all read, in order",
     clause: `${STUDENT} ("TCP", <CommandType><LengthMessage><Message>)`,
     async run(ctx) {
-      const watcher = await GowingUser.joined(ctx, "w");
-      const user = await GowingUser.connect(ctx);
-      const name = nameFor(ctx, "c");
+      const { watcher, user, name } = await watchedNewcomer(ctx, "c");
       user.send(Buffer.concat([join(name), message("first"), message("second"), message("third")]));
       await watcher.expectFrame(MESSAGE, joiningLine(name));
       for (const text of ["first", "second", "third"]) await watcher.expectChat(name, text);

@@ -8,9 +8,10 @@
  * command as given, `{host}` and `{port}` replaced; it reads the login name as its
  * first line of input.
  */
-import type { CheckCase } from "../../case.js";
-import type { ClientProcess } from "../../client/client-process.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
+import { escapeRegExp, type ClientProcess } from "../../client/client-process.js";
 import type { ScriptedServer } from "../../client/scripted-server.js";
+import { startAgainstStandIn } from "../../client/stand-in.js";
 import type { CheckContext } from "../../context.js";
 import type { StreamProbe } from "../../probe/stream-probe.js";
 import { fail } from "../../verdict.js";
@@ -18,57 +19,67 @@ import { fail } from "../../verdict.js";
 const WELCOME = "Welcome to Chat Client. Enter your login:";
 const LOGGED_IN = (name: string) => `Successfully logged in as ${name}!`;
 
-/** The client started against a fresh stand-in server. */
-async function started(ctx: CheckContext): Promise<{ server: ScriptedServer; client: ClientProcess }> {
-  const server = await ctx.listen();
-  return { server, client: ctx.startClient(server.port) };
-}
-
-/** Output since `from` holds `line` as a whole line (on a terminal, typed input is echoed on lines of its own). */
-export function waitLine(client: ClientProcess, line: string, from = 0, ms?: number): Promise<string> {
-  return client.waitOutput(new RegExp(`(^|\\n)${escapeRegExp(line)}\\n`), from, ms);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Types `name` as the login and takes the connection the client makes for it, its HELLO-FROM <name> read. */
+async function helloFrom(server: ScriptedServer, client: ClientProcess, name: string): Promise<StreamProbe> {
+  client.typeLine(name);
+  const conn = await server.accept(`a connection after the login name ${name} was typed`);
+  await conn.expectLine(`HELLO-FROM ${name}`);
+  return conn;
 }
 
 /** Types `name`, answers the HELLO-FROM with HELLO, and waits for the client to say so. */
 async function logIn(ctx: CheckContext, server: ScriptedServer, client: ClientProcess, name = ctx.name("c")): Promise<StreamProbe> {
   const mark = client.mark();
-  client.typeLine(name);
-  const conn = await server.accept(`a connection after the login name ${name} was typed`);
-  await conn.expectLine(`HELLO-FROM ${name}`);
+  const conn = await helloFrom(server, client, name);
   conn.send(`HELLO ${name}\n`);
-  await waitLine(client, LOGGED_IN(name), mark);
+  await client.waitLine(LOGGED_IN(name), mark);
   return conn;
 }
 
-/** A client logged in as a fresh name, its connection and the name. */
-async function chatting(ctx: CheckContext): Promise<{ server: ScriptedServer; client: ClientProcess; conn: StreamProbe; name: string }> {
-  const { server, client } = await started(ctx);
+/** A client logged in as a fresh name, its connection, the name, and where its output after the login begins (`mark`). */
+async function chatting(ctx: CheckContext): Promise<{ server: ScriptedServer; client: ClientProcess; conn: StreamProbe; name: string; mark: number }> {
+  const { server, client } = await startAgainstStandIn(ctx);
   const name = ctx.name("c");
   const conn = await logIn(ctx, server, client, name);
-  return { server, client, conn, name };
+  return { server, client, conn, name, mark: client.mark() };
 }
 
 /** A refusal (`reply`, then the server closes) makes the client print `line` and ask again; the next name logs in. */
 async function refusedThenAgain(ctx: CheckContext, reply: string, line: (name: string) => string, name: string): Promise<void> {
-  const { server, client } = await started(ctx);
-  client.typeLine(name);
-  const first = await server.accept();
-  await first.expectLine(`HELLO-FROM ${name}`);
+  const { server, client } = await startAgainstStandIn(ctx);
+  const first = await helloFrom(server, client, name);
   const mark = client.mark();
   first.send(`${reply}\n`);
   first.close();
-  await waitLine(client, line(name), mark);
-  await waitLine(client, WELCOME, mark);
+  await client.waitLine(line(name), mark);
+  await client.waitLine(WELCOME, mark);
   await logIn(ctx, server, client);
 }
 
-async function expectExitCode(client: ClientProcess, code: number, what: string): Promise<void> {
-  const got = await client.exit(`the client to exit (${what})`);
-  if (got !== code) fail({ sent: client.shownTyped(), expected: `exit status ${code} (${what})`, got: `exit status ${got}; output ${JSON.stringify(client.since())}` });
+/** The logged-in client was told `!quit`. */
+async function quitTyped(ctx: CheckContext): Promise<{ client: ClientProcess; conn: StreamProbe }> {
+  const { client, conn } = await chatting(ctx);
+  client.typeLine("!quit");
+  return { client, conn };
+}
+
+/**
+ * A case: the logged-in client sends `request` for the line `typed` (undefined: any line,
+ * its wording not this case's to check), and the server's answer `reply` makes it print `printed`.
+ */
+function replyPrinted(info: CaseInfo, exchange: { typed: string; request: string | undefined; reply: string; printed: string }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { client, conn } = await chatting(ctx);
+      client.typeLine(exchange.typed);
+      if (exchange.request === undefined) await conn.line(`the SEND for \`${exchange.typed}\``);
+      else await conn.expectLine(exchange.request);
+      const mark = client.mark();
+      conn.send(`${exchange.reply}\n`);
+      await client.waitLine(exchange.printed, mark);
+    },
+  };
 }
 
 export const LAB_CLIENT_CASES: readonly CheckCase[] = [
@@ -77,12 +88,9 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "the name typed first is sent as HELLO-FROM <name>",
     clause: "seed 001 (client assignment); docs/lab.md#lines",
     async run(ctx) {
-      const server = await ctx.listen();
-      const client = ctx.startClient(server.port);
+      const { server, client } = await startAgainstStandIn(ctx);
       const name = ctx.name("c");
-      client.typeLine(name);
-      const conn = await server.accept();
-      await conn.expectLine(`HELLO-FROM ${name}`);
+      const conn = await helloFrom(server, client, name);
       conn.send(`HELLO ${name}\n`);
       conn.send(`DELIVERY someone hi ${name}\n`);
       await client.waitOutput(`From someone: hi ${name}`);
@@ -93,8 +101,8 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: `prints "${WELCOME}", and after HELLO "Successfully logged in as <name>!"`,
     clause: "docs/lab.md (the lab client's lines); docs/lab.md#client-switchboard-client-lab---address-a---port-p",
     async run(ctx) {
-      const { server, client } = await started(ctx);
-      await waitLine(client, WELCOME);
+      const { server, client } = await startAgainstStandIn(ctx);
+      await client.waitLine(WELCOME);
       await logIn(ctx, server, client);
     },
   },
@@ -119,14 +127,11 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "BUSY: prints that the server is full and exits",
     clause: "seed 001 PR15; docs/lab.md (the lab client's lines)",
     async run(ctx) {
-      const { server, client } = await started(ctx);
-      const name = ctx.name("c");
-      client.typeLine(name);
-      const conn = await server.accept();
-      await conn.expectLine(`HELLO-FROM ${name}`);
+      const { server, client } = await startAgainstStandIn(ctx);
+      const conn = await helloFrom(server, client, ctx.name("c"));
       conn.send("BUSY\n");
       conn.close();
-      await waitLine(client, "Cannot log in. The server is full!");
+      await client.waitLine("Cannot log in. The server is full!");
       await client.exit("the client to exit after BUSY");
     },
   },
@@ -136,13 +141,13 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (exit codes)",
     strict: true,
     async run(ctx) {
-      const { server, client } = await started(ctx);
+      const { server, client } = await startAgainstStandIn(ctx);
       client.typeLine(ctx.name("c"));
       const conn = await server.accept();
       await conn.line();
       conn.send("BUSY\n");
       conn.close();
-      await expectExitCode(client, 1, "after BUSY");
+      await client.expectExit("after BUSY", 1);
     },
   },
   {
@@ -155,46 +160,18 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
       await conn.expectLine("SEND someone hello there, how are you?");
     },
   },
-  {
-    id: "send.ok",
-    title: "SEND-OK prints `The message was sent successfully`",
-    clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (decision: the line for SEND-OK)",
-    strict: true,
-    async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      client.typeLine("@someone hi");
-      await conn.expectLine("SEND someone hi");
-      const mark = client.mark();
-      conn.send("SEND-OK\n");
-      await waitLine(client, "The message was sent successfully", mark);
-    },
-  },
-  {
-    id: "send.bad-dest",
-    title: "BAD-DEST-USER prints `The destination user does not exist`",
-    clause: "seed 001 PR13; docs/lab.md (the lab client's lines)",
-    async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      client.typeLine("@nobody hi");
-      await conn.expectLine("SEND nobody hi");
-      const mark = client.mark();
-      conn.send("BAD-DEST-USER\n");
-      await waitLine(client, "The destination user does not exist", mark);
-    },
-  },
-  {
-    id: "send.bad-body",
-    title: "BAD-RQST-BODY prints `Error: Unknown issue in previous message body.`",
-    clause: "seed 001 PR17; docs/lab.md (the lab client's lines)",
-    async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      client.typeLine("@someone");
-      await conn.line("the SEND for `@someone`");
-      const mark = client.mark();
-      conn.send("BAD-RQST-BODY\n");
-      await waitLine(client, "Error: Unknown issue in previous message body.", mark);
-    },
-  },
+  replyPrinted(
+    { id: "send.ok", title: "SEND-OK prints `The message was sent successfully`", clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (decision: the line for SEND-OK)", strict: true },
+    { typed: "@someone hi", request: "SEND someone hi", reply: "SEND-OK", printed: "The message was sent successfully" },
+  ),
+  replyPrinted(
+    { id: "send.bad-dest", title: "BAD-DEST-USER prints `The destination user does not exist`", clause: "seed 001 PR13; docs/lab.md (the lab client's lines)" },
+    { typed: "@nobody hi", request: "SEND nobody hi", reply: "BAD-DEST-USER", printed: "The destination user does not exist" },
+  ),
+  replyPrinted(
+    { id: "send.bad-body", title: "BAD-RQST-BODY prints `Error: Unknown issue in previous message body.`", clause: "seed 001 PR17; docs/lab.md (the lab client's lines)" },
+    { typed: "@someone", request: undefined, reply: "BAD-RQST-BODY", printed: "Error: Unknown issue in previous message body." },
+  ),
   {
     id: "who",
     title: "`!who` sends LIST; LIST-OK prints `There are <N> online users:` and one name per line",
@@ -213,12 +190,11 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "DELIVERY prints `From <user>: <message>`, also in pieces and several in one packet",
     clause: "seed 001 PR10; docs/lab.md (the lab client's lines)",
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       conn.send("DELIVERY alice first message, writ");
       await new Promise((r) => setTimeout(r, 250));
       conn.send("ten in two parts\nDELIVERY bob second\nDELIVERY carol third: a b  c\n");
-      const out = await waitLine(client, "From carol: third: a b  c", mark);
+      const out = await client.waitLine("From carol: third: a b  c", mark);
       const lines = out.split("\n").filter((l) => l.startsWith("From "));
       const want = ["From alice: first message, written in two parts", "From bob: second", "From carol: third: a b  c"];
       if (lines.join("\n") !== want.join("\n")) fail({ sent: conn.shownSent(), expected: JSON.stringify(want.join("\n")), got: JSON.stringify(out) });
@@ -229,8 +205,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "`!quit` ends the client and its connection",
     clause: "docs/lab.md (`!quit` exits)",
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      client.typeLine("!quit");
+      const { client, conn } = await quitTyped(ctx);
       await client.exit("the client to exit after !quit");
       await conn.expectClosed("the client closed its connection");
     },
@@ -240,7 +215,7 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     title: "`!quit` as the first line exits without logging in",
     clause: "docs/lab.md (`!quit` exits, also before login)",
     async run(ctx) {
-      const { server, client } = await started(ctx);
+      const { server, client } = await startAgainstStandIn(ctx);
       client.typeLine("!quit");
       await client.exit("the client to exit after !quit");
       const conn = await server.accept("(a connection is allowed, but no HELLO-FROM)", 1).catch(() => undefined);
@@ -253,9 +228,8 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (exit codes)",
     strict: true,
     async run(ctx) {
-      const { client } = await chatting(ctx);
-      client.typeLine("!quit");
-      await expectExitCode(client, 0, "after !quit");
+      const { client } = await quitTyped(ctx);
+      await client.expectExit("after !quit", 0);
     },
   },
   {
@@ -271,8 +245,8 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
       await new Promise((r) => setTimeout(r, 200));
       const mark = client.mark();
       conn.send("LIST-OK a,b\n");
-      await waitLine(client, "There are 2 online users:", mark);
-      await expectExitCode(client, 0, "at end of input, once LIST was answered");
+      await client.waitLine("There are 2 online users:", mark);
+      await client.expectExit("at end of input, once LIST was answered", 0);
     },
   },
   {
@@ -281,11 +255,10 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p",
     strict: true,
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       conn.close();
-      await waitLine(client, "error: the server closed the connection", mark);
-      await expectExitCode(client, 1, "after the server closed the connection");
+      await client.waitLine("error: the server closed the connection", mark);
+      await client.expectExit("after the server closed the connection", 1);
     },
   },
   {
@@ -294,10 +267,9 @@ export const LAB_CLIENT_CASES: readonly CheckCase[] = [
     clause: "docs/lab.md#client-switchboard-client-lab---address-a---port-p (decision)",
     strict: true,
     async run(ctx) {
-      const { client, conn } = await chatting(ctx);
-      const mark = client.mark();
+      const { client, conn, mark } = await chatting(ctx);
       client.typeLine("hello everyone");
-      await waitLine(client, "Unknown command. Use !who, @<user> <message> or !quit.", mark);
+      await client.waitLine("Unknown command. Use !who, @<user> <message> or !quit.", mark);
       await conn.expectNothing("nothing sent for a line that is no command", 100);
     },
   },

@@ -6,11 +6,12 @@
  * Refused logins are few on purpose (Switchboard, like other servers, slows an address
  * that has many refused in a minute), and no case waits for a name to be refused.
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { CheckContext } from "../../context.js";
 import type { StreamProbe } from "../../probe/stream-probe.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail, skip } from "../../verdict.js";
+import { closedWhenUnresponsive, listInJoinOrder } from "../common.js";
 
 /** A user logged in as `name` (HELLO-FROM answered by HELLO). */
 export async function loggedIn(ctx: CheckContext, name = ctx.name("u")): Promise<{ probe: StreamProbe; name: string }> {
@@ -20,6 +21,13 @@ export async function loggedIn(ctx: CheckContext, name = ctx.name("u")): Promise
   return { probe, name };
 }
 
+/** `n` users logged in, one after another, each under a fresh name. */
+async function loggedInAll(ctx: CheckContext, n: number): Promise<{ probe: StreamProbe; name: string }[]> {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push(await loggedIn(ctx));
+  return users;
+}
+
 /** The names of a LIST-OK line, which must come next. */
 async function listNames(probe: StreamProbe): Promise<string[]> {
   probe.send("LIST\n");
@@ -27,12 +35,40 @@ async function listNames(probe: StreamProbe): Promise<string[]> {
   return line.slice("LIST-OK ".length).split(",");
 }
 
-/** A HELLO-FROM on a new connection is refused with `reply`, then the server closes it. */
-async function refused(ctx: CheckContext, name: string, reply: string): Promise<void> {
+/** `request` on a new connection is answered `reply`, then the server closes the connection. */
+async function answeredThenClosed(ctx: CheckContext, request: string, reply: string): Promise<void> {
   const probe = await ctx.connect();
-  probe.send(`HELLO-FROM ${name}\n`);
+  probe.send(request);
   await probe.expectLine(reply);
   await probe.expectClosed(`the connection closed after ${reply}`);
+}
+
+/** A HELLO-FROM on a new connection is refused with `reply`, then the server closes it. */
+function refused(ctx: CheckContext, name: string, reply: string): Promise<void> {
+  return answeredThenClosed(ctx, `HELLO-FROM ${name}\n`, reply);
+}
+
+/** A case: HELLO-FROM with each of the names `names` makes (a new connection each) is answered BAD-RQST-BODY, then closed. */
+function badNames(info: CaseInfo, names: (ctx: CheckContext) => readonly string[]): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      for (const name of names(ctx)) await refused(ctx, name, "BAD-RQST-BODY");
+    },
+  };
+}
+
+/** A case: a logged-in user's `request` is answered `reply`, and the session goes on. */
+function answeredThenServed(info: CaseInfo, request: (ctx: CheckContext, name: string) => string | Uint8Array, reply: string): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const { probe, name } = await loggedIn(ctx);
+      probe.send(request(ctx, name));
+      await probe.expectLine(reply);
+      await stillServed(probe);
+    },
+  };
 }
 
 /** `probe` is still served: a LIST is answered LIST-OK. */
@@ -93,16 +129,15 @@ async function expectRing(users: readonly { probe: StreamProbe; name: string }[]
   }
 }
 
-/** The requests of the framing cases, and the replies they must get, in order. */
-function framingScript(name: string): { requests: string; replies: string[] } {
-  return {
-    requests: `HELLO-FROM ${name}\nLIST\nSEND ${name} split up, still one line\nNO-SUCH-HEADER\n`,
-    replies: [`HELLO ${name}`, `LIST-OK`, `DELIVERY ${name} split up, still one line`, "SEND-OK", "BAD-RQST-HDR"],
-  };
-}
-
-async function expectFramingReplies(probe: StreamProbe, name: string, replies: readonly string[]): Promise<void> {
-  for (const r of replies) {
+/**
+ * The framing cases' script on a new connection (a fresh name from `base`): its requests
+ * go out as `send` writes them, and must get their replies, in order.
+ */
+async function framingScript(ctx: CheckContext, base: string, send: (probe: StreamProbe, requests: string) => void | Promise<void>): Promise<void> {
+  const probe = await ctx.connect();
+  const name = ctx.name(base);
+  await send(probe, `HELLO-FROM ${name}\nLIST\nSEND ${name} split up, still one line\nNO-SUCH-HEADER\n`);
+  for (const r of [`HELLO ${name}`, `LIST-OK`, `DELIVERY ${name} split up, still one line`, "SEND-OK", "BAD-RQST-HDR"]) {
     if (r === "LIST-OK") {
       const line = await probe.expectLine(/^LIST-OK \S+$/);
       if (!line.slice(8).split(",").includes(name)) fail({ sent: probe.shownSent(), expected: `LIST-OK listing ${name}`, got: JSON.stringify(line) });
@@ -141,62 +176,25 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await refused(ctx, name.toUpperCase(), "IN-USE");
     },
   },
-  {
-    id: "login.bad-name.space",
-    title: "a name with a space is answered BAD-RQST-BODY, then the connection closes",
-    clause: "seed 001 UR1, PR4",
-    async run(ctx) {
-      await refused(ctx, `${ctx.name("sp", 10)} x`, "BAD-RQST-BODY");
+  badNames({ id: "login.bad-name.space", title: "a name with a space is answered BAD-RQST-BODY, then the connection closes", clause: "seed 001 UR1, PR4" }, (ctx) => [`${ctx.name("sp", 10)} x`]),
+  badNames({ id: "login.bad-name.comma", title: "a name with a comma is answered BAD-RQST-BODY, then the connection closes", clause: "seed 001 UR2, PR4" }, (ctx) => [`${ctx.name("cm", 10)},x`]),
+  badNames(
+    {
+      id: "login.bad-name.rule",
+      title: "an empty name, a 33-character name and one with `!` are answered BAD-RQST-BODY, then close",
+      clause: "docs/wire.md (names: 1-32 of A-Z a-z 0-9 _ - .); docs/lab.md PR4",
+      strict: true,
     },
-  },
-  {
-    id: "login.bad-name.comma",
-    title: "a name with a comma is answered BAD-RQST-BODY, then the connection closes",
-    clause: "seed 001 UR2, PR4",
-    async run(ctx) {
-      await refused(ctx, `${ctx.name("cm", 10)},x`, "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.bad-name.rule",
-    title: "an empty name, a 33-character name and one with `!` are answered BAD-RQST-BODY, then close",
-    clause: "docs/wire.md (names: 1-32 of A-Z a-z 0-9 _ - .); docs/lab.md PR4",
-    strict: true,
-    async run(ctx) {
-      await refused(ctx, "", "BAD-RQST-BODY");
-      await refused(ctx, ctx.name("long", 33).padEnd(33, "x"), "BAD-RQST-BODY");
-      await refused(ctx, `${ctx.name("bang", 10)}!`, "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.bad-name.reserved",
-    title: "the reserved name `server` (any case) is answered BAD-RQST-BODY, then close",
-    clause: "docs/wire.md (`server` is reserved); docs/lab.md PR4",
-    strict: true,
-    async run(ctx) {
-      await refused(ctx, "Server", "BAD-RQST-BODY");
-    },
-  },
-  {
-    id: "login.twice",
-    title: "HELLO-FROM after logging in is answered BAD-RQST-HDR, and the session goes on",
-    clause: "seed 001 PR6",
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send(`HELLO-FROM ${ctx.name("again")}\n`);
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
+    (ctx) => ["", ctx.name("long", 33).padEnd(33, "x"), `${ctx.name("bang", 10)}!`],
+  ),
+  badNames({ id: "login.bad-name.reserved", title: "the reserved name `server` (any case) is answered BAD-RQST-BODY, then close", clause: "docs/wire.md (`server` is reserved); docs/lab.md PR4", strict: true }, () => ["Server"]),
+  answeredThenServed({ id: "login.twice", title: "HELLO-FROM after logging in is answered BAD-RQST-HDR, and the session goes on", clause: "seed 001 PR6" }, (ctx) => `HELLO-FROM ${ctx.name("again")}\n`, "BAD-RQST-HDR"),
   {
     id: "login.required.list",
     title: "LIST before logging in is answered BAD-RQST-HDR, then the connection closes",
     clause: "seed 001 PR7",
     async run(ctx) {
-      const probe = await ctx.connect();
-      probe.send("LIST\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await probe.expectClosed("the connection closed after BAD-RQST-HDR");
+      await answeredThenClosed(ctx, "LIST\n", "BAD-RQST-HDR");
     },
   },
   {
@@ -205,10 +203,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     clause: "seed 001 PR7",
     async run(ctx) {
       const { probe: target, name } = await loggedIn(ctx);
-      const probe = await ctx.connect();
-      probe.send(`SEND ${name} not logged in\n`);
-      await probe.expectLine("BAD-RQST-HDR");
-      await probe.expectClosed("the connection closed after BAD-RQST-HDR");
+      await answeredThenClosed(ctx, `SEND ${name} not logged in\n`, "BAD-RQST-HDR");
       await target.expectNothing("no DELIVERY from a connection that never logged in");
     },
   },
@@ -247,7 +242,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "LIST-OK is a comma-separated list: each user online exactly once, no spaces, no empty names",
     clause: "seed 001 PR9, UR1, UR2",
     async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
+      const users = await loggedInAll(ctx, 3);
       const probe = users[1]!.probe;
       const names = await listNames(probe);
       const shown = `LIST-OK ${names.join(",")}`;
@@ -259,40 +254,18 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) fail({ sent: probe.shownSent(), expected: "no name twice", got: shown });
     },
   },
-  {
-    id: "list.join-order",
-    title: "LIST-OK lists users in the order they logged in",
-    clause: "docs/lab.md#lines (LIST-OK in join order)",
-    strict: true,
-    async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
-      const names = await listNames(users[0]!.probe);
-      const order = users.map((u) => names.indexOf(u.name));
-      if (order.some((i, k) => i < 0 || (k > 0 && i < order[k - 1]!))) {
-        fail({ sent: users[0]!.probe.shownSent(), expected: `${users.map((u) => u.name).join(", ")} in this order`, got: `LIST-OK ${names.join(",")}` });
-      }
-    },
-  },
-  {
-    id: "list.with-body",
-    title: "LIST with a body is answered BAD-RQST-BODY, and the session goes on",
-    clause: "docs/lab.md PR17",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("LIST everyone\n");
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+  listInJoinOrder({ id: "list.join-order", title: "LIST-OK lists users in the order they logged in", clause: "docs/lab.md#lines (LIST-OK in join order)", strict: true }, loggedIn, async ({ probe }) => {
+    const names = await listNames(probe);
+    return { names, sent: probe.shownSent(), shown: `LIST-OK ${names.join(",")}` };
+  }),
+  answeredThenServed({ id: "list.with-body", title: "LIST with a body is answered BAD-RQST-BODY, and the session goes on", clause: "docs/lab.md PR17", strict: true }, () => "LIST everyone\n", "BAD-RQST-BODY"),
   // ---- SEND -----------------------------------------------------------------------------
   {
     id: "send.other",
     title: "SEND to another user: DELIVERY <from> <message> to them, SEND-OK to the sender",
     clause: "seed 001 PR10, PR11",
     async run(ctx) {
-      const a = await loggedIn(ctx);
-      const b = await loggedIn(ctx);
+      const [a, b] = await loggedInAll(ctx, 2);
       a.probe.send(`SEND ${b.name} hello, how are you?\n`);
       await b.probe.expectLine(`DELIVERY ${a.name} hello, how are you?`);
       await a.probe.expectLine("SEND-OK");
@@ -315,7 +288,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "three users message each other: every DELIVERY reaches only its recipient, from the right sender",
     clause: "seed 001 PR10, PR11; TR2",
     async run(ctx) {
-      const users = [await loggedIn(ctx), await loggedIn(ctx), await loggedIn(ctx)];
+      const users = await loggedInAll(ctx, 3);
       const text = (i: number) => `message ${i} for ${users[(i + 1) % users.length]!.name}`;
       for (const [i, from] of users.entries()) from.probe.send(`SEND ${users[(i + 1) % users.length]!.name} ${text(i)}\n`);
       await expectRing(users, text);
@@ -357,29 +330,17 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await probe.expectNothing("no SEND-OK after BAD-DEST-USER");
     },
   },
-  {
-    id: "send.no-message",
-    title: "SEND without a message is answered BAD-RQST-BODY, and the session goes on",
-    clause: "seed 001 PR17",
-    async run(ctx) {
-      const { probe, name } = await loggedIn(ctx);
-      probe.send(`SEND ${name}\n`);
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
+  answeredThenServed({ id: "send.no-message", title: "SEND without a message is answered BAD-RQST-BODY, and the session goes on", clause: "seed 001 PR17" }, (_, name) => `SEND ${name}\n`, "BAD-RQST-BODY"),
+  answeredThenServed(
+    {
+      id: "send.empty-message",
+      title: "SEND with an empty message is BAD-RQST-BODY, checked before the destination",
+      clause: "docs/lab.md (an empty message is a bad body, checked before the destination)",
+      strict: true,
     },
-  },
-  {
-    id: "send.empty-message",
-    title: "SEND with an empty message is BAD-RQST-BODY, checked before the destination",
-    clause: "docs/lab.md (an empty message is a bad body, checked before the destination)",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send(`SEND ${ctx.name("nobody")} \n`);
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+    (ctx) => `SEND ${ctx.name("nobody")} \n`,
+    "BAD-RQST-BODY",
+  ),
   {
     id: "send.too-long",
     title: "a 4096-byte message is delivered; a 4097-byte one is BAD-RQST-BODY",
@@ -397,52 +358,16 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     },
   },
   // ---- headers --------------------------------------------------------------------------
-  {
-    id: "header.unknown",
-    title: "an unknown header after logging in is answered BAD-RQST-HDR, and the session goes on",
-    clause: "seed 001 PR16",
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("WHO-IS-THERE now\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
-  {
-    id: "header.case-sensitive",
-    title: "headers are case-sensitive: `list` is answered BAD-RQST-HDR",
-    clause: "docs/lab.md PR16",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("list\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
-  {
-    id: "header.empty-line",
-    title: "an empty line is answered BAD-RQST-HDR, and the session goes on",
-    clause: "docs/lab.md PR16",
-    strict: true,
-    async run(ctx) {
-      const { probe } = await loggedIn(ctx);
-      probe.send("\n");
-      await probe.expectLine("BAD-RQST-HDR");
-      await stillServed(probe);
-    },
-  },
+  answeredThenServed({ id: "header.unknown", title: "an unknown header after logging in is answered BAD-RQST-HDR, and the session goes on", clause: "seed 001 PR16" }, () => "WHO-IS-THERE now\n", "BAD-RQST-HDR"),
+  answeredThenServed({ id: "header.case-sensitive", title: "headers are case-sensitive: `list` is answered BAD-RQST-HDR", clause: "docs/lab.md PR16", strict: true }, () => "list\n", "BAD-RQST-HDR"),
+  answeredThenServed({ id: "header.empty-line", title: "an empty line is answered BAD-RQST-HDR, and the session goes on", clause: "docs/lab.md PR16", strict: true }, () => "\n", "BAD-RQST-HDR"),
   // ---- framing --------------------------------------------------------------------------
   {
     id: "framing.byte-at-a-time",
     title: "requests written one byte at a time are understood",
     clause: "seed 001 PR1 (a request is a line, however it arrives)",
     async run(ctx) {
-      const probe = await ctx.connect();
-      const name = ctx.name("b");
-      const { requests, replies } = framingScript(name);
-      await probe.sendInPieces(requests, 1, 1);
-      await expectFramingReplies(probe, name, replies);
+      await framingScript(ctx, "b", (probe, requests) => probe.sendInPieces(requests, 1, 1));
     },
   },
   {
@@ -450,13 +375,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "requests split at arbitrary points (pieces of 3 and 7 bytes) are understood",
     clause: "seed 001 PR1 (a request is a line, however it arrives)",
     async run(ctx) {
-      for (const size of [3, 7]) {
-        const probe = await ctx.connect();
-        const name = ctx.name("s");
-        const { requests, replies } = framingScript(name);
-        await probe.sendInPieces(requests, size, 3);
-        await expectFramingReplies(probe, name, replies);
-      }
+      for (const size of [3, 7]) await framingScript(ctx, "s", (probe, requests) => probe.sendInPieces(requests, size, 3));
     },
   },
   {
@@ -464,11 +383,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "several requests in one write are each answered, in order",
     clause: "seed 001 PR1; docs/lab.md (pipelining)",
     async run(ctx) {
-      const probe = await ctx.connect();
-      const name = ctx.name("p");
-      const { requests, replies } = framingScript(name);
-      probe.send(requests);
-      await expectFramingReplies(probe, name, replies);
+      await framingScript(ctx, "p", (probe, requests) => probe.send(requests));
     },
   },
   {
@@ -499,18 +414,11 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
       await probe.expectNothing("nothing more (no DELIVERY of the dropped line)");
     },
   },
-  {
-    id: "framing.bad-utf8",
-    title: "a line that is not UTF-8 is answered BAD-RQST-BODY, and the session goes on",
-    clause: "docs/wire.md (text is UTF-8); docs/lab.md PR17",
-    strict: true,
-    async run(ctx) {
-      const { probe, name } = await loggedIn(ctx);
-      probe.send(Buffer.concat([Buffer.from(`SEND ${name} bad `), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from("\n")]));
-      await probe.expectLine("BAD-RQST-BODY");
-      await stillServed(probe);
-    },
-  },
+  answeredThenServed(
+    { id: "framing.bad-utf8", title: "a line that is not UTF-8 is answered BAD-RQST-BODY, and the session goes on", clause: "docs/wire.md (text is UTF-8); docs/lab.md PR17", strict: true },
+    (_, name) => Buffer.concat([Buffer.from(`SEND ${name} bad `), Buffer.from([0xff, 0xfe, 0x80]), Buffer.from("\n")]),
+    "BAD-RQST-BODY",
+  ),
   // ---- technical requirements -----------------------------------------------------------
   {
     id: "tr1.sixteen-users",
@@ -531,8 +439,7 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     title: "a user that disconnects leaves LIST-OK and its name is free again",
     clause: "seed 001 TR3",
     async run(ctx) {
-      const watcher = await loggedIn(ctx);
-      const leaver = await loggedIn(ctx);
+      const [watcher, leaver] = await loggedInAll(ctx, 2);
       if (!(await listNames(watcher.probe)).includes(leaver.name)) fail({ sent: watcher.probe.shownSent(), expected: `LIST-OK listing ${leaver.name}`, got: "not listed" });
       leaver.probe.close();
       await untilUnlisted(watcher.probe, [leaver.name], ctx.ms(2000));
@@ -540,27 +447,20 @@ export const LAB_SERVER_CASES: readonly CheckCase[] = [
     },
   },
   // ---- unresponsive clients (docs/wire.md) -------------------------------------------------
-  {
-    id: "idle.login-timeout",
-    title: "a connection that does not log in within 10 s is closed (slow: waits up to 12 s)",
-    clause: "docs/wire.md (Unresponsive clients: 10 s to log in)",
-    strict: true,
-    timeoutMs: 15_000,
-    async run(ctx) {
-      const probe = await ctx.connect();
-      await probe.expectClosed("the server closed a connection that never logged in", ctx.ms(12_000));
-    },
-  },
-  {
-    id: "idle.stalled-line",
-    title: "a line left incomplete for 30 s gets the connection closed (slow: waits up to 33 s)",
-    clause: "docs/wire.md (Unresponsive clients: a frame incomplete for 30 s)",
-    strict: true,
-    timeoutMs: 36_000,
-    async run(ctx) {
+  closedWhenUnresponsive(
+    { id: "idle.login-timeout", title: "a connection that does not log in within 10 s is closed (slow: waits up to 12 s)", clause: "docs/wire.md (Unresponsive clients: 10 s to log in)", strict: true, timeoutMs: 15_000 },
+    (ctx) => ctx.connect(),
+    "the server closed a connection that never logged in",
+    (ctx) => ctx.ms(12_000),
+  ),
+  closedWhenUnresponsive(
+    { id: "idle.stalled-line", title: "a line left incomplete for 30 s gets the connection closed (slow: waits up to 33 s)", clause: "docs/wire.md (Unresponsive clients: a frame incomplete for 30 s)", strict: true, timeoutMs: 36_000 },
+    async (ctx) => {
       const { probe } = await loggedIn(ctx);
       probe.send("LIST");
-      await probe.expectClosed("the server closed a connection whose line stayed incomplete", ctx.ms(33_000));
+      return probe;
     },
-  },
+    "the server closed a connection whose line stayed incomplete",
+    (ctx) => ctx.ms(33_000),
+  ),
 ];

@@ -6,12 +6,13 @@
  * A server may send the user list (43) unasked at any time (seed 004 3.4), so cases
  * that do not check lists pass over them.
  */
-import type { CheckCase } from "../../case.js";
+import type { CaseInfo, CheckCase } from "../../case.js";
 import type { CheckContext } from "../../context.js";
 import type { Datagram, DatagramProbe } from "../../probe/datagram-probe.js";
 import { sleep } from "../../probe/stream-probe.js";
 import { fail } from "../../verdict.js";
 import { showBytes } from "../../wire-view.js";
+import { listInJoinOrder } from "../common.js";
 import { OK, Op, datagram, listNames, named, parse } from "./wire.js";
 
 const isList = (d: Datagram): boolean => d.bytes[0] === Op.UserList;
@@ -59,6 +60,13 @@ async function registered(ctx: CheckContext, name = ctx.name("u")): Promise<{ pe
   return { peer, name };
 }
 
+/** `n` fresh addresses registered, one after another, each under a fresh name. */
+async function registeredAll(ctx: CheckContext, n: number): Promise<{ peer: DatagramProbe; name: string }[]> {
+  const users = [];
+  for (let i = 0; i < n; i++) users.push(await registered(ctx));
+  return users;
+}
+
 /** A user list, all its datagrams (each but the last ends with NUL). */
 async function nextList(peer: DatagramProbe, ms = peer.waitMs): Promise<{ names: string[]; parts: Buffer[] }> {
   const names: string[] = [];
@@ -96,6 +104,25 @@ function malformedCase(id: string, title: string, bytes: Buffer, text: string): 
       peer.send(bytes);
       await expectError(peer, `for ${hex(bytes)}`, text);
       await stillServed(peer);
+    },
+  };
+}
+
+/**
+ * A case: a PUBLIC and a PRIVATE (to another user) with `text` are each answered the
+ * Error `error` (`shown` describes the text in a report); with `nobodyElse`, the other
+ * user gets nothing.
+ */
+function badText(info: CaseInfo, t: { text: string; shown: string; error: string; nobodyElse: boolean }): CheckCase {
+  return {
+    ...info,
+    async run(ctx) {
+      const [a, b] = await registeredAll(ctx, 2);
+      a.peer.send(datagram(Op.Public, t.text));
+      await expectError(a.peer, `${t.shown} PUBLIC`, t.error);
+      a.peer.send(named(Op.Private, b.name, t.text));
+      await expectError(a.peer, `${t.shown} PRIVATE`, t.error);
+      if (t.nobodyElse) await expectNoReply(b.peer, "nothing for the others");
     },
   };
 }
@@ -231,8 +258,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "LIST is answered 43 with the registered names separated by NUL",
     clause: "seed 004 3.3, 3.4",
     async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
+      const [a, b] = await registeredAll(ctx, 2);
       const names = await requestList(a.peer);
       for (const n of [a.name, b.name]) {
         if (!names.includes(n)) fail({ sent: a.peer.shownSent(), expected: `a 43 listing ${a.name} and ${b.name}`, got: JSON.stringify(names) });
@@ -240,20 +266,10 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
       if (names.some((n) => n === "")) fail({ sent: a.peer.shownSent(), expected: "no empty name in the list", got: JSON.stringify(names) });
     },
   },
-  {
-    id: "list.join-order",
-    title: "the user list is in the order users joined",
-    clause: "docs/udp.md#the-user-list-43",
-    strict: true,
-    async run(ctx) {
-      const users = [await registered(ctx), await registered(ctx), await registered(ctx)];
-      const names = await requestList(users[0]!.peer);
-      const order = users.map((u) => names.indexOf(u.name));
-      if (order.some((i, k) => i < 0 || (k > 0 && i < order[k - 1]!))) {
-        fail({ sent: users[0]!.peer.shownSent(), expected: `${users.map((u) => u.name).join(", ")} in this order`, got: JSON.stringify(names) });
-      }
-    },
-  },
+  listInJoinOrder({ id: "list.join-order", title: "the user list is in the order users joined", clause: "docs/udp.md#the-user-list-43", strict: true }, (ctx) => registered(ctx), async ({ peer }) => {
+    const names = await requestList(peer);
+    return { names, sent: peer.shownSent(), shown: JSON.stringify(names) };
+  }),
   {
     id: "list.periodic",
     title: "a registered address gets the user list unasked within 30 s (slow: waits up to 33 s)",
@@ -290,7 +306,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "PUBLIC reaches every registered user, the sender included, as 21 <sender> NUL <message>",
     clause: "seed 004 4.1, 4.2",
     async run(ctx) {
-      const users = [await registered(ctx), await registered(ctx), await registered(ctx)];
+      const users = await registeredAll(ctx, 3);
       const [a] = users;
       a!.peer.send(datagram(Op.Public, "hello, everyone"));
       const want = named(Op.PublicMessage, a!.name, "hello, everyone");
@@ -302,9 +318,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     title: "PRIVATE reaches its receiver as 23 <sender> NUL <message>; the sender gets OK",
     clause: "seed 004 5.1, 5.2",
     async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
-      const c = await registered(ctx);
+      const [a, b, c] = await registeredAll(ctx, 3);
       a.peer.send(named(Op.Private, b.name, "just for you"));
       await expectReply(b.peer, named(Op.PrivateMessage, a.name, "just for you"), `the private message, to ${b.name}`);
       await expectReply(a.peer, OK, "OK to the sender");
@@ -334,35 +348,14 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
       await expectReply(a.peer, OK, "OK to the sender");
     },
   },
-  {
-    id: "message.empty",
-    title: "an empty PUBLIC or PRIVATE text is answered Error `empty message` and sent to nobody",
-    clause: "docs/udp.md#requests-of-a-registered-address",
-    strict: true,
-    async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
-      a.peer.send(datagram(Op.Public));
-      await expectError(a.peer, "an empty PUBLIC", "empty message");
-      a.peer.send(named(Op.Private, b.name, ""));
-      await expectError(a.peer, "an empty PRIVATE", "empty message");
-      await expectNoReply(b.peer, "nothing for the others");
-    },
-  },
-  {
-    id: "message.too-long",
-    title: "a text over 4096 bytes is answered Error `message too long`",
-    clause: "docs/wire.md (message text 4096 bytes); docs/udp.md#requests-of-a-registered-address",
-    strict: true,
-    async run(ctx) {
-      const a = await registered(ctx);
-      const b = await registered(ctx);
-      a.peer.send(datagram(Op.Public, "x".repeat(4097)));
-      await expectError(a.peer, "a 4097-byte PUBLIC", "message too long");
-      a.peer.send(named(Op.Private, b.name, "x".repeat(4097)));
-      await expectError(a.peer, "a 4097-byte PRIVATE", "message too long");
-    },
-  },
+  badText(
+    { id: "message.empty", title: "an empty PUBLIC or PRIVATE text is answered Error `empty message` and sent to nobody", clause: "docs/udp.md#requests-of-a-registered-address", strict: true },
+    { text: "", shown: "an empty", error: "empty message", nobodyElse: true },
+  ),
+  badText(
+    { id: "message.too-long", title: "a text over 4096 bytes is answered Error `message too long`", clause: "docs/wire.md (message text 4096 bytes); docs/udp.md#requests-of-a-registered-address", strict: true },
+    { text: "x".repeat(4097), shown: "a 4097-byte", error: "message too long", nobodyElse: false },
+  ),
   // ---- malformed datagrams ------------------------------------------------------------------
   malformedCase("malformed.short", "a datagram shorter than 3 bytes gets one Error, and the address is served on", Buffer.from([Op.List, 0]), "malformed: shorter than the 3-byte header"),
   malformedCase(
@@ -426,8 +419,7 @@ export const UDP_SERVER_CASES: readonly CheckCase[] = [
     strict: true,
     timeoutMs: 100_000,
     async run(ctx) {
-      const silent = await registered(ctx);
-      const watcher = await registered(ctx);
+      const [silent, watcher] = await registeredAll(ctx, 2);
       const deadline = Date.now() + ctx.ms(95_000);
       // The watcher asks often enough to stay alive itself.
       for (;;) {
