@@ -8,56 +8,25 @@
  * SWITCHBOARD_REQUIRE_BROWSER=1 (CI sets it), in which case it fails.
  */
 import assert from "node:assert/strict";
-import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { chromium, type BrowserContext } from "playwright-core";
 import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
 import { Op } from "../../src/protocols/udp/frames.js";
 import { VERSION } from "../../src/version.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { RawUdp } from "../helpers/udp-wire.js";
+import { BROWSER_MISSING, BROWSER_SKIP, CHROMIUM, launchBrowser } from "../helpers/chromium.js";
 import { ANY_PORT, startHub, tempDir, withOwnServer } from "../helpers/server.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const required = process.env["SWITCHBOARD_REQUIRE_BROWSER"] === "1";
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !required ? `${CHROMIUM} is not installed (apt-get install chromium); set SWITCHBOARD_REQUIRE_BROWSER=1 to fail instead` : false;
-
-/** Chromium with a fresh profile, and a function that closes it and removes the profile. */
-async function launchBrowser(): Promise<{ context: BrowserContext; dispose: () => Promise<void> }> {
-  const profile = tempDir("sb-chromium-");
-  try {
-    // launch() refuses --user-data-dir in args: a persistent context takes the directory instead.
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 30_000,
-      viewport: { width: 1000, height: 720 },
-      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
-    return {
-      context,
-      dispose: async () => {
-        await context.close().catch(() => undefined);
-        rmSync(profile, { recursive: true, force: true });
-      },
-    };
-  } catch (err) {
-    rmSync(profile, { recursive: true, force: true });
-    throw err;
-  }
-}
 
 describe("the status page in a headless browser", () => {
   it(
     "lists the online users under their dialects, shows version and uptime, and charts the messages",
-    { skip, timeout: 90_000 },
+    { skip: BROWSER_SKIP, timeout: 90_000 },
     withOwnServer(
       () => startHub({ lab: { ...ANY_PORT, bots: [] }, bcs: { ...ANY_PORT, chatLog: "off" }, udp: { ...ANY_PORT, listIntervalMs: 60_000 }, http: ANY_PORT }),
       async (hub) => {
-        assert.ok(!missing, `${CHROMIUM} is required (SWITCHBOARD_REQUIRE_BROWSER=1) but not installed`);
+        assert.ok(!BROWSER_MISSING, `${CHROMIUM} is required (SWITCHBOARD_REQUIRE_BROWSER=1) but not installed`);
         const alice = await RawLab.login(hub.ports["lab"]!, "alice");
         const carol = await RawUdp.registered(hub.ports["udp"]!, "carol");
         const { peer: bob } = await RawBcs.login(hub.ports["bcs"]!, "bob");

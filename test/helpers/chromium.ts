@@ -2,7 +2,6 @@
  * Debian's chromium driven by playwright-core, for the browser tests. Without
  * /usr/bin/chromium a browser test is skipped, saying so, unless
  * SWITCHBOARD_REQUIRE_BROWSER=1 (CI sets it), in which case it fails.
- * (test/e2e/status-page.test.ts has its own copy of this from before this file.)
  */
 import { existsSync, rmSync } from "node:fs";
 import { chromium, type BrowserContext } from "playwright-core";
