@@ -150,6 +150,31 @@ async function progressSeen(page: Page, key: string): Promise<number[]> {
   return page.evaluate((k) => (window as unknown as { progressSeen: Record<string, number[]> }).progressSeen[k] ?? [], key);
 }
 
+/**
+ * Choose `path` in the page's file input, and wait for its upload row to appear. Once in
+ * a CI run (not reproduced in a dozen runs since, alone or beside other tests) no row
+ * appeared in 90 s: either the change event never reached the page, or the page was not
+ * connected (the input is disabled then). So the file is chosen again, once, when no row
+ * came within 10 s while the page says it is online, and a failure says what the page showed.
+ */
+async function chooseFile(page: Page, path: string, file: string): Promise<void> {
+  const rows = page.locator(`#transfers li.transfer[data-direction="upload"][data-file="${file}"]`);
+  for (let attempt = 1; ; attempt++) {
+    await page.locator("#file").setInputFiles(path);
+    const appeared = await rows
+      .first()
+      .waitFor({ state: "attached", timeout: 10_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (appeared) return;
+    const state = await page.evaluate(() => ({
+      connection: document.getElementById("connection")?.textContent ?? "",
+      inputDisabled: (document.getElementById("file") as HTMLInputElement | null)?.disabled ?? null,
+    }));
+    if (attempt >= 2 || state.inputDisabled !== false) assert.fail(`choosing ${file} made no upload row (attempt ${attempt}): ${JSON.stringify(state)}`);
+  }
+}
+
 /** Wait for the transfer row of `file` to finish; returns its label and its bar's value and max. */
 async function finishedTransfer(page: Page, direction: "upload" | "download", file: string) {
   const row = page.locator(`#transfers li.transfer[data-direction="${direction}"][data-file="${file}"]`);
@@ -286,7 +311,7 @@ describe("the browser chat client, over the web listener's /ws/bcs", () => {
           writeFileSync(source, content);
           await watchProgress(anna);
           await watchProgress(bruno);
-          await anna.locator("#file").setInputFiles(source);
+          await chooseFile(anna, source, fileName);
           const up = await finishedTransfer(anna, "upload", fileName);
           assert.equal(up.state, "done", up.label);
           assert.equal(up.label, `Uploaded ${fileName} (5.0 MiB)`);
