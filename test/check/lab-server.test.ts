@@ -4,12 +4,11 @@
  * against at least one deliberately broken server (test/fixtures/check/lab-faulty.ts).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import type { CaseResult } from "../../src/check/case.js";
 import { SUITES } from "../../src/check/suites/index.js";
 import { LAB_FAULTS, startLabFaulty } from "../fixtures/check/lab-faulty.js";
-import { assertAllPass, assertEveryCaseFails, runSuite, runSuiteQuickly, serverSettings } from "../helpers/check.js";
+import { assertAllPass, assertCheckCliPasses, assertEveryCaseFails, runSuite, runSuiteQuickly, serverSettings } from "../helpers/check.js";
 import { ANY_PORT, CLI, spawnServer, startHub, tempDir, withOwnServer } from "../helpers/server.js";
 
 const CASES = SUITES.lab.server;
@@ -47,14 +46,7 @@ describe("switchboard check server lab", () => {
       "Server is on",
     );
     try {
-      const check = spawn(process.execPath, [CLI("switchboard"), "check", "server", "lab", "--port", String(server.ports["lab"]), "--strict"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      check.stdout.on("data", (d) => (out += d));
-      check.stderr.on("data", (d) => (out += d));
-      const code = await new Promise<number | null>((resolve) => check.on("close", resolve));
-      assert.equal(code, 0, out);
-      assert.equal(out.match(/^PASS /gm)?.length, CASES.length, out);
-      assert.match(out, new RegExp(`^${CASES.length} passed, 0 failed, 0 skipped$`, "m"));
+      await assertCheckCliPasses("lab", server.ports["lab"]!, CASES.length);
     } finally {
       await server.stop();
     }

@@ -4,12 +4,11 @@
  * against at least one deliberately broken server (test/fixtures/check/udp-faulty.ts).
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { describe, it } from "node:test";
 import type { CaseResult } from "../../src/check/case.js";
 import { SUITES } from "../../src/check/suites/index.js";
 import { UDP_FAULTS, startUdpFaulty } from "../fixtures/check/udp-faulty.js";
-import { assertAllPass, assertEveryCaseFails, runSuite, runSuiteQuickly, serverSettings } from "../helpers/check.js";
+import { assertAllPass, assertCheckCliPasses, assertEveryCaseFails, runSuite, runSuiteQuickly, serverSettings } from "../helpers/check.js";
 import { ANY_PORT, CLI, spawnServer, startHub, tempDir, withOwnServer } from "../helpers/server.js";
 
 const CASES = SUITES.udp.server;
@@ -44,14 +43,7 @@ describe("switchboard check server udp", () => {
       tempDir(),
     );
     try {
-      const check = spawn(process.execPath, [CLI("switchboard"), "check", "server", "udp", "--port", String(server.ports["udp"]), "--strict"], { stdio: ["ignore", "pipe", "pipe"] });
-      let out = "";
-      check.stdout.on("data", (d) => (out += d));
-      check.stderr.on("data", (d) => (out += d));
-      const code = await new Promise<number | null>((resolve) => check.on("close", resolve));
-      assert.equal(code, 0, out);
-      assert.equal(out.match(/^PASS /gm)?.length, CASES.length, out);
-      assert.match(out, new RegExp(`^${CASES.length} passed, 0 failed, 0 skipped$`, "m"));
+      await assertCheckCliPasses("udp", server.ports["udp"]!, CASES.length);
     } finally {
       await server.stop();
     }

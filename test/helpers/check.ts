@@ -1,10 +1,12 @@
 /** Running `switchboard check` suites from tests, and reading their verdicts. */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { DEFAULT_CASE_MS, type CaseResult, type CheckCase, type Dialect } from "../../src/check/case.js";
 import type { CheckSettings } from "../../src/check/context.js";
 import { resultLines } from "../../src/check/report.js";
 import { runCases, type RunOptions } from "../../src/check/runner.js";
 import { SUITES } from "../../src/check/suites/index.js";
+import { CLI } from "./server.js";
 
 /** Settings that point a dialect's server suite at 127.0.0.1:`port`. */
 export function serverSettings(dialect: Dialect, port: number): CheckSettings {
@@ -86,4 +88,19 @@ export async function runSuiteQuickly(cases: readonly CheckCase[], settings: Che
     results.push(...(await runCases([c], settings, { strict: true, timeScale })));
   }
   return results;
+}
+
+/**
+ * `switchboard check server <dialect> --strict` run as a process against `port`: it exits
+ * 0, every one of the `caseCount` cases is PASS, and the summary line says so.
+ */
+export async function assertCheckCliPasses(dialect: Dialect, port: number, caseCount: number): Promise<void> {
+  const check = spawn(process.execPath, [CLI("switchboard"), "check", "server", dialect, "--port", String(port), "--strict"], { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  check.stdout.on("data", (d) => (out += d));
+  check.stderr.on("data", (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => check.on("close", resolve));
+  assert.equal(code, 0, out);
+  assert.equal(out.match(/^PASS /gm)?.length, caseCount, out);
+  assert.match(out, new RegExp(`^${caseCount} passed, 0 failed, 0 skipped$`, "m"));
 }
