@@ -54,7 +54,8 @@ export class DirectMessages {
       this.stats.directSent(from.dialect, target.dialect);
       return "ok";
     }
-    this.fanOut.dropFailed(target);
+    // A member on another node that did not take it is dropped there, by its own node.
+    if (target.node === undefined) this.fanOut.dropFailed(target);
     return "recipient_overflow";
   }
 

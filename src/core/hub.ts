@@ -92,6 +92,10 @@ export class Hub {
     this.accountPort = options.accounts;
     this.stats = options.stats ?? new ChatStats();
     this.fanOut = new FanOut(this.router, this.stats, this.onError, (member) => this.leave(member));
+    this.router.attach?.({
+      undelivered: (member) => this.fanOut.dropFailed(member),
+      threw: (member, err) => this.fanOut.memberThrew(member, err),
+    });
     this.directs = new DirectMessages(this.registry, this.router, options.mailbox, this.fanOut, this.stats, this.onError);
     this.gate = new LoginGate(this.stats, options.loginAttempts);
     this.accounts = new HubAccounts({
@@ -218,7 +222,8 @@ export class Hub {
    */
   dismissAll(reason: DisconnectReason): Record<string, number> {
     this.closing = true;
-    const members = [...this.registry.members()];
+    // Members on other cluster nodes are theirs to dismiss.
+    const members = [...this.registry.members()].filter((m) => m.node === undefined);
     const byDialect: Record<string, number> = {};
     for (const m of members) {
       this.release(m);

@@ -26,6 +26,12 @@ export interface Member {
    */
   readonly wantsPresence?: boolean;
   /**
+   * The cluster node this member is logged in on, when that is not this process (a
+   * cluster's registry lists every node's members: docs/cluster.md). The hub never calls
+   * such a member's deliver or disconnect and never drops it: its own node does.
+   */
+  readonly node?: string;
+  /**
    * Queue `event` for this member. Must not block and must not throw. Returns false
    * when the member's bounded outbound queue is full: the hub then disconnects it as a
    * slow consumer instead of buffering without end.
@@ -76,10 +82,25 @@ export interface Router {
    * SEND-OK waits for this answer).
    */
   unicast(member: Member, event: HubEvent): Answer<boolean>;
+  /**
+   * Called once by the hub that uses this router, for routers that also deliver events
+   * coming from elsewhere (other cluster nodes) to members here.
+   */
+  attach?(host: RouterHost): void;
 }
 
 /** Called with a member whose deliver threw, and what it threw. */
 export type MemberFailure = (member: Member, err: unknown) => void;
+
+/**
+ * What a router that receives events from elsewhere (a cluster's, from other nodes)
+ * reports back to the hub about members here: one that did not take such an event (the
+ * hub drops it as a slow consumer), one whose deliver threw.
+ */
+export interface RouterHost {
+  undelivered(member: Member): void;
+  threw: MemberFailure;
+}
 
 /** A message kept for an account while it was offline. */
 export interface QueuedMail {

@@ -47,6 +47,10 @@ const LAYERS: readonly (readonly string[])[] = [
   // The in-process bot users: hub members a dialect may run beside it (lab's echobot and
   // delaybot).
   ["bots"],
+  // The hub's ports over NATS JetStream, for nodes run as one cluster (--cluster,
+  // docs/cluster.md): names, routing, accounts, offline mail and files. They stand on the
+  // parts below (the password hashing of store/, the upload rules of files/, the logger).
+  ["cluster"],
   // What those stand on: sockets and connections, the account/mail store, the file store,
   // the metrics registry, the log writers, the settings machinery
   // (kinds, tables, YAML: generic, it names no setting of its own; each dialect declares
