@@ -6,7 +6,9 @@
  * Flags, environment variables, YAML keys, --help, the README table and
  * switchboard.example.yaml are all made from it (src/config/).
  */
-import { count, duration, listOfValues, oneOf, portOrOff, size, text, yesNo } from "../config/kinds.js";
+import { defaultNodeName, type ClusterConfig } from "../cluster/cluster-config.js";
+import { isValidToken } from "../cluster/keys.js";
+import { checkedText, count, duration, listOfValues, oneOf, portOrOff, size, text, yesNo } from "../config/kinds.js";
 import { limitSetting, setting, type Setting, type SettingDefs, type ValuesOf } from "../config/settings.js";
 import { SettingsTable } from "../config/table.js";
 import { DEFAULT_HUB_LIMITS, type HubLimits } from "../core/limits.js";
@@ -25,7 +27,7 @@ const hubLimit = limitSetting<number, keyof HubLimits>;
 const transportLimit = limitSetting<number, keyof TransportLimits>;
 
 /** The process's own sections, before the dialects' own (udp) and `process`, listed last. */
-const SECTIONS = { listeners: "Listeners", tls: "TLS", data: "Data", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
+const SECTIONS = { listeners: "Listeners", tls: "TLS", data: "Data", cluster: "Cluster (docs/cluster.md)", logs: "Logs", limits: "Limits (every dialect; also flags of every `server` command)" } as const;
 const LAST_SECTIONS = { process: "Process" } as const;
 
 /** The process's own settings (and `proxy-protocol`, whose help names the stream dialects). */
@@ -48,6 +50,21 @@ const PROCESS_SETTINGS = {
 
   "data-dir": setting({ kind: text("<dir>"), default: "./data", help: "where the server keeps its data: the store <data-dir>/switchboard.db (opened when cs262 runs), bcs files and, by default, the chat logs", section: "data" }),
   store: setting({ kind: oneOf(["sqlite", "memory"] as const), default: "sqlite", help: "the store behind cs262 accounts and queued messages; memory keeps nothing across restarts", section: "data" }),
+
+  cluster: setting({
+    kind: listOfValues("<urls>", "expected a comma-separated list of NATS servers such as nats://10.0.0.5:4222 or tls://nats.example.org:4222", natsServerUrl),
+    default: [] as string[],
+    example: ["nats://10.0.0.5:4222", "nats://10.0.0.6:4222"],
+    help: "run as one node of a cluster whose names, routing, accounts, mail and files live in NATS JetStream at these servers (docs/cluster.md); none: one process on its own",
+    section: "cluster",
+  }),
+  "node-name": setting({ kind: checkedText("<name>", "expected 1-64 of A-Z a-z 0-9 _ -", isValidToken), default: undefined, defaultText: "<host name>-<process id>", example: "chat-1", help: "this node's name in the cluster: unique among the nodes, 1-64 of A-Z a-z 0-9 _ -", section: "cluster" }),
+  "cluster-creds": setting({ kind: text("<file>"), default: undefined, example: "/etc/switchboard/nats.creds", help: "a NATS credentials file (JWT and NKey seed) to connect with", section: "cluster" }),
+  "cluster-user": setting({ kind: text("<user>"), default: undefined, example: "switchboard", help: "a NATS user name to connect with (with cluster-password)", section: "cluster" }),
+  "cluster-password": setting({ kind: text("<password>"), default: undefined, example: "change-me", help: "the NATS user's password", section: "cluster" }),
+  "cluster-ca": setting({ kind: text("<file>"), default: undefined, example: "/etc/switchboard/nats-ca.pem", help: "CA certificate (PEM) to check tls:// NATS servers against, when not a public one", section: "cluster" }),
+  "cluster-replicas": setting({ kind: count(), default: 1, help: "copies JetStream keeps of the names, accounts, mail and files (at most the NATS servers there are; 3 on a three-server cluster)", section: "cluster" }),
+  "cluster-namespace": setting({ kind: text("<name>"), default: "sb", help: "prefix of every bucket, stream and subject, so that two Switchboard clusters can share one NATS", section: "cluster" }),
 
   "log-level": setting({ kind: oneOf(["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const), default: "info", help: "operational log level", section: "logs", live: true }),
   "log-format": setting({ kind: oneOf(["auto", "json", "pretty"] as const), default: "auto", help: "operational log format: auto is readable on a terminal, JSON lines otherwise", section: "logs" }),
@@ -81,6 +98,7 @@ const PROCESS_SETTINGS = {
 const LISTED_ORDER = [
   "host", "lab-port", "gowing-port", "bcs-port", "cs262-port", "udp-port", "web-host", "web-port", "web-origins", "http-host", "http-port", "proxy-protocol", "bots",
   "data-dir", "files-dir", "store",
+  "cluster", "node-name", "cluster-creds", "cluster-user", "cluster-password", "cluster-ca", "cluster-replicas", "cluster-namespace",
   "log-level", "log-format", "log-file", "log-client-ips", "bcs-log", "gowing-log-dir",
   "login-timeout", "stall-timeout", "ack-timeout", "queue-frames", "queue-bytes", "max-message-bytes", "max-frame-bytes", "max-file-size",
   "max-users", "msg-rate", "msg-burst", "max-connections-per-ip", "login-failures", "login-failure-window", "upload-bytes-per-hour",
@@ -88,6 +106,13 @@ const LISTED_ORDER = [
   "udp-list-interval", "udp-idle-timeout", "udp-rate", "udp-burst",
   "shutdown-deadline",
 ];
+
+/** A NATS server address as `--cluster` takes it: nats://, tls:// or a bare host:port. */
+function natsServerUrl(text: string): string | undefined {
+  const m = /^(?:(nats|tls):\/\/)?([^\s/:@]+(?::[^\s/@]*)?@)?(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(text);
+  if (!m || (m[4] !== undefined && Number(m[4]) > 65535)) return undefined;
+  return text.includes("://") ? text : `nats://${text}`;
+}
 
 /** `a, b and c`. */
 const listed = (names: readonly string[]): string => (names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`);
@@ -144,6 +169,7 @@ export function serveSettings<const D extends readonly Dialect[] = typeof DIALEC
     checks: [
       (s: Record<string, unknown>) => ((s["msg-rate"] as number) > 0 && (s["msg-burst"] as number) < 1 ? "msg-burst: must be at least 1 while msg-rate is not 0" : undefined),
       (s: Record<string, unknown>) => tlsProblem(s, dialects),
+      clusterProblem,
       ...dialects.flatMap((d) => (d.check ? [(s: Record<string, unknown>) => d.check!(s as never)] : [])),
     ],
   });
@@ -189,6 +215,30 @@ export function tlsFilesProblem(s: Pick<ServeSettings, "tls-cert" | "tls-key">):
 /** `port` on `host`, or undefined (the listener is off). */
 const endpoint = (host: string, port: number | "off"): Endpoint | undefined => (port === "off" ? undefined : { host, port });
 
+/** The cluster's config, or undefined (no `cluster`: one process on its own). */
+function clusterOf(s: ServeSettings): ClusterConfig | undefined {
+  if (s.cluster.length === 0) return undefined;
+  return {
+    servers: s.cluster,
+    node: s["node-name"] ?? defaultNodeName(),
+    credsFile: s["cluster-creds"],
+    user: s["cluster-user"],
+    password: s["cluster-password"],
+    caFile: s["cluster-ca"],
+    replicas: s["cluster-replicas"],
+    namespace: s["cluster-namespace"],
+  };
+}
+
+/** The cluster settings' problem, if any. */
+function clusterProblem(s: Record<string, unknown>): string | undefined {
+  const replicas = s["cluster-replicas"] as number;
+  if (replicas < 1 || replicas > 5) return "cluster-replicas: must be from 1 to 5 (JetStream keeps at most 5 copies)";
+  if ((s["cluster-user"] === undefined) !== (s["cluster-password"] === undefined)) return "cluster-user and cluster-password: give both or neither";
+  if (!isValidToken(s["cluster-namespace"] as string)) return "cluster-namespace: expected 1-64 of A-Z a-z 0-9 _ -";
+  return undefined;
+}
+
 /** The web listener's config, or undefined (`web-port off`). */
 function webOf(s: ServeSettings): WebConfig | undefined {
   const at = endpoint(s["web-host"] ?? s.host, s["web-port"]);
@@ -206,6 +256,7 @@ export function switchboardConfigOf(s: ServeSettings, given: ReadonlySet<string>
     web: webOf(s),
     proxyProtocol: s["proxy-protocol"],
     tls: s["tls-cert"] !== undefined && s["tls-key"] !== undefined ? { cert: s["tls-cert"], key: s["tls-key"] } : undefined,
+    cluster: clusterOf(s),
   };
   for (const d of dialects) {
     const plain = endpoint(s.host, values[`${d.name}-port`] as number | "off");

@@ -19,6 +19,7 @@
  * Stopping: `drain` is the graceful shutdown of SIGTERM and SIGINT (drain.ts); `close`
  * stops at once, telling nobody (tests).
  */
+import type { ClusterConfig } from "../cluster/cluster-config.js";
 import { Hub } from "../core/hub.js";
 import { LoginAttempts } from "../core/login-attempts.js";
 import { LocalFileStore } from "../files/local-file-store.js";
@@ -63,6 +64,8 @@ export interface SwitchboardConfig extends DialectConfigs {
   logClientIps?: boolean | undefined;
   /** The PEM files of the TLS listeners' certificate; needed by any dialect config with `tls`. */
   tls?: TlsFiles | undefined;
+  /** Run as a node of this cluster (docs/cluster.md): names, routing, accounts, mail and files in NATS JetStream. */
+  cluster?: ClusterConfig | undefined;
 }
 
 export interface RunningSwitchboard {

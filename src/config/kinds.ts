@@ -103,6 +103,11 @@ export function text(placeholder: string): Kind<string> {
   return parsed(placeholder, "expected a non-empty value", (t) => (t === "" ? undefined : t), String);
 }
 
+/** Text that `check` accepts (a name with rules of its own), `error` otherwise. */
+export function checkedText(placeholder: string, error: string, check: (text: string) => boolean): Kind<string> {
+  return parsed(placeholder, error, (t) => (check(t) ? t : undefined), String);
+}
+
 /** One of a fixed set of words. */
 export function oneOf<const W extends string>(words: readonly W[]): Kind<W> {
   return parsed(`<${words.join("|")}>`, `expected one of: ${words.join(", ")}`, (t) => words.find((w) => w === t), String);
