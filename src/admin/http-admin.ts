@@ -43,7 +43,7 @@ export class HttpAdmin {
     private readonly port: number,
     private readonly sources: AdminSources,
   ) {
-    this.metrics = new SwitchboardMetrics({ stats: sources.hub.stats, probes: sources.probes, startedAt: sources.startedAt, version: sources.version });
+    this.metrics = new SwitchboardMetrics({ stats: sources.hub.stats, probes: sources.probes, startedAt: sources.startedAt, version: sources.version, cluster: sources.cluster });
     this.rates = new RateHistory(() => totals(sources.hub.stats));
     this.server = createServer((req, res) => this.handle(req, res));
   }

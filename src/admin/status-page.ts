@@ -117,6 +117,15 @@ function renderChart(rates) {
   byId("rate-out").textContent = recent(outs).toFixed(1);
 }
 
+// A cluster node names itself and the users on every node seen (docs/cluster.md#operations).
+function renderCluster(c) {
+  const el = byId("cluster");
+  if (!c) { el.hidden = true; return; }
+  el.hidden = false;
+  const others = c.nodes.map((n) => n.node + " " + n.users).join(", ");
+  el.textContent = "node " + c.node + (c.connected ? "" : " (NATS unreachable)") + " · " + c.nodes.length + " nodes: " + others;
+}
+
 async function poll() {
   try {
     const res = await fetch("status.json", { cache: "no-store" });
@@ -127,6 +136,7 @@ async function poll() {
     uptimeAt = Date.now();
     tickUptime();
     renderOnline(s.online);
+    renderCluster(s.cluster);
     renderChart(s.rates);
     byId("state").textContent = "live";
     byId("state").className = "";
@@ -170,6 +180,7 @@ export const STATUS_PAGE_HTML = `<!doctype html>
   <span class="meta">version <b id="version">…</b></span>
   <span class="meta">up <b id="uptime">…</b></span>
   <span class="meta"><b id="online-total">…</b> online</span>
+  <span class="meta" id="cluster" hidden></span>
   <span class="meta" id="state">loading…</span>
 </header>
 <h2>Online, by dialect</h2>

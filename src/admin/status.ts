@@ -3,6 +3,7 @@ import type { Hub } from "../core/hub.js";
 import type { ListenerProbe } from "./probes.js";
 import type { RateSeries, Totals } from "./rate-history.js";
 import type { ChatStats } from "../core/stats.js";
+import type { ClusterReading, NodeReading } from "../metrics/cluster-reading.js";
 
 /** Names listed per dialect; the count is always exact. Keeps the answer small with thousands online. */
 export const MAX_NAMES_PER_DIALECT = 1000;
@@ -16,6 +17,8 @@ export interface StatusSnapshot {
   readonly listeners: readonly { name: string; transport: string; ready: boolean; connections: number }[];
   readonly rates: RateSeries;
   readonly totals: Totals;
+  /** This node and the others seen alive, when it is one of a cluster (docs/cluster.md#operations). */
+  readonly cluster?: { readonly node: string; readonly connected: boolean; readonly nodes: readonly NodeReading[] };
 }
 
 export function totals(stats: ChatStats): Totals {
@@ -33,6 +36,7 @@ export interface StatusSources {
   readonly probes: readonly ListenerProbe[];
   readonly startedAt: number;
   readonly version: string;
+  readonly cluster?: ClusterReading | undefined;
 }
 
 export function statusSnapshot(s: StatusSources, rates: RateSeries, now = Date.now()): StatusSnapshot {
@@ -53,5 +57,6 @@ export function statusSnapshot(s: StatusSources, rates: RateSeries, now = Date.n
     listeners: s.probes.map((p) => ({ name: p.name, transport: p.transport, ready: p.ready(), connections: p.connections() })),
     rates,
     totals: totals(s.hub.stats),
+    ...(s.cluster && { cluster: { node: s.cluster.node, connected: s.cluster.connected(), nodes: s.cluster.nodes() } }),
   };
 }

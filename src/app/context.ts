@@ -4,6 +4,7 @@ import type { Hub } from "../core/hub.js";
 import type { ChatLogs } from "../log/chat-logs.js";
 import type { Reopened } from "../log/log-file.js";
 import type { Logger } from "../log/ops-log.js";
+import type { ClusterReading } from "../metrics/cluster-reading.js";
 import type { Endpoint } from "../protocols/dialect.js";
 import type { ConnectionsPerAddress } from "../transport/address-limits.js";
 import type { TlsCertificate } from "../transport/tls-certificate.js";
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly proxyProtocol: boolean;
   /** The certificate of every TLS listener (--tls-cert, --tls-key), renewed by SIGHUP; absent: no TLS. */
   readonly tls?: TlsCertificate | undefined;
+  /** The cluster this node is one of (--cluster), for /metrics and the status page; absent: on its own. */
+  readonly cluster?: ClusterReading | undefined;
 }
 
 /**

@@ -11,6 +11,7 @@ export async function startHttp(ctx: AppContext, config: Endpoint): Promise<Star
     startedAt: ctx.startedAt,
     version: VERSION,
     log: ctx.log,
+    cluster: ctx.cluster,
   });
   const a = await http.listen();
   return { listeners: [{ name: "http", transport: "tcp", address: a.address, port: a.port }], close: () => http.close() };

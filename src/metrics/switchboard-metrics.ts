@@ -9,6 +9,7 @@
  * (process-metrics.ts) are appended to the same answer.
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import type { ClusterReading } from "./cluster-reading.js";
 import type { ListenerReading } from "./listener-reading.js";
 import type { ChatStats } from "../core/stats.js";
 import { processMetrics } from "./process-metrics.js";
@@ -19,6 +20,8 @@ export interface MetricSources {
   /** When this Switchboard started, ms since the epoch. */
   readonly startedAt: number;
   readonly version: string;
+  /** The cluster this node is one of (--cluster); absent: one process on its own. */
+  readonly cluster?: ClusterReading | undefined;
 }
 
 type Labels<L extends string> = Partial<Record<L, string>>;
@@ -77,6 +80,7 @@ export class SwitchboardMetrics {
     );
     counter(r, "switchboard_files_stored_total", "Files stored (bcs uploads completed).", [], () => [[{}, stats.filesStored]]);
     counter(r, "switchboard_file_bytes_stored_total", "Bytes of the files stored.", [], () => [[{}, stats.fileBytesStored]]);
+    if (s.cluster) clusterMetrics(r, s.cluster);
   }
 
   get contentType(): string {
@@ -87,6 +91,16 @@ export class SwitchboardMetrics {
   async exposition(): Promise<string> {
     return (await this.registry.metrics()) + (await processMetrics().metrics());
   }
+}
+
+/** A cluster node's own series (docs/http.md#metrics). */
+function clusterMetrics(r: Registry, c: ClusterReading): void {
+  gauge(r, "switchboard_cluster_node_info", "Always 1; this node's name in its cluster as a label.", ["cluster_node"], () => [[{ cluster_node: c.node }, 1]]);
+  gauge(r, "switchboard_cluster_connected", "1 while this node's NATS connection is up, else 0.", [], () => [[{}, c.connected() ? 1 : 0]]);
+  gauge(r, "switchboard_cluster_nodes", "Nodes of the cluster seen alive (this one included).", [], () => [[{}, c.nodes().length]]);
+  gauge(r, "switchboard_cluster_users", "Users logged in on each node seen alive, as its last heartbeat said.", ["cluster_node"], () =>
+    c.nodes().map((n) => [{ cluster_node: n.node }, n.users]),
+  );
 }
 
 /**
