@@ -25,7 +25,10 @@ const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) |
 const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [options])
 
   --workload <name>   all (default), lab-dm, lab-dm-ws, fanout-gowing, fanout-bcs,
-                      fanout-udp, fanout (all three), idle-lab, idle-mixed, idle (both);
+                      fanout-udp, fanout (all three), idle-lab, idle-mixed, idle (both),
+                      cluster (two nodes on one nats-server: lab-dm P=16 W=16 with
+                      every pair split across the nodes, gowing and bcs fan-out with the
+                      members split, beside the single-node rows of the same shapes);
                       lab-dm-ws is lab-dm over the web listener's /ws/lab (default
                       P=16 W=16), beside the same shape over plain TCP
   --pairs <P>         lab-dm pairs (default: the set 1,16,100)
@@ -106,7 +109,16 @@ function plan(o) {
     name: `idle-${d} N=${n}`, server: "switchboard", mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
     args: ["--clients", n], clients: n, idle: true,
   });
+  // Two nodes of a cluster (--cluster) on one nats-server: odd-numbered clients on the
+  // second node, so every dm pair and half of each fan-out's members cross between them.
+  const twoNodes = (w) => ({ ...w, name: `${w.name} across 2 nodes`, nodes: 2 });
+  const clusterSet = () => {
+    const P = o.pairs ?? 16;
+    const W = o.window ?? 16;
+    return [dm(P, W), twoNodes(dm(P, W)), ...["gowing", "bcs"].flatMap((d) => [fan(d), twoNodes(fan(d))])];
+  };
   const all = {
+    cluster: clusterSet,
     "lab-dm": dmSet,
     "lab-dm-ws": dmWsSet,
     "fanout-gowing": () => [...ngircd(), fan("gowing")],
@@ -117,7 +129,7 @@ function plan(o) {
     "idle-mixed": () => [idle("mixed", o.mixedClients)],
     idle: () => [idle("lab", o.clients), idle("mixed", o.mixedClients)],
   };
-  if (o.workload === "all") return [...all["lab-dm"](), ...all.fanout(), ...all.idle()];
+  if (o.workload === "all") return [...all["lab-dm"](), ...all.fanout(), ...all.idle(), ...clusterSet().filter((w) => w.nodes === 2)];
   if (!all[o.workload]) fail(`unknown workload ${o.workload}\n${HELP}`);
   return all[o.workload]();
 }
@@ -153,6 +165,12 @@ function rssKiB(pid) {
 const sample = (pid) => {
   const { user, sys } = cpuSeconds(pid);
   return { t: performance.now() / 1000, cpu: user + sys, user, sys, rss: rssKiB(pid) };
+};
+/** One sample of several processes together (a cluster's nodes and its nats-server): CPU and RSS summed. */
+const sampleAll = (pids) => {
+  const all = pids.map(sample);
+  const sum = (k) => all.reduce((a, x) => a + x[k], 0);
+  return { t: all[0].t, cpu: sum("cpu"), user: sum("user"), sys: sum("sys"), rss: sum("rss") };
 };
 /** CPU % of one core between two samples (`part`: "cpu", "user" or "sys"). */
 const cpuPercent = (a, b, part = "cpu") => (b && a ? (100 * (b[part] - a[part])) / (b.t - a.t) : NaN);
@@ -213,23 +231,26 @@ async function waitForPort(port, ms) {
   }
 }
 
-/** The ngIRCd binary, installed with apt (Debian package ngircd) when missing. */
-function ngircdBinary() {
-  const find = () => { try { return execFileSync("sh", ["-c", "command -v ngircd || ls /usr/sbin/ngircd"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim().split("\n")[0]; } catch { return ""; } };
+/** A Debian package's program, installed with apt when missing (`why`: the rows that need it). */
+function debianBinary(name, why) {
+  const find = () => { try { return execFileSync("sh", ["-c", `command -v ${name} || ls /usr/sbin/${name}`], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim().split("\n")[0]; } catch { return ""; } };
   let bin = find();
   if (bin) return bin;
-  process.stderr.write("bench: installing ngircd with apt-get (the fan-out calibration row)\n");
+  process.stderr.write(`bench: installing ${name} with apt-get (${why})\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "ngircd"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", name], { stdio: "inherit", env });
   } catch {
     execFileSync("apt-get", ["update"], { stdio: "inherit", env });
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "ngircd"], { stdio: "inherit", env });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", name], { stdio: "inherit", env });
   }
   bin = find();
-  if (!bin) throw new Error("ngircd is not installed and apt-get could not install it");
+  if (!bin) throw new Error(`${name} is not installed and apt-get could not install it`);
   return bin;
 }
+
+/** The ngIRCd binary (Debian package ngircd). */
+const ngircdBinary = () => debianBinary("ngircd", "the fan-out calibration row");
 
 /** A calibration server under the same harness as Switchboard: pinned, ports in `ports`, `stop()`. */
 async function startCalibration(w, o) {
@@ -265,7 +286,38 @@ async function startCalibration(w, o) {
   return { ...server, ports, stop };
 }
 
-async function startServer(dialects, clients, o, transport = "tcp") {
+/**
+ * Two Switchboard nodes of one cluster and their nats-server (JetStream on), all pinned to
+ * the server's CPU, as one server of the harness: `ports` are the first node's, `second`
+ * the second node's listener ports, `pids` every process, `stop()` stops them all.
+ */
+async function startCluster(dialects, o) {
+  const nats = debianBinary("nats-server", "the cluster rows");
+  const dir = mkdtempSync(join(tmpdir(), "sb-bench-nats-"));
+  const port = await freePort();
+  const broker = pinned(o.serverCpu, [nats, "-js", "-sd", dir, "-a", "127.0.0.1", "-p", port]);
+  const nodes = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    broker.child.kill("SIGTERM");
+    const t = setTimeout(() => broker.child.kill("SIGKILL"), 5000);
+    await broker.exited;
+    clearTimeout(t);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([waitForPort(port, 20000), broker.exited.then(() => { throw new Error(`nats-server exited: ${broker.stderr.slice(-3).join(" | ")}`); })]);
+    for (const name of ["bench-a", "bench-b"]) {
+      nodes.push(await startServer(dialects, 0, o, "tcp", ["--cluster", `nats://127.0.0.1:${port}`, "--node-name", name, "--cluster-namespace", "bench"]));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { pid: nodes[0].pid, pids: [nodes[0].pid, nodes[1].pid, broker.pid], ports: nodes[0].ports, second: nodes[1].ports, child: nodes[0].child, stop };
+}
+
+async function startServer(dialects, clients, o, transport = "tcp", extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = (d) => (dialects.includes(d) ? "0" : "off");
   const argv = [
@@ -278,6 +330,7 @@ async function startServer(dialects, clients, o, transport = "tcp") {
     "--msg-rate", "0", "--max-connections-per-ip", "0", "--login-failures", "0", "--max-users", "0",
   ];
   if (dialects.includes("udp")) argv.push("--udp-idle-timeout", "10m");
+  argv.push(...extra);
   const server = pinned(o.serverCpu, argv);
   await server.waitFor(/^ready$/, 20000, "the server's ready line");
   const ports = {};
@@ -297,10 +350,13 @@ async function startServer(dialects, clients, o, transport = "tcp") {
 
 async function runOne(w, o) {
   process.stderr.write(`bench: ${w.name} ...\n`);
-  const server = w.server === "switchboard" ? await startServer(w.dialects, w.clients, o, w.transport) : await startCalibration(w, o);
+  const server =
+    w.server !== "switchboard" ? await startCalibration(w, o) : w.nodes === 2 ? await startCluster(w.dialects, o) : await startServer(w.dialects, w.clients, o, w.transport);
+  // A cluster's CPU and RSS are its nodes' and its nats-server's together.
+  const sampleServer = () => (server.pids ? sampleAll(server.pids) : sample(server.pid));
   try {
     await sleep(500); // let the server settle after start-up before the "before" RSS
-    const before = sample(server.pid);
+    const before = sampleServer();
     const warmup = w.idle ? 1 : o.warmup;
     const measure = w.idle ? 2 : o.measure;
     const loginDeadline = w.idle ? 120 : 30;
@@ -310,21 +366,22 @@ async function runOne(w, o) {
     if (w.server === "ngircd") genArgv.push("--concurrency", 100);
     for (const d of w.dialects) genArgv.push(`--${d}-port`, server.ports[d]);
     if (w.transport === "ws") genArgv.push("--transport", "ws", "--web-port", server.ports.web);
+    if (w.nodes === 2) genArgv.push("--second-port", server.second[w.dialect]);
     const gen = pinned(o.genCpu, genArgv);
     const budget = (loginDeadline + warmup + measure + 30) * 1000; // every run stops by itself
     const genStart = sample(gen.pid);
     await gen.waitFor(/^LOGGED_IN /, (loginDeadline + 10) * 1000, "the generator's logins");
-    const loggedIn = { server: sample(server.pid), gen: sample(gen.pid) };
+    const loggedIn = { server: sampleServer(), gen: sample(gen.pid) };
     await gen.waitFor(/^MEASURE_START$/, budget, "the measured window");
-    const start = { server: sample(server.pid), gen: sample(gen.pid) };
+    const start = { server: sampleServer(), gen: sample(gen.pid) };
     await gen.waitFor(/^MEASURE_END$/, budget, "the end of the measured window");
-    const end = { server: sample(server.pid), gen: sample(gen.pid) };
+    const end = { server: sampleServer(), gen: sample(gen.pid) };
     const resultLine = await gen.waitFor(/^RESULT /, 10000, "the generator's result");
     await gen.exited;
     const g = JSON.parse(resultLine.slice(7));
     const serverExited = server.child.exitCode !== null;
     const row = {
-      workload: w.name, key: w.key, server: w.server, calibration: w.calibration === true, mode: w.mode, dialect: w.dialect, transport: w.transport ?? "tcp", clients: w.clients,
+      workload: w.name, key: w.key, server: w.server, calibration: w.calibration === true, nodes: w.nodes ?? 1, mode: w.mode, dialect: w.dialect, transport: w.transport ?? "tcp", clients: w.clients,
       deliveries_per_s: g.deliveries_per_s, sends: g.sends, deliveries: g.deliveries,
       p50_ms: g.p50_us / 1000, p99_ms: g.p99_us / 1000, max_ms: g.max_us / 1000, latency_samples: g.latency_samples,
       server_cpu_pct: cpuPercent(start.server, end.server), server_rss_mib: end.server.rss / 1024,

@@ -93,6 +93,10 @@ static conn *conns;
 static int nconns, ep;
 static int *dirty_list, ndirty;
 static struct sockaddr_in addr[D_COUNT], web_addr;
+/* --second-port: a second server (another node of a cluster) that the odd-numbered clients
+ * connect to, so every dm pair and half of the fan-out members are split across the two */
+static int second_port;
+static struct sockaddr_in second_addr;
 
 /* phase */
 static uint64_t t_first_connect, t_all_in, t_mstart, t_mend, t_deadline;
@@ -498,7 +502,7 @@ static void open_conn(conn *c) {
   c->t_connect = now_ns();
   if (!t_first_connect) t_first_connect = c->t_connect;
   connecting_now++;
-  const struct sockaddr_in *to = uses_ws(c) ? &web_addr : &addr[c->dialect];
+  const struct sockaddr_in *to = uses_ws(c) ? &web_addr : (second_port && (c->idx & 1)) ? &second_addr : &addr[c->dialect];
   int r = connect(fd, (const struct sockaddr *)to, sizeof *to);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u32 = c->idx};
   if (r == 0) {
@@ -890,7 +894,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: gen --mode dm|fanout|idle --dialect lab|gowing|bcs|udp|irc|mixed [--host H]\n"
           "  [--lab-port N] [--gowing-port N] [--bcs-port N] [--udp-port N] [--irc-port N]\n"
-          "  [--transport tcp|ws --web-port N]\n"
+          "  [--transport tcp|ws --web-port N] [--second-port N]\n"
           "  [--pairs P] [--window W] [--members M] [--senders S] [--clients N] [--body B]\n"
           "  [--warmup S] [--measure S] [--login-deadline S] [--concurrency C]\n");
   exit(2);
@@ -917,6 +921,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--bcs-port")) port[D_BCS] = atoi(v);
     else if (!strcmp(a, "--udp-port")) port[D_UDP] = atoi(v);
     else if (!strcmp(a, "--irc-port")) port[D_IRC] = atoi(v);
+    else if (!strcmp(a, "--second-port")) second_port = atoi(v);
     else if (!strcmp(a, "--pairs")) pairs = atoi(v);
     else if (!strcmp(a, "--window")) window_ = atoi(v);
     else if (!strcmp(a, "--members")) members = atoi(v);
@@ -943,6 +948,10 @@ int main(int argc, char **argv) {
     if (inet_pton(AF_INET, host, &addr[d].sin_addr) != 1) die("bad host %s", host);
   }
   if (ws && (dialect == D_IRC || !web_port)) die("--transport ws needs --web-port, and a dialect of the server");
+  second_addr.sin_family = AF_INET;
+  second_addr.sin_port = htons(second_port);
+  if (inet_pton(AF_INET, host, &second_addr.sin_addr) != 1) die("bad host %s", host);
+  if (second_port && (ws || mixed)) die("--second-port is for one dialect over its own transport");
   web_addr.sin_family = AF_INET;
   web_addr.sin_port = htons(web_port);
   if (inet_pton(AF_INET, host, &web_addr.sin_addr) != 1) die("bad host %s", host);
