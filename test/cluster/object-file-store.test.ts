@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import { after, before, describe, it, type TestContext } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -302,12 +303,16 @@ describe("ObjectFileStore (JetStream object store)", { skip: NATS_SKIP }, () => 
     it("refuses names with ../ or / as LocalFileStore does, storing nothing", async () => {
       const keys = freshKeys();
       const store = await openStore(nodeA, keys);
-      const local = new LocalFileStore(tempDir("sb-files-"), NO_LIMITS);
+      const dir = tempDir("sb-files-");
+      const local = new LocalFileStore(dir, NO_LIMITS);
       await local.init();
       for (const name of ["../up", "../../etc/passwd", "a/b", "/abs", "dir/", "..", "a\\b", "ok/../x"]) {
-        assert.deepEqual(await store.beginUpload("alice", name, 1), await local.beginUpload("alice", name, 1), name);
+        const answer = await store.beginUpload("alice", name, 1);
+        assert.equal(isRefusal(answer) && answer.refused, "bad_name", name);
+        assert.deepEqual(answer, await local.beginUpload("alice", name, 1), name);
         assert.deepEqual(await store.openDownload(name), await local.openDownload(name), name);
       }
+      rmSync(dir, { recursive: true, force: true });
       const names = await new Kvm(nodeA).open(keys.filesBucket);
       assert.equal((await names.status()).values, 0, "a refused name reached the names bucket");
       await destroyBuckets(nodeA, keys);
