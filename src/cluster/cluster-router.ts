@@ -13,13 +13,13 @@
  *
  * NATS calls the subscription callbacks from its parser: nothing may throw out of them.
  */
-import type { NatsConnection, Msg, Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Msg, Subscription } from "@nats-io/transport-node";
 import type { HubEvent } from "../core/events.js";
 import { foldName } from "../core/names.js";
 import type { Member, Router, RouterHost } from "../core/ports.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ClusterNames } from "./cluster-names.js";
-import { DirectBatches, DirectUnreachableError, type DirectBatchOptions } from "./direct-batches.js";
+import { DEFAULT_DIRECT_BATCH_OPTIONS, DirectBatches, DirectUnreachableError, type DirectBatchOptions } from "./direct-batches.js";
 import { decodeBroadcast, decodeDirectBatch, encodeBroadcast, NOT_QUEUED, QUEUED, type Broadcast } from "./event-codec.js";
 import type { ClusterKeys } from "./keys.js";
 
@@ -46,7 +46,7 @@ export class ClusterRouter implements Router {
   ) {
     this.log = options.logger;
     this.batches = new DirectBatches(nc, (node) => keys.directSubject(node), options);
-    this.drainTimeoutMs = options.timeoutMs ?? 5000;
+    this.drainTimeoutMs = options.timeoutMs ?? DEFAULT_DIRECT_BATCH_OPTIONS.timeoutMs;
     // Until a hub attaches, members that fail are only logged.
     this.host = {
       undelivered: (member) => this.log?.warn({ member: member.name }, "cluster: a member did not take an event (no hub attached)"),

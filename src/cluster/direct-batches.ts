@@ -11,7 +11,7 @@
  * Order: batches to one node leave in order on one connection and that node answers
  * them in order, so messages from here to one member arrive in the order sent.
  */
-import type { NatsConnection } from "@nats-io/nats-core";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../log/ops-log.js";
 import { checkDirectReply, encodeDirectBatch, QUEUED, type DirectEntry } from "./event-codec.js";
 

@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect } from "@nats-io/transport-node";
-import type { NatsConnection } from "@nats-io/nats-core";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { ClusterRouter, type ClusterRouterOptions } from "../../src/cluster/cluster-router.js";
 import { DirectUnreachableError } from "../../src/cluster/direct-batches.js";
 import { encodeDirectBatch } from "../../src/cluster/event-codec.js";
