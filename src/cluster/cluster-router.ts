@@ -129,7 +129,8 @@ export class ClusterRouter implements Router {
     let envelope: Broadcast;
     if (event.kind === "join") {
       const folded = foldName(event.name);
-      // The joiner's claim revision lets a receiver's replica order this against its watch.
+      // The joiner's claim revision lets a receiver's replica order this against its watch
+      // (0 when the registry has none: older than anything a replica holds).
       const revision = (by && this.names.claimRevision(by)) ?? 0;
       envelope = { origin: node, event, claim: { folded, name: event.name, dialect: by?.dialect ?? "", node, revision } };
     } else if (event.kind === "leave") {
