@@ -19,6 +19,7 @@
  * Stopping: `drain` is the graceful shutdown of SIGTERM and SIGINT (drain.ts); `close`
  * stops at once, telling nobody (tests).
  */
+import { openCluster } from "../cluster/cluster.js";
 import type { ClusterConfig } from "../cluster/cluster-config.js";
 import { Hub } from "../core/hub.js";
 import { LoginAttempts } from "../core/login-attempts.js";
@@ -116,13 +117,17 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
   const enabled = dialects.filter((d) => configs[d.name] !== undefined);
   // Read first: files that cannot be used stop the start before anything is open.
   const tls = config.tls && new TlsCertificate(config.tls);
-  const store = enabled.some((d) => d.accounts) ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
   // The live limits: every layer reads them through this object, which setLimits changes in place.
   const limits: Limits = { ...defaultLimits(dialects), ...config.limits };
-  const mailbox = store && new StoreMailbox(store, limits.mailboxLimit);
+  // A cluster node keeps its accounts, mail, names and files in NATS (docs/cluster.md),
+  // whichever dialects it runs: another node's cs262 users reserve their names here too.
+  const cluster = config.cluster && (await openCluster(config.cluster, log, limits.mailboxLimit));
+  const store = !cluster && enabled.some((d) => d.accounts) ? openStore(config.store ?? "sqlite", config.dataDir) : undefined;
+  const mailbox = cluster ? cluster.mailbox : store && new StoreMailbox(store, limits.mailboxLimit);
   const hub = new Hub({
     limits,
     ...(store && { accounts: new StoreAccounts(store), mailbox }),
+    ...(cluster && { accounts: cluster.accounts, mailbox, registry: cluster.registry, router: cluster.router }),
     // Refused logins per client address, counted as the transport counts connections; the
     // hub's login gate holds every dialect's logins to it, and its setLimits retunes it.
     loginAttempts: new LoginAttempts(limits.loginFailures, limits.loginFailureWindowMs, addressKey),
@@ -141,6 +146,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     readiness: [],
     proxyProtocol: config.proxyProtocol ?? false,
     tls,
+    cluster: cluster?.reading,
   };
   const services: DialectServices<object> = {
     hub,
@@ -150,6 +156,7 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
     logClientIps: config.logClientIps !== false,
     chatLogs: ctx.chatLogs,
     openFileStore: async (dir, fileLimits, uploads) => {
+      if (cluster) return cluster.openFileStore(fileLimits, uploads);
       const files = new LocalFileStore(dir, fileLimits, uploads);
       await files.init();
       return files;
@@ -172,12 +179,14 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
   sweeper.unref();
   let storeOpen = store !== undefined;
   if (store) ctx.readiness.push({ name: "store", ready: () => storeOpen });
+  if (cluster) ctx.readiness.push({ name: "cluster", ready: () => cluster.reading.connected() });
   const started: Started[] = [];
   const close = async (): Promise<void> => {
     clearInterval(sweeper);
     for (const s of started.splice(0).reverse()) await s.close();
     storeOpen = false;
     await store?.close(); // after the listeners: nothing writes any more
+    await cluster?.close(); // likewise; and the other nodes see this one's names free at once
   };
   // Started (and printed) in this order: the dialects, the web listener (which leads to
   // theirs), then HTTP.
@@ -192,6 +201,12 @@ export async function startSwitchboard(config: SwitchboardConfig, log: Logger, d
   const routes = () => new Map(dialectsStarted.flatMap((d) => (d.route ? [[d.name, d.route] as const] : [])));
   if (config.web) parts.push(["web", config.web, () => startWeb(ctx, config.web!, routes())]);
   if (config.http) parts.push(["http", config.http, () => startHttp(ctx, config.http!)]);
+  try {
+    await cluster?.start(); // the hub has attached to the router: other nodes' events may come
+  } catch (err) {
+    await close();
+    throw err;
+  }
   for (const [name, at, start] of parts) {
     try {
       started.push(await start());
