@@ -14,7 +14,7 @@
  */
 import type { KV, KvWatchEntry } from "@nats-io/kv";
 import type { Logger } from "../log/ops-log.js";
-import { ClusterTimeoutError, withTimeout } from "./kv-calls.js";
+import { ClusterTimeoutError, isStreamNotFound, withTimeout } from "./kv-calls.js";
 
 export interface BucketFollower {
   /** A (re)start is about to watch a bucket whose last revision is `lastRevision`. */
@@ -36,6 +36,11 @@ export interface BucketWatchOptions {
   /** Wait before starting over after a failed start or a watch that ended by itself. */
   readonly retryMs: number;
   readonly log: Logger | undefined;
+  /**
+   * Make the bucket again when NATS no longer has it (a server that lost its store):
+   * the follower then finds a bucket whose last revision is below what it saw.
+   */
+  readonly ensure: () => Promise<unknown>;
 }
 
 type Watch = Awaited<ReturnType<KV["watch"]>>;
@@ -57,7 +62,16 @@ export class BucketWatch {
   async start(): Promise<void> {
     const generation = this.begin();
     const { timeoutMs, what } = this.options;
-    const status = await withTimeout(this.kv.status(), timeoutMs, `status of the ${what} bucket`);
+    const status = await withTimeout(
+      this.kv.status().catch(async (err: unknown) => {
+        if (!isStreamNotFound(err)) throw err;
+        this.options.log?.warn({ bucket: what }, "cluster: NATS no longer has a bucket; making it again");
+        await this.options.ensure();
+        return this.kv.status();
+      }),
+      timeoutMs,
+      `status of the ${what} bucket`,
+    );
     if (this.isStale(generation)) return;
     const { messages, last_seq: lastRevision } = status.streamInfo.state;
     this.follower.starting?.(lastRevision);

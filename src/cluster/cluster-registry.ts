@@ -55,7 +55,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
   private stopFollowing: (() => void) | undefined;
   private connected = true;
   private closing = false;
-  private closed: Promise<void> | undefined;
+  private shutdown: Promise<void> | undefined;
   /** The highest revision seen: a bucket whose last revision is below it was lost and made anew. */
   private highestRevision = 0;
   /** Claims in flight, by folded name. */
@@ -78,12 +78,9 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     if (!isValidToken(options.node)) throw new Error(`cluster node name "${options.node}" must be 1-64 of A-Z a-z 0-9 _ -`);
     const timings = { ...DEFAULT_HEARTBEAT_TIMINGS, ...options.heartbeat };
     const js = jetstream(nc, { timeout: timings.requestTimeoutMs });
-    const kv = await withTimeout(
-      new Kvm(js).create(options.keys.namesBucket, { history: 1, replicas: options.replicas ?? 1 }),
-      timings.requestTimeoutMs,
-      `opening the ${options.keys.namesBucket} bucket`,
-    );
-    const registry = new ClusterNameRegistry(kv, options, timings);
+    const openBucket = (): Promise<KV> => new Kvm(js).create(options.keys.namesBucket, { history: 1, replicas: options.replicas ?? 1 });
+    const kv = await withTimeout(openBucket(), timings.requestTimeoutMs, `opening the ${options.keys.namesBucket} bucket`);
+    const registry = new ClusterNameRegistry(kv, options, timings, openBucket);
     try {
       await registry.watch.start();
       registry.heartbeats = await NodeHeartbeats.open(nc, {
@@ -109,6 +106,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     private readonly kv: KV,
     private readonly options: ClusterNameRegistryOptions,
     timings: HeartbeatTimings,
+    openBucket: () => Promise<KV>,
   ) {
     this.timings = timings;
     this.replica = new NamesReplica(options.node, this);
@@ -117,6 +115,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
       timeoutMs: timings.requestTimeoutMs,
       retryMs: timings.intervalMs,
       log: options.log,
+      ensure: openBucket,
     });
   }
 
@@ -191,8 +190,8 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
    * server dismisses them before it closes the registry.
    */
   close(): Promise<void> {
-    this.closed ??= this.shutDown();
-    return this.closed;
+    this.shutdown ??= this.shutDown();
+    return this.shutdown;
   }
 
   private async shutDown(): Promise<void> {
@@ -210,7 +209,9 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
   // ---- claims -----------------------------------------------------------------------
 
   private async claimInBucket(folded: string, member: Member): Promise<boolean> {
-    // A release of the name from here still in flight lands first (it never rejects).
+    // One bound for the whole claim, the wait below included.
+    const deadline = Date.now() + this.timings.requestTimeoutMs;
+    // A release of the name from here still in flight lands first (it never rejects, and is bounded).
     await this.deleting.get(folded);
     this.claiming.set(folded, (this.claiming.get(folded) ?? 0) + 1);
     let revision: number | undefined;
@@ -218,7 +219,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     try {
       revision = await withTimeout(
         this.kv.create(nameKey(folded), encodeClaim({ name: member.name, dialect: member.dialect, node: this.node })),
-        this.timings.requestTimeoutMs,
+        Math.max(1, deadline - Date.now()),
         `claim of "${folded}"`,
       );
     } catch (err) {
@@ -261,9 +262,10 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
 
   reclaim(claim: LocalClaim): void {
     if (this.closing || !this.connected) return; // the reconcile after the reconnect asks again
-    this.claimAgain(claim).catch((err: unknown) =>
-      this.options.log?.warn({ err, name: claim.member.name }, "cluster: could not claim a user's name again; trying after the next reconnect"),
-    );
+    this.claimAgain(claim).catch((err: unknown) => {
+      this.options.log?.warn({ err, name: claim.member.name }, "cluster: could not claim a user's name again; trying again");
+      this.retryLater();
+    });
   }
 
   lost(claim: LocalClaim): void {
@@ -298,7 +300,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
             return;
           }
           this.replica.reclaimed(claim, revision);
-          this.options.log?.info({ name: claim.member.name }, "cluster: claimed a user's name again after this node's claim was deleted");
+          this.options.log?.info({ name: claim.member.name }, "cluster: claimed a user's name again (the bucket had lost its claim)");
           return;
         } catch (err) {
           if (!isWrongLastSequence(err)) throw err;
@@ -336,7 +338,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
         (err: unknown) => {
           if (isWrongLastSequence(err)) return this.deleted(folded, revision);
           this.options.log?.warn({ err, name: folded }, "cluster: could not release a name in NATS; trying again");
-          this.retryDeletesLater();
+          this.retryLater();
         },
       )
       .finally(() => {
@@ -354,11 +356,17 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     for (const [folded, revision] of this.toDelete) if (!this.deleting.has(folded)) this.deleteOwn(folded, revision);
   }
 
-  private retryDeletesLater(): void {
+  /**
+   * In `intervalMs`: the deletes that failed, and the claims to make again that failed,
+   * once more. While cut off nothing is tried: the reconnect's reconcile does it all.
+   */
+  private retryLater(): void {
     if (this.closing || this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (this.connected && !this.closing) this.retryDeletes();
+      if (!this.connected || this.closing) return;
+      this.retryDeletes();
+      for (const claim of this.replica.localClaims()) if (!claim.lost && !claim.confirmed) this.reclaim(claim);
     }, this.timings.intervalMs);
     this.retryTimer.unref();
   }
@@ -421,5 +429,11 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     // What changed while this node was cut off comes with the new snapshot; caughtUp
     // re-asserts this node's claims and retries its deletes.
     this.watch.resync();
+  }
+
+  closed(): void {
+    this.connected = false;
+    this.watch.stop();
+    clearTimeout(this.retryTimer);
   }
 }

@@ -36,3 +36,8 @@ export function isWrongLastSequence(err: unknown): boolean {
     (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
   );
 }
+
+/** True when the bucket's stream is not in NATS (deleted, or a server that lost its store). */
+export function isStreamNotFound(err: unknown): boolean {
+  return err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound;
+}

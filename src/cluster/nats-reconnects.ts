@@ -9,6 +9,8 @@ import type { Logger } from "../log/ops-log.js";
 export interface ConnectionChanges {
   disconnected(): void;
   reconnected(): void;
+  /** Closed for good (closed by the server's shutdown, or out of reconnect attempts): stop retrying. */
+  closed(): void;
 }
 
 /** Follow `nc`'s status until the returned stop is called (or the connection closes). */
@@ -21,6 +23,7 @@ export function followReconnects(nc: NatsConnection, on: ConnectionChanges, log:
       try {
         if (status.type === "disconnect") on.disconnected();
         else if (status.type === "reconnect") on.reconnected();
+        else if (status.type === "close") on.closed();
       } catch (err) {
         log?.error({ err }, "cluster: handling a NATS connection change failed");
       }

@@ -101,12 +101,9 @@ export class NodeHeartbeats implements BucketFollower {
   static async open(nc: NatsConnection, options: NodeHeartbeatsOptions): Promise<NodeHeartbeats> {
     const timings = { ...DEFAULT_HEARTBEAT_TIMINGS, ...options.timings };
     const js = jetstream(nc, { timeout: timings.requestTimeoutMs });
-    const kv = await withTimeout(
-      new Kvm(js).create(options.keys.nodesBucket, { history: 1, replicas: options.replicas ?? 1 }),
-      timings.requestTimeoutMs,
-      `opening the ${options.keys.nodesBucket} bucket`,
-    );
-    const heartbeats = new NodeHeartbeats(nc, kv, options, timings);
+    const openBucket = (): Promise<KV> => new Kvm(js).create(options.keys.nodesBucket, { history: 1, replicas: options.replicas ?? 1 });
+    const kv = await withTimeout(openBucket(), timings.requestTimeoutMs, `opening the ${options.keys.nodesBucket} bucket`);
+    const heartbeats = new NodeHeartbeats(nc, kv, options, timings, openBucket);
     try {
       await heartbeats.start();
     } catch (err) {
@@ -121,6 +118,7 @@ export class NodeHeartbeats implements BucketFollower {
     private readonly kv: KV,
     private readonly options: NodeHeartbeatsOptions,
     timings: HeartbeatTimings,
+    openBucket: () => Promise<KV>,
   ) {
     this.timings = timings;
     this.watch = new BucketWatch(kv, this, {
@@ -128,6 +126,7 @@ export class NodeHeartbeats implements BucketFollower {
       timeoutMs: timings.requestTimeoutMs,
       retryMs: timings.intervalMs,
       log: options.log,
+      ensure: openBucket,
     });
   }
 
@@ -230,6 +229,11 @@ export class NodeHeartbeats implements BucketFollower {
     this.graceForAll();
     this.beat();
     this.watch.resync();
+  }
+
+  closed(): void {
+    this.connected = false;
+    this.stop();
   }
 
   private put(): Promise<number> {

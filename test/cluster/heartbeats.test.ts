@@ -136,14 +136,17 @@ describe("node heartbeats", { skip: NATS_SKIP }, () => {
       const keys = freshKeys();
       const a = await openNode(ncCut, keys, "A", FAST);
       const b = await openNode(ncB, keys, "B", FAST);
-      assert.equal(await b.claim("bob", new QuietMember("Bob")), true);
+      const bob = new QuietMember("Bob");
+      assert.equal(await b.claim("bob", bob), true);
+      const revision = b.claimRevision(bob);
       await eventually(() => a.find("bob"), (m) => m !== undefined);
       proxy.cut();
       await new Promise((r) => setTimeout(r, FAST.deadAfterMs * 3)); // well past B's deadline, as A hears it
       proxy.restore();
       await eventually(() => a.nodes().map((n) => n.node).sort().join(), (nodes) => nodes === "A,B", 5_000);
       await new Promise((r) => setTimeout(r, FAST.deadAfterMs * 2));
-      assert.equal((await holderInBucket(ncB, keys, "bob"))?.node, "B", "A did not bury B");
+      assert.equal((await holderInBucket(ncB, keys, "bob"))?.node, "B");
+      assert.equal(b.claimRevision(bob), revision, "A did not bury B: B never had to claim Bob's name again");
       assert.equal(a.find("bob")?.node, "B");
       const kv = await new Kvm(ncB).open(keys.nodesBucket);
       assert.equal((await kv.get("B"))?.operation, "PUT");

@@ -6,6 +6,8 @@
  * (docs/cluster.md#names).
  */
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -252,5 +254,24 @@ describe("ClusterNameRegistry when NATS goes away", { skip: NATS_SKIP }, () => {
     assert.equal(b.find("carol"), carol2);
     assert.equal(await a.claim("alice", new QuietMember("alice")), false, "held by A's own member");
     await eventually(() => a.nodes().map((n) => n.node).sort(), (nodes) => nodes.join() === "A,B", 5_000);
+  });
+
+  it("after NATS lost its store, every node makes its bucket and its claims again", async () => {
+    const keys = freshKeys();
+    const a = await openNode(ncA, keys, "A");
+    const b = await openNode(ncB, keys, "B");
+    const [alice, bob] = [new RecordingMember("Alice"), new RecordingMember("Bob")];
+    assert.equal(await a.claim("alice", alice), true);
+    assert.equal(await b.claim("bob", bob), true);
+    await eventually(() => a.size + b.size, (n) => n === 4);
+
+    await server.stop();
+    rmSync(join(server.storeDir, "js"), { recursive: true, force: true });
+    await server.restart();
+    await untilTrue(async () => (await holderInBucket(ncB, keys, "alice"))?.node === "A", 15_000, "Alice's claim is back");
+    await untilTrue(async () => (await holderInBucket(ncA, keys, "bob"))?.node === "B", 15_000, "Bob's claim is back");
+    assert.deepEqual([alice.reasons, bob.reasons], [[], []], "nobody was told to go");
+    assert.equal(await a.claim("bob", new QuietMember("bob")), false);
+    await eventually(() => [a.find("bob")?.node, b.find("alice")?.node], ([x, y]) => x === "B" && y === "A", 5_000);
   });
 });
