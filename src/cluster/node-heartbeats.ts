@@ -260,7 +260,7 @@ export class NodeHeartbeats implements BucketFollower {
   private graceForAll(): void {
     const now = Date.now();
     this.ownSeen = now;
-    for (const t of this.tracked.values()) t.lastSeen = Math.max(t.lastSeen, now);
+    for (const t of this.tracked.values()) t.lastSeen = now;
   }
 
   private check(): void {
