@@ -65,5 +65,10 @@ export type DisconnectReason =
   | "slow_consumer"
   | "rejected"
   | "server_shutdown"
+  /**
+   * A cluster node was cut off from NATS, and meanwhile another node's user claimed this
+   * user's name: the claim in the bucket keeps it (docs/cluster.md#names).
+   */
+  | "name_lost"
   | "socket_error"
   | "session_error";

@@ -21,6 +21,7 @@ const NO_DISCONNECTS: Readonly<Record<DisconnectReason, number>> = {
   slow_consumer: 0,
   rejected: 0,
   server_shutdown: 0,
+  name_lost: 0,
   socket_error: 0,
   session_error: 0,
 };

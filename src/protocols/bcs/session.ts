@@ -93,6 +93,13 @@ function render(event: HubEvent): Buffer {
  * join and leave notices, which the client prints as `server: The server is going down`.
  */
 const GOODBYE = encodeDeliver(SERVER_NAME, "The server is going down");
+/**
+ * The same goodbye, paced the same way, when a cluster node must let the user go: its
+ * name went to another node's user (docs/cluster.md#names). Requests meanwhile get
+ * NAME_LOST_ANSWER instead of SHUTDOWN_ANSWER: the server is not going down.
+ */
+const NAME_LOST = encodeDeliver(SERVER_NAME, "Your name was taken by another node while this one was cut off");
+const NAME_LOST_ANSWER: StatusAnswer = [Status.ServerFull, "your name was taken by another node"];
 
 /**
  * The delaybot's first answer, to be written in two parts (transport/split-delivery.ts):
@@ -169,12 +176,13 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
 
   disconnect(reason: DisconnectReason): void {
     if (reason === "slow_consumer") return this.conn.destroy(reason);
-    if (reason !== "server_shutdown" || !this.registered || this.leaving !== undefined) return this.conn.close(reason);
+    const goodbye = reason === "server_shutdown" ? GOODBYE : reason === "name_lost" ? NAME_LOST : undefined;
+    if (goodbye === undefined || !this.registered || this.leaving !== undefined) return this.conn.close(reason);
     // Paced like every deliver, after what was queued before it: the client sees every
     // message sent before the shutdown, then the goodbye. A client that stops acking
     // never gets it; the shutdown deadline then cuts the connection.
     this.leaving = reason;
-    this.pending.push(GOODBYE);
+    this.pending.push(goodbye);
     this.pump();
   }
 
@@ -183,7 +191,7 @@ export class BcsSession implements StreamSession<BcsFrame>, Member {
   onFrame(frame: BcsFrame): void {
     if (!this.registered) return this.beforeRegister(frame);
     // Saying goodbye: acks are still read (they pace the goodbye), nothing else is served.
-    if (this.leaving !== undefined && frame.type !== FrameType.Status) return this.reply(SHUTDOWN_ANSWER);
+    if (this.leaving !== undefined && frame.type !== FrameType.Status) return this.reply(this.leaving === "name_lost" ? NAME_LOST_ANSWER : SHUTDOWN_ANSWER);
     switch (frame.type) {
       case FrameType.Send:
         return this.reply(SEND_ANSWERS[this.sendToLobby(frame.message)]);

@@ -68,6 +68,8 @@ const errorCode = answerCodes<string>([JOIN_ANSWERS, SEND_ANSWERS, ACCOUNT_ANSWE
  * reserved name, so no account's), which the client prints as `server: <text>`.
  */
 const GOODBYE_TEXT = "The server is going down";
+/** The same SEND when a cluster node must let the user go: its name went to another node's user (docs/cluster.md#names). */
+const NAME_LOST_TEXT = "Your name was taken by another node while this one was cut off";
 
 /** `sender|||` and `|||text` of a lobby message, shared by every cs262 recipient of it. */
 interface SendParts {
@@ -136,6 +138,7 @@ export class Cs262Session implements StreamSession<Cs262Frame>, Member {
   disconnect(reason: DisconnectReason): void {
     if (reason === "slow_consumer") return this.conn.destroy(reason);
     if (reason === "server_shutdown") this.conn.send(encodeSend(SERVER_NAME, this.wireName, GOODBYE_TEXT, this.wire));
+    else if (reason === "name_lost") this.conn.send(encodeSend(SERVER_NAME, this.wireName, NAME_LOST_TEXT, this.wire));
     this.conn.close(reason);
   }
 

@@ -55,6 +55,9 @@ const COMMAND_LIST_FRAME = serverFrame(FrameType.Message, COMMAND_LIST);
 /** The goodbye at shutdown (docs/gowing.md "Shutdown"): a notice like the join and leave ones. */
 export const GOODBYE_LINE = "**The server is going down**";
 const GOODBYE_FRAME = serverFrame(FrameType.Message, GOODBYE_LINE);
+/** The same notice when a cluster node must let the user go: its name went to another node's user (docs/cluster.md#names). */
+const NAME_LOST_LINE = "**Your name was taken by another node while this one was cut off**";
+const NAME_LOST_FRAME = serverFrame(FrameType.Message, NAME_LOST_LINE);
 
 const LIST_SEPARATOR = ", ";
 
@@ -96,6 +99,7 @@ export class GowingSession implements StreamSession<GowingFrame>, Member {
   disconnect(reason: DisconnectReason): void {
     if (reason === "slow_consumer") return this.conn.destroy(reason);
     if (reason === "server_shutdown") this.conn.send(GOODBYE_FRAME);
+    else if (reason === "name_lost") this.conn.send(NAME_LOST_FRAME);
     this.conn.close(reason);
   }
 

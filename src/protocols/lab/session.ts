@@ -45,6 +45,8 @@ const rendered = new WeakMap<HubEvent, Buffer>();
  * The lab client prints it as `From server: The server is going down`.
  */
 const GOODBYE = encodeDelivery(SERVER_NAME, "The server is going down");
+/** The same line when a cluster node must let the user go: its name went to another node's user (docs/cluster.md#names). */
+const NAME_LOST = encodeDelivery(SERVER_NAME, "Your name was taken by another node while this one was cut off");
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
@@ -83,6 +85,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   disconnect(reason: DisconnectReason): void {
     if (reason === "slow_consumer") return this.conn.destroy(reason);
     if (reason === "server_shutdown") this.conn.send(GOODBYE);
+    else if (reason === "name_lost") this.conn.send(NAME_LOST);
     this.conn.close(reason);
   }
 

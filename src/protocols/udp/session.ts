@@ -66,6 +66,8 @@ const errorCode = answerCodes<Answer>([JOIN_ANSWERS, SEND_ANSWERS, PROTOCOL_ANSW
  * (a reserved name), the same datagram to every registered address.
  */
 const GOODBYE = encodeMessage(Op.PublicMessage, SERVER_NAME, "The server is going down");
+/** The same datagram when a cluster node must let the user go: its name went to another node's user (docs/cluster.md#names). */
+const NAME_LOST = encodeMessage(Op.PublicMessage, SERVER_NAME, "Your name was taken by another node while this one was cut off");
 
 /** Datagrams a user's later datagrams may queue behind a pending hub answer. */
 export const MAX_WAITING = 64;
@@ -124,7 +126,8 @@ export class UdpMember implements Member {
 
   disconnect(reason: DisconnectReason): void {
     // Sent while the address is still registered, so no reply limit applies to it.
-    if (reason === "server_shutdown" && !this.gone) for (const d of GOODBYE) this.server.link.send(this.peer, d);
+    const goodbye = reason === "server_shutdown" ? GOODBYE : reason === "name_lost" ? NAME_LOST : undefined;
+    if (goodbye !== undefined && !this.gone) for (const d of goodbye) this.server.link.send(this.peer, d);
     this.server.logOut(this, reason);
   }
 }

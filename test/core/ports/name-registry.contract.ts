@@ -11,14 +11,14 @@ import type { NameRegistry } from "../../../src/core/ports.js";
 import { QuietMember } from "../../helpers/quiet-member.js";
 
 export interface NameRegistryTarget {
-  /** A fresh, empty registry. */
-  open(): NameRegistry;
+  /** A fresh, empty registry (a networked one may take a moment to open). */
+  open(): NameRegistry | Promise<NameRegistry>;
 }
 
 export function nameRegistryContract(name: string, target: NameRegistryTarget): void {
   describe(`NameRegistry contract: ${name}`, () => {
     it("binds a free name to its claimant, and finds, counts and lists it", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const alice = new QuietMember("Alice");
       assert.equal(await registry.claim("alice", alice), true);
       assert.equal(registry.find("alice"), alice);
@@ -28,7 +28,7 @@ export function nameRegistryContract(name: string, target: NameRegistryTarget): 
     });
 
     it("refuses a name that is held, to anyone, the holder included", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const first = new QuietMember("bob");
       assert.equal(await registry.claim("bob", first), true);
       assert.equal(await registry.claim("bob", new QuietMember("BOB")), false);
@@ -38,7 +38,7 @@ export function nameRegistryContract(name: string, target: NameRegistryTarget): 
     });
 
     it("lets exactly one of two claims of one name made at once win", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const a = new QuietMember("carol");
       const b = new QuietMember("Carol");
       const won = await Promise.all([registry.claim("carol", a), registry.claim("carol", b)]);
@@ -48,7 +48,7 @@ export function nameRegistryContract(name: string, target: NameRegistryTarget): 
     });
 
     it("lets exactly one of many claims of one name win, and every claim of a free name", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const rivals = Array.from({ length: 50 }, (_, i) => new QuietMember(`dave${i}`));
       const others = Array.from({ length: 50 }, (_, i) => new QuietMember(`erin${i}`));
       const [contested, distinct] = await Promise.all([
@@ -61,7 +61,7 @@ export function nameRegistryContract(name: string, target: NameRegistryTarget): 
     });
 
     it("releases a name only for its holder", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const holder = new QuietMember("frank");
       const other = new QuietMember("frank");
       await registry.claim("frank", holder);
@@ -76,7 +76,7 @@ export function nameRegistryContract(name: string, target: NameRegistryTarget): 
     });
 
     it("lists the members in the order they claimed, without those released", async () => {
-      const registry = target.open();
+      const registry = await target.open();
       const [x, y, z] = [new QuietMember("x"), new QuietMember("y"), new QuietMember("z")];
       await registry.claim("x", x);
       await registry.claim("y", y);
