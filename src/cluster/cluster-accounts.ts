@@ -1,7 +1,7 @@
 /**
  * The hub's Accounts (src/core/ports.ts) for a cluster: one entry per account in the KV
  * bucket keys.accountsBucket, under the folded name's key (docs/cluster.md#accounts-and-mail).
- * Each node keeps a replica of the bucket (a KV watch) for the questions asked
+ * Each node keeps a replica of the bucket (kv-follower.ts) for the questions asked
  * synchronously (isAccount) or often (list); what decides goes to NATS: a creation is a
  * `kv.create`, which exactly one of two creations of a name wins, and a login reads the
  * entry afresh, so that a password set on another node a moment ago counts.
@@ -10,8 +10,8 @@
  * the hash goes into NATS.
  */
 import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV, type KvEntry, type KvWatchEntry } from "@nats-io/kv";
-import type { NatsConnection, QueuedIterator } from "@nats-io/transport-node";
+import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../log/ops-log.js";
 import { foldName } from "../core/names.js";
 import type { AccountPattern, Accounts, Authentication } from "../core/ports.js";
@@ -19,6 +19,7 @@ import { globToRegExp, literalGlob } from "../store/glob.js";
 import { hashPassword, verifyPassword } from "../store/passwords.js";
 import { decodeAccount, encodeAccount } from "./account-mail-codec.js";
 import { keyName, nameKey, type ClusterKeys } from "./keys.js";
+import { KvFollower } from "./kv-follower.js";
 import { purgeMailOf } from "./mail-stream.js";
 
 export interface ClusterAccountsOptions {
@@ -27,6 +28,8 @@ export interface ClusterAccountsOptions {
   readonly replicas?: number;
   /** Longest wait for one NATS request, and for the replica at open (ms). */
   readonly timeoutMs?: number;
+  /** How often the replica is checked against the bucket (kv-follower.ts; ms). */
+  readonly checkEveryMs?: number;
   readonly log?: Logger;
 }
 
@@ -65,52 +68,21 @@ export class ClusterAccounts implements Accounts {
       timeout,
     });
     const accounts = new ClusterAccounts(kv, await jetstreamManager(nc, { timeout }), options.keys, options.log);
-    await accounts.follow(timeout);
+    accounts.follower = await KvFollower.start(kv, {
+      apply: (entry) => accounts.apply(entry),
+      timeoutMs: timeout,
+      checkEveryMs: options.checkEveryMs,
+      log: options.log,
+      what: options.keys.accountsBucket,
+    });
     return accounts;
   }
 
-  private watch: QueuedIterator<KvWatchEntry> | undefined;
-
-  /** Start the replica; resolves once it holds the bucket as it was when the watch began. */
-  private async follow(timeoutMs: number): Promise<void> {
-    const watch = await this.kv.watch();
-    this.watch = watch;
-    // Every revision up to the bucket's last sequence is in the watch's first batch
-    // (its last value per key is what the bucket holds): seeing that one is being caught up.
-    const { streamInfo } = await this.kv.status();
-    const caughtUpAt = streamInfo.state.last_seq;
-    let caughtUp!: () => void;
-    const ready = new Promise<void>((resolve) => (caughtUp = resolve));
-    let highest = 0;
-    if (caughtUpAt === 0) caughtUp();
-    const applied = (async () => {
-      for await (const entry of watch) {
-        this.apply(entry);
-        highest = Math.max(highest, entry.revision);
-        if (highest >= caughtUpAt) caughtUp();
-      }
-    })();
-    applied.then(
-      () => this.log?.info({ bucket: this.keys.accountsBucket }, "accounts replica stopped"),
-      (err: unknown) => this.log?.error({ err, bucket: this.keys.accountsBucket }, "accounts replica failed; isAccount and list may lag"),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`accounts replica did not catch up within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([ready, late]);
-    } catch (err) {
-      watch.stop();
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  private follower: KvFollower | undefined;
 
   /** Stop the replica (the bucket stays). */
   async close(): Promise<void> {
-    this.watch?.stop();
+    this.follower?.close();
   }
 
   private apply(entry: KvEntry): void {

@@ -8,7 +8,7 @@
  * wait for. The limit per mailbox is the stream's, which JetStream enforces itself, so it
  * holds however many nodes accept mail for one account at once.
  */
-import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient } from "@nats-io/jetstream";
+import { JetStreamApiError, jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Answer } from "../core/answer.js";
 import { foldName } from "../core/names.js";
@@ -16,11 +16,14 @@ import type { Accounts, Mailbox, MailboxResult, QueuedMail } from "../core/ports
 import type { Logger } from "../log/ops-log.js";
 import { encodeMail } from "./account-mail-codec.js";
 import type { ClusterKeys } from "./keys.js";
-import { readMailPage, type PageSource } from "./mail-pages.js";
+import { MailPages } from "./mail-pages.js";
 import { MailStream } from "./mail-stream.js";
 
 /** JetStream's error code for a publish refused by "discard new per subject": the mailbox is full. */
 const PER_SUBJECT_LIMIT_EXCEEDED = 10077;
+
+/** How long a page waits for a consumer to be made before it reads by gets (mail-pages.ts). */
+const CONSUMER_DEADLINE_MS = 1_000;
 
 export interface ClusterMailboxOptions {
   readonly keys: ClusterKeys;
@@ -43,7 +46,8 @@ export class ClusterMailbox implements Mailbox {
   private constructor(
     private readonly js: JetStreamClient,
     private readonly stream: MailStream,
-    private readonly pages: PageSource,
+    private readonly jsm: JetStreamManager,
+    private readonly pages: MailPages,
     private readonly options: ClusterMailboxOptions,
     limit: number,
   ) {
@@ -57,8 +61,9 @@ export class ClusterMailbox implements Mailbox {
     const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     const stream = new MailStream(jsm, options.keys, options.log);
     await stream.ensure(limit, options.replicas ?? 1);
-    const pages: PageSource = { nc, jsm, stream: stream.name, timeoutMs, log: options.log };
-    return new ClusterMailbox(jetstream(nc, { timeout: timeoutMs }), stream, pages, options, limit);
+    const consumerJsm = await jetstreamManager(nc, { timeout: Math.min(CONSUMER_DEADLINE_MS, timeoutMs) });
+    const pages = new MailPages({ nc, jsm, consumerJsm, stream: stream.name, timeoutMs, log: options.log });
+    return new ClusterMailbox(jetstream(nc, { timeout: timeoutMs }), stream, jsm, pages, options, limit);
   }
 
   /** Most messages kept per account (0: no limit). Set on SIGHUP: the stream follows soon after (`whenLimitApplied`). */
@@ -115,13 +120,13 @@ export class ClusterMailbox implements Mailbox {
   }
 
   page(account: string, after: number, limit: number): Promise<readonly QueuedMail[]> {
-    return readMailPage(this.pages, this.options.keys.mailSubject(foldName(account)), after, limit);
+    return this.pages.read(this.options.keys.mailSubject(foldName(account)), after, limit);
   }
 
   async remove(account: string, through: number): Promise<void> {
     if (through <= 0) return;
     // Purges the subject's messages below `seq`: through `through`, not past it.
-    await this.pages.jsm.streams.purge(this.stream.name, { filter: this.options.keys.mailSubject(foldName(account)), seq: through + 1 });
+    await this.jsm.streams.purge(this.stream.name, { filter: this.options.keys.mailSubject(foldName(account)), seq: through + 1 });
     if (this.countsItself) this.followLimit(); // this removal may let the stream's limit come down
   }
 

@@ -2,65 +2,113 @@
  * One page of an account's mail from the mail stream (docs/cluster.md#accounts-and-mail):
  * the messages on its subject past a stream sequence, oldest first, at most a page.
  *
- * The first message is a plain get (the stream leader's answer: one round trip, and the
- * only one for an empty mailbox, the common case at login). The rest, when the page
- * wants more, comes through a short-lived consumer filtered to the subject: one request
- * for the whole batch, with `no_wait`, so that the server sends what it has and says
- * when that was all instead of making us wait for more. A page of 256 takes about 8 ms
- * so, against about 80 ms as 256 gets one after the other (measured on one local server).
+ * The first few messages are plain gets, one after the other (each the stream leader's
+ * answer; an empty mailbox, the common case at login, costs one). When the page wants
+ * more, the rest comes through a short-lived consumer filtered to the subject: one
+ * request for the whole batch, with `no_wait`, so that the server sends what it has and
+ * says when that was all. A page of 256 takes about 5 ms so, against about 80 ms as 256
+ * gets (measured on one local server).
+ *
+ * Why not always a consumer: on nats-server 2.9 the server may place a new consumer on
+ * a server of the stream that is down, and then never answers its creation (about one
+ * in three while one server of three is down, docs/cluster.md#failures). So a consumer
+ * gets a short deadline, and when it is not made the page goes on with gets, as do the
+ * pages of the next half minute.
  */
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type NextMsgRequest, type SeqMsgRequest } from "@nats-io/jetstream";
-import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { createInbox, nanos, nuid, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import type { QueuedMail } from "../core/ports.js";
 import type { Logger } from "../log/ops-log.js";
 import { decodeMail } from "./account-mail-codec.js";
 
+/** Messages a page reads by gets before it turns to a consumer for the rest. */
+const GETS_FIRST = 8;
+/** How long pages keep to gets once a consumer could not be made (ms). */
+const GETS_ONLY_MS = 30_000;
+
 export interface PageSource {
   readonly nc: NatsConnection;
+  /** For gets, and for removing the consumers: its requests wait up to `timeoutMs`. */
   readonly jsm: JetStreamManager;
+  /** For making a consumer: a short deadline (see the top of this file). */
+  readonly consumerJsm: JetStreamManager;
   readonly stream: string;
-  /** Longest wait for one request, and for the batch (ms). */
+  /** Longest wait for one request, and for a consumer's batch (ms). */
   readonly timeoutMs: number;
   readonly log: Logger | undefined;
 }
 
-export async function readMailPage(source: PageSource, subject: string, after: number, limit: number): Promise<QueuedMail[]> {
-  if (limit <= 0) return [];
-  const { jsm, stream } = source;
-  const next: SeqMsgRequest & NextMsgRequest = { seq: after + 1, next_by_subj: subject };
-  const first = await jsm.streams.getMessage(stream, next);
-  if (first === null) return [];
-  const page: QueuedMail[] = [];
-  readable(source, page, first.seq, first.data);
-  if (limit === 1) return page;
-  const consumer = await jsm.consumers.add(stream, {
-    filter_subject: subject,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: first.seq + 1,
-    ack_policy: AckPolicy.None,
-    mem_storage: true,
-    num_replicas: 1,
-    // Deleted below; should that fail (connection lost), the server drops it soon itself.
-    inactive_threshold: nanos(Math.max(10_000, 2 * source.timeoutMs)),
-  });
-  try {
-    const wanted = Math.min(limit - 1, consumer.num_pending);
-    if (wanted > 0) for (const m of await pull(source, consumer.name, wanted)) readable(source, page, streamSequence(m.reply), m.data);
-  } finally {
-    jsm.consumers.delete(stream, consumer.name).catch((err: unknown) => source.log?.debug({ err, stream }, "deleting a mail page's consumer failed"));
-  }
-  return page;
-}
+export class MailPages {
+  /** Until when (Date.now()) pages read by gets only. */
+  private getsOnlyUntil = 0;
 
-/**
- * Add the message to the page, unless it is not one we wrote: then it is logged and
- * left out (it goes with the next removal past it), rather than blocking the mailbox.
- */
-function readable(source: PageSource, page: QueuedMail[], seq: number, data: Uint8Array): void {
-  try {
-    page.push(decodeMail(seq, data));
-  } catch (err) {
-    source.log?.error({ err, stream: source.stream, seq }, "unreadable message in the mail stream; left out");
+  constructor(private readonly source: PageSource) {}
+
+  async read(subject: string, after: number, limit: number): Promise<QueuedMail[]> {
+    const { jsm, stream } = this.source;
+    const page: QueuedMail[] = [];
+    let from = after + 1;
+    while (page.length < limit) {
+      if (page.length === GETS_FIRST && Date.now() >= this.getsOnlyUntil) {
+        const rest = await this.throughConsumer(subject, from, limit - page.length);
+        if (rest !== undefined) {
+          for (const m of rest) this.add(page, streamSequence(m.reply), m.data);
+          return page;
+        }
+      }
+      const next: SeqMsgRequest & NextMsgRequest = { seq: from, next_by_subj: subject };
+      const message = await jsm.streams.getMessage(stream, next);
+      if (message === null) break;
+      this.add(page, message.seq, message.data);
+      from = message.seq + 1;
+    }
+    return page;
+  }
+
+  /** Up to `wanted` messages of `subject` from stream sequence `from` on; undefined when no consumer could be made. */
+  private async throughConsumer(subject: string, from: number, wanted: number): Promise<Msg[] | undefined> {
+    const { jsm, consumerJsm, stream, log } = this.source;
+    const name = `mail_page_${nuid.next()}`;
+    const removeConsumer = (): void => {
+      jsm.consumers.delete(stream, name).catch((err: unknown) => log?.debug({ err, stream, consumer: name }, "removing a mail page's consumer failed"));
+    };
+    let pending: number;
+    try {
+      const consumer = await consumerJsm.consumers.add(stream, {
+        name,
+        filter_subject: subject,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: from,
+        ack_policy: AckPolicy.None,
+        mem_storage: true,
+        num_replicas: 1,
+        // Removed below; should that fail (connection lost, server down), the server drops it itself.
+        inactive_threshold: nanos(Math.max(10_000, 2 * this.source.timeoutMs)),
+      });
+      pending = consumer.num_pending;
+    } catch (err) {
+      this.getsOnlyUntil = Date.now() + GETS_ONLY_MS;
+      log?.warn({ err, stream }, "a consumer for a mail page was not made in time (a NATS server down?): pages read by gets for a while");
+      removeConsumer();
+      return undefined;
+    }
+    try {
+      return pending > 0 ? await pull(this.source, name, Math.min(wanted, pending)) : [];
+    } finally {
+      removeConsumer();
+    }
+  }
+
+  /**
+   * Add the message to the page, unless it is not one we wrote: then it is logged and
+   * left out (it goes with the next removal past it), rather than blocking the mailbox.
+   */
+  private add(page: QueuedMail[], seq: number, data: Uint8Array): void {
+    try {
+      page.push(decodeMail(seq, data));
+    } catch (err) {
+      this.source.log?.error({ err, stream: this.source.stream, seq }, "unreadable message in the mail stream; left out");
+    }
   }
 }
 
