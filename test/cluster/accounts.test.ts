@@ -6,10 +6,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { Kvm } from "@nats-io/kv";
+import { encodeAccount } from "../../src/cluster/account-mail-codec.js";
 import { ClusterAccounts } from "../../src/cluster/cluster-accounts.js";
 import { clusterKeys, keyName, nameKey, type ClusterKeys } from "../../src/cluster/keys.js";
 import { accountsContract } from "../core/ports/accounts.contract.js";
-import { NATS_SKIP, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { captureLog } from "../helpers/capture-log.js";
+import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
 import { eventually } from "../helpers/signals.js";
 
 describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
@@ -114,7 +118,6 @@ describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
     const a = await ClusterAccounts.open(ncA, { keys });
     try {
       await a.create("quinn", "plain-text-password");
-      const { Kvm } = await import("@nats-io/kv");
       const kv = await new Kvm(ncB).open(keys.accountsBucket);
       const entry = await kv.get(nameKey("quinn"));
       assert.ok(entry !== null);
@@ -136,3 +139,84 @@ describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
     assert.notEqual(nameKey("a=b"), nameKey("a.b"));
   });
 });
+
+describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NATS_SKIP }, () => {
+  let cluster: NatsCluster;
+  /** Nodes A and B, both connected to the first server (and knowing the others). */
+  let ncA: NatsConnection;
+  let ncB: NatsConnection;
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    const urls = cluster.servers.map((s) => s.url);
+    ncA = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
+    ncB = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
+  });
+  after(async () => {
+    await Promise.all([ncA?.close(), ncB?.close()]);
+    await cluster?.dispose();
+  });
+
+  it("a node's replica keeps up when the NATS server holding its watch stops", async () => {
+    const keys = clusterKeys("r3");
+    const { log, records } = captureLog();
+    const jsm = await jetstreamManager(ncA);
+    const first = serverName(cluster.servers[0]!);
+    // Both connections stay up (on the first server); the watch of one of the nodes is
+    // on another server (nodes are opened again until so), which is stopped: only the
+    // watchdog brings that watch back soon (the client's own recovery took 40 to 90 s).
+    let nodes: ClusterAccounts[] = [];
+    let elsewhere: string | undefined;
+    /** Watch consumer -> the server it is on. */
+    const watches = async (): Promise<Map<string, string>> => {
+      const on = new Map<string, string>();
+      for await (const c of jsm.consumers.list(`KV_${keys.accountsBucket}`)) on.set(c.name, c.cluster?.leader ?? "?");
+      return on;
+    };
+    for (let attempt = 0; attempt < 10 && elsewhere === undefined; attempt++) {
+      await Promise.all(nodes.map((n) => n.close()));
+      const before = attempt === 0 ? new Map<string, string>() : await watches(); // no bucket before the first
+      // The first open may come before every server has joined JetStream ("no suitable peers").
+      nodes = [
+        await retry(() => ClusterAccounts.open(ncA, { keys, replicas: 3, checkEveryMs: 1_000, log }), 30_000),
+        await ClusterAccounts.open(ncB, { keys, replicas: 3, checkEveryMs: 1_000, log }),
+      ];
+      // The closed nodes' watches may linger a while: only the new ones count.
+      elsewhere = [...(await watches())].find(([name, server]) => !before.has(name) && server !== first)?.[1];
+    }
+    try {
+      const stopped = cluster.servers.find((s) => serverName(s) === elsewhere);
+      assert.ok(stopped, `a watch on a server but the first (${elsewhere})`);
+      await nodes[0]!.create("before", "pw");
+      await eventually(() => nodes.every((n) => n.isAccount("before")), (all) => all, 5_000);
+      await stopped.stop();
+      const started = Date.now();
+      // Made by a third party: each node learns of it through its watch only.
+      const bucket = await new Kvm(ncA).open(keys.accountsBucket);
+      await retry(() => bucket.create(nameKey("after"), encodeAccount({ name: "after", passwordHash: undefined })), 30_000);
+      await eventually(() => nodes.map((n) => n.isAccount("after")), (known) => known.every(Boolean), 20_000);
+      console.log(`# both replicas had it ${Date.now() - started} ms after the stop; watchdog: ${records.filter((r) => /fell behind/.test(r.msg)).length}`);
+      assert.deepEqual(await retry(() => nodes[1]!.authenticate("after", undefined), 30_000), { outcome: "ok", name: "after" });
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+});
+
+/** The nats-server's `server_name`, as it printed it at start ("  Name:     sb-test-1"). */
+function serverName(server: NatsServer): string | undefined {
+  return /\[INF\]\s+Name:\s+(\S+)/.exec(server.output())?.[1];
+}
+
+/** `attempt` until it resolves (rejections meanwhile are expected, a new leader being elected), for at most `ms`. */
+async function retry<T>(attempt: () => Promise<T>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

@@ -219,7 +219,8 @@ describe("cluster mailbox on a 3-server NATS cluster (replicas 3)", { skip: NATS
 
   it("mail acknowledged survives stopping the stream's leader, and paging goes on after", async () => {
     const keys = clusterKeys("r3");
-    const a = await openNode(ncA, keys, { replicas: 3, limit: 100, timeoutMs: 5_000 });
+    // The first open may come before every server has joined JetStream ("no suitable peers").
+    const a = await retry(() => openNode(ncA, keys, { replicas: 3, limit: 100, timeoutMs: 5_000 }), 30_000);
     const b = await openNode(ncB, keys, { replicas: 3, limit: 100, timeoutMs: 5_000 });
     try {
       const jsm = await jetstreamManager(ncA);
@@ -297,7 +298,6 @@ async function retry<T>(attempt: () => Promise<T> | T, ms: number): Promise<T> {
       return await attempt();
     } catch (err) {
       if (Date.now() > until) throw err;
-      console.log("# retry after", String(err));
       await new Promise((r) => setTimeout(r, 200));
     }
   }
