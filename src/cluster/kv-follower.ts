@@ -1,6 +1,6 @@
 /**
  * A KV bucket followed into a local replica (a `kv.watch`), which stays caught up when
- * a NATS server goes away (docs/cluster.md#failures).
+ * a NATS server goes away (docs/cluster.md#accounts-and-mail).
  *
  * Why the watchdog: the watch is a consumer on one NATS server. When that server stops,
  * the client notices only after missed heartbeats and makes a new consumer, which nats-

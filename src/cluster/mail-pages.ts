@@ -6,12 +6,12 @@
  * answer; an empty mailbox, the common case at login, costs one). When the page wants
  * more, the rest comes through a short-lived consumer filtered to the subject: one
  * request for the whole batch, with `no_wait`, so that the server sends what it has and
- * says when that was all. A page of 256 takes about 5 ms so, against about 80 ms as 256
+ * says when that was all. A page of 256 takes about 8 ms so, against about 80 ms as 256
  * gets (measured on one local server).
  *
  * Why not always a consumer: on nats-server 2.9 the server may place a new consumer on
  * a server of the stream that is down, and then never answers its creation (about one
- * in three while one server of three is down, docs/cluster.md#failures). So a consumer
+ * in three while one server of three is down, docs/cluster.md#accounts-and-mail). So a consumer
  * gets a short deadline, and when it is not made the page goes on with gets, as do the
  * pages of the next half minute.
  */
