@@ -41,12 +41,14 @@ interface Known {
 
 export class ClusterAccounts implements Accounts {
   /**
-   * Folded name -> the latest revision seen of its key, from the watch or from this
-   * node's own writes (which answer before the watch brings them). A deleted account
-   * stays with `name` undefined, so that an older revision arriving late is ignored.
+   * Folded name -> its account at the latest revision seen of its key, from the watch
+   * or from this node's own writes (which answer before the watch brings them). A
+   * deleted account stays, `name` undefined, so that an older revision arriving late
+   * is ignored.
    */
   private readonly known = new Map<string, Known>();
   private count = 0;
+  private follower: KvFollower | undefined;
 
   private constructor(
     private readonly kv: KV,
@@ -77,8 +79,6 @@ export class ClusterAccounts implements Accounts {
     });
     return accounts;
   }
-
-  private follower: KvFollower | undefined;
 
   /** Stop the replica (the bucket stays). */
   async close(): Promise<void> {

@@ -27,7 +27,13 @@ interface Node {
 
 async function openNode(nc: NatsConnection, keys: ClusterKeys, options: { limit?: number; replicas?: number; timeoutMs?: number } = {}): Promise<Node> {
   const accounts = await ClusterAccounts.open(nc, { keys, ...options });
-  const mailbox = await ClusterMailbox.open(nc, { keys, accounts, ...options });
+  let mailbox: ClusterMailbox;
+  try {
+    mailbox = await ClusterMailbox.open(nc, { keys, accounts, ...options });
+  } catch (err) {
+    await accounts.close();
+    throw err;
+  }
   return {
     accounts,
     mailbox,
