@@ -56,15 +56,21 @@ export function clusterKeys(namespace = "sb"): ClusterKeys {
   };
 }
 
+/** What a folded name may hold that a key or token may not, besides `.`. */
+const ESCAPED = /[^a-z0-9_.-]/gu;
+
 /**
  * A folded chat name (docs/wire.md#names: `a-z 0-9 _ - .`) as a KV key and a subject
  * token. Keys and tokens may not hold `.` where names may (`.a`, `a..b`), and names
  * never hold `=`, which keys and tokens may: so `.` becomes `=`, one for one, and back.
+ * Any other character (only in names made outside the wire's rules, such as the accounts
+ * contract's `a%b`) becomes `/`, its code point in hex, `/`: every string keeps a key of
+ * its own, and a valid name's key is as above.
  */
 export function nameKey(folded: string): string {
-  return folded.replaceAll(".", "=");
+  return folded.replace(ESCAPED, (c) => `/${c.codePointAt(0)!.toString(16)}/`).replaceAll(".", "=");
 }
 
 export function keyName(key: string): string {
-  return key.replaceAll("=", ".");
+  return key.replaceAll("=", ".").replace(/\/([0-9a-f]+)\//g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)));
 }

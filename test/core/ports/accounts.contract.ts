@@ -8,8 +8,13 @@ import { afterEach, describe, it } from "node:test";
 import type { Accounts } from "../../../src/core/ports.js";
 
 export interface AccountsTarget {
-  /** Fresh accounts, none made yet, and how to let them go. */
-  open(): { accounts: Accounts; close?: () => Promise<void> };
+  /** Fresh accounts, none made yet, and how to let them go (a networked target may take a moment). */
+  open(): Opened | Promise<Opened>;
+}
+
+interface Opened {
+  accounts: Accounts;
+  close?: () => Promise<void>;
 }
 
 export function accountsContract(name: string, target: AccountsTarget): void {
@@ -18,14 +23,14 @@ export function accountsContract(name: string, target: AccountsTarget): void {
     afterEach(async () => {
       for (const close of opened.splice(0)) await close().catch(() => undefined);
     });
-    function fresh(): Accounts {
-      const { accounts, close } = target.open();
+    async function fresh(): Promise<Accounts> {
+      const { accounts, close } = await target.open();
       if (close) opened.push(close);
       return accounts;
     }
 
     it("makes an account once, whatever the case of a later attempt, and knows it at once", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       assert.equal(accounts.isAccount("alice"), false);
       assert.equal(await accounts.create("Alice", undefined), "created");
       assert.equal(accounts.isAccount("alice"), true);
@@ -36,7 +41,7 @@ export function accountsContract(name: string, target: AccountsTarget): void {
     });
 
     it("makes exactly one of two accounts of one name asked at once", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       const made = await Promise.all([accounts.create("bob", "one"), accounts.create("BOB", "two")]);
       assert.deepEqual([...made].sort(), ["created", "exists"]);
       const winner = made[0] === "created" ? "one" : "two";
@@ -44,21 +49,21 @@ export function accountsContract(name: string, target: AccountsTarget): void {
     });
 
     it("leaves everything as it was when the creation is no longer wanted", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       assert.equal(await accounts.create("carol", "pw", () => false), "abandoned");
       assert.equal(accounts.isAccount("carol"), false);
       assert.equal(await accounts.create("carol", "pw", () => true), "created");
     });
 
     it("lets an account without a password in with any password or none, under its display name", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       await accounts.create("Dave", undefined);
       assert.deepEqual(await accounts.authenticate("dave", undefined), { outcome: "ok", name: "Dave" });
       assert.deepEqual(await accounts.authenticate("DAVE", "anything"), { outcome: "ok", name: "Dave" });
     });
 
     it("holds an account with a password to it", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       await accounts.create("erin", "s3cret");
       assert.deepEqual(await accounts.authenticate("Erin", "s3cret"), { outcome: "ok", name: "erin" });
       assert.deepEqual(await accounts.authenticate("erin", "wrong"), { outcome: "wrong_password" });
@@ -67,13 +72,13 @@ export function accountsContract(name: string, target: AccountsTarget): void {
     });
 
     it("knows no account it did not make", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       assert.deepEqual(await accounts.authenticate("frank", undefined), { outcome: "unknown_account" });
       assert.deepEqual(await accounts.authenticate("frank", "pw"), { outcome: "unknown_account" });
     });
 
     it("deletes an account and frees its name", async () => {
-      const accounts = fresh();
+      const accounts = await fresh();
       await accounts.create("Grace", "pw");
       assert.equal(await accounts.delete("GRACE"), true);
       assert.equal(accounts.isAccount("grace"), false);
@@ -86,7 +91,7 @@ export function accountsContract(name: string, target: AccountsTarget): void {
     describe("listing by pattern (docs/cs262.md#accounts)", () => {
       const names = ["alice", "Albert", "bob", "Abby", "carol", "rob_b", "x.y", "a%b", "a_c"];
       const withAccounts = async (): Promise<Accounts> => {
-        const accounts = fresh();
+        const accounts = await fresh();
         for (const n of names) await accounts.create(n, undefined);
         return accounts;
       };

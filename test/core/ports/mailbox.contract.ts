@@ -10,7 +10,13 @@ import type { Accounts, Mailbox, QueuedMail } from "../../../src/core/ports.js";
 
 export interface MailboxTarget {
   /** A fresh mailbox keeping at most `limit` messages per account (0: no limit), the accounts it keeps mail for, and how to let them go. */
-  open(limit: number): { mailbox: Mailbox; accounts: Accounts; close?: () => Promise<void> };
+  open(limit: number): Opened | Promise<Opened>;
+}
+
+interface Opened {
+  mailbox: Mailbox;
+  accounts: Accounts;
+  close?: () => Promise<void>;
 }
 
 const durable = (mailbox: Mailbox): Promise<Error | undefined> => new Promise((resolve) => mailbox.whenDurable(resolve));
@@ -23,7 +29,7 @@ export function mailboxContract(name: string, target: MailboxTarget): void {
       for (const close of opened.splice(0)) await close().catch(() => undefined);
     });
     async function fresh(limit = 0, ...names: string[]) {
-      const { mailbox, accounts, close } = target.open(limit);
+      const { mailbox, accounts, close } = await target.open(limit);
       if (close) opened.push(close);
       for (const n of names) assert.equal(await accounts.create(n, undefined), "created");
       return { mailbox, accounts };

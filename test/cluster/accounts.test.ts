@@ -1,0 +1,222 @@
+/**
+ * The cluster's Accounts (src/cluster/cluster-accounts.ts) against a real nats-server:
+ * the Accounts contract, then two nodes (two connections) sharing one namespace, as two
+ * `switchboard serve --cluster` processes do (docs/cluster.md#accounts-and-mail).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { Kvm } from "@nats-io/kv";
+import { encodeAccount } from "../../src/cluster/account-mail-codec.js";
+import { ClusterAccounts } from "../../src/cluster/cluster-accounts.js";
+import { clusterKeys, keyName, nameKey, type ClusterKeys } from "../../src/cluster/keys.js";
+import { accountsContract } from "../core/ports/accounts.contract.js";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { captureLog } from "../helpers/capture-log.js";
+import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
+import { eventually } from "../helpers/signals.js";
+
+describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
+  let server: NatsServer;
+  /** Node A's and node B's connections. */
+  let ncA: NatsConnection;
+  let ncB: NatsConnection;
+  let namespaces = 0;
+  const freshKeys = (): ClusterKeys => clusterKeys(`t${++namespaces}`);
+
+  before(async () => {
+    server = await startNatsServer();
+    ncA = await connect({ servers: server.url });
+    ncB = await connect({ servers: server.url });
+  });
+  after(async () => {
+    await Promise.all([ncA?.close(), ncB?.close()]);
+    await server?.dispose();
+  });
+
+  accountsContract("ClusterAccounts", {
+    open: async () => {
+      const accounts = await ClusterAccounts.open(ncA, { keys: freshKeys() });
+      return { accounts, close: () => accounts.close() };
+    },
+  });
+
+  /** The same namespace opened on node A and on node B. */
+  async function twoNodes(): Promise<{ a: ClusterAccounts; b: ClusterAccounts; keys: ClusterKeys; close: () => Promise<void> }> {
+    const keys = freshKeys();
+    const a = await ClusterAccounts.open(ncA, { keys });
+    const b = await ClusterAccounts.open(ncB, { keys });
+    return { a, b, keys, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  }
+
+  it("an account made on A is one on B, and its password lets it in on B", async () => {
+    const { a, b, close } = await twoNodes();
+    try {
+      assert.equal(await a.create("Olga", "s3cret"), "created");
+      await eventually(() => b.isAccount("OLGA"), (known) => known, 5_000);
+      assert.deepEqual(await b.authenticate("olga", "s3cret"), { outcome: "ok", name: "Olga" });
+      assert.deepEqual(await b.authenticate("olga", "wrong"), { outcome: "wrong_password" });
+      assert.deepEqual(await b.list({ kind: "glob", text: "o*" }, 10), ["Olga"]);
+      assert.equal(await b.create("olga", undefined), "exists", "B knows it from its replica");
+    } finally {
+      await close();
+    }
+  });
+
+  it("a node opened later holds every account made before, at once", async () => {
+    const keys = freshKeys();
+    const a = await ClusterAccounts.open(ncA, { keys });
+    const names = Array.from({ length: 40 }, (_, i) => `user${i}`);
+    await Promise.all(names.map((n) => a.create(n, undefined)));
+    assert.equal(await a.delete("user7"), true);
+    const b = await ClusterAccounts.open(ncB, { keys });
+    try {
+      assert.equal(b.size, 39);
+      assert.equal(b.isAccount("user39"), true);
+      assert.equal(b.isAccount("user7"), false);
+      assert.deepEqual(await b.list({ kind: "all" }, 3), ["user0", "user1", "user10"]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("of one name made on A and on B at once, exactly one account is made", async () => {
+    const { a, b, close } = await twoNodes();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const made = await Promise.all([a.create(`race${round}`, "from-a"), b.create(`RACE${round}`, "from-b")]);
+        assert.deepEqual([...made].sort(), ["created", "exists"], `round ${round}`);
+        const winner = made[0] === "created" ? "from-a" : "from-b";
+        assert.equal((await a.authenticate(`race${round}`, winner)).outcome, "ok");
+        assert.equal((await b.authenticate(`race${round}`, winner)).outcome, "ok");
+      }
+    } finally {
+      await close();
+    }
+  });
+
+  it("a deletion on B is seen on A, and a password set again on A a moment ago counts on B", async () => {
+    const { a, b, close } = await twoNodes();
+    try {
+      await a.create("pat", "first");
+      await eventually(() => b.isAccount("pat"), (known) => known, 5_000);
+      assert.equal(await b.delete("PAT"), true);
+      assert.equal(b.isAccount("pat"), false, "B's own deletion counts on B at once");
+      await eventually(() => a.isAccount("pat"), (known) => !known, 5_000);
+      assert.equal(await b.delete("pat"), false);
+      assert.equal(await a.create("Pat", "second"), "created");
+      // No wait for B's replica: a login reads the account afresh.
+      assert.deepEqual(await b.authenticate("pat", "second"), { outcome: "ok", name: "Pat" });
+      assert.deepEqual(await b.authenticate("pat", "first"), { outcome: "wrong_password" });
+    } finally {
+      await close();
+    }
+  });
+
+  it("keeps no password in the clear in NATS", async () => {
+    const keys = freshKeys();
+    const a = await ClusterAccounts.open(ncA, { keys });
+    try {
+      await a.create("quinn", "plain-text-password");
+      const kv = await new Kvm(ncB).open(keys.accountsBucket);
+      const entry = await kv.get(nameKey("quinn"));
+      assert.ok(entry !== null);
+      const stored = Buffer.from(entry.value).toString("latin1");
+      assert.ok(!stored.includes("plain-text-password"));
+      assert.match(stored, /scrypt\$/);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it("gives names outside the wire's rules keys of their own, and back", () => {
+    for (const name of ["a%b", "x.y", "a=b", "a/b", "ü", "a b", "😀", "a.b.c"]) {
+      const key = nameKey(name);
+      assert.match(key, /^[-/=\w]+$/, `${name} -> ${key}`);
+      assert.equal(keyName(key), name);
+    }
+    assert.equal(nameKey("x.y"), "x=y", "a valid name's key is as before");
+    assert.notEqual(nameKey("a=b"), nameKey("a.b"));
+  });
+});
+
+describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NATS_SKIP }, () => {
+  let cluster: NatsCluster;
+  /** Nodes A and B, both connected to the first server (and knowing the others). */
+  let ncA: NatsConnection;
+  let ncB: NatsConnection;
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    const urls = cluster.servers.map((s) => s.url);
+    ncA = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
+    ncB = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
+  });
+  after(async () => {
+    await Promise.all([ncA?.close(), ncB?.close()]);
+    await cluster?.dispose();
+  });
+
+  it("a node's replica keeps up when the NATS server holding its watch stops", async () => {
+    const keys = clusterKeys("r3");
+    const { log, records } = captureLog();
+    const jsm = await jetstreamManager(ncA);
+    const first = serverName(cluster.servers[0]!);
+    // Both connections stay up (on the first server); the watch of one of the nodes is
+    // on another server (nodes are opened again until so), which is stopped: only the
+    // watchdog brings that watch back soon (the client's own recovery took 40 to 90 s).
+    let nodes: ClusterAccounts[] = [];
+    let elsewhere: string | undefined;
+    /** Watch consumer -> the server it is on. */
+    const watches = async (): Promise<Map<string, string>> => {
+      const on = new Map<string, string>();
+      for await (const c of jsm.consumers.list(`KV_${keys.accountsBucket}`)) on.set(c.name, c.cluster?.leader ?? "?");
+      return on;
+    };
+    for (let attempt = 0; attempt < 10 && elsewhere === undefined; attempt++) {
+      await Promise.all(nodes.map((n) => n.close()));
+      const before = attempt === 0 ? new Map<string, string>() : await watches(); // no bucket before the first
+      // The first open may come before every server has joined JetStream ("no suitable peers").
+      nodes = [
+        await retry(() => ClusterAccounts.open(ncA, { keys, replicas: 3, checkEveryMs: 1_000, log }), 30_000),
+        await ClusterAccounts.open(ncB, { keys, replicas: 3, checkEveryMs: 1_000, log }),
+      ];
+      // The closed nodes' watches may linger a while: only the new ones count.
+      elsewhere = [...(await watches())].find(([name, server]) => !before.has(name) && server !== first)?.[1];
+    }
+    try {
+      const stopped = cluster.servers.find((s) => serverName(s) === elsewhere);
+      assert.ok(stopped, `a watch on a server but the first (${elsewhere})`);
+      await nodes[0]!.create("before", "pw");
+      await eventually(() => nodes.every((n) => n.isAccount("before")), (all) => all, 5_000);
+      await stopped.stop();
+      const started = Date.now();
+      // Made by a third party: each node learns of it through its watch only.
+      const bucket = await new Kvm(ncA).open(keys.accountsBucket);
+      await retry(() => bucket.create(nameKey("after"), encodeAccount({ name: "after", passwordHash: undefined })), 30_000);
+      await eventually(() => nodes.map((n) => n.isAccount("after")), (known) => known.every(Boolean), 20_000);
+      console.log(`# both replicas had it ${Date.now() - started} ms after the stop; watchdog: ${records.filter((r) => /fell behind/.test(r.msg)).length}`);
+      assert.deepEqual(await retry(() => nodes[1]!.authenticate("after", undefined), 30_000), { outcome: "ok", name: "after" });
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+    }
+  });
+});
+
+/** The nats-server's `server_name`, as it printed it at start ("  Name:     sb-test-1"). */
+function serverName(server: NatsServer): string | undefined {
+  return /\[INF\]\s+Name:\s+(\S+)/.exec(server.output())?.[1];
+}
+
+/** `attempt` until it resolves (rejections meanwhile are expected, a new leader being elected), for at most `ms`. */
+async function retry<T>(attempt: () => Promise<T>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
