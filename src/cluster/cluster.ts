@@ -4,7 +4,7 @@
  * closed in the order that lets the other nodes know at once that this one's users
  * have gone.
  */
-import type { FileLimits } from "../core/file-names.js";
+import type { FileLimits } from "../files/local-file-store.js";
 import type { FileStore } from "../core/file-store.js";
 import type { UploadQuota } from "../files/upload-quota.js";
 import type { Logger } from "../log/ops-log.js";
