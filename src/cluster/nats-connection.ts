@@ -50,7 +50,13 @@ export class NatsLink {
     if (options.password !== undefined) connection.pass = options.password;
     if (options.credsFile !== undefined) connection.authenticator = credsAuthenticator(readFileSync(options.credsFile));
     if (options.caFile !== undefined) connection.tls = { caFile: options.caFile };
-    const nc = await connect(connection);
+    let nc: NatsConnection;
+    try {
+      nc = await connect(connection);
+    } catch (err) {
+      // The operator's to fix: say which servers, and what NATS said.
+      throw new Error(`cannot reach NATS at ${options.servers.join(", ")}: ${(err as Error).message}`, { cause: err });
+    }
     log.info({ server: nc.getServer(), node: options.node }, "connected to NATS");
     return new NatsLink(nc, log);
   }
