@@ -8,7 +8,9 @@
  * transport holds the line until the rate allows it; the hub answers a HELLO-FROM late).
  *
  * A hub answer may be pending (a networked registry or router, a login waiting for its
- * address's allowance): input is paused until it comes, so replies keep request order.
+ * address's allowance). A login's pauses input until it comes; a SEND's holds its reply's
+ * place while the next requests are read (ordered-replies.ts), so replies keep request
+ * order either way.
  */
 import { isPending } from "../../core/answer.js";
 import type { DisconnectReason, JoinResult, SendResult } from "../../core/errors.js";
@@ -20,6 +22,7 @@ import { answerCodes } from "../../core/stats.js";
 import type { Conn, StreamSession } from "../../transport/session.js";
 import { isSplitDelivery } from "../../transport/split-delivery.js";
 import type { CodecError } from "../../transport/stream-codec.js";
+import { OrderedReplies } from "../ordered-replies.js";
 import { afterPending } from "../pending-answer.js";
 import { singleLine } from "../render-text.js";
 import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
@@ -54,11 +57,15 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   readonly wantsPresence = false;
   name = "";
   private loggedIn = false;
+  /** Replies in request order, while a SEND's answer is still to come (pipelined SENDs). */
+  private readonly replies: OrderedReplies;
 
   constructor(
     private readonly conn: Conn,
     private readonly ctx: LabContext,
-  ) {}
+  ) {
+    this.replies = new OrderedReplies(conn);
+  }
 
   // ---- Member (hub side) ------------------------------------------------------------
 
@@ -97,7 +104,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
       case "hello":
         return this.fail(REPLY.badRqstHdr); // PR6: already logged in
       case "list":
-        return void this.conn.reply(encodeListOk(this.ctx.hub.names())); // PR8, PR9
+        return this.replies.reply(encodeListOk(this.ctx.hub.names())); // PR8, PR9
       case "send":
         return this.send(request.to, request.text);
       case "bad-header":
@@ -107,42 +114,38 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     }
   }
 
-  /** PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. */
+  /**
+   * PR10-PR14: SEND-OK only once the DELIVERY is in the target's queue. An answer still to
+   * come (a cluster's router) does not hold back the next request: its reply waits its
+   * turn among the others (ordered-replies.ts).
+   */
   private send(to: string, text: string): void {
     const result = this.ctx.hub.direct(this, to, text);
-    if (!isPending(result)) return this.sent(result, false);
-    this.conn.pauseInput();
+    if (!isPending(result)) return this.sent(result, undefined);
+    const slot = this.replies.hold();
     result.then(
-      this.conn.guarded((answer: SendResult) => this.sent(answer, true)),
+      this.conn.guarded((answer: SendResult) => this.sent(answer, slot)),
       // Not handed over (a router or mailbox that could not be reached): never a SEND-OK.
-      this.conn.guarded(() => {
-        this.fail(REPLY.badDestUser);
-        this.conn.resumeInput();
-      }),
+      this.conn.guarded(() => this.answer(slot, REPLY.badDestUser)),
     );
   }
 
-  /** The answer to a SEND; `paused`: input waited for it, and goes on now. */
-  private sent(result: SendResult, paused: boolean): void {
-    if (result === "queued") return this.whenKept();
-    if (result === "ok") this.conn.reply(SEND_REPLIES.ok);
-    else this.fail(SEND_REPLIES[result]);
-    if (paused) this.conn.resumeInput();
+  /** The answer to a SEND, for its held reply `slot` (undefined: answered at once). */
+  private sent(result: SendResult, slot: number | undefined): void {
+    if (result === "queued") return this.whenKept(slot ?? this.replies.hold());
+    this.answer(slot, SEND_REPLIES[result]);
   }
 
-  /**
-   * For an offline cs262 account: SEND-OK once the message is on disk. Requests after
-   * this one wait, so their replies cannot overtake it.
-   */
-  private whenKept(): void {
-    this.conn.pauseInput();
-    this.ctx.hub.whenQueuedDurable(
-      this.conn.guarded((err?: Error) => {
-        if (err) this.fail(REPLY.badDestUser);
-        else this.conn.reply(REPLY.sendOk);
-        this.conn.resumeInput();
-      }),
-    );
+  /** For an offline cs262 account: SEND-OK once the message is durable; later replies wait for it. */
+  private whenKept(slot: number): void {
+    this.ctx.hub.whenQueuedDurable(this.conn.guarded((err?: Error) => this.answer(slot, err ? REPLY.badDestUser : REPLY.sendOk)));
+  }
+
+  /** A SEND's reply, now or in its held `slot`; an error reply is counted by its reply word. */
+  private answer(slot: number | undefined, reply: Buffer): void {
+    if (reply !== REPLY.sendOk) this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
+    if (slot === undefined) this.replies.reply(reply);
+    else this.replies.fill(slot, reply);
   }
 
   private beforeLogin(request: LabRequest): void {
@@ -173,7 +176,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
 
   /** An error reply, counted by its reply word. */
   private fail(reply: Buffer): void {
-    this.conn.reply(reply);
+    this.replies.reply(reply);
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
   }
 

@@ -66,7 +66,7 @@ describe("lab session with pending hub answers", () => {
     assert.equal(rival.closeReason, "rejected");
   });
 
-  it("answers SEND-OK only once the router has handed the message over; later requests wait", async () => {
+  it("answers SEND-OK only once the router has handed the message over; later requests are read, their replies wait their turn", async () => {
     const gate = new Gate();
     const registry = new LocalNameRegistry();
     const hub = new Hub({ registry, router: new GatedRouter(new LocalRouter(registry), gate) });
@@ -75,15 +75,58 @@ describe("lab session with pending hub answers", () => {
     a.write("HELLO-FROM a\n");
     b.write("HELLO-FROM b\n");
     a.write("SEND b one\nSEND b two\nLIST\n");
-    assert.deepEqual(a.lines, ["HELLO a\n"]);
-    assert.deepEqual(b.lines, ["HELLO b\n"]);
-    gate.open();
+    assert.deepEqual(a.lines, ["HELLO a\n"], "no reply overtakes the SENDs still to be answered");
+    assert.equal(a.inputPaused, false, "pipelined SENDs are read while earlier ones wait");
+    assert.equal(gate.waiting, 2, "both SENDs are with the router");
+    gate.openOne();
     await turn();
-    assert.deepEqual(a.lines, ["HELLO a\n", "SEND-OK\n"], "the second SEND waits for its own answer");
+    assert.deepEqual(a.lines, ["HELLO a\n", "SEND-OK\n"], "the second SEND's reply waits for its own answer");
     gate.open();
     await turn();
     assert.deepEqual(a.lines, ["HELLO a\n", "SEND-OK\n", "SEND-OK\n", "LIST-OK a,b\n"]);
     assert.deepEqual(b.lines, ["HELLO b\n", "DELIVERY a one\n", "DELIVERY a two\n"]);
+  });
+
+  it("writes replies in request order when later answers come first", async () => {
+    const registry = new LocalNameRegistry();
+    const local = new LocalRouter(registry);
+    const held: (() => void)[] = [];
+    // The first unicast is answered last: its reply still goes out first.
+    const router: Router = {
+      broadcast: (event: HubEvent, except, audience) => local.broadcast(event, except, audience),
+      unicast: (member, event) =>
+        new Promise<boolean>((resolve) => {
+          held.push(() => resolve(local.unicast(member, event)));
+        }),
+    };
+    const hub = new Hub({ registry, router });
+    const a = new FakeConn(hub);
+    new FakeConn(hub).write("HELLO-FROM b\n");
+    a.write("HELLO-FROM a\nSEND b one\nSEND nobody two\nSEND b three\n");
+    held[1]!();
+    held[0]!();
+    await turn();
+    assert.deepEqual(a.lines, ["HELLO a\n", "SEND-OK\n", "BAD-DEST-USER\n", "SEND-OK\n"]);
+  });
+
+  it("reads no more once 64 replies wait, and reads on as they come", async () => {
+    const gate = new Gate();
+    const registry = new LocalNameRegistry();
+    const hub = new Hub({ registry, router: new GatedRouter(new LocalRouter(registry), gate) });
+    const a = new FakeConn(hub);
+    new FakeConn(hub).write("HELLO-FROM b\n");
+    a.write("HELLO-FROM a\n" + "SEND b x\n".repeat(70));
+    assert.equal(gate.waiting, 64);
+    assert.equal(a.inputPaused, true);
+    gate.openOne();
+    await turn();
+    assert.equal(a.lines.filter((l) => l === "SEND-OK\n").length, 1);
+    assert.equal(gate.waiting, 64, "one answered: one more read, and no more");
+    gate.open();
+    await turn();
+    gate.open();
+    await turn();
+    assert.equal(a.lines.filter((l) => l === "SEND-OK\n").length, 70);
   });
 
   it("answers BAD-DEST-USER, never SEND-OK, for a message the router could not hand over, and goes on", async () => {
