@@ -175,4 +175,29 @@ describe("merging flags, environment variables, the file and the defaults", () =
     assert.deepEqual(udpRate({}, { "msg-rate": 30, "msg-burst": 60 }), { perSecond: 30, burst: 60 });
     assert.deepEqual(udpRate({ "udp-rate": 3 }, { "msg-rate": 30 }), { perSecond: 3, burst: 20 });
   });
+
+  it("runs on its own without cluster, and as a named node of one with it", () => {
+    const alone = resolveSettings({}, {});
+    assert.equal(switchboardConfigOf(alone.settings, alone.given).cluster, undefined);
+    const cl = commandLine(["--cluster", "nats://10.0.0.5:4222, tls://n2.example.org:4222,10.0.0.7:4222", "--node-name", "chat-1", "--cluster-replicas", "3"]);
+    const node = resolveSettings(cl, { "cluster-user": "sb", "cluster-password": "pw" });
+    assert.deepEqual(node.problems, []);
+    assert.deepEqual(switchboardConfigOf(node.settings, node.given).cluster, {
+      servers: ["nats://10.0.0.5:4222", "tls://n2.example.org:4222", "nats://10.0.0.7:4222"],
+      node: "chat-1",
+      credsFile: undefined,
+      user: "sb",
+      password: "pw",
+      caFile: undefined,
+      replicas: 3,
+      namespace: "sb",
+    });
+    // Without a node name: the host name and the process id, a valid node name.
+    const unnamed = resolveSettings({ cluster: ["nats://127.0.0.1:4222"] }, {});
+    assert.match(switchboardConfigOf(unnamed.settings, unnamed.given).cluster!.node, new RegExp(`^[A-Za-z0-9_-]+-${process.pid}$`));
+    assert.throws(() => commandLine(["--cluster", "http://x:1"]), /expected a comma-separated list of NATS servers/);
+    assert.throws(() => commandLine(["--node-name", "a.b"]), /expected 1-64 of A-Z a-z 0-9 _ -/);
+    assert.deepEqual(resolveSettings({ "cluster-replicas": 0 }, {}).problems, ["cluster-replicas: must be from 1 to 5 (JetStream keeps at most 5 copies)"]);
+    assert.deepEqual(resolveSettings({ "cluster-user": "sb" }, {}).problems, ["cluster-user and cluster-password: give both or neither"]);
+  });
 });
