@@ -25,6 +25,8 @@ import type { ClusterKeys } from "./keys.js";
 
 export interface ClusterRouterOptions extends DirectBatchOptions {
   logger?: Logger;
+  /** False while the NATS connection is down (nats-connection.ts); default: always up. */
+  connected?: () => boolean;
 }
 
 const NONE: Member[] = [];
@@ -37,6 +39,7 @@ export class ClusterRouter implements Router {
   private readonly drainTimeoutMs: number;
   private subscriptions: Subscription[] = [];
   private closed = false;
+  private readonly connected: () => boolean;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -45,6 +48,7 @@ export class ClusterRouter implements Router {
     options: ClusterRouterOptions = {},
   ) {
     this.log = options.logger;
+    this.connected = options.connected ?? (() => true);
     this.batches = new DirectBatches(nc, (node) => keys.directSubject(node), options);
     this.drainTimeoutMs = options.timeoutMs ?? DEFAULT_DIRECT_BATCH_OPTIONS.timeoutMs;
     // Until a hub attaches, members that fail are only logged.
@@ -56,6 +60,15 @@ export class ClusterRouter implements Router {
 
   attach(host: RouterHost): void {
     this.host = host;
+  }
+
+  /**
+   * A broadcast reaches the other nodes only while NATS carries it: what the client
+   * buffers while reconnecting is dropped on reconnect, so the hub refuses lobby
+   * messages meanwhile (docs/cluster.md#failures) rather than reach only this node.
+   */
+  reachable(): boolean {
+    return !this.closed && this.connected();
   }
 
   /**

@@ -46,7 +46,7 @@ export async function openCluster(config: ClusterConfig, log: Logger, mailboxLim
     opened.push(accounts);
     const mailbox = await ClusterMailbox.open(nc, { keys, accounts, limit: mailboxLimit, replicas: config.replicas, log });
     opened.push(mailbox);
-    const router = new ClusterRouter(nc, keys, registry, { logger: log });
+    const router = new ClusterRouter(nc, keys, registry, { logger: log, connected: () => link.connected });
     opened.push(router);
     const files: ObjectFileStore[] = [];
     let closed: Promise<void> | undefined;

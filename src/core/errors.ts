@@ -47,10 +47,15 @@ export type SendResult =
   /** The target is an offline account whose mailbox holds the most it may (--mailbox-limit). */
   | "mailbox_full"
   /** The recipient's outbound queue was full: it is being disconnected as a slow consumer. */
-  | "recipient_overflow";
+  | "recipient_overflow"
+  /**
+   * Not everyone online can be reached now (a cluster node cut off from NATS:
+   * docs/cluster.md#failures): the message went to nobody, rather than to some.
+   */
+  | "unreachable";
 
 /** A lobby message reaches whoever is online: it is never queued and has no one target. */
-export type LobbyResult = Extract<SendResult, "ok" | "not_joined" | "message_empty" | "message_too_long">;
+export type LobbyResult = Extract<SendResult, "ok" | "not_joined" | "message_empty" | "message_too_long" | "unreachable">;
 
 /** Why a member's connection ends. Logged, and shown in metrics later. */
 export type DisconnectReason =

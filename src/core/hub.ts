@@ -243,6 +243,7 @@ export class Hub {
   lobby(from: Member, text: string): LobbyResult {
     const problem = this.checkSend(from, text);
     if (problem) return problem;
+    if (this.router.reachable?.() === false) return "unreachable";
     this.stats.lobbySent(from.dialect);
     this.fanOut.publish({ kind: "lobby", from: from.name, text }, from);
     return "ok";

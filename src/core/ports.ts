@@ -87,6 +87,12 @@ export interface Router {
    * coming from elsewhere (other cluster nodes) to members here.
    */
   attach?(host: RouterHost): void;
+  /**
+   * False while a broadcast cannot reach every member (a cluster node whose NATS
+   * connection is down): the hub then refuses lobby messages rather than deliver them to
+   * some and silently not to the others. Absent: always reachable.
+   */
+  reachable?(): boolean;
 }
 
 /** Called with a member whose deliver threw, and what it threw. */

@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
+import { RawBcs } from "../helpers/bcs-wire.js";
 import { freshNamespace, startClusterNode } from "../helpers/cluster-nodes.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
@@ -51,7 +53,7 @@ if (NATS_SKIP) {
         nats: nats.url,
         node: "a",
         namespace,
-        parts: { lab: { ...ANY_PORT, bots: [] }, cs262: ANY_PORT, http: ANY_PORT },
+        parts: { lab: { ...ANY_PORT, bots: [] }, cs262: ANY_PORT, bcs: { ...ANY_PORT, chatLog: "off" }, http: ANY_PORT },
       });
       b = await startClusterNode({ nats: nats.url, node: "b", namespace, parts: { lab: { ...ANY_PORT, bots: [] } } });
     });
@@ -66,6 +68,7 @@ if (NATS_SKIP) {
       const la = await RawLab.login(a.ports["lab"]!, "out_a1");
       const la2 = await RawLab.login(a.ports["lab"]!, "out_a2");
       const lb = await RawLab.login(b.ports["lab"]!, "out_b");
+      const { peer: talker } = await RawBcs.login(a.ports["bcs"]!, "out_talker");
       await until(async () => /switchboard_cluster_nodes 2\b/.test((await get(http, "/metrics")).body), 10_000, "both nodes on /metrics");
       const metrics = (await get(http, "/metrics")).body;
       assert.match(metrics, /switchboard_cluster_node_info\{cluster_node="a"\} 1/);
@@ -94,6 +97,9 @@ if (NATS_SKIP) {
       late.write("HELLO-FROM out_late\n");
       assert.equal(await late.next(10_000), "BUSY");
       late.close();
+      // A lobby message would reach only this node: refused, with bcs's busy status.
+      talker.send({ type: BcsType.Send, message: "anyone?" });
+      assert.deepEqual(await talker.next(), { type: BcsType.Status, code: 3, message: "chat unreachable now; not sent, try again" });
       // Mail for an offline account needs the mail stream: an error answer.
       const cs = await RawCs262.open(a.ports["cs262"]!);
       assert.notEqual(await cs.message("out_a1", "nobody_offline", "x"), "");
@@ -108,6 +114,13 @@ if (NATS_SKIP) {
       let got: string | undefined;
       do got = await lb.next();
       while (got !== "DELIVERY out_a1 back again");
+      talker.send({ type: BcsType.Send, message: "back" });
+      let answer;
+      do answer = await talker.next();
+      while (answer?.type !== BcsType.Status);
+      assert.deepEqual(answer, { type: BcsType.Status, code: 0, message: "ok" });
+      assert.equal(await lb.next(), "DELIVERY out_talker back", "the lobby reaches the other node again (lab shows it as DELIVERY)");
+      talker.close();
       // The names held through the outage are still held: nobody else can take them.
       const dup = await RawLab.open(b.ports["lab"]!);
       dup.write("HELLO-FROM out_a1\n");

@@ -3,8 +3,10 @@ import { describe, it } from "node:test";
 import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
 import { Hub } from "../../src/core/hub.js";
+import { LocalNameRegistry } from "../../src/core/local-registry.js";
+import { LocalRouter } from "../../src/core/local-router.js";
 import { foldName } from "../../src/core/names.js";
-import type { Accounts, Mailbox, MailboxResult, Member, QueuedMail } from "../../src/core/ports.js";
+import type { Accounts, Mailbox, MailboxResult, Member, QueuedMail, Router } from "../../src/core/ports.js";
 
 /** A member that records what the hub gives it; `capacity` events before it overflows. */
 class FakeMember implements Member {
@@ -351,5 +353,31 @@ describe("hub presence audience", () => {
     assert.deepEqual(quiet.events, []);
     assert.equal(hub.lobby(shows, "hello"), "ok");
     assert.deepEqual(quiet.events, [{ kind: "lobby", from: "shows", text: "hello" }]);
+  });
+});
+
+describe("hub with a router that cannot reach everyone (a cluster node cut off: docs/cluster.md#failures)", () => {
+  it("refuses lobby messages while the router is unreachable, and delivers them again once it is back", () => {
+    let reachable = true;
+    const registry = new LocalNameRegistry();
+    const local = new LocalRouter(registry);
+    const router: Router = {
+      broadcast: (event, except, audience) => local.broadcast(event, except, audience),
+      unicast: (member, event) => local.unicast(member, event),
+      reachable: () => reachable,
+    };
+    const hub = new Hub({ registry, router });
+    const a = joined(hub, "a");
+    const b = joined(hub, "b");
+    reachable = false;
+    assert.equal(hub.lobby(a, "anyone?"), "unreachable");
+    assert.deepEqual(b.events, [], "nobody gets a lobby message the others would miss");
+    assert.equal(hub.direct(a, "b", "still here"), "ok", "a direct message to a member here needs no one else");
+    reachable = true;
+    assert.equal(hub.lobby(a, "back"), "ok");
+    assert.deepEqual(b.events, [
+      { kind: "direct", from: "a", text: "still here" },
+      { kind: "lobby", from: "a", text: "back" },
+    ]);
   });
 });

@@ -25,6 +25,8 @@ export const SEND_ANSWERS: Record<SendResult, StatusAnswer> = {
   user_unknown: [Status.ProtocolError, "no such user"],
   mailbox_full: [Status.ProtocolError, "recipient's mailbox is full"],
   recipient_overflow: [Status.ProtocolError, "recipient is not reading"],
+  // Like a full server: busy for now, try again (docs/cluster.md#failures).
+  unreachable: [Status.ServerFull, "chat unreachable now; not sent, try again"],
 };
 
 export const FILE_ANSWERS = {

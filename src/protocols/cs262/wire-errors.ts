@@ -25,6 +25,7 @@ export const SEND_ANSWERS: Record<SendResult, string> = {
   user_unknown: "no such user",
   mailbox_full: "recipient's mailbox is full; not kept",
   recipient_overflow: "recipient is not reading",
+  unreachable: "chat unreachable now; not sent, try again",
 };
 
 export const ACCOUNT_ANSWERS = {

@@ -31,6 +31,7 @@ export const SEND_ERRORS: Record<Exclude<SendResult, "ok" | "queued">, string> =
   user_unknown: "No such user",
   mailbox_full: "Mailbox full; not kept",
   recipient_overflow: "Recipient is not reading; not delivered",
+  unreachable: "The chat cannot be reached now; not sent, try again",
 };
 
 /** A DIRECT to an offline cs262 account is kept for it; this says so if keeping failed. */

@@ -24,4 +24,6 @@ export const SEND_REPLIES: Record<SendResult, Buffer> = {
   mailbox_full: REPLY.badDestUser,
   // The target is being dropped as a slow consumer: it could not be delivered (PR14).
   recipient_overflow: REPLY.badDestUser,
+  // lab has no lobby; its SEND never gets this (a cluster's unreachable DM rejects: BAD-DEST-USER).
+  unreachable: REPLY.badDestUser,
 };

@@ -28,6 +28,7 @@ export const SEND_ANSWERS: Record<SendResult, Answer> = {
   user_unknown: "no such user",
   mailbox_full: "recipient's mailbox is full",
   recipient_overflow: "recipient is not reading",
+  unreachable: "chat unreachable now; not sent, try again",
 };
 
 export const PROTOCOL_ANSWERS = {
