@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
 import { encodeAccount } from "../../src/cluster/account-mail-codec.js";
 import { ClusterAccounts } from "../../src/cluster/cluster-accounts.js";
@@ -13,11 +13,18 @@ import { clusterKeys, keyName, nameKey, type ClusterKeys } from "../../src/clust
 import { accountsContract } from "../core/ports/accounts.contract.js";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { captureLog } from "../helpers/capture-log.js";
-import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
-import { eventually } from "../helpers/signals.js";
+import {
+  connectToCluster,
+  NATS_SKIP,
+  startNatsCluster,
+  startNatsWithConnections,
+  type NatsCluster,
+  type NatsWithConnections,
+} from "../helpers/nats-server.js";
+import { eventually, retry } from "../helpers/signals.js";
 
 describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
-  let server: NatsServer;
+  let nats: NatsWithConnections;
   /** Node A's and node B's connections. */
   let ncA: NatsConnection;
   let ncB: NatsConnection;
@@ -25,13 +32,11 @@ describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
   const freshKeys = (): ClusterKeys => clusterKeys(`t${++namespaces}`);
 
   before(async () => {
-    server = await startNatsServer();
-    ncA = await connect({ servers: server.url });
-    ncB = await connect({ servers: server.url });
+    nats = await startNatsWithConnections(2);
+    [ncA, ncB] = nats.connections as [NatsConnection, NatsConnection];
   });
   after(async () => {
-    await Promise.all([ncA?.close(), ncB?.close()]);
-    await server?.dispose();
+    await nats?.dispose();
   });
 
   accountsContract("ClusterAccounts", {
@@ -148,9 +153,8 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
 
   before(async () => {
     cluster = await startNatsCluster(3);
-    const urls = cluster.servers.map((s) => s.url);
-    ncA = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
-    ncB = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
+    ncA = await connectToCluster(cluster);
+    ncB = await connectToCluster(cluster);
   });
   after(async () => {
     await Promise.all([ncA?.close(), ncB?.close()]);
@@ -161,7 +165,7 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
     const keys = clusterKeys("r3");
     const { log, records } = captureLog();
     const jsm = await jetstreamManager(ncA);
-    const first = serverName(cluster.servers[0]!);
+    const first = cluster.servers[0]!.name;
     // Both connections stay up (on the first server); the watch of one of the nodes is
     // on another server (nodes are opened again until so), which is stopped: only the
     // watchdog brings that watch back soon (the client's own recovery took 40 to 90 s).
@@ -185,7 +189,7 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
       elsewhere = [...(await watches())].find(([name, server]) => !before.has(name) && server !== first)?.[1];
     }
     try {
-      const stopped = cluster.servers.find((s) => serverName(s) === elsewhere);
+      const stopped = cluster.servers.find((s) => s.name === elsewhere);
       assert.ok(stopped, `a watch on a server but the first (${elsewhere})`);
       await nodes[0]!.create("before", "pw");
       await eventually(() => nodes.every((n) => n.isAccount("before")), (all) => all, 5_000);
@@ -202,21 +206,3 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
     }
   });
 });
-
-/** The nats-server's `server_name`, as it printed it at start ("  Name:     sb-test-1"). */
-function serverName(server: NatsServer): string | undefined {
-  return /\[INF\]\s+Name:\s+(\S+)/.exec(server.output())?.[1];
-}
-
-/** `attempt` until it resolves (rejections meanwhile are expected, a new leader being elected), for at most `ms`. */
-async function retry<T>(attempt: () => Promise<T>, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
