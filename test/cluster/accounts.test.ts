@@ -1,9 +1,13 @@
 /**
  * The cluster's Accounts (src/cluster/cluster-accounts.ts) against a real nats-server:
  * the Accounts contract, then two nodes (two connections) sharing one namespace, as two
- * `switchboard serve --cluster` processes do (docs/cluster.md#accounts-and-mail).
+ * `switchboard serve --cluster` processes do; a node cut off and NATS losing its store;
+ * a 3-server NATS cluster losing the server of a node's watch
+ * (docs/cluster.md#accounts-and-mail).
  */
 import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
@@ -22,6 +26,8 @@ import {
   type NatsWithConnections,
 } from "../helpers/nats-server.js";
 import { eventually, retry } from "../helpers/signals.js";
+import { connectNode } from "./cluster-test-nodes.js";
+import { startNatsProxy, type NatsProxy } from "./nats-proxy.js";
 
 describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
   let nats: NatsWithConnections;
@@ -142,6 +148,75 @@ describe("cluster accounts over NATS KV", { skip: NATS_SKIP }, () => {
     }
     assert.equal(nameKey("x.y"), "x=y", "a valid name's key is as before");
     assert.notEqual(nameKey("a=b"), nameKey("a.b"));
+  });
+});
+
+describe("cluster accounts when NATS goes away", { skip: NATS_SKIP }, () => {
+  let nats: NatsWithConnections;
+  /** Node A's connection, and node B's through a proxy that can cut it off. */
+  let ncA: NatsConnection;
+  let proxy: NatsProxy;
+  let ncCut: NatsConnection;
+  let namespaces = 0;
+  const freshKeys = (): ClusterKeys => clusterKeys(`g${++namespaces}`);
+
+  before(async () => {
+    nats = await startNatsWithConnections(1, { maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    ncA = nats.connections[0]!;
+    proxy = await startNatsProxy(nats.server.port);
+    ncCut = await connectNode(proxy.url);
+  });
+  after(async () => {
+    await ncCut?.close();
+    await proxy?.close();
+    await nats?.dispose();
+  });
+
+  it("a node cut off knows, as soon as it is back, the accounts made and deleted while it was", async () => {
+    const keys = freshKeys();
+    const a = await ClusterAccounts.open(ncA, { keys });
+    const b = await ClusterAccounts.open(ncCut, { keys });
+    try {
+      await a.create("kept", undefined);
+      await a.create("gone", undefined);
+      await eventually(() => b.isAccount("kept") && b.isAccount("gone"), (known) => known, 5_000);
+      // What NATS pushes to B meanwhile is lost in the cut: NATS took it as delivered.
+      proxy.hold();
+      await a.create("made", undefined);
+      assert.equal(await a.delete("gone"), true);
+      await new Promise((r) => setTimeout(r, 300));
+      proxy.cut();
+      proxy.release();
+      proxy.restore();
+      // The watch starts over on the reconnect: no need to wait for its check (5 s) or another change.
+      await eventually(() => [b.isAccount("kept"), b.isAccount("made"), b.isAccount("gone")].join(), (known) => known === "true,true,false", 4_000, "B's replica after the reconnect");
+      assert.equal(b.size, 2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it("after NATS lost its store, the bucket is made again and every replica starts over", async () => {
+    const keys = freshKeys();
+    const a = await ClusterAccounts.open(ncA, { keys });
+    const b = await ClusterAccounts.open(ncCut, { keys });
+    try {
+      await a.create("again", undefined);
+      assert.equal(await a.delete("again"), true);
+      await a.create("lost", undefined);
+      await eventually(() => b.isAccount("lost"), (known) => known, 5_000);
+
+      await nats.server.stop();
+      rmSync(join(nats.server.storeDir, "js"), { recursive: true, force: true });
+      await nats.server.restart();
+      await eventually(() => [a.isAccount("lost"), b.isAccount("lost")].join(), (known) => known === "false,false", 15_000, "the lost account gone from the replicas");
+      // The new bucket's revisions start over, below the deletion each replica had seen of "again".
+      assert.equal(await retry(() => a.create("again", undefined), 15_000), "created");
+      await eventually(() => b.isAccount("again"), (known) => known, 5_000, "an account made in the new bucket, on B");
+      assert.equal(b.size, 1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
 
