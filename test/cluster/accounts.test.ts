@@ -244,6 +244,9 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
     // Both connections stay up (on the first server); the watch of one of the nodes is
     // on another server (nodes are opened again until so), which is stopped: only the
     // watchdog brings that watch back soon (the client's own recovery took 40 to 90 s).
+    // Checked every second; a new watch NATS places on the stopped server again (it does
+    // for a while) fails after 2 s, and the next is asked for at once.
+    const watched = { replicas: 3, checkEveryMs: 1_000, timeoutMs: 2_000, log };
     let nodes: ClusterAccounts[] = [];
     let elsewhere: string | undefined;
     /** Watch consumer -> the server it is on. */
@@ -257,8 +260,8 @@ describe("cluster accounts on a 3-server NATS cluster (replicas 3)", { skip: NAT
       const before = attempt === 0 ? new Map<string, string>() : await watches(); // no bucket before the first
       // The first open may come before every server has joined JetStream ("no suitable peers").
       nodes = [
-        await retry(() => ClusterAccounts.open(ncA, { keys, replicas: 3, checkEveryMs: 1_000, log }), 30_000),
-        await ClusterAccounts.open(ncB, { keys, replicas: 3, checkEveryMs: 1_000, log }),
+        await retry(() => ClusterAccounts.open(ncA, { keys, ...watched }), 30_000),
+        await ClusterAccounts.open(ncB, { keys, ...watched }),
       ];
       // The closed nodes' watches may linger a while: only the new ones count.
       elsewhere = [...(await watches())].find(([name, server]) => !before.has(name) && server !== first)?.[1];

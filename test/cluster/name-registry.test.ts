@@ -305,7 +305,7 @@ describe("ClusterNameRegistry on a 3-server NATS cluster (replicas 3)", { skip: 
     const jsm = await jetstreamManager(ncA);
     const first = cluster.servers[0]!.name;
     const open = async (nc: NatsConnection, keys: ClusterKeys, node: string): Promise<ClusterNameRegistry> => {
-      const registry = await ClusterNameRegistry.open(nc, { keys, node, replicas: 3, heartbeat: { watchCheckMs: 1_000 }, log });
+      const registry = await ClusterNameRegistry.open(nc, { keys, node, replicas: 3, heartbeat: { watchCheckMs: 1_000, requestTimeoutMs: 2_000 }, log });
       opened.push(registry);
       return registry;
     };
@@ -344,7 +344,7 @@ describe("ClusterNameRegistry on a 3-server NATS cluster (replicas 3)", { skip: 
     // Without the watchdog A waits for the client's own recovery (40 to 90 s). With it, A
     // starts over within about two checks; a new watch that NATS places on the stopped
     // server again (it did so for up to 13 s after the stop) fails after the request
-    // timeout (3 s), and the next is asked for at once.
+    // timeout (2 s here), and the next is asked for at once.
     try {
       await eventually(() => a.find(folded)?.node, (node) => node === "B", 20_000, `A seeing B's claim of "${folded}" made after the stop`);
     } finally {
