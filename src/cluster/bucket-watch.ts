@@ -10,8 +10,9 @@
  * the entry at that revision is the last of its key, or a later one replaced it).
  *
  * Whatever goes wrong, the way back is one: start over (a new watch, a new snapshot).
- * - After a reconnect (the owner calls `resync`): NATS does not keep what it pushed to
- *   this node while it was cut off, and a gap would only show at the next change.
+ * - After a reconnect (the owner calls `resync`): what NATS pushed to this node before it
+ *   saw the connection gone is lost, and the client would see the gap only at the next
+ *   change (or after 30 s without its heartbeats).
  * - When the watch is stuck (the watchdog, every `checkEveryMs`). The watch is a consumer
  *   on one NATS server; when that server stops, the client notices only after missed
  *   heartbeats (30 s) and makes a new consumer, which nats-server 2.9 may place on the
@@ -19,7 +20,9 @@
  *   server of three stopped. So the bucket's last revision is read at every check; when
  *   one that was there at the previous check has not come through, and nothing at all
  *   came since (a watch that is slow but moving is left alone), the watch starts over.
- *   A replica then lags at most about two checks behind the bucket, plus a start.
+ *   A replica then lags at most about two checks behind the bucket, plus the starts that
+ *   fail while NATS places the new watch on the stopped server again
+ *   (docs/cluster.md#names).
  * - When the watch ends or fails by itself, or a start fails: again, at most one start
  *   per `retryMs`.
  * - When NATS no longer has the bucket (a server that lost its store), found at a start
@@ -50,7 +53,7 @@ export interface BucketWatchOptions {
   readonly what: string;
   /** Bound of each call, and of the snapshot's arrival. */
   readonly timeoutMs: number;
-  /** Wait before starting over after a failed start or a watch that ended by itself. */
+  /** At most one start per this long, after a failed start or a watch that ended by itself. */
   readonly retryMs: number;
   /** How often the watch is checked against the bucket's last revision. */
   readonly checkEveryMs: number;

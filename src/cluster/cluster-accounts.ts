@@ -4,9 +4,9 @@
  * Each node keeps a replica of the bucket (bucket-watch.ts: it starts over after a
  * reconnect, when its watch is stuck, and makes the bucket again when NATS lost it) for
  * the questions asked synchronously (isAccount) or often (list); what decides goes to
- * NATS: a creation is a
- * `kv.create`, which exactly one of two creations of a name wins, and a login reads the
- * entry afresh, so that a password set on another node a moment ago counts.
+ * NATS: a creation is a `kv.create`, which exactly one of two creations of a name wins,
+ * and a login reads the entry afresh, so that a password set on another node a moment
+ * ago counts.
  *
  * Passwords are hashed as store/passwords.ts does (scrypt, off the event loop) and only
  * the hash goes into NATS.
