@@ -1,16 +1,18 @@
 /**
  * The hub's Accounts (src/core/ports.ts) for a cluster: one entry per account in the KV
  * bucket keys.accountsBucket, under the folded name's key (docs/cluster.md#accounts-and-mail).
- * Each node keeps a replica of the bucket (kv-follower.ts) for the questions asked
- * synchronously (isAccount) or often (list); what decides goes to NATS: a creation is a
- * `kv.create`, which exactly one of two creations of a name wins, and a login reads the
- * entry afresh, so that a password set on another node a moment ago counts.
+ * Each node keeps a replica of the bucket (bucket-watch.ts: it starts over after a
+ * reconnect, when its watch is stuck, and makes the bucket again when NATS lost it) for
+ * the questions asked synchronously (isAccount) or often (list); what decides goes to
+ * NATS: a creation is a `kv.create`, which exactly one of two creations of a name wins,
+ * and a login reads the entry afresh, so that a password set on another node a moment
+ * ago counts.
  *
  * Passwords are hashed as store/passwords.ts does (scrypt, off the event loop) and only
  * the hash goes into NATS.
  */
-import { JetStreamApiCodes, JetStreamApiError, jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { Kvm, type KV, type KvWatchEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../log/ops-log.js";
 import { foldName } from "../core/names.js";
@@ -18,9 +20,11 @@ import type { AccountPattern, Accounts, Authentication } from "../core/ports.js"
 import { globToRegExp, literalGlob } from "../store/glob.js";
 import { hashPassword, verifyPassword } from "../store/passwords.js";
 import { decodeAccount, encodeAccount } from "./account-mail-codec.js";
+import { BucketWatch, type BucketFollower } from "./bucket-watch.js";
 import { keyName, nameKey, type ClusterKeys } from "./keys.js";
-import { KvFollower } from "./kv-follower.js";
+import { isWrongLastSequence } from "./kv-calls.js";
 import { purgeMailOf } from "./mail-stream.js";
+import { followReconnects } from "./nats-reconnects.js";
 
 export interface ClusterAccountsOptions {
   readonly keys: ClusterKeys;
@@ -28,7 +32,7 @@ export interface ClusterAccountsOptions {
   readonly replicas?: number;
   /** Longest wait for one NATS request, and for the replica at open (ms). */
   readonly timeoutMs?: number;
-  /** How often the replica is checked against the bucket (kv-follower.ts; ms). */
+  /** How often the replica's watch is checked against the bucket (bucket-watch.ts; ms). */
   readonly checkEveryMs?: number;
   readonly log?: Logger;
 }
@@ -39,7 +43,10 @@ interface Known {
   readonly revision: number;
 }
 
-export class ClusterAccounts implements Accounts {
+/** Wait before following the bucket again after a failed start. */
+const RETRY_MS = 2_000;
+
+export class ClusterAccounts implements Accounts, BucketFollower {
   /**
    * Folded name -> its account at the latest revision seen of its key, from the watch
    * or from this node's own writes (which answer before the watch brings them). A
@@ -48,44 +55,87 @@ export class ClusterAccounts implements Accounts {
    */
   private readonly known = new Map<string, Known>();
   private count = 0;
-  private follower: KvFollower | undefined;
+  private readonly watch: BucketWatch;
+  private stopFollowing: (() => void) | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly jsm: JetStreamManager,
     private readonly keys: ClusterKeys,
     private readonly log: Logger | undefined,
-  ) {}
+    watchOptions: { timeoutMs: number; checkEveryMs: number; openBucket: () => Promise<KV> },
+  ) {
+    this.watch = new BucketWatch(kv, this, {
+      what: keys.accountsBucket,
+      timeoutMs: watchOptions.timeoutMs,
+      retryMs: RETRY_MS,
+      checkEveryMs: watchOptions.checkEveryMs,
+      log,
+      ensure: watchOptions.openBucket,
+    });
+  }
 
   /** The accounts of `keys`' namespace, once this node's replica holds every account made so far. */
   static async open(nc: NatsConnection, options: ClusterAccountsOptions): Promise<ClusterAccounts> {
     const timeout = options.timeoutMs ?? 5_000;
     const js = jetstream(nc, { timeout });
-    const kv = await new Kvm(js).create(options.keys.accountsBucket, {
-      replicas: options.replicas ?? 1,
-      history: 1,
-      // A direct get may be answered by a replica that has not yet applied the latest
-      // write; authenticate must see a password set a moment ago, so reads go to the leader.
-      allow_direct: false,
-      timeout,
-    });
-    const accounts = new ClusterAccounts(kv, await jetstreamManager(nc, { timeout }), options.keys, options.log);
-    accounts.follower = await KvFollower.start(kv, {
-      apply: (entry) => accounts.apply(entry),
+    const openBucket = (): Promise<KV> =>
+      new Kvm(js).create(options.keys.accountsBucket, {
+        replicas: options.replicas ?? 1,
+        history: 1,
+        // A direct get may be answered by a replica that has not yet applied the latest
+        // write; authenticate must see a password set a moment ago, so reads go to the leader.
+        allow_direct: false,
+        timeout,
+      });
+    const kv = await openBucket();
+    const accounts = new ClusterAccounts(kv, await jetstreamManager(nc, { timeout }), options.keys, options.log, {
       timeoutMs: timeout,
-      checkEveryMs: options.checkEveryMs,
-      log: options.log,
-      what: options.keys.accountsBucket,
+      checkEveryMs: options.checkEveryMs ?? 5_000,
+      openBucket,
     });
+    try {
+      await accounts.watch.start();
+    } catch (err) {
+      accounts.watch.stop();
+      throw err;
+    }
+    accounts.stopFollowing = followReconnects(
+      nc,
+      {
+        disconnected: () => undefined,
+        // What changed while this node was cut off comes with the new snapshot.
+        reconnected: () => accounts.watch.resync(),
+        closed: () => accounts.watch.stop(),
+      },
+      options.log,
+    );
     return accounts;
   }
 
   /** Stop the replica (the bucket stays). */
   async close(): Promise<void> {
-    this.follower?.close();
+    this.stopFollowing?.();
+    this.watch.stop();
   }
 
-  private apply(entry: KvEntry): void {
+  // ---- the accounts bucket's watch (BucketFollower) ---------------------------------
+
+  madeAnew(): void {
+    this.known.clear();
+    this.count = 0;
+  }
+
+  /** Accounts the snapshot did not give (gone from the bucket before it began) are forgotten. */
+  caughtUp(seen: ReadonlySet<string>, lastRevision: number): void {
+    for (const [folded, { name, revision }] of this.known) {
+      if (revision > lastRevision || seen.has(nameKey(folded))) continue;
+      this.known.delete(folded);
+      if (name !== undefined) this.count--;
+    }
+  }
+
+  entry(entry: KvWatchEntry): void {
     const folded = keyName(entry.key);
     let name: string | undefined;
     if (entry.operation === "PUT") {
@@ -198,12 +248,4 @@ function matcher(pattern: AccountPattern): RegExp | undefined {
     case "star":
       return globToRegExp(literalGlob(pattern.text));
   }
-}
-
-/** JetStream refused a write made on condition of the key's last revision. */
-function isWrongLastSequence(err: unknown): boolean {
-  return (
-    err instanceof JetStreamApiError &&
-    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
-  );
 }

@@ -6,7 +6,8 @@
  * - A claim is `kv.create`: the bucket accepts exactly one of two claims of a free name,
  *   whichever nodes they come from; the loser's "wrong last sequence" is its `false`.
  * - find, size and members answer from this node's replica (names-replica.ts), kept by
- *   the bucket's watch and by other nodes' join and leave events (sawJoin, sawLeave).
+ *   the bucket's watch (bucket-watch.ts, which starts over when it is stuck) and by other
+ *   nodes' join and leave events (sawJoin, sawLeave).
  * - A release deletes the claim naming its revision (`previousSeq`), fire-and-forget:
  *   it can never delete a later claim of the name, another node's or this one's.
  * - Node heartbeats (node-heartbeats.ts) find dead nodes; the survivors delete their
@@ -56,8 +57,6 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
   private connected = true;
   private closing = false;
   private shutdown: Promise<void> | undefined;
-  /** The highest revision seen: a bucket whose last revision is below it was lost and made anew. */
-  private highestRevision = 0;
   /** Claims in flight, by folded name. */
   private readonly claiming = new Map<string, number>();
   /** Claims of this node the watch showed while a claim of the name was in flight: deleted unless that claim takes them. */
@@ -114,6 +113,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
       what: options.keys.namesBucket,
       timeoutMs: timings.requestTimeoutMs,
       retryMs: timings.intervalMs,
+      checkEveryMs: timings.watchCheckMs,
       log: options.log,
       ensure: openBucket,
     });
@@ -390,18 +390,14 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
 
   // ---- the names bucket's watch (BucketFollower) ------------------------------------
 
-  starting(lastRevision: number): void {
-    if (lastRevision < this.highestRevision) {
-      this.options.log?.warn({ lastRevision, seen: this.highestRevision }, "cluster: the names bucket was lost and made anew; claiming this node's names again");
-      this.replica.reset();
-      this.unowned.clear();
-      this.toDelete.clear();
-    }
-    this.highestRevision = lastRevision;
+  madeAnew(): void {
+    this.options.log?.info("cluster: claiming this node's names again in the names bucket made anew");
+    this.replica.reset();
+    this.unowned.clear();
+    this.toDelete.clear();
   }
 
   entry(entry: KvWatchEntry): void {
-    if (entry.revision > this.highestRevision) this.highestRevision = entry.revision;
     const folded = keyName(entry.key);
     if (entry.operation !== "PUT") return this.replica.applyDeletion(folded, entry.revision);
     const holder = decodeClaim(entry.value);

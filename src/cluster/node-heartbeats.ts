@@ -32,6 +32,8 @@ export interface HeartbeatTimings {
   readonly checkEveryMs: number;
   /** Bound of each call to NATS (writes, deletes, the watch's start). */
   readonly requestTimeoutMs: number;
+  /** How often the watches of the names and nodes buckets are checked against their buckets (bucket-watch.ts). */
+  readonly watchCheckMs: number;
 }
 
 /** A SIGKILLed node's names are free within deadAfterMs + checkEveryMs + a delete of its last heartbeat: about 11 s. */
@@ -40,6 +42,7 @@ export const DEFAULT_HEARTBEAT_TIMINGS: HeartbeatTimings = Object.freeze({
   deadAfterMs: 10_000,
   checkEveryMs: 1_000,
   requestTimeoutMs: 3_000,
+  watchCheckMs: 5_000,
 });
 
 /** A node seen alive, for metrics and the status page. */
@@ -125,6 +128,7 @@ export class NodeHeartbeats implements BucketFollower {
       what: options.keys.nodesBucket,
       timeoutMs: timings.requestTimeoutMs,
       retryMs: timings.intervalMs,
+      checkEveryMs: timings.watchCheckMs,
       log: options.log,
       ensure: openBucket,
     });

@@ -12,8 +12,8 @@ import type { DisconnectReason } from "../../src/core/errors.js";
 import type { HubEvent } from "../../src/core/events.js";
 import type { Member } from "../../src/core/ports.js";
 
-/** Heartbeats every 100 ms, dead after 800 ms of silence, NATS calls bounded at 1.5 s. */
-export const FAST: HeartbeatTimings = { intervalMs: 100, deadAfterMs: 800, checkEveryMs: 100, requestTimeoutMs: 1_500 };
+/** Heartbeats every 100 ms, dead after 800 ms of silence, NATS calls bounded at 1.5 s, watches checked every second. */
+export const FAST: HeartbeatTimings = { intervalMs: 100, deadAfterMs: 800, checkEveryMs: 100, requestTimeoutMs: 1_500, watchCheckMs: 1_000 };
 
 /** A connection that keeps trying to come back (as the server's own does), quickly. */
 export function connectNode(url: string): Promise<NatsConnection> {
@@ -38,20 +38,4 @@ export async function holderInBucket(nc: NatsConnection, keys: ClusterKeys, fold
   const kv = await new Kvm(nc).open(keys.namesBucket);
   const entry = await kv.get(nameKey(folded));
   return entry === null || entry.operation !== "PUT" ? undefined : decodeClaim(entry.value);
-}
-
-/** `attempt` again every 50 ms until it resolves true (a claim right after a reconnect may time out), for up to `ms`. */
-export async function untilTrue(attempt: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const until = Date.now() + ms;
-  let last: unknown = false;
-  while (Date.now() < until) {
-    try {
-      last = await attempt();
-      if (last === true) return;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not true within ${ms} ms; last: ${String(last)}`);
 }

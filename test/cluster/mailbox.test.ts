@@ -7,14 +7,21 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { NatsConnection } from "@nats-io/transport-node";
 import { ClusterAccounts } from "../../src/cluster/cluster-accounts.js";
 import { ClusterMailbox } from "../../src/cluster/cluster-mailbox.js";
 import { clusterKeys, type ClusterKeys } from "../../src/cluster/keys.js";
 import type { QueuedMail } from "../../src/core/ports.js";
 import { mailboxContract } from "../core/ports/mailbox.contract.js";
-import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
-import { eventually } from "../helpers/signals.js";
+import {
+  connectToCluster,
+  NATS_SKIP,
+  startNatsCluster,
+  startNatsWithConnections,
+  type NatsCluster,
+  type NatsWithConnections,
+} from "../helpers/nats-server.js";
+import { eventually, retry } from "../helpers/signals.js";
 
 const texts = (mail: readonly QueuedMail[]): string[] => mail.map((m) => m.text);
 
@@ -55,20 +62,18 @@ async function readAll(mailbox: ClusterMailbox, account: string, size = 256): Pr
 }
 
 describe("cluster mailbox over a NATS stream", { skip: NATS_SKIP }, () => {
-  let server: NatsServer;
+  let nats: NatsWithConnections;
   let ncA: NatsConnection;
   let ncB: NatsConnection;
   let namespaces = 0;
   const freshKeys = (): ClusterKeys => clusterKeys(`m${++namespaces}`);
 
   before(async () => {
-    server = await startNatsServer();
-    ncA = await connect({ servers: server.url });
-    ncB = await connect({ servers: server.url });
+    nats = await startNatsWithConnections(2);
+    [ncA, ncB] = nats.connections as [NatsConnection, NatsConnection];
   });
   after(async () => {
-    await Promise.all([ncA?.close(), ncB?.close()]);
-    await server?.dispose();
+    await nats?.dispose();
   });
 
   mailboxContract("ClusterMailbox", {
@@ -214,9 +219,8 @@ describe("cluster mailbox on a 3-server NATS cluster (replicas 3)", { skip: NATS
   before(async () => {
     cluster = await startNatsCluster(3);
     // Each node starts on another server, and knows them all to fail over to.
-    const urls = cluster.servers.map((s) => s.url);
-    ncA = await connect({ servers: urls, noRandomize: true, reconnectTimeWait: 100 });
-    ncB = await connect({ servers: [urls[1]!, urls[2]!, urls[0]!], noRandomize: true, reconnectTimeWait: 100 });
+    ncA = await connectToCluster(cluster, 0);
+    ncB = await connectToCluster(cluster, 1);
   });
   after(async () => {
     await Promise.all([ncA?.close(), ncB?.close()]);
@@ -237,7 +241,7 @@ describe("cluster mailbox on a 3-server NATS cluster (replicas 3)", { skip: NATS
       for (const t of sent) assert.equal(await a.mailbox.accept("x", "wes", t), "queued");
 
       const leader = (await jsm.streams.info(keys.mailStream)).cluster?.leader;
-      const stopped = cluster.servers.find((s) => serverName(s) === leader);
+      const stopped = cluster.servers.find((s) => s.name === leader);
       assert.ok(stopped, `the leader ${leader} is one of ours`);
       await stopped.stop();
 
@@ -255,15 +259,14 @@ describe("cluster mailbox on a 3-server NATS cluster (replicas 3)", { skip: NATS
 });
 
 describe("cluster mailbox without NATS", { skip: NATS_SKIP }, () => {
-  let server: NatsServer;
+  let nats: NatsWithConnections;
   let nc: NatsConnection;
   before(async () => {
-    server = await startNatsServer();
-    nc = await connect({ servers: server.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    nats = await startNatsWithConnections(1, { reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    nc = nats.connections[0]!;
   });
   after(async () => {
-    await nc?.close();
-    await server?.dispose();
+    await nats?.dispose();
   });
 
   it("rejects within a bounded time when the server is gone, and never says queued", async () => {
@@ -271,7 +274,7 @@ describe("cluster mailbox without NATS", { skip: NATS_SKIP }, () => {
     try {
       await node.accounts.create("xena", undefined);
       assert.equal(await node.mailbox.accept("y", "xena", "before"), "queued");
-      await server.stop();
+      await nats.server.stop();
       for (const attempt of [
         () => node.mailbox.accept("y", "xena", "lost"),
         () => node.mailbox.page("xena", 0, 10),
@@ -290,21 +293,3 @@ describe("cluster mailbox without NATS", { skip: NATS_SKIP }, () => {
     }
   });
 });
-
-/** The nats-server's `server_name`, as it printed it at start ("  Name:     sb-test-1"). */
-function serverName(server: NatsServer): string | undefined {
-  return /\[INF\]\s+Name:\s+(\S+)/.exec(server.output())?.[1];
-}
-
-/** `attempt` until it resolves (rejections meanwhile are expected), for at most `ms`. */
-async function retry<T>(attempt: () => Promise<T> | T, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}

@@ -16,6 +16,7 @@ import { startEveryDialect } from "../helpers/every-dialect.js";
 import { RawGowing } from "../helpers/gowing-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import type { TestHub } from "../helpers/server.js";
+import { eventually } from "../helpers/signals.js";
 import { RawUdp } from "../helpers/udp-wire.js";
 
 const TOLD = "Your name was taken by another node while this one was cut off";
@@ -64,7 +65,7 @@ describe("a user whose name another cluster node took is told so in its dialect,
       assert.deepEqual(await udp.nextNotList(), { op: Op.PublicMessage, from: "server", text: TOLD });
       const stats = hub.running.hub.stats;
       for (const dialect of ["lab", "gowing", "bcs", "cs262", "udp"]) {
-        await waitFor(() => stats.dialect(dialect).disconnects.name_lost === 1, `${dialect} counts a name_lost disconnect`);
+        await eventually(() => stats.dialect(dialect).disconnects.name_lost, (n) => n === 1, 3_000, `${dialect} counts a name_lost disconnect`);
       }
     } finally {
       for (const p of peers) p.close();
@@ -77,12 +78,5 @@ async function skipWhile<T>(next: () => Promise<T>, skip: (value: T) => boolean)
   for (;;) {
     const value = await next();
     if (!skip(value)) return value;
-  }
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (const until = Date.now() + 3_000; !check(); ) {
-    if (Date.now() > until) assert.fail(what);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -2,7 +2,8 @@
  * The cluster's NameRegistry (src/cluster/cluster-registry.ts) against a real
  * nats-server: the NameRegistry contract, then two nodes (two connections sharing one
  * namespace, as two `switchboard serve --cluster` processes), then what happens when
- * NATS goes away: a restart, and one node cut off long enough to be taken for dead
+ * NATS goes away: a restart, one node cut off long enough to be taken for dead, and one
+ * server of a 3-server NATS cluster stopping under a node's names watch
  * (docs/cluster.md#names).
  */
 import assert from "node:assert/strict";
@@ -10,15 +11,17 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { after, before, describe, it } from "node:test";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ClusterNameRegistry } from "../../src/cluster/cluster-registry.js";
 import { clusterKeys, type ClusterKeys } from "../../src/cluster/keys.js";
 import { RemoteMember } from "../../src/cluster/remote-member.js";
 import { nameRegistryContract } from "../core/ports/name-registry.contract.js";
-import { NATS_SKIP, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { captureLog } from "../helpers/capture-log.js";
+import { connectToCluster, NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
 import { QuietMember } from "../helpers/quiet-member.js";
-import { eventually } from "../helpers/signals.js";
-import { connectNode, FAST, holderInBucket, RecordingMember, untilTrue } from "./cluster-test-nodes.js";
+import { eventually, retry, untilTrue } from "../helpers/signals.js";
+import { connectNode, FAST, holderInBucket, RecordingMember } from "./cluster-test-nodes.js";
 import { startNatsProxy, type NatsProxy } from "./nats-proxy.js";
 
 /** Each registry a test opens, closed after the file. */
@@ -277,5 +280,78 @@ describe("ClusterNameRegistry when NATS goes away", { skip: NATS_SKIP }, () => {
     assert.deepEqual([alice.reasons, bob.reasons], [[], []], "nobody was told to go");
     assert.equal(await a.claim("bob", new QuietMember("bob")), false);
     await eventually(() => [a.find("bob")?.node, b.find("alice")?.node], ([x, y]) => x === "B" && y === "A", 5_000);
+  });
+});
+
+describe("ClusterNameRegistry on a 3-server NATS cluster (replicas 3)", { skip: NATS_SKIP }, () => {
+  let cluster: NatsCluster;
+  /** Nodes A and B, both connected to the first server (and knowing the others). */
+  let ncA: NatsConnection;
+  let ncB: NatsConnection;
+
+  before(async () => {
+    cluster = await startNatsCluster(3);
+    ncA = await connectToCluster(cluster);
+    ncB = await connectToCluster(cluster);
+  });
+  after(async () => {
+    await Promise.all(opened.splice(0).map((r) => r.close()));
+    await Promise.all([ncA?.close(), ncB?.close()]);
+    await cluster?.dispose();
+  });
+
+  it("a node whose names watch's server stops sees another node's new claim within 20 s (its watch is checked every second)", async (t) => {
+    const { log, records } = captureLog();
+    const jsm = await jetstreamManager(ncA);
+    const first = cluster.servers[0]!.name;
+    const open = async (nc: NatsConnection, keys: ClusterKeys, node: string): Promise<ClusterNameRegistry> => {
+      const registry = await ClusterNameRegistry.open(nc, { keys, node, replicas: 3, heartbeat: { watchCheckMs: 1_000, requestTimeoutMs: 2_000 }, log });
+      opened.push(registry);
+      return registry;
+    };
+    // A's connection stays up (on the first server); its names watch must be on another
+    // server, which is stopped: only A's watchdog brings that watch back soon (the
+    // client's own recovery took 40 to 90 s). A is opened again, in a fresh namespace
+    // (no other node's watches in it), until its watch is elsewhere.
+    let keys = clusterKeys("r3n0");
+    let a: ClusterNameRegistry | undefined;
+    let watchedOn: string | undefined;
+    for (let attempt = 0; attempt < 10 && watchedOn === undefined; attempt++) {
+      await a?.close();
+      keys = clusterKeys(`r3n${attempt}`);
+      // The first open may come before every server has joined JetStream ("no suitable peers").
+      a = await retry(() => open(ncA, keys, "A"), 30_000);
+      for await (const c of jsm.consumers.list(`KV_${keys.namesBucket}`)) if (c.cluster?.leader !== first) watchedOn = c.cluster?.leader;
+    }
+    const stopped = cluster.servers.find((s) => s.name === watchedOn);
+    assert.ok(a && stopped, `A's names watch on a server but the first (${watchedOn})`);
+    const b = await open(ncB, keys, "B");
+    assert.equal(await b.claim("before", new QuietMember("before")), true);
+    await eventually(() => a.find("before")?.node, (node) => node === "B", 5_000);
+
+    await stopped.stop();
+    const stoppedAt = Date.now();
+    // B's claim, through its registry: nobody calls A's sawJoin, A learns of it from its
+    // names watch only. A claim may fail while the bucket elects a new leader; each try
+    // claims a fresh name (a claim that timed out may still have landed).
+    let tries = 0;
+    const folded = await retry(async () => {
+      const name = `after${++tries}`;
+      if (!(await b.claim(name, new QuietMember(name)))) throw new Error(`"${name}" was taken`);
+      return name;
+    }, 30_000);
+    const claimedAt = Date.now();
+    // Without the watchdog A waits for the client's own recovery (40 to 90 s). With it, A
+    // starts over within about two checks; a new watch that NATS places on the stopped
+    // server again (it did so for up to 13 s after the stop) fails after the request
+    // timeout (2 s here), and the next is asked for at once.
+    try {
+      await eventually(() => a.find(folded)?.node, (node) => node === "B", 20_000, `A seeing B's claim of "${folded}" made after the stop`);
+    } finally {
+      const watchLog = records.filter((r) => r.level >= 40).map((r) => `${Number(r["time"]) - stoppedAt} ms: ${r.msg} (${r["bucket"]})`);
+      const had = a.find(folded)?.node === "B" ? "had" : "still lacked";
+      t.diagnostic(`A ${had} B's claim ${Date.now() - claimedAt} ms after it was made (${claimedAt - stoppedAt} ms after the stop, ${tries} tries); ${watchLog.join("; ")}`);
+    }
+    assert.equal(a.find("before")?.node, "B", "what A held before is still there");
   });
 });

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { freshNamespace, startClusterNode } from "../helpers/cluster-nodes.js";
@@ -16,6 +15,7 @@ import { RawCs262 } from "../helpers/cs262-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
 import { ANY_PORT, type TestHub } from "../helpers/server.js";
+import { untilTrue } from "../helpers/signals.js";
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -28,15 +28,6 @@ function get(port: number, path: string): Promise<{ status: number; body: string
     req.on("error", reject);
     req.end();
   });
-}
-
-/** Poll `check` until it holds, or fail after `ms` saying `what`. */
-async function until(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await sleep(100);
-  }
 }
 
 if (NATS_SKIP) {
@@ -69,17 +60,17 @@ if (NATS_SKIP) {
       const la2 = await RawLab.login(a.ports["lab"]!, "out_a2");
       const lb = await RawLab.login(b.ports["lab"]!, "out_b");
       const { peer: talker } = await RawBcs.login(a.ports["bcs"]!, "out_talker");
-      await until(async () => /switchboard_cluster_nodes 2\b/.test((await get(http, "/metrics")).body), 10_000, "both nodes on /metrics");
+      await untilTrue(async () => /switchboard_cluster_nodes 2\b/.test((await get(http, "/metrics")).body), 10_000, "both nodes on /metrics");
       const metrics = (await get(http, "/metrics")).body;
       assert.match(metrics, /switchboard_cluster_node_info\{cluster_node="a"\} 1/);
       assert.match(metrics, /switchboard_cluster_connected 1/);
-      await until(async () => /switchboard_cluster_users\{cluster_node="b"\} 1\b/.test((await get(http, "/metrics")).body), 10_000, "b's user on /metrics");
+      await untilTrue(async () => /switchboard_cluster_users\{cluster_node="b"\} 1\b/.test((await get(http, "/metrics")).body), 10_000, "b's user on /metrics");
       const status = JSON.parse((await get(http, "/status.json")).body) as { cluster?: { node: string; nodes: { node: string; users: number }[] } };
       assert.equal(status.cluster?.node, "a");
       assert.deepEqual(status.cluster?.nodes.map((n) => n.node).sort(), ["a", "b"]);
 
       await nats.stop();
-      await until(async () => {
+      await untilTrue(async () => {
         const r = await get(http, "/readyz");
         return r.status === 503 && /cluster/.test(r.body);
       }, 10_000, "/readyz names the cluster as not ready");
@@ -106,8 +97,8 @@ if (NATS_SKIP) {
       cs.socket.destroy();
 
       await nats.restart();
-      await until(async () => (await get(http, "/readyz")).status === 200, 15_000, "/readyz ready again");
-      await until(async () => {
+      await untilTrue(async () => (await get(http, "/readyz")).status === 200, 15_000, "/readyz ready again");
+      await untilTrue(async () => {
         la.write("SEND out_b back again\n");
         return (await la.next(10_000)) === "SEND-OK";
       }, 15_000, "a direct message across the nodes again");
@@ -184,7 +175,7 @@ if (NATS_SKIP) {
       }
       assert.ok(okAfterStop > 10, `only ${okAfterStop} direct messages went through after the stop`);
       t.diagnostic(`${okDirect.length} direct messages (${okAfterStop} after the stop) and ${okMail.length} mails acknowledged, of ${i} sent`);
-      await until(async () => received.length >= okDirect.length, 10_000, "every acknowledged direct message delivered");
+      await untilTrue(async () => received.length >= okDirect.length, 10_000, "every acknowledged direct message delivered");
       const texts = received.filter((l) => l.startsWith("DELIVERY stop_sender ")).map((l) => l.slice("DELIVERY stop_sender ".length));
       assert.equal(new Set(texts).size, texts.length, "a direct message arrived twice");
       for (const t of okDirect) assert.ok(texts.includes(t), `acknowledged ${t} never arrived`);

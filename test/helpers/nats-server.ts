@@ -9,6 +9,7 @@ import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
 import { tempDir } from "./server.js";
 
 const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
@@ -33,6 +34,8 @@ export async function freePort(): Promise<number> {
 }
 
 export interface NatsServer {
+  /** Its `server_name`, as JetStream names the server leading a stream or a consumer. */
+  readonly name: string;
   /** `nats://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
@@ -80,6 +83,9 @@ class RunningNats implements NatsServer {
     writeFileSync(this.configFile, lines.join("\n") + "\n");
   }
 
+  get name(): string {
+    return this.plan.name;
+  }
   get url(): string {
     return `nats://127.0.0.1:${this.plan.port}`;
   }
@@ -159,6 +165,31 @@ export async function startNatsServer(): Promise<NatsServer> {
   return server;
 }
 
+export interface NatsWithConnections {
+  readonly server: NatsServer;
+  /** One connection per node of a test, each as a separate process would have it. */
+  readonly connections: readonly NatsConnection[];
+  /** Close the connections, then stop the server and remove its store. */
+  dispose(): Promise<void>;
+}
+
+/** One nats-server and `count` connections to it, each made with `options`. */
+export async function startNatsWithConnections(count: number, options: Omit<ConnectionOptions, "servers"> = {}): Promise<NatsWithConnections> {
+  const server = await startNatsServer();
+  const connections: NatsConnection[] = [];
+  const dispose = async (): Promise<void> => {
+    await Promise.all(connections.map((nc) => nc.close()));
+    await server.dispose();
+  };
+  try {
+    for (let i = 0; i < count; i++) connections.push(await connect({ ...options, servers: server.url }));
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  return { server, connections, dispose };
+}
+
 export interface NatsCluster {
   readonly servers: readonly NatsServer[];
   /** Every server's client URL, comma-separated (as `--cluster` takes them). */
@@ -197,6 +228,15 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     throw err;
   }
   return { servers, urls: servers.map((s) => s.url).join(","), dispose };
+}
+
+/**
+ * A connection to `cluster` reaching server `first` first (and the others, in order, to
+ * fail over to), coming back quickly after a server stops.
+ */
+export function connectToCluster(cluster: NatsCluster, first = 0): Promise<NatsConnection> {
+  const urls = cluster.servers.map((s) => s.url);
+  return connect({ servers: [...urls.slice(first), ...urls.slice(0, first)], noRandomize: true, reconnectTimeWait: 100 });
 }
 
 async function waitForJetStreamLeader(servers: readonly NatsServer[]): Promise<void> {

@@ -60,13 +60,42 @@ export function jsonLines(text: string): Record<string, unknown>[] {
     });
 }
 
-/** Poll `read` until `check` holds for its result (rejects after `ms`). */
-export async function eventually<T>(read: () => T, check: (value: T) => boolean, ms = 5000): Promise<T> {
+/** Poll `read` until `check` holds for its result (rejects after `ms`, saying `what` when given). */
+export async function eventually<T>(read: () => T, check: (value: T) => boolean, ms = 5000, what?: string): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = read();
     if (check(value)) return value;
-    if (Date.now() > until) throw new Error(`condition not met within ${ms} ms; last value: ${String(value)}`);
+    if (Date.now() > until) throw new Error(`${what ?? "condition"} not met within ${ms} ms; last value: ${String(value)}`);
     await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** `attempt` again every 50 ms until it resolves true (rejections count as not yet), for up to `ms`. */
+export async function untilTrue(attempt: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const until = Date.now() + ms;
+  let last: unknown = false;
+  while (Date.now() < until) {
+    try {
+      last = await attempt();
+      if (last === true) return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what}: not true within ${ms} ms; last: ${String(last)}`);
+}
+
+/** `attempt` again every 200 ms until it resolves (a NATS leader being elected meanwhile), for up to `ms`; then its last rejection. */
+export async function retry<T>(attempt: () => Promise<T> | T, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }
