@@ -20,6 +20,10 @@ export interface ClusterNodeOptions {
   readonly node: string;
   readonly namespace: string;
   readonly replicas?: number;
+  /** How the node signs in to NATS, and the CA its tls:// servers are checked against. */
+  readonly user?: string;
+  readonly password?: string;
+  readonly caFile?: string;
   readonly limits?: Partial<Limits>;
   /** Replaces the default dialect configs (every dialect on). */
   readonly parts?: Omit<SwitchboardConfig, "limits" | "dataDir" | "cluster">;
@@ -37,7 +41,7 @@ export function startClusterNode(o: ClusterNodeOptions): Promise<TestHub> {
         cs262: ANY_PORT,
         udp: { ...ANY_PORT, listIntervalMs: 60_000 },
       }),
-      cluster: { servers, node: o.node, namespace: o.namespace, replicas: o.replicas ?? 1 },
+      cluster: { servers, node: o.node, namespace: o.namespace, replicas: o.replicas ?? 1, user: o.user, password: o.password, caFile: o.caFile },
     },
     o.limits,
   );

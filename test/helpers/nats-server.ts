@@ -61,6 +61,8 @@ interface ServerPlan {
   routes?: string[];
   clusterName?: string;
   storeDir: string;
+  /** More lines of its config file (authorization, tls). */
+  extra?: readonly string[];
 }
 
 class RunningNats implements NatsServer {
@@ -80,6 +82,7 @@ class RunningNats implements NatsServer {
         `cluster { name: ${plan.clusterName ?? "sb"}, listen: 127.0.0.1:${plan.routePort}, routes: [${(plan.routes ?? []).map((r) => `"${r}"`).join(", ")}] }`,
       );
     }
+    lines.push(...(plan.extra ?? []));
     writeFileSync(this.configFile, lines.join("\n") + "\n");
   }
 
@@ -153,9 +156,9 @@ class RunningNats implements NatsServer {
   }
 }
 
-/** One nats-server with JetStream, on a free loopback port. */
-export async function startNatsServer(): Promise<NatsServer> {
-  const server = new RunningNats({ name: "sb-test", port: await freePort(), storeDir: tempDir("sb-nats-") });
+/** One nats-server with JetStream, on a free loopback port; `extraConfig`: more lines of its config file (authorization, tls). */
+export async function startNatsServer(extraConfig: readonly string[] = []): Promise<NatsServer> {
+  const server = new RunningNats({ name: "sb-test", port: await freePort(), storeDir: tempDir("sb-nats-"), extra: extraConfig });
   try {
     await server.start();
   } catch (err) {
