@@ -123,6 +123,24 @@ if (NATS_SKIP) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
+    it("a node stopped with SIGTERM says goodbye and frees its users' names at once", async () => {
+      const leaving = await spawnServer(CLI("switchboard"), [
+        ...serveOnly({ lab: "0" }),
+        "--host", "127.0.0.1", "--data-dir", dataDir, "--bcs-log", "off", "--gowing-log-dir", "off",
+        "--cluster", nats.url, "--node-name", "leaving", "--cluster-namespace", namespace, "--log-level", "warn",
+      ], undefined, 20_000);
+      const user = await RawLab.login(leaving.ports["lab"]!, "term_user");
+      const stopped = leaving.stop();
+      assert.equal(await user.next(), "DELIVERY server The server is going down");
+      assert.equal(await stopped, 0);
+      const stoppedAt = Date.now();
+      const again = await RawLab.open(survivor.ports["lab"]!);
+      again.write("HELLO-FROM term_user\n");
+      assert.equal(await again.next(), "HELLO term_user", "the name is free as soon as the node has stopped");
+      assert.ok(Date.now() - stoppedAt < 2000);
+      again.close();
+    });
+
     it("loses no acknowledged message or completed file, delivers none twice, and frees its names within 15 s", async (t) => {
       // The mailbox's owner: an account, offline while the stream is sent to it.
       const owner = await RawCs262.account(survivor.ports["cs262"]!, "kill_inbox");
