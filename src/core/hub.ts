@@ -61,6 +61,8 @@ export interface JoinOptions<Over extends OverAllowance = OverAllowance> {
 }
 
 const NO_OPTIONS: JoinOptions = {};
+/** The audience of the leaves a shutdown sends on: nobody in this process. */
+const NO_ONE_HERE: readonly Member[] = [];
 
 export class Hub {
   /**
@@ -217,8 +219,9 @@ export class Hub {
   /**
    * The server is going down: from now on every join is refused (`server_full`), and
    * every member is asked to go (`disconnect(reason)`), which each dialect renders in
-   * its own words before its connection closes. Nobody is told that the others leave:
-   * everyone is leaving. Returns how many members were online, by dialect.
+   * its own words before its connection closes. Nobody here is told that the others
+   * leave: everyone here is leaving. Members elsewhere (the other nodes of a cluster)
+   * stay, and are told as on any leave. Returns how many members were online, by dialect.
    */
   dismissAll(reason: DisconnectReason): Record<string, number> {
     this.closing = true;
@@ -227,6 +230,8 @@ export class Hub {
     const byDialect: Record<string, number> = {};
     for (const m of members) {
       this.release(m);
+      // An audience of no one here: a router that reaches elsewhere still tells them.
+      this.router.broadcast({ kind: "leave", name: m.name }, m, NO_ONE_HERE);
       byDialect[m.dialect] = (byDialect[m.dialect] ?? 0) + 1;
     }
     for (const m of members) {

@@ -14,6 +14,8 @@ import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs, type Received } from "../helpers/bcs-wire.js";
 import { freshNamespace, startClusterNode } from "../helpers/cluster-nodes.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
+import { RawGowing } from "../helpers/gowing-wire.js";
+import { FrameType as GowingType } from "../../src/protocols/gowing/frames.js";
 import { RawLab } from "../helpers/lab-wire.js";
 import { NATS_SKIP, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { CLI, serveOnly, spawnServer, tempDir, type TestHub } from "../helpers/server.js";
@@ -129,7 +131,9 @@ if (NATS_SKIP) {
         "--host", "127.0.0.1", "--data-dir", dataDir, "--bcs-log", "off", "--gowing-log-dir", "off",
         "--cluster", nats.url, "--node-name", "leaving", "--cluster-namespace", namespace, "--log-level", "warn",
       ], undefined, 20_000);
+      const watcher = await RawGowing.joined(survivor.ports["gowing"]!, "term_watcher");
       const user = await RawLab.login(leaving.ports["lab"]!, "term_user");
+      assert.deepEqual(await watcher.next(), { type: GowingType.Message, text: "**term_user is joining the chat**" });
       const stopped = leaving.stop();
       assert.equal(await user.next(), "DELIVERY server The server is going down");
       assert.equal(await stopped, 0);
@@ -138,7 +142,10 @@ if (NATS_SKIP) {
       again.write("HELLO-FROM term_user\n");
       assert.equal(await again.next(), "HELLO term_user", "the name is free as soon as the node has stopped");
       assert.ok(Date.now() - stoppedAt < 2000);
+      // Users of the other nodes stay, and are told, as on any leave.
+      assert.deepEqual(await watcher.next(), { type: GowingType.Message, text: "**term_user is leaving the chat**" });
       again.close();
+      watcher.close();
     });
 
     it("loses no acknowledged message or completed file, delivers none twice, and frees its names within 15 s", async (t) => {
