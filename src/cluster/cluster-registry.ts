@@ -41,6 +41,11 @@ export interface ClusterNameRegistryOptions {
   readonly log?: Logger | undefined;
   /** Heartbeat timings; `requestTimeoutMs` also bounds every claim, delete and the close. */
   readonly heartbeat?: Partial<HeartbeatTimings> | undefined;
+  /**
+   * Told the display names of a dead node's users, once this node finds it dead: nobody
+   * is left to say they left, so this node tells its own members (the router's `departed`).
+   */
+  readonly departed?: ((names: readonly string[]) => void) | undefined;
 }
 
 /** Deletes of a dead node's names sent at once, so a node with many users does not flood NATS. */
@@ -373,6 +378,14 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
 
   /** A dead node's names: deleted, each at the revision seen here (a name claimed again since is left alone). */
   private async buryNode(node: string): Promise<void> {
+    const gone = this.replica.departuresOf(node);
+    if (gone.length > 0) {
+      try {
+        this.options.departed?.(gone);
+      } catch (err) {
+        this.options.log?.error({ err, node }, "cluster: telling the members here of a dead node's users failed");
+      }
+    }
     const names = this.replica.namesOf(node);
     for (let i = 0; i < names.length; i += BURY_BATCH) {
       await Promise.all(

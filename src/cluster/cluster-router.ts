@@ -180,9 +180,16 @@ export class ClusterRouter implements Router {
     }
   }
 
+  /**
+   * Users of a node found dead (cluster-registry.ts): nobody is left to broadcast their
+   * leaves, so the members here that show presence are told as if their node had.
+   */
+  departed(names: readonly string[]): void {
+    for (const name of names) this.deliverToMembersHere({ kind: "leave", name });
+  }
+
   private deliverFromElsewhere(b: Broadcast): void {
     const event = b.event;
-    const presence = event.kind === "join" || event.kind === "leave";
     // Before the members hear of it: one shown "X has connected" who asks for the list finds X.
     try {
       if (b.claim !== undefined) this.names.sawJoin(b.claim);
@@ -190,6 +197,12 @@ export class ClusterRouter implements Router {
     } catch (err) {
       this.log?.error({ err, origin: b.origin, kind: event.kind }, "cluster: the registry refused another node's join or leave");
     }
+    this.deliverToMembersHere(event);
+  }
+
+  /** Another node's event to the members here: joins and leaves only to those that show presence. */
+  private deliverToMembersHere(event: HubEvent): void {
+    const presence = event.kind === "join" || event.kind === "leave";
     let failed = NONE;
     for (const member of this.names.localMembers()) {
       if (member.node !== undefined || (presence && member.wantsPresence === false)) continue;

@@ -40,13 +40,15 @@ export async function openCluster(config: ClusterConfig, log: Logger, mailboxLim
   const nc = link.nc;
   const opened: { close(): Promise<void> }[] = [];
   try {
-    const registry = await ClusterNameRegistry.open(nc, { keys, node: config.node, replicas: config.replicas, log });
+    // A dead node's users are said to leave by the router, made once the registry is open.
+    let router: ClusterRouter | undefined;
+    const registry = await ClusterNameRegistry.open(nc, { keys, node: config.node, replicas: config.replicas, log, departed: (names) => router?.departed(names) });
     opened.push(registry);
     const accounts = await ClusterAccounts.open(nc, { keys, replicas: config.replicas, log });
     opened.push(accounts);
     const mailbox = await ClusterMailbox.open(nc, { keys, accounts, limit: mailboxLimit, replicas: config.replicas, log });
     opened.push(mailbox);
-    const router = new ClusterRouter(nc, keys, registry, { logger: log, connected: () => link.connected });
+    router = new ClusterRouter(nc, keys, registry, { logger: log, connected: () => link.connected });
     opened.push(router);
     const files: ObjectFileStore[] = [];
     let closed: Promise<void> | undefined;

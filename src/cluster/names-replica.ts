@@ -50,6 +50,14 @@ export interface ReplicaEffects {
  */
 export const MAX_TOMBSTONES = 10_000;
 
+/**
+ * How long another node's user, deleted from the bucket with no leave event from its node
+ * yet, is remembered as possibly departed unannounced: longer than a dead node takes to
+ * be found dead (node-heartbeats.ts: about 11 s), so that its finders can still tell
+ * their members it left.
+ */
+export const UNANNOUNCED_KEEP_MS = 30_000;
+
 export class NamesReplica {
   /** folded -> holder, in join order: what find, size and members answer. */
   private readonly holders = new Map<string, Member>();
@@ -62,6 +70,14 @@ export class NamesReplica {
   /** folded -> member for `locals`, so localMembers() is a plain Map iterator (the router walks it per event). */
   private readonly localHolders = new Map<string, Member>();
   private readonly byMember = new Map<Member, LocalClaim>();
+  /**
+   * Other nodes' users the bucket deleted with no leave event from their node (yet),
+   * oldest first: if their node turns out dead, nobody else will say they left
+   * (departuresOf). A leave event that comes late takes them off.
+   */
+  private readonly unannounced = new Map<string, { readonly node: string; readonly name: string; readonly at: number }>();
+  /** Other nodes' members already said to have departed (departuresOf), so none is said twice. */
+  private readonly announced = new WeakSet<Member>();
 
   constructor(
     readonly node: string,
@@ -120,6 +136,26 @@ export class NamesReplica {
     return out;
   }
 
+  /**
+   * The display names of `node`'s users, now that it is found dead: those still held here
+   * and those the bucket deleted with no leave event from it, each given once, ever.
+   */
+  departuresOf(node: string, now = Date.now()): string[] {
+    this.forgetUnannounced(now);
+    const names: string[] = [];
+    for (const holder of this.holders.values()) {
+      if (holder.node !== node || this.announced.has(holder)) continue;
+      this.announced.add(holder);
+      names.push(holder.name);
+    }
+    for (const [folded, gone] of this.unannounced) {
+      if (gone.node !== node) continue;
+      this.unannounced.delete(folded);
+      names.push(gone.name);
+    }
+    return names;
+  }
+
   /** The other nodes holding names here. */
   remoteNodes(): Set<string> {
     const nodes = new Set<string>();
@@ -129,7 +165,7 @@ export class NamesReplica {
 
   /** Sizes of the tables, for a leak check. */
   tableSizes(): Record<string, number> {
-    return { holders: this.holders.size, tombstones: this.tombstones.size, locals: this.locals.size };
+    return { holders: this.holders.size, tombstones: this.tombstones.size, locals: this.locals.size, unannounced: this.unannounced.size };
   }
 
   // ---- what the bucket says ---------------------------------------------------------
@@ -181,6 +217,8 @@ export class NamesReplica {
       }
       return;
     }
+    const holder = this.holders.get(folded);
+    if (holder?.node !== undefined && !this.announced.has(holder)) this.rememberUnannounced(folded, holder.node, holder.name);
     this.holders.delete(folded);
     this.revisions.delete(folded);
     this.bury(folded, revision);
@@ -189,6 +227,7 @@ export class NamesReplica {
   /** Another node said its user under `folded` left: drop the entry if `node` still holds it here. */
   applyLeave(folded: string, node: string): void {
     if (node === this.node) return;
+    if (this.unannounced.get(folded)?.node === node) this.unannounced.delete(folded); // its node said so after all
     const local = this.locals.get(folded);
     if (local !== undefined) {
       if (local.successor?.node === node) local.successor = undefined;
@@ -299,6 +338,21 @@ export class NamesReplica {
   private isNewer(folded: string, revision: number): boolean {
     const known = this.revisions.get(folded) ?? this.tombstones.get(folded);
     return known === undefined || revision > known;
+  }
+
+  private rememberUnannounced(folded: string, node: string, name: string, now = Date.now()): void {
+    this.forgetUnannounced(now);
+    this.unannounced.delete(folded);
+    this.unannounced.set(folded, { node, name, at: now });
+    if (this.unannounced.size > MAX_TOMBSTONES) this.unannounced.delete(this.unannounced.keys().next().value!);
+  }
+
+  /** Entries older than UNANNOUNCED_KEEP_MS: their node lived on (it said they left, or will never need to). */
+  private forgetUnannounced(now: number): void {
+    for (const [folded, gone] of this.unannounced) {
+      if (now - gone.at <= UNANNOUNCED_KEEP_MS) break; // oldest first
+      this.unannounced.delete(folded);
+    }
   }
 
   private bury(folded: string, revision: number): void {

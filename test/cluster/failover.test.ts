@@ -157,6 +157,7 @@ if (NATS_SKIP) {
         "--host", "127.0.0.1", "--data-dir", dataDir, "--bcs-log", "off", "--gowing-log-dir", "off",
         "--cluster", nats.url, "--node-name", "doomed", "--cluster-namespace", namespace, "--log-level", "warn",
       ], undefined, 20_000);
+      const watcher = await RawGowing.joined(survivor.ports["gowing"]!, "kill_watcher");
       const sender = await RawCs262.account(doomed.ports["cs262"]!, "kill_sender");
       const { peer: uploader } = await RawBcs.login(doomed.ports["bcs"]!, "kill_uploader");
 
@@ -207,6 +208,18 @@ if (NATS_SKIP) {
       });
       assert.ok(senderFree <= 15_000, `kill_sender's account could log in again only after ${senderFree} ms`);
       t.diagnostic(`before the kill: ${acknowledged.length} sends acknowledged, ${completed.size} uploads completed; names free ${labFree} and ${senderFree} ms after it`);
+
+      // The survivor's users are told that the dead node's users left (nobody else is left to say so).
+      const notices: string[] = [];
+      for (;;) {
+        const f = await watcher.next(5000);
+        if (f === undefined) break;
+        notices.push(f.text);
+        if (notices.includes("**kill_sender is leaving the chat**") && notices.includes("**kill_uploader is leaving the chat**")) break;
+      }
+      assert.ok(notices.includes("**kill_uploader is leaving the chat**"), notices.join(" | "));
+      assert.ok(notices.includes("**kill_sender is leaving the chat**"), notices.join(" | "));
+      watcher.close();
 
       // Every acknowledged message is there once, in order; nothing is there twice.
       const inbox = await RawCs262.account(survivor.ports["cs262"]!, "kill_inbox", undefined, true);

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_TOMBSTONES, NamesReplica, type LocalClaim } from "../../src/cluster/names-replica.js";
+import { MAX_TOMBSTONES, NamesReplica, UNANNOUNCED_KEEP_MS, type LocalClaim } from "../../src/cluster/names-replica.js";
 import { QuietMember } from "../helpers/quiet-member.js";
 
 function replica(): { names: NamesReplica; asked: string[] } {
@@ -20,6 +20,33 @@ function replica(): { names: NamesReplica; asked: string[] } {
 
 const onB = (name: string) => ({ name, dialect: "lab", node: "B" });
 const listed = (names: NamesReplica): string[] => [...names.members()].map((m) => `${m.name}@${m.node ?? "here"}`);
+
+describe("the names replica: users of a node found dead", () => {
+  it("gives each of the dead node's users once: those still held, and those the bucket deleted with no leave from their node", () => {
+    const { names } = replica();
+    names.applyClaim("xena", onB("Xena"), 5);
+    names.applyClaim("yuri", onB("Yuri"), 6);
+    names.applyClaim("zoe", onB("Zoe"), 7);
+    names.applyClaim("carl", { name: "Carl", dialect: "lab", node: "C" }, 8);
+    names.applyDeletion("yuri", 9); // another survivor freed it first: no leave event will come
+    names.applyDeletion("zoe", 10); // a user who left normally: the leave event follows the deletion
+    names.applyLeave("zoe", "B");
+    assert.deepEqual(names.departuresOf("B").sort(), ["Xena", "Yuri"]);
+    assert.deepEqual(names.departuresOf("B"), [], "each is given once");
+    names.applyDeletion("xena", 11); // the bucket catches up: not given again
+    assert.deepEqual(names.departuresOf("B"), []);
+    assert.deepEqual(names.departuresOf("C"), ["Carl"]);
+  });
+
+  it("forgets deletions of a node that lived on", () => {
+    const { names } = replica();
+    names.applyClaim("xena", onB("Xena"), 5);
+    names.applyDeletion("xena", 6);
+    assert.equal(names.tableSizes()["unannounced"], 1);
+    assert.deepEqual(names.departuresOf("B", Date.now() + UNANNOUNCED_KEEP_MS + 1), []);
+    assert.equal(names.tableSizes()["unannounced"], 0);
+  });
+});
 
 describe("the names replica", () => {
   it("takes a join event and the watch's update of the same claim in either order, once", () => {
