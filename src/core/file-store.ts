@@ -1,9 +1,9 @@
 /**
  * The FileStore port: where uploaded files (bcs `sendfile`) are kept and read back
  * (`getfile`). A session only translates frames to these calls. The implementation over
- * a directory is src/files/local-file-store.ts; an object store on the network (issue
- * 17: JetStream) plugs in here without touching a dialect, and passes the same contract
- * suite (test/files/file-store.contract.ts).
+ * a directory is src/files/local-file-store.ts; a cluster's, over JetStream's object
+ * store, is src/cluster/object-file-store.ts (docs/cluster.md#files). Both pass the same
+ * contract suite (test/files/file-store.contract.ts), and neither touches a dialect.
  *
  * Files go in and out in chunks, never whole in memory, each way with backpressure.
  * Beginning an upload, committing it and opening a download may need the network, so
