@@ -30,7 +30,7 @@ import { isWrongLastSequence, withTimeout } from "./kv-calls.js";
 import { decodeClaim, encodeClaim } from "./name-claim-codec.js";
 import { NamesReplica, type LocalClaim, type ReplicaEffects } from "./names-replica.js";
 import { followReconnects } from "./nats-reconnects.js";
-import { DEFAULT_HEARTBEAT_TIMINGS, NodeHeartbeats, type HeartbeatTimings, type NodeStatus } from "./node-heartbeats.js";
+import { DEFAULT_HEARTBEAT_TIMINGS, NodeHeartbeats, watchWithTimings, type HeartbeatTimings, type NodeStatus } from "./node-heartbeats.js";
 
 export interface ClusterNameRegistryOptions {
   readonly keys: ClusterKeys;
@@ -114,14 +114,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
   ) {
     this.timings = timings;
     this.replica = new NamesReplica(options.node, this);
-    this.watch = new BucketWatch(kv, this, {
-      what: options.keys.namesBucket,
-      timeoutMs: timings.requestTimeoutMs,
-      retryMs: timings.intervalMs,
-      checkEveryMs: timings.watchCheckMs,
-      log: options.log,
-      ensure: openBucket,
-    });
+    this.watch = watchWithTimings(kv, this, options.keys.namesBucket, timings, options.log, openBucket);
   }
 
   get node(): string {

@@ -54,6 +54,11 @@ export interface NodeStatus {
   readonly lastSeen: number;
 }
 
+/** A watch of the names or the nodes bucket, paced by the heartbeat timings. */
+export function watchWithTimings(kv: KV, follower: BucketFollower, what: string, timings: HeartbeatTimings, log: Logger | undefined, ensure: () => Promise<KV>): BucketWatch {
+  return new BucketWatch(kv, follower, { what, timeoutMs: timings.requestTimeoutMs, retryMs: timings.intervalMs, checkEveryMs: timings.watchCheckMs, log, ensure });
+}
+
 export interface NodeHeartbeatsOptions {
   readonly keys: ClusterKeys;
   /** This node's name (a token: keys.ts). */
@@ -124,14 +129,7 @@ export class NodeHeartbeats implements BucketFollower {
     openBucket: () => Promise<KV>,
   ) {
     this.timings = timings;
-    this.watch = new BucketWatch(kv, this, {
-      what: options.keys.nodesBucket,
-      timeoutMs: timings.requestTimeoutMs,
-      retryMs: timings.intervalMs,
-      checkEveryMs: timings.watchCheckMs,
-      log: options.log,
-      ensure: openBucket,
-    });
+    this.watch = watchWithTimings(kv, this, options.keys.nodesBucket, timings, options.log, openBucket);
   }
 
   get node(): string {

@@ -6,29 +6,16 @@
  * on, with nothing acknowledged lost. Real sockets, real nats-servers.
  */
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { FrameType as BcsType } from "../../src/protocols/bcs/frames.js";
 import { RawBcs } from "../helpers/bcs-wire.js";
 import { freshNamespace, startClusterNode } from "../helpers/cluster-nodes.js";
 import { RawCs262 } from "../helpers/cs262-wire.js";
 import { RawLab } from "../helpers/lab-wire.js";
+import { httpGet } from "../helpers/metrics.js";
 import { NATS_SKIP, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from "../helpers/nats-server.js";
 import { ANY_PORT, type TestHub } from "../helpers/server.js";
 import { untilTrue } from "../helpers/signals.js";
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port, path, timeout: 5000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 if (NATS_SKIP) {
   describe("cluster without NATS", () => it("needs nats-server", { skip: NATS_SKIP }, () => undefined));
@@ -55,26 +42,26 @@ if (NATS_SKIP) {
 
     it("shows the node on /metrics and the status page, is not ready without NATS, serves its own users, and recovers", async () => {
       const http = a.ports["http"]!;
-      assert.equal((await get(http, "/readyz")).status, 200);
+      assert.equal((await httpGet(http, "/readyz")).status, 200);
       const la = await RawLab.login(a.ports["lab"]!, "out_a1");
       const la2 = await RawLab.login(a.ports["lab"]!, "out_a2");
       const lb = await RawLab.login(b.ports["lab"]!, "out_b");
       const { peer: talker } = await RawBcs.login(a.ports["bcs"]!, "out_talker");
-      await untilTrue(async () => /switchboard_cluster_nodes 2\b/.test((await get(http, "/metrics")).body), 10_000, "both nodes on /metrics");
-      const metrics = (await get(http, "/metrics")).body;
+      await untilTrue(async () => /switchboard_cluster_nodes 2\b/.test((await httpGet(http, "/metrics")).body), 10_000, "both nodes on /metrics");
+      const metrics = (await httpGet(http, "/metrics")).body;
       assert.match(metrics, /switchboard_cluster_node_info\{cluster_node="a"\} 1/);
       assert.match(metrics, /switchboard_cluster_connected 1/);
-      await untilTrue(async () => /switchboard_cluster_users\{cluster_node="b"\} 1\b/.test((await get(http, "/metrics")).body), 10_000, "b's user on /metrics");
-      const status = JSON.parse((await get(http, "/status.json")).body) as { cluster?: { node: string; nodes: { node: string; users: number }[] } };
+      await untilTrue(async () => /switchboard_cluster_users\{cluster_node="b"\} 1\b/.test((await httpGet(http, "/metrics")).body), 10_000, "b's user on /metrics");
+      const status = JSON.parse((await httpGet(http, "/status.json")).body) as { cluster?: { node: string; nodes: { node: string; users: number }[] } };
       assert.equal(status.cluster?.node, "a");
       assert.deepEqual(status.cluster?.nodes.map((n) => n.node).sort(), ["a", "b"]);
 
       await nats.stop();
       await untilTrue(async () => {
-        const r = await get(http, "/readyz");
+        const r = await httpGet(http, "/readyz");
         return r.status === 503 && /cluster/.test(r.body);
       }, 10_000, "/readyz names the cluster as not ready");
-      assert.match((await get(http, "/metrics")).body, /switchboard_cluster_connected 0/);
+      assert.match((await httpGet(http, "/metrics")).body, /switchboard_cluster_connected 0/);
 
       // Users on one node still reach each other.
       la.write("SEND out_a2 still here\n");
@@ -97,7 +84,7 @@ if (NATS_SKIP) {
       cs.socket.destroy();
 
       await nats.restart();
-      await untilTrue(async () => (await get(http, "/readyz")).status === 200, 15_000, "/readyz ready again");
+      await untilTrue(async () => (await httpGet(http, "/readyz")).status === 200, 15_000, "/readyz ready again");
       await untilTrue(async () => {
         la.write("SEND out_b back again\n");
         return (await la.next(10_000)) === "SEND-OK";
