@@ -11,7 +11,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -47,13 +47,15 @@ const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [option
   --gen-cpu <n>       CPU for the generator (default 1)
   --calibration <y|n> run the calibration rows (default yes): a minimal Node lab relay
                       beside each lab-dm row, ngIRCd beside the fan-out rows
+  --profile <dir>     run each Switchboard server with --cpu-prof, its .cpuprofile in
+                      <dir> (open it in Chrome DevTools or speedscope); slows the server
 `;
 
 function parseArgs(argv) {
   const o = {
     workload: "all", pairs: undefined, window: undefined, members: 100, senders: 10, clients: 10000,
     mixedClients: 800, body: 64, warmup: 3, measure: 10, out: join(root, "bench/results"), serverCpu: 0, genCpu: 1,
-    calibration: "yes",
+    calibration: "yes", profile: "",
   };
   const numeric = new Set(["pairs", "window", "members", "senders", "clients", "mixedClients", "body", "warmup", "measure", "serverCpu", "genCpu"]);
   for (let i = 0; i < argv.length; i++) {
@@ -321,7 +323,7 @@ async function startServer(dialects, clients, o, transport = "tcp", extra = []) 
   const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = (d) => (dialects.includes(d) ? "0" : "off");
   const argv = [
-    process.execPath, SERVER, "serve", "--host", "127.0.0.1",
+    process.execPath, ...(o.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(o.profile)] : []), SERVER, "serve", "--host", "127.0.0.1",
     "--lab-port", port("lab"), "--gowing-port", port("gowing"), "--bcs-port", port("bcs"),
     "--cs262-port", "off", "--udp-port", port("udp"), "--http-port", "off",
     // The web listener only for a WebSocket row (its /ws/<dialect> needs the dialect's listener on too).
