@@ -10,14 +10,15 @@
  * answers all come at once (a single process) allocates nothing here. At most `limit`
  * answers wait; past that the session reads no more until one comes.
  */
+import type { OutFrame } from "../transport/outbound-queue.js";
 import type { Conn } from "../transport/session.js";
 
 /** Answers one connection may leave waiting before it is read no more. */
 export const HELD_REPLIES_LIMIT = 64;
 
 export class OrderedReplies {
-  /** Replies not yet written: a Uint8Array when known, undefined when still to come. */
-  private readonly held: (Uint8Array | undefined)[] = [];
+  /** Replies not yet written: the frame when known, undefined when still to come. */
+  private readonly held: (OutFrame | undefined)[] = [];
   /** The slot number of held[0]. */
   private first = 0;
 
@@ -27,7 +28,7 @@ export class OrderedReplies {
   ) {}
 
   /** A reply known now: written now, or after those still to come before it. */
-  reply(frame: Uint8Array): void {
+  reply(frame: OutFrame): void {
     if (this.held.length === 0) this.conn.reply(frame);
     else this.held.push(frame);
   }
@@ -41,7 +42,7 @@ export class OrderedReplies {
   }
 
   /** The reply for `slot`: written with every known one behind it once those before it are. */
-  fill(slot: number, frame: Uint8Array): void {
+  fill(slot: number, frame: OutFrame): void {
     const at = slot - this.first;
     if (at < 0 || at >= this.held.length || this.held[at] !== undefined) return;
     this.held[at] = frame;

@@ -12,10 +12,10 @@ export function asciiOnly(text: string): string {
   return NON_ASCII.test(text) ? text.replace(NON_ASCII_ALL, "?") : text;
 }
 
-const LINE_BREAK = /[\r\n]/;
 const LINE_BREAK_ALL = /[\r\n]/g;
 
 /** For newline-framed dialects: CR and LF become spaces. */
 export function singleLine(text: string): string {
-  return LINE_BREAK.test(text) ? text.replace(LINE_BREAK_ALL, " ") : text;
+  // Two string searches: about a third of a regular expression's test (bench lab-dm: one per delivery).
+  return text.indexOf("\n") < 0 && text.indexOf("\r") < 0 ? text : text.replace(LINE_BREAK_ALL, " ");
 }

@@ -19,7 +19,8 @@ export interface ConnectionSocket {
   /** Below this many unsent bytes a write never waits for `drain`. */
   readonly writableHighWaterMark: number;
   readonly destroyed: boolean;
-  write(chunk: Uint8Array): void;
+  /** Text is written as UTF-8 (a net.Socket's default; a WebSocket sends it as a binary message). */
+  write(chunk: Uint8Array | string): void;
   /** Hold writes until uncork, to leave in one go. */
   cork(): void;
   uncork(): void;

@@ -18,7 +18,7 @@ import type { ConnectionSocket } from "./connection-socket.js";
 import { missedStreamDeadline } from "./deadlines.js";
 import { FrameReader } from "./frame-reader.js";
 import { InputGate, type GateOwner } from "./input-gate.js";
-import { OutboundQueue, type QueueOwner } from "./outbound-queue.js";
+import { OutboundQueue, type OutFrame, type QueueOwner } from "./outbound-queue.js";
 import type { SessionGuard } from "./session-guard.js";
 import type { Conn, StreamDialect, StreamSession } from "./session.js";
 
@@ -159,17 +159,17 @@ export class Connection<F> implements Conn, GateOwner, QueueOwner {
   // ---- Conn -------------------------------------------------------------------------
 
   /** Replies are frames queued while this connection's own input is handled (see reply). */
-  send(frame: Uint8Array): boolean {
+  send(frame: OutFrame): boolean {
     if (this.closeReason !== undefined) return false;
     return this.output.push(frame, this.input.replying);
   }
 
-  reply(frame: Uint8Array): boolean {
+  reply(frame: OutFrame): boolean {
     if (this.closeReason !== undefined) return false;
     return this.output.push(frame, true);
   }
 
-  sendSplit(frame: Uint8Array): boolean {
+  sendSplit(frame: OutFrame): boolean {
     if (this.closeReason !== undefined) return false;
     return this.output.pushSplit(frame, this.input.replying);
   }

@@ -1,6 +1,7 @@
 /** What a stream dialect plugs into the TCP transport. */
 import type { DisconnectReason } from "../core/errors.js";
 import type { FrameSink } from "./frame-reader.js";
+import type { OutFrame } from "./outbound-queue.js";
 import type { StreamCodec } from "./stream-codec.js";
 
 /** The connection as a session sees it: no socket, only what a session may do. */
@@ -19,14 +20,14 @@ export interface Conn {
    * (a pipelining client is slowed, never dropped). Only what others push (deliveries,
    * notices) can make a connection a slow consumer.
    */
-  send(frame: Uint8Array): boolean;
+  send(frame: OutFrame): boolean;
   /** `send` for a reply queued later (after a store write, a password hash): counted as a reply. */
-  reply(frame: Uint8Array): boolean;
+  reply(frame: OutFrame): boolean;
   /**
    * Queue `frame` in two writes with a pause between them (nothing else is written in
    * between), so peers can test their reassembly of split frames (the lab's delaybot).
    */
-  sendSplit(frame: Uint8Array): boolean;
+  sendSplit(frame: OutFrame): boolean;
   /** Bytes queued or buffered for the socket and not yet handed to the kernel. */
   readonly pendingBytes: number;
   /** Call `callback` once everything queued so far has been handed to the kernel. */

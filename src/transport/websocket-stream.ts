@@ -138,9 +138,10 @@ export class WebSocketStream implements ConnectionSocket {
     return this.socket.destroyed;
   }
 
-  write(chunk: Uint8Array): void {
+  write(chunk: Uint8Array | string): void {
     // Once closing, ws would count what is sent as buffered forever (bufferedAmount):
     // nothing more goes out after the close frame anyway.
+    // Text too goes as a binary message: ws encodes it as UTF-8, and BINARY keeps the opcode.
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(chunk, BINARY);
   }
 

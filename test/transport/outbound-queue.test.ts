@@ -12,12 +12,15 @@ import { OUTPUT_HIGH_WATER, OutboundQueue, SPLIT_PAUSE_MS, type OutputPressure, 
 
 class FakeSocket {
   readonly writes: Buffer[] = [];
+  /** Which writes were handed over as text (a net.Socket encodes those itself). */
+  readonly textWrites: number[] = [];
   /** Bytes the kernel has not taken: set by the test. */
   writableLength = 0;
   readonly writableHighWaterMark = 16 * 1024;
   destroyed = false;
   corks = 0;
-  write(b: Uint8Array): boolean {
+  write(b: Uint8Array | string): boolean {
+    if (typeof b === "string") this.textWrites.push(this.writes.length);
     this.writes.push(Buffer.from(b));
     return true;
   }
@@ -83,6 +86,48 @@ describe("outbound queue", () => {
     await turn();
     assert.equal(socket.corks, 1, "over 16 KiB: corked writes, not one copy");
     assert.equal(socket.writes.length, 3);
+  });
+
+  it("joins the text frames of a turn into one text write, and keeps text and bytes in order", async () => {
+    const { socket, queue } = setup();
+    queue.push("DELIVERY ann hi\n", false);
+    queue.push("SEND-OK\n", true);
+    queue.push("DELIVERY ann é✓\n", false);
+    assert.equal(queue.frameCount, 3, "joined text still counts as the frames it joined");
+    await turn();
+    assert.deepEqual(socket.writes.map(String), ["DELIVERY ann hi\nSEND-OK\nDELIVERY ann é✓\n"]);
+    assert.deepEqual(socket.textWrites, [0], "handed to the socket as text, which encodes it as UTF-8");
+
+    queue.push("a\n", false);
+    queue.push(Buffer.from("b\n"), false);
+    queue.push("c\n", false);
+    queue.push("d\n", true);
+    await turn();
+    assert.deepEqual(socket.writes.map(String).slice(1), ["a\nb\nc\nd\n"], "mixed: one write, in order");
+    assert.deepEqual(socket.textWrites, [0], "mixed output is written as bytes");
+  });
+
+  it("counts text by its length toward the limits and the high-water mark", () => {
+    const stuck = setup({ queueBytes: 100 });
+    assert.equal(stuck.queue.push("x".repeat(60), false), true);
+    assert.equal(stuck.queue.pendingBytes, 60);
+    assert.equal(stuck.queue.push("y".repeat(60), false), false, "120 characters pushed and unsent");
+    assert.equal(stuck.owner.overLimit, 1);
+
+    const { input, queue } = setup();
+    queue.push("r".repeat(OUTPUT_HIGH_WATER), true);
+    assert.equal(input.stops, 0);
+    queue.push("s", true);
+    assert.equal(input.stops, 1, "text replies past the mark hold input back too");
+  });
+
+  it("splits a text frame by its UTF-8 bytes", async () => {
+    const { socket, queue } = setup();
+    queue.pushSplit("DELIVERY bot ab\n", false);
+    await turn();
+    assert.deepEqual(socket.writes.map(String), ["DELIVERY"]);
+    while (socket.writes.length < 2) await sleep(10);
+    assert.deepEqual(socket.writes.map(String), ["DELIVERY", " bot ab\n"]);
   });
 
   it("counts pushed frames only while the socket is backed up, and never replies", () => {

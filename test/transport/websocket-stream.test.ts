@@ -17,10 +17,10 @@ class FakeWs extends EventEmitter {
   readyState = 1; // OPEN
   bufferedAmount = 0;
   paused = false;
-  readonly sent: { data: Uint8Array; binary: boolean }[] = [];
+  readonly sent: { data: Uint8Array | string; binary: boolean }[] = [];
   closedWith: [number, string | undefined] | undefined;
   terminated = false;
-  send(data: Uint8Array, options: { binary: boolean }): void {
+  send(data: Uint8Array | string, options: { binary: boolean }): void {
     this.sent.push({ data, binary: options.binary });
   }
   pause(): void {
@@ -147,7 +147,8 @@ describe("WebSocketStream", () => {
   it("writes binary messages while open, nothing once closing; its backlog is ws's bufferedAmount; destroy terminates", () => {
     const { ws, stream, socket, closes } = make();
     stream.write(Buffer.from("HELLO a\n"));
-    assert.deepEqual(ws.sent.map((s) => [s.data.toString(), s.binary]), [["HELLO a\n", true]]);
+    stream.write("SEND-OK\n"); // text (a lab session's lines) goes as a binary message too
+    assert.deepEqual(ws.sent.map((s) => [s.data.toString(), s.binary]), [["HELLO a\n", true], ["SEND-OK\n", true]]);
     ws.bufferedAmount = 12345;
     assert.equal(stream.writableLength, 12345);
     assert.equal(stream.writableHighWaterMark, 16384);
@@ -158,7 +159,7 @@ describe("WebSocketStream", () => {
     assert.equal(drained, 1, "the TCP socket's drain");
     ws.readyState = 2;
     stream.write(Buffer.from("late\n"));
-    assert.equal(ws.sent.length, 1);
+    assert.equal(ws.sent.length, 2);
     stream.destroy();
     assert.equal(ws.terminated, true);
     ws.emit("close", 1006, Buffer.alloc(0));

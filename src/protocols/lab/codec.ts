@@ -4,13 +4,12 @@
  * line arriving a byte at a time is not rescanned from its start each time) and whether
  * it is discarding the rest of an over-long line, which is never buffered.
  */
-import { isUtf8 } from "node:buffer";
+import { isAscii, isUtf8 } from "node:buffer";
 import { NEED, type Decoded, type StreamCodec } from "../../transport/stream-codec.js";
 import type { LabReply, LabRequest } from "./frames.js";
 
 const LF = 0x0a;
 const CR = 0x0d;
-const SPACE = 0x20;
 
 /**
  * Splits lines and hands each line's bytes to `parse`. Shared by the server's request
@@ -20,17 +19,37 @@ class LineCodec<F> implements StreamCodec<F> {
   /** Bytes of the current partial line already searched for `\n`. */
   private searched = 0;
   private discarding = false;
+  /** The last buffer asked about, and whether it is all ASCII (asked once per chunk, not per line). */
+  private checked: Buffer | undefined;
+  private checkedAscii = false;
 
   constructor(
     /** Longest line, `\n` included; longer lines become `tooLong` and are discarded. */
     private readonly maxLineBytes: number,
-    private readonly parse: (buf: Buffer, start: number, end: number) => F,
+    /** A line's meaning; `ascii`: every byte of `buf` is ASCII, so the line is its latin1 text. */
+    private readonly parse: (buf: Buffer, start: number, end: number, ascii: boolean) => F,
     private readonly tooLong: F,
   ) {}
+
+  /**
+   * Whether `buf` is all ASCII, once per buffer: chat is mostly ASCII, and a line known
+   * to be needs no UTF-8 check and decodes as latin1 (one byte, one character).
+   */
+  private isAscii(buf: Buffer, lastLine: boolean): boolean {
+    if (buf === this.checked) return this.checkedAscii;
+    const ascii = isAscii(buf);
+    if (!lastLine) {
+      this.checked = buf;
+      this.checkedAscii = ascii;
+    }
+    return ascii;
+  }
 
   decode(buf: Buffer, offset: number): Decoded<F> {
     const avail = buf.length - offset;
     const lf = buf.indexOf(LF, offset + this.searched);
+    // The ASCII answer is kept only while `buf` still has lines to decode (StreamCodec: keep no buffer).
+    if (lf < 0 || lf + 1 === buf.length) this.checked = undefined;
     if (this.discarding) {
       // The rest of an over-long line: skip it as it comes, up to its newline.
       if (lf < 0) return { kind: "skip", consumed: avail };
@@ -52,8 +71,17 @@ class LineCodec<F> implements StreamCodec<F> {
     const consumed = lf + 1 - offset;
     if (consumed > this.maxLineBytes) return { kind: "frame", frame: this.tooLong, consumed };
     const end = lf > offset && buf[lf - 1] === CR ? lf - 1 : lf;
-    return { kind: "frame", frame: this.parse(buf, offset, end), consumed };
+    return { kind: "frame", frame: this.parse(buf, offset, end, this.isAscii(buf, lf + 1 === buf.length)), consumed };
   }
+}
+
+/**
+ * `buf.toString("latin1", start, end)` without its argument checks and encoding lookup
+ * (a tenth of bench lab-dm's decoding): `latin1Slice` is what toString calls.
+ */
+const latin1 = (buf: Buffer, start: number, end: number): string => (buf as unknown as Latin1Slicer).latin1Slice(start, end);
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
 }
 
 // ---- server side: requests ----------------------------------------------------------
@@ -65,12 +93,18 @@ const LIST_BODY: LabRequest = Object.freeze({ kind: "bad-body", reason: "LIST ta
 const BAD_HEADER: LabRequest = Object.freeze({ kind: "bad-header" });
 const LIST: LabRequest = Object.freeze({ kind: "list" });
 
-function parseRequest(buf: Buffer, start: number, end: number): LabRequest {
+function parseRequest(buf: Buffer, start: number, end: number, ascii: boolean): LabRequest {
+  if (ascii) return parseRequestText(latin1(buf, start, end));
   const line = buf.subarray(start, end);
   if (!isUtf8(line)) return BAD_UTF8;
-  const space = line.indexOf(SPACE);
-  const header = line.toString("latin1", 0, space < 0 ? line.length : space);
-  const body = space < 0 ? "" : line.toString("utf8", space + 1);
+  return parseRequestText(line.toString("utf8"));
+}
+
+/** A request line's meaning, from its text (the `\n` and a `\r` before it taken off). */
+function parseRequestText(line: string): LabRequest {
+  const space = line.indexOf(" ");
+  const header = space < 0 ? line : line.slice(0, space);
+  const body = space < 0 ? "" : line.slice(space + 1);
   switch (header) {
     case "HELLO-FROM":
       // An empty or malformed name is the hub's to judge (BAD-RQST-BODY, PR4).
@@ -93,31 +127,31 @@ export function createRequestCodec(maxLineBytes: number): StreamCodec<LabRequest
   return new LineCodec(maxLineBytes, parseRequest, TOO_LONG);
 }
 
-// Server replies, encoded. Fixed ones are shared buffers: no allocation per answer.
+// Server replies, as text: the outbound queue joins the lines of a turn and encodes them
+// once per write (transport/outbound-queue.ts), instead of a Buffer per line.
 export const REPLY = {
-  inUse: Buffer.from("IN-USE\n"),
-  busy: Buffer.from("BUSY\n"),
-  sendOk: Buffer.from("SEND-OK\n"),
-  badDestUser: Buffer.from("BAD-DEST-USER\n"),
-  badRqstHdr: Buffer.from("BAD-RQST-HDR\n"),
-  badRqstBody: Buffer.from("BAD-RQST-BODY\n"),
+  inUse: "IN-USE\n",
+  busy: "BUSY\n",
+  sendOk: "SEND-OK\n",
+  badDestUser: "BAD-DEST-USER\n",
+  badRqstHdr: "BAD-RQST-HDR\n",
+  badRqstBody: "BAD-RQST-BODY\n",
 } as const;
 
-export function encodeHello(name: string): Buffer {
-  return Buffer.from(`HELLO ${name}\n`, "utf8");
+/** One of the fixed replies. */
+export type FixedReply = (typeof REPLY)[keyof typeof REPLY];
+
+export function helloLine(name: string): string {
+  return `HELLO ${name}\n`;
 }
 
-export function encodeListOk(names: readonly string[]): Buffer {
-  return Buffer.from(`LIST-OK ${names.join(",")}\n`, "utf8");
+export function listOkLine(names: readonly string[]): string {
+  return `LIST-OK ${names.join(",")}\n`;
 }
 
-/**
- * `DELIVERY <from> <text>\n`. `text` has no newline. One Buffer.from of the whole line:
- * one call into the encoder and a slice of Node's buffer pool, about half the time of
- * measuring and writing the parts separately (bench lab-dm: a delivery per message).
- */
-export function encodeDelivery(from: string, text: string): Buffer {
-  return Buffer.from(`DELIVERY ${from} ${text}\n`, "utf8");
+/** `DELIVERY <from> <text>\n`; `text` has no newline. */
+export function deliveryLine(from: string, text: string): string {
+  return `DELIVERY ${from} ${text}\n`;
 }
 
 // ---- client side: replies -----------------------------------------------------------

@@ -25,7 +25,7 @@ import type { CodecError } from "../../transport/stream-codec.js";
 import { OrderedReplies } from "../ordered-replies.js";
 import { afterPending } from "../pending-answer.js";
 import { singleLine } from "../render-text.js";
-import { REPLY, encodeDelivery, encodeHello, encodeListOk } from "./codec.js";
+import { REPLY, deliveryLine, helloLine, listOkLine, type FixedReply } from "./codec.js";
 import type { LabRequest } from "./frames.js";
 import { JOIN_REFUSALS, SEND_REPLIES } from "./wire-errors.js";
 
@@ -37,19 +37,19 @@ export interface LabContext {
  * Error replies by code, for the metrics: the lab's wire has five, and its reply word is
  * the code (`BAD-RQST-BODY` -> `bad_rqst_body`).
  */
-const errorCode = answerCodes<Buffer>([REPLY], () => "other");
+const errorCode = answerCodes<FixedReply>([REPLY], () => "other");
 
 /** Lobby messages go to many lab users: each is rendered once. */
-const rendered = new WeakMap<HubEvent, Buffer>();
+const rendered = new WeakMap<HubEvent, string>();
 
 /**
  * The goodbye at shutdown (docs/lab.md "Shutdown"): the lab protocol has one line the
  * server may send unasked, DELIVERY; `server` is reserved, so no user can be its sender.
  * The lab client prints it as `From server: The server is going down`.
  */
-const GOODBYE = encodeDelivery(SERVER_NAME, "The server is going down");
+const GOODBYE = deliveryLine(SERVER_NAME, "The server is going down");
 /** The same line when a cluster node must let the user go: its name went to another node's user (docs/cluster.md#names). */
-const NAME_LOST = encodeDelivery(SERVER_NAME, "Your name was taken by another node while this one was cut off");
+const NAME_LOST = deliveryLine(SERVER_NAME, "Your name was taken by another node while this one was cut off");
 
 export class LabSession implements StreamSession<LabRequest>, Member {
   readonly dialect = "lab";
@@ -72,14 +72,14 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   deliver(event: HubEvent): boolean {
     switch (event.kind) {
       case "direct": {
-        const line = encodeDelivery(event.from, singleLine(event.text));
+        const line = deliveryLine(event.from, singleLine(event.text));
         // The delaybot's first answer comes in two parts (transport/split-delivery.ts).
         return isSplitDelivery() ? this.conn.sendSplit(line) : this.conn.send(line);
       }
       case "lobby": {
         let line = rendered.get(event);
         if (line === undefined) {
-          line = encodeDelivery(event.from, singleLine(event.text));
+          line = deliveryLine(event.from, singleLine(event.text));
           rendered.set(event, line);
         }
         return this.conn.send(line);
@@ -104,7 +104,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
       case "hello":
         return this.fail(REPLY.badRqstHdr); // PR6: already logged in
       case "list":
-        return this.replies.reply(encodeListOk(this.ctx.hub.names())); // PR8, PR9
+        return this.replies.reply(listOkLine(this.ctx.hub.names())); // PR8, PR9
       case "send":
         return this.send(request.to, request.text);
       case "bad-header":
@@ -142,7 +142,7 @@ export class LabSession implements StreamSession<LabRequest>, Member {
   }
 
   /** A SEND's reply, now or in its held `slot`; an error reply is counted by its reply word. */
-  private answer(slot: number | undefined, reply: Buffer): void {
+  private answer(slot: number | undefined, reply: FixedReply): void {
     if (reply !== REPLY.sendOk) this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
     if (slot === undefined) this.replies.reply(reply);
     else this.replies.fill(slot, reply);
@@ -166,16 +166,16 @@ export class LabSession implements StreamSession<LabRequest>, Member {
     }
     this.loggedIn = true;
     this.conn.loggedIn();
-    this.conn.reply(encodeHello(this.name)); // PR3
+    this.conn.reply(helloLine(this.name)); // PR3
   }
 
-  private refuse(reply: Buffer): void {
+  private refuse(reply: FixedReply): void {
     this.fail(reply);
     this.conn.close("rejected");
   }
 
   /** An error reply, counted by its reply word. */
-  private fail(reply: Buffer): void {
+  private fail(reply: FixedReply): void {
     this.replies.reply(reply);
     this.ctx.hub.stats.dialect(this.dialect).errorAnswered(errorCode(reply));
   }

@@ -1,9 +1,9 @@
 /** The one table from hub outcomes to lab replies (seed 001 PR3-PR17, docs/lab.md#the-requirements-as-implemented). */
 import type { JoinResult, SendResult } from "../../core/errors.js";
-import { REPLY } from "./codec.js";
+import { REPLY, type FixedReply } from "./codec.js";
 
 /** Refusals of HELLO-FROM; each is followed by closing the connection (PR4, PR5, PR15). */
-export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, Buffer> = {
+export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, FixedReply> = {
   name_taken: REPLY.inUse,
   name_owned: REPLY.inUse,
   name_invalid: REPLY.badRqstBody,
@@ -12,7 +12,7 @@ export const JOIN_REFUSALS: Record<Exclude<JoinResult, "ok">, Buffer> = {
   already_joined: REPLY.badRqstHdr,
 };
 
-export const SEND_REPLIES: Record<SendResult, Buffer> = {
+export const SEND_REPLIES: Record<SendResult, FixedReply> = {
   ok: REPLY.sendOk,
   // Kept for an offline cs262 account: SEND-OK, but only once it is on disk (session.ts).
   queued: REPLY.sendOk,

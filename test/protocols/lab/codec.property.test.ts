@@ -11,9 +11,9 @@ import {
   REPLY,
   createReplyCodec,
   createRequestCodec,
-  encodeDelivery,
-  encodeHello,
-  encodeListOk,
+  deliveryLine,
+  helloLine,
+  listOkLine,
   encodeRequest,
 } from "../../../src/protocols/lab/codec.js";
 import type { LabReply, LabRequest } from "../../../src/protocols/lab/frames.js";
@@ -59,16 +59,16 @@ const request: fc.Arbitrary<LabRequest> = fc.oneof(
 );
 
 const reply: fc.Arbitrary<{ bytes: Buffer; reply: LabReply }> = fc.oneof(
-  word.map((name) => ({ bytes: encodeHello(name), reply: { kind: "hello", name } as LabReply })),
-  fc.array(word, { minLength: 1, maxLength: 6 }).map((names) => ({ bytes: encodeListOk(names), reply: { kind: "list-ok", names } as LabReply })),
-  fc.tuple(word, lineText).map(([from, text]) => ({ bytes: encodeDelivery(from, text), reply: { kind: "delivery", from, text } as LabReply })),
+  word.map((name) => ({ bytes: Buffer.from(helloLine(name)), reply: { kind: "hello", name } as LabReply })),
+  fc.array(word, { minLength: 1, maxLength: 6 }).map((names) => ({ bytes: Buffer.from(listOkLine(names)), reply: { kind: "list-ok", names } as LabReply })),
+  fc.tuple(word, lineText).map(([from, text]) => ({ bytes: Buffer.from(deliveryLine(from, text)), reply: { kind: "delivery", from, text } as LabReply })),
   fc.constantFrom(
-    { bytes: REPLY.inUse, reply: { kind: "in-use" } as LabReply },
-    { bytes: REPLY.busy, reply: { kind: "busy" } as LabReply },
-    { bytes: REPLY.sendOk, reply: { kind: "send-ok" } as LabReply },
-    { bytes: REPLY.badDestUser, reply: { kind: "bad-dest-user" } as LabReply },
-    { bytes: REPLY.badRqstHdr, reply: { kind: "bad-rqst-hdr" } as LabReply },
-    { bytes: REPLY.badRqstBody, reply: { kind: "bad-rqst-body" } as LabReply },
+    { bytes: Buffer.from(REPLY.inUse), reply: { kind: "in-use" } as LabReply },
+    { bytes: Buffer.from(REPLY.busy), reply: { kind: "busy" } as LabReply },
+    { bytes: Buffer.from(REPLY.sendOk), reply: { kind: "send-ok" } as LabReply },
+    { bytes: Buffer.from(REPLY.badDestUser), reply: { kind: "bad-dest-user" } as LabReply },
+    { bytes: Buffer.from(REPLY.badRqstHdr), reply: { kind: "bad-rqst-hdr" } as LabReply },
+    { bytes: Buffer.from(REPLY.badRqstBody), reply: { kind: "bad-rqst-body" } as LabReply },
   ),
 );
 

@@ -10,9 +10,9 @@ import {
   REPLY,
   createReplyCodec,
   createRequestCodec,
-  encodeDelivery,
-  encodeHello,
-  encodeListOk,
+  deliveryLine,
+  helloLine,
+  listOkLine,
   encodeRequest,
 } from "../../../src/protocols/lab/codec.js";
 import type { LabReply, LabRequest } from "../../../src/protocols/lab/frames.js";
@@ -173,6 +173,40 @@ describe("lab malformed commands", () => {
   });
 });
 
+describe("lab lines in ASCII and in UTF-8", () => {
+  // A chunk that is all ASCII is decoded line by line as latin1; any other chunk's lines
+  // are checked and decoded as UTF-8. The two must never disagree.
+  const ascii = [line("HELLO-FROM alice\n"), line("SEND bob hi there\n"), line("LIST\n"), line("SEND bob\n"), line("NOPE x\n")];
+  const asciiRequests: LabRequest[] = [
+    { kind: "hello", name: "alice" },
+    { kind: "send", to: "bob", text: "hi there" },
+    { kind: "list" },
+    { kind: "bad-body", reason: "no message" },
+    { kind: "bad-header" },
+  ];
+
+  it("reads the same requests from an all-ASCII chunk as from lines sent one by one", () => {
+    assert.deepEqual(requests([Buffer.concat(ascii)]), asciiRequests);
+    assert.deepEqual(requests(ascii), asciiRequests);
+  });
+
+  it("reads ASCII lines the same when their chunk also holds UTF-8 or bytes that are not UTF-8", () => {
+    const utf8 = line("SEND bøb é✓ →\n");
+    const broken = Buffer.concat([line("SEND bob "), Buffer.from([0xff]), line("\n")]);
+    const stream = Buffer.concat([...ascii, utf8, broken, ...ascii]);
+    const expected: LabRequest[] = [...asciiRequests, { kind: "send", to: "bøb", text: "é✓ →" }, { kind: "bad-body", reason: "invalid UTF-8" }, ...asciiRequests];
+    assert.deepEqual(requests([stream]), expected, "one chunk");
+    for (const s of splits(stream)) assert.deepEqual(requests(s.chunks), expected, s.name);
+  });
+
+  it("reads a latin1 byte above 0x7f in an otherwise ASCII line as not UTF-8, never as latin1 text", () => {
+    assert.deepEqual(requests([Buffer.concat([line("SEND bob caf"), Buffer.from([0xe9]), line("\nLIST\n")])]), [
+      { kind: "bad-body", reason: "invalid UTF-8" },
+      { kind: "list" },
+    ]);
+  });
+});
+
 describe("lab over-long lines", () => {
   const MAX = 16; // the longest line, its \n included
   const TOO_LONG: LabRequest = { kind: "bad-body", reason: "line too long" };
@@ -205,7 +239,7 @@ describe("lab over-long lines", () => {
   });
 
   it("answers the client's codec the same way: an over-long reply is one unknown line", () => {
-    const bytes = Buffer.concat([encodeDelivery("bob", "w".repeat(100)), REPLY.sendOk]);
+    const bytes = Buffer.from(deliveryLine("bob", "w".repeat(100)) + REPLY.sendOk);
     assert.deepEqual(replies([bytes], MAX), [{ kind: "unknown", line: "(line too long)" }, { kind: "send-ok" }]);
   });
 });
@@ -216,20 +250,20 @@ interface ReplyFixture {
   readonly name: string;
   readonly bytes: Buffer;
   readonly reply: LabReply;
-  /** The server's encoding of it, when it sends exactly these bytes. */
-  readonly encode?: () => Buffer;
+  /** The server's line, when it sends exactly these bytes (as UTF-8). */
+  readonly encode?: () => string;
 }
 
 const REPLIES: readonly ReplyFixture[] = [
-  { name: "HELLO", bytes: line("HELLO alice\n"), reply: { kind: "hello", name: "alice" }, encode: () => encodeHello("alice") },
+  { name: "HELLO", bytes: line("HELLO alice\n"), reply: { kind: "hello", name: "alice" }, encode: () => helloLine("alice") },
   { name: "IN-USE", bytes: line("IN-USE\n"), reply: { kind: "in-use" }, encode: () => REPLY.inUse },
   { name: "BUSY", bytes: line("BUSY\n"), reply: { kind: "busy" }, encode: () => REPLY.busy },
-  { name: "LIST-OK", bytes: line("LIST-OK alice,bob,echobot\n"), reply: { kind: "list-ok", names: ["alice", "bob", "echobot"] }, encode: () => encodeListOk(["alice", "bob", "echobot"]) },
-  { name: "LIST-OK of nobody", bytes: line("LIST-OK \n"), reply: { kind: "list-ok", names: [] }, encode: () => encodeListOk([]) },
+  { name: "LIST-OK", bytes: line("LIST-OK alice,bob,echobot\n"), reply: { kind: "list-ok", names: ["alice", "bob", "echobot"] }, encode: () => listOkLine(["alice", "bob", "echobot"]) },
+  { name: "LIST-OK of nobody", bytes: line("LIST-OK \n"), reply: { kind: "list-ok", names: [] }, encode: () => listOkLine([]) },
   { name: "LIST-OK with no space", bytes: line("LIST-OK\n"), reply: { kind: "list-ok", names: [] } },
   { name: "SEND-OK", bytes: line("SEND-OK\n"), reply: { kind: "send-ok" }, encode: () => REPLY.sendOk },
-  { name: "DELIVERY", bytes: line("DELIVERY bob hi there\n"), reply: { kind: "delivery", from: "bob", text: "hi there" }, encode: () => encodeDelivery("bob", "hi there") },
-  { name: "DELIVERY in UTF-8", bytes: line("DELIVERY bøb é✓\n"), reply: { kind: "delivery", from: "bøb", text: "é✓" }, encode: () => encodeDelivery("bøb", "é✓") },
+  { name: "DELIVERY", bytes: line("DELIVERY bob hi there\n"), reply: { kind: "delivery", from: "bob", text: "hi there" }, encode: () => deliveryLine("bob", "hi there") },
+  { name: "DELIVERY in UTF-8", bytes: line("DELIVERY bøb é✓\n"), reply: { kind: "delivery", from: "bøb", text: "é✓" }, encode: () => deliveryLine("bøb", "é✓") },
   { name: "the shutdown DELIVERY", bytes: line("DELIVERY server The server is going down\n"), reply: { kind: "delivery", from: "server", text: "The server is going down" } },
   { name: "DELIVERY with no text", bytes: line("DELIVERY bob\n"), reply: { kind: "delivery", from: "bob", text: "" } },
   { name: "BAD-DEST-USER", bytes: line("BAD-DEST-USER\n"), reply: { kind: "bad-dest-user" }, encode: () => REPLY.badDestUser },
@@ -251,7 +285,7 @@ describe("lab reply lines", () => {
 
     if (f.encode !== undefined) {
       it(`the server encodes ${f.name} to the same line`, () => {
-        assert.deepEqual(f.encode!(), f.bytes);
+        assert.deepEqual(Buffer.from(f.encode!(), "utf8"), f.bytes);
       });
     }
   }
@@ -266,9 +300,9 @@ describe("lab reply lines", () => {
     }
   });
 
-  it("writes the fixed replies as shared buffers of exactly their line", () => {
+  it("writes the fixed replies as exactly their line", () => {
     assert.deepEqual(
-      Object.fromEntries(Object.entries(REPLY).map(([k, v]) => [k, v.toString("latin1")])),
+      { ...REPLY },
       { inUse: "IN-USE\n", busy: "BUSY\n", sendOk: "SEND-OK\n", badDestUser: "BAD-DEST-USER\n", badRqstHdr: "BAD-RQST-HDR\n", badRqstBody: "BAD-RQST-BODY\n" },
     );
   });
