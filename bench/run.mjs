@@ -3,9 +3,10 @@
 // (bench/gen/gen.c, built here with gcc) pinned to CPU 1, loopback only. For each
 // workload: start the server with only the dialect it needs, run the generator (log in,
 // warm up, measure), sample /proc for both processes, stop the server, and write a
-// markdown table and JSON to bench/results/. Calibration rows run a minimal Node lab
-// relay (bench/calibration/lab-relay.mjs) and ngIRCd (bench/calibration/ngircd.conf)
-// under the same harness, so each row is also read as a ratio to them. See bench/README.md.
+// markdown table and JSON to bench/results/. Calibration rows run minimal Node relays
+// (bench/calibration/<dialect>-relay.mjs: lab, bcs, udp) and ngIRCd
+// (bench/calibration/ngircd.conf) under the same harness, so each row is also read as a
+// ratio to the one of its shape. See bench/README.md.
 // Plain Node, no dependencies.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -18,7 +19,8 @@ const root = new URL("..", import.meta.url).pathname;
 const GEN_SRC = join(root, "bench/gen/gen.c");
 const GEN_BIN = join(root, "bench/.build/gen");
 const SERVER = join(root, "dist/src/cli/switchboard.js");
-const RELAY = join(root, "bench/calibration/lab-relay.mjs");
+/** The minimal Node relay of a dialect (lab, bcs, udp), a calibration server. */
+const relay = (dialect) => join(root, `bench/calibration/${dialect}-relay.mjs`);
 const NGIRCD_CONF = join(root, "bench/calibration/ngircd.conf");
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim()) || 100;
 
@@ -46,7 +48,9 @@ const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [option
   --server-cpu <n>    CPU for the server (default 0)
   --gen-cpu <n>       CPU for the generator (default 1)
   --calibration <y|n> run the calibration rows (default yes): a minimal Node lab relay
-                      beside each lab-dm row, ngIRCd beside the fan-out rows
+                      beside each lab-dm row, a minimal Node bcs or udp relay beside the
+                      bcs and udp fan-out rows, ngIRCd beside the fan-out rows (gowing's
+                      calibration)
   --profile <dir>     run each Switchboard server with --cpu-prof, its .cpuprofile in
                       <dir> (open it in Chrome DevTools or speedscope); slows the server
 `;
@@ -101,12 +105,17 @@ function plan(o) {
     const W = o.window ?? (P === 1 ? 1 : 16);
     return [...dmPair(P, W), dmWs(P, W)];
   };
-  const fanKey = `fanout M=${o.members} S=${o.senders} W=${o.window ?? 16}`;
+  const fanShape = `M=${o.members} S=${o.senders} W=${o.window ?? 16}`;
+  // gowing's rows are read against ngIRCd (irc); bcs's and udp's against their own
+  // dialect's Node relay (ack pacing and datagrams are not IRC's costs)
+  const fanKey = (d) => `fanout ${d === "bcs" || d === "udp" ? d : "irc"} ${fanShape}`;
   const fan = (d) => ({
-    name: `fanout-${d} M=${o.members} S=${o.senders} W=${o.window ?? 16}`, key: fanKey, server: "switchboard", mode: "fanout", dialect: d, dialects: [d],
+    name: `fanout-${d} ${fanShape}`, key: fanKey(d), server: "switchboard", mode: "fanout", dialect: d, dialects: [d],
     args: ["--members", o.members, "--senders", o.senders, "--window", o.window ?? 16], clients: o.members,
   });
-  const ngircd = () => (calibrate ? [{ ...fan("irc"), name: `calibration: ngircd (IRC) M=${o.members} S=${o.senders} W=${o.window ?? 16}`, server: "ngircd", calibration: true }] : []);
+  const ngircd = () => (calibrate ? [{ ...fan("irc"), name: `calibration: ngircd (IRC) ${fanShape}`, server: "ngircd", calibration: true }] : []);
+  // the relay row just before Switchboard's, as for lab-dm
+  const fanPair = (d) => [...(calibrate ? [{ ...fan(d), name: `calibration: node ${d} relay ${fanShape}`, server: "relay", calibration: true }] : []), fan(d)];
   const idle = (d, n) => ({
     name: `idle-${d} N=${n}`, server: "switchboard", mode: "idle", dialect: d, dialects: d === "mixed" ? ["lab", "gowing", "bcs", "udp"] : [d],
     args: ["--clients", n], clients: n, idle: true,
@@ -124,9 +133,9 @@ function plan(o) {
     "lab-dm": dmSet,
     "lab-dm-ws": dmWsSet,
     "fanout-gowing": () => [...ngircd(), fan("gowing")],
-    "fanout-bcs": () => [...ngircd(), fan("bcs")],
-    "fanout-udp": () => [...ngircd(), fan("udp")],
-    fanout: () => [...ngircd(), ...["gowing", "bcs", "udp"].map(fan)],
+    "fanout-bcs": () => [...ngircd(), ...fanPair("bcs")],
+    "fanout-udp": () => [...ngircd(), ...fanPair("udp")],
+    fanout: () => [...ngircd(), fan("gowing"), ...fanPair("bcs"), ...fanPair("udp")],
     "idle-lab": () => [idle("lab", o.clients)],
     "idle-mixed": () => [idle("mixed", o.mixedClients)],
     idle: () => [idle("lab", o.clients), idle("mixed", o.mixedClients)],
@@ -262,9 +271,9 @@ async function startCalibration(w, o) {
   const ports = {};
   try {
     if (w.server === "relay") {
-      server = pinned(o.serverCpu, [process.execPath, RELAY]);
+      server = pinned(o.serverCpu, [process.execPath, relay(w.dialect)]);
       await server.waitFor(/^ready$/, 20000, "the relay's ready line");
-      ports.lab = Number(/:(\d+)$/.exec(server.lines.find((l) => l.startsWith("listening lab ")))[1]);
+      ports[w.dialect] = Number(/:(\d+)$/.exec(server.lines.find((l) => l.startsWith(`listening ${w.dialect} `)))[1]);
     } else {
       const bin = ngircdBinary();
       ports.irc = await freePort();
@@ -444,7 +453,7 @@ function markdown(rows, meta) {
   }
   if (traffic.some((r) => r.calibration)) {
     out.push("Deliveries per server CPU-s: deliveries in the measured window over the server's CPU time in it (all threads); on a machine shared with other work it moves less than deliveries/s.", "");
-    out.push("× calibration: the row's deliveries/s over its calibration row's in this run (lab-dm: the minimal Node lab relay, bench/calibration/lab-relay.mjs; fan-out: ngIRCd, 100 members in one channel, the senders PRIVMSG it).", "");
+    out.push("× calibration: the row's deliveries/s over its calibration row's in this run (lab-dm: the minimal Node lab relay, bench/calibration/lab-relay.mjs; bcs and udp fan-out: the minimal Node relay of the same dialect and shape, bench/calibration/bcs-relay.mjs and udp-relay.mjs; gowing fan-out: ngIRCd, the members in one channel, the senders PRIVMSG it).", "");
   }
   const hot = rows.filter((r) => r.gen_cpu_pct > 80);
   out.push(hot.length ? `**Warning**: the generator used over 80% of its core in: ${hot.map((r) => r.workload).join(", ")}; those numbers may be the generator's limit, not the server's.`
