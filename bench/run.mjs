@@ -18,7 +18,8 @@ import { createInterface } from "node:readline";
 const root = new URL("..", import.meta.url).pathname;
 const GEN_SRC = join(root, "bench/gen/gen.c");
 const GEN_BIN = join(root, "bench/.build/gen");
-const SERVER = join(root, "dist/src/cli/switchboard.js");
+/** The compiled server of a checkout (--server). */
+const serverOf = (checkout) => join(resolve(checkout), "dist/src/cli/switchboard.js");
 /** The minimal Node relay of a dialect (lab, bcs, udp), a calibration server. */
 const relay = (dialect) => join(root, `bench/calibration/${dialect}-relay.mjs`);
 const NGIRCD_CONF = join(root, "bench/calibration/ngircd.conf");
@@ -51,6 +52,9 @@ const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [option
                       beside each lab-dm row, a minimal Node bcs or udp relay beside the
                       bcs and udp fan-out rows, ngIRCd beside the fan-out rows (gowing's
                       calibration)
+  --server <dir>      the Switchboard checkout whose compiled server is measured (default
+                      this one), e.g. a worktree of an older commit, to compare two
+                      commits under the same harness; its commit is named in the table
   --profile <dir>     run each Switchboard server with --cpu-prof, its .cpuprofile in
                       <dir> (open it in Chrome DevTools or speedscope); slows the server
 `;
@@ -59,7 +63,7 @@ function parseArgs(argv) {
   const o = {
     workload: "all", pairs: undefined, window: undefined, members: 100, senders: 10, clients: 10000,
     mixedClients: 800, body: 64, warmup: 3, measure: 10, out: join(root, "bench/results"), serverCpu: 0, genCpu: 1,
-    calibration: "yes", profile: "",
+    calibration: "yes", profile: "", server: root,
   };
   const numeric = new Set(["pairs", "window", "members", "senders", "clients", "mixedClients", "body", "warmup", "measure", "serverCpu", "genCpu"]);
   for (let i = 0; i < argv.length; i++) {
@@ -328,15 +332,23 @@ async function startCluster(dialects, o) {
   return { pid: nodes[0].pid, pids: [nodes[0].pid, nodes[1].pid, broker.pid], ports: nodes[0].ports, second: nodes[1].ports, child: nodes[0].child, stop };
 }
 
+/** Whether the server of `checkout` knows `flag` (`serve --help`), asked once per checkout. */
+const helpOf = new Map();
+function serverHas(checkout, flag) {
+  if (!helpOf.has(checkout)) helpOf.set(checkout, execFileSync(process.execPath, [serverOf(checkout), "serve", "--help"]).toString());
+  return helpOf.get(checkout).includes(flag);
+}
+
 async function startServer(dialects, clients, o, transport = "tcp", extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "sb-bench-"));
   const port = (d) => (dialects.includes(d) ? "0" : "off");
   const argv = [
-    process.execPath, ...(o.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(o.profile)] : []), SERVER, "serve", "--host", "127.0.0.1",
+    process.execPath, ...(o.profile ? ["--cpu-prof", "--cpu-prof-dir", resolve(o.profile)] : []), serverOf(o.server), "serve", "--host", "127.0.0.1",
     "--lab-port", port("lab"), "--gowing-port", port("gowing"), "--bcs-port", port("bcs"),
     "--cs262-port", "off", "--udp-port", port("udp"), "--http-port", "off",
-    // The web listener only for a WebSocket row (its /ws/<dialect> needs the dialect's listener on too).
-    "--web-port", transport === "ws" ? "0" : "off",
+    // The web listener only for a WebSocket row (its /ws/<dialect> needs the dialect's listener
+    // on too); an older server (--server) may have no web listener at all.
+    ...(transport === "ws" || serverHas(o.server, "--web-port") ? ["--web-port", transport === "ws" ? "0" : "off"] : []),
     "--bcs-log", "off", "--gowing-log-dir", "off", "--data-dir", dataDir,
     "--msg-rate", "0", "--max-connections-per-ip", "0", "--login-failures", "0", "--max-users", "0",
   ];
@@ -473,7 +485,7 @@ function calNote(rows) {
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
-  if (!existsSync(SERVER)) fail(`${SERVER} is missing: compile first (node scripts/prepare.mjs, or npx tsc -p tsconfig.json)`);
+  if (!existsSync(serverOf(o.server))) fail(`${serverOf(o.server)} is missing: compile first (node scripts/prepare.mjs, or npx tsc -p tsconfig.json)`);
   if (cpus().length < 2) process.stderr.write("bench: warning: fewer than 2 CPUs; server and generator share a core\n");
   buildGenerator();
   const workloads = plan(o);
@@ -504,7 +516,7 @@ async function main() {
     }
   }
   let commit = "unknown";
-  try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root }).toString().trim(); } catch {}
+  try { commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: resolve(o.server) }).toString().trim(); } catch {}
   const meta = {
     date: new Date().toISOString(), cpu: `${cpus()[0]?.model ?? "?"} x${cpus().length}`, node: process.versions.node, loadavg: loadavg(),
     serverCpu: o.serverCpu, genCpu: o.genCpu, warmup: o.warmup, measure: o.measure, body: o.body, commit, options: o,
