@@ -40,8 +40,9 @@ const HELP = `usage: node bench/run.mjs [options]      (npm run bench -- [option
   --members <M>       fan-out members (default 100)
   --senders <S>       fan-out senders among them (default 10)
   --clients <N>       idle-lab clients (default 10000)
-  --mixed-clients <N> idle-mixed clients, split over lab, gowing, bcs, udp (default 800: each bcs client gets one ack-paced
-                      notice per login, and over --queue-frames 1000 queued it is dropped)
+  --mixed-clients <N> idle-mixed clients, split over lab, gowing, bcs, udp (default 800;
+                      every login is a presence notice to each bcs client, and notices
+                      still waiting for its ack are folded into one, so 4000 log in too)
   --body <bytes>      message body size (default 64)
   --warmup <s>        warm-up seconds (default 3)
   --measure <s>       measured seconds (default 10)
