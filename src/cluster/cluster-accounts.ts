@@ -22,7 +22,7 @@ import { hashPassword, verifyPassword } from "../store/passwords.js";
 import { decodeAccount, encodeAccount } from "./account-mail-codec.js";
 import { BucketWatch, type BucketFollower } from "./bucket-watch.js";
 import { keyName, nameKey, type ClusterKeys } from "./keys.js";
-import { isWrongLastSequence } from "./kv-calls.js";
+import { isWrongLastSequence, untilCreated } from "./kv-calls.js";
 import { purgeMailOf } from "./mail-stream.js";
 import { followReconnects } from "./nats-reconnects.js";
 
@@ -80,14 +80,14 @@ export class ClusterAccounts implements Accounts, BucketFollower {
     const timeout = options.timeoutMs ?? 5_000;
     const js = jetstream(nc, { timeout });
     const openBucket = (): Promise<KV> =>
-      new Kvm(js).create(options.keys.accountsBucket, {
+      untilCreated(() => new Kvm(js).create(options.keys.accountsBucket, {
         replicas: options.replicas ?? 1,
         history: 1,
         // A direct get may be answered by a replica that has not yet applied the latest
         // write; authenticate must see a password set a moment ago, so reads go to the leader.
         allow_direct: false,
         timeout,
-      });
+      }));
     const kv = await openBucket();
     const accounts = new ClusterAccounts(kv, await jetstreamManager(nc, { timeout }), options.keys, options.log, {
       timeoutMs: timeout,

@@ -26,7 +26,7 @@ import type { Logger } from "../log/ops-log.js";
 import { BucketWatch, type BucketFollower } from "./bucket-watch.js";
 import type { ClusterNames, NameClaim } from "./cluster-names.js";
 import { isValidToken, keyName, nameKey, type ClusterKeys } from "./keys.js";
-import { isWrongLastSequence, withTimeout } from "./kv-calls.js";
+import { isWrongLastSequence, untilCreated, withTimeout } from "./kv-calls.js";
 import { decodeClaim, encodeClaim } from "./name-claim-codec.js";
 import { NamesReplica, type LocalClaim, type ReplicaEffects } from "./names-replica.js";
 import { followReconnects } from "./nats-reconnects.js";
@@ -82,7 +82,7 @@ export class ClusterNameRegistry implements ClusterNames, BucketFollower, Replic
     if (!isValidToken(options.node)) throw new Error(`cluster node name "${options.node}" must be 1-64 of A-Z a-z 0-9 _ -`);
     const timings = { ...DEFAULT_HEARTBEAT_TIMINGS, ...options.heartbeat };
     const js = jetstream(nc, { timeout: timings.requestTimeoutMs });
-    const openBucket = (): Promise<KV> => new Kvm(js).create(options.keys.namesBucket, { history: 1, replicas: options.replicas ?? 1 });
+    const openBucket = (): Promise<KV> => untilCreated(() => new Kvm(js).create(options.keys.namesBucket, { history: 1, replicas: options.replicas ?? 1 }));
     const kv = await withTimeout(openBucket(), timings.requestTimeoutMs, `opening the ${options.keys.namesBucket} bucket`);
     const registry = new ClusterNameRegistry(kv, options, timings, openBucket);
     try {

@@ -20,7 +20,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "../log/ops-log.js";
 import { BucketWatch, type BucketFollower } from "./bucket-watch.js";
 import type { ClusterKeys } from "./keys.js";
-import { isWrongLastSequence, withTimeout } from "./kv-calls.js";
+import { isWrongLastSequence, untilCreated, withTimeout } from "./kv-calls.js";
 import { followReconnects } from "./nats-reconnects.js";
 
 export interface HeartbeatTimings {
@@ -109,7 +109,7 @@ export class NodeHeartbeats implements BucketFollower {
   static async open(nc: NatsConnection, options: NodeHeartbeatsOptions): Promise<NodeHeartbeats> {
     const timings = { ...DEFAULT_HEARTBEAT_TIMINGS, ...options.timings };
     const js = jetstream(nc, { timeout: timings.requestTimeoutMs });
-    const openBucket = (): Promise<KV> => new Kvm(js).create(options.keys.nodesBucket, { history: 1, replicas: options.replicas ?? 1 });
+    const openBucket = (): Promise<KV> => untilCreated(() => new Kvm(js).create(options.keys.nodesBucket, { history: 1, replicas: options.replicas ?? 1 }));
     const kv = await withTimeout(openBucket(), timings.requestTimeoutMs, `opening the ${options.keys.nodesBucket} bucket`);
     const heartbeats = new NodeHeartbeats(nc, kv, options, timings, openBucket);
     try {

@@ -16,13 +16,14 @@
 import { JetStreamApiCodes, JetStreamApiError, jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { Objm, setSha256Backend, type ObjectStore } from "@nats-io/obj";
-import { errors, nuid, type NatsConnection } from "@nats-io/transport-node";
+import { nuid, type NatsConnection } from "@nats-io/transport-node";
 import { fileNameProblem } from "../core/file-names.js";
 import type { CommitResult, Download, DownloadRefusal, FileAnswer, FileStore, Upload, UploadRefusal } from "../core/file-store.js";
 import type { FileLimits } from "../files/local-file-store.js";
 import { NO_UPLOAD_QUOTA, type UploadQuota } from "../files/upload-quota.js";
 import type { Logger } from "../log/ops-log.js";
 import type { ClusterKeys } from "./keys.js";
+import { untilCreated } from "./kv-calls.js";
 import { ObjectDownload } from "./object-download.js";
 import { objectLayout, type ObjectLayout } from "./object-layout.js";
 import { ObjectUpload, type UploadTarget } from "./object-upload.js";
@@ -199,22 +200,6 @@ export class ObjectFileStore implements FileStore {
 }
 
 const noop = (): void => undefined;
-
-/**
- * Create (or open) a bucket, asking again after a timeout: when two nodes create one
- * replicated bucket at once, the second one's look at the stream can go unanswered
- * while the first one's stream elects its leader (2 of 12 such races timed out on
- * nats-server 2.9.10, 3 servers). Asked again, the stream is there.
- */
-async function untilCreated<T>(create: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await create();
-    } catch (err) {
-      if (attempt >= attempts || !(err instanceof errors.TimeoutError)) throw err;
-    }
-  }
-}
 
 /**
  * A file name as a KV key: base64url of its UTF-8 bytes. Names may hold spaces, any

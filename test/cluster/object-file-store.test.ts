@@ -318,6 +318,22 @@ describe("ObjectFileStore (JetStream object store)", { skip: NATS_SKIP }, () => 
       await destroyBuckets(nodeA, keys);
     });
 
+    it("opens one store from many nodes at once: whoever creates its buckets, every node opens them", async () => {
+      // Creates racing on one stream may be answered "subjects overlap" (10065) on
+      // nats-server 2.9 (seen in a CI run with two nodes); each node must then open it.
+      const nodes = await Promise.all(Array.from({ length: 6 }, () => connect({ servers: server.url })));
+      try {
+        for (let round = 0; round < 10; round++) {
+          const keys = freshKeys();
+          const stores = await within(20_000, `opening round ${round}`, Promise.all(nodes.map((nc) => openStore(nc, keys))));
+          assert.equal(stores.length, nodes.length);
+          await destroyBuckets(nodeA, keys);
+        }
+      } finally {
+        await Promise.all(nodes.map((nc) => nc.close()));
+      }
+    });
+
     it("creates its buckets with one replica unless told otherwise", async () => {
       const keys = freshKeys();
       await openStore(nodeA, keys);
