@@ -133,8 +133,8 @@ export class OutboundQueue implements Flushable {
    * `frame` in two writes with a pause between them; nothing else is written in between
    * (what is queued meanwhile waits behind the second part).
    */
-  pushSplit(text: OutFrame, isReply: boolean): boolean {
-    const frame = bytesOf(text);
+  pushSplit(whole: OutFrame, isReply: boolean): boolean {
+    const frame = bytesOf(whole);
     const half = Math.max(1, frame.length >> 1);
     if (!this.push(frame.subarray(0, half), isReply)) return false;
     if (this.held !== undefined) {
@@ -166,7 +166,8 @@ export class OutboundQueue implements Flushable {
       // Text goes to the socket as it is: Node encodes it straight into the write, no Buffer in between.
       this.socket.write(out[0]!);
     } else if (bytes <= MERGE_BELOW) {
-      this.socket.write(Buffer.concat(out.map(bytesOf), bytes));
+      // No total given: `bytes` counted text by its length, and UTF-8 may be longer.
+      this.socket.write(Buffer.concat(out.map(bytesOf)));
     } else {
       this.socket.cork();
       for (const b of out) this.socket.write(bytesOf(b));

@@ -105,6 +105,12 @@ describe("outbound queue", () => {
     await turn();
     assert.deepEqual(socket.writes.map(String).slice(1), ["a\nb\nc\nd\n"], "mixed: one write, in order");
     assert.deepEqual(socket.textWrites, [0], "mixed output is written as bytes");
+
+    queue.push(Buffer.from("DELIVERY ann "), false);
+    queue.push("é✓😀 → ü\n", false); // 9 characters long, 17 bytes of UTF-8
+    queue.push(Buffer.from("SEND-OK\n"), true);
+    await turn();
+    assert.equal(socket.writes.at(-1)!.toString("utf8"), "DELIVERY ann é✓😀 → ü\nSEND-OK\n", "mixed with UTF-8: every byte written");
   });
 
   it("counts text by its length toward the limits and the high-water mark", () => {
