@@ -10,7 +10,8 @@ export interface Conn {
   readonly remotePort: number;
   readonly closed: boolean;
   /**
-   * Queue one encoded frame; frames queued in one event-loop turn leave in one write.
+   * Queue one encoded frame (bytes, or text written as UTF-8); frames queued in one
+   * event-loop turn leave in one write.
    * Returns false when the outbound queue limit is passed: the connection is then being
    * closed as a slow consumer and the frame is dropped.
    *
